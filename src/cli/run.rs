@@ -1,0 +1,131 @@
+//! `run` and `validate`.
+
+use super::RunArgs;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use symbiosim::analysis;
+use symbiosim::network::Network;
+use symbiosim::report::{self, writer, RunInfo};
+use symbiosim::scenario::{self, ScenarioError};
+use symbiosim::solve::allocate::{allocate, Scaling};
+use symbiosim::solve::SolverConfig;
+
+/// Validated configuration of a run.
+struct RunConfig {
+    scenario: PathBuf,
+    out: PathBuf,
+    force: bool,
+    threads: usize,
+    quiet: bool,
+}
+
+impl RunConfig {
+    fn from_args(a: &RunArgs) -> anyhow::Result<RunConfig> {
+        let stem = a
+            .scenario
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .with_context(|| format!("scenario path {} has no file name", a.scenario.display()))?;
+        let threads = match a.threads {
+            Some(0) => anyhow::bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        };
+        Ok(RunConfig {
+            scenario: a.scenario.clone(),
+            out: a.out.clone().unwrap_or_else(|| Path::new("output").join(stem)),
+            force: a.force,
+            threads,
+            quiet: a.quiet,
+        })
+    }
+}
+
+/// Prints located scenario problems; the exit code for invalid input.
+fn report_invalid(e: &ScenarioError) -> ExitCode {
+    match e {
+        ScenarioError::Invalid(d) => {
+            for diag in &d.0 {
+                eprintln!("error: {diag}");
+            }
+            eprintln!("{} problem{} found; nothing written", d.0.len(), if d.0.len() == 1 { "" } else { "s" });
+        }
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::from(2)
+}
+
+pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
+    match scenario::load(path) {
+        Ok(l) => {
+            let net = Network::build(&l.region)?;
+            println!(
+                "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs",
+                path.display(),
+                l.region.parks.len(),
+                l.region.materials.len(),
+                l.region.producers.len(),
+                l.region.consumers.len(),
+                l.region.modes.len(),
+                net.node_count(),
+                net.arc_count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(report_invalid(&e)),
+    }
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let cfg = RunConfig::from_args(args)?;
+    writer::check_destination(&cfg.out, cfg.force)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build()?;
+    pool.install(|| run_in_pool(&cfg))
+}
+
+fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
+    let mut timings = Vec::new();
+    let t = Instant::now();
+    let loaded = match scenario::load(&cfg.scenario) {
+        Ok(l) => l,
+        Err(e) => return Ok(report_invalid(&e)),
+    };
+    timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
+    let region = &loaded.region;
+
+    let t = Instant::now();
+    let net = Network::build(region)?;
+    timings.push(("network".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let scaling = Scaling { quantity: region.settings.quantity_resolution, cost: region.settings.cost_resolution };
+    let alloc = allocate(&net, region.settings.objective, scaling, &SolverConfig::default()).context("allocation failed")?;
+    timings.push(("solve".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let results = analysis::analyse(region, &net, &alloc);
+    timings.push(("analysis".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let mut files = report::render(region, &results)?;
+    timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
+    let info = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: std::env::args().collect(),
+        scenario_files: loaded.files.clone(),
+        scenario_hash: loaded.hash.clone(),
+        threads: cfg.threads,
+        timings,
+    };
+    let manifest = report::manifest_json(&info, &files)?;
+    files.push(report::OutputFile { path: "manifest.json".into(), bytes: manifest });
+    writer::write_folder(&cfg.out, &files, cfg.force)?;
+    if !cfg.quiet {
+        print!("{}", report::terminal_summary(region, &results));
+        println!("  outputs: {}/", cfg.out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

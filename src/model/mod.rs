@@ -1,0 +1,284 @@
+//! `model`: the domain of a region's industrial symbiosis, in plain Rust types.
+//!
+//! Built by `scenario` after validation; read by `network`, `analysis` and `report`.
+//! No serde, no I/O. Quantities are in each material's own unit (`t` for solids, `kg` for
+//! hydrogen) per year; money in yuan; distances in km; CO2 in tonnes.
+
+use std::collections::BTreeMap;
+
+macro_rules! id_type {
+    ($name:ident) => {
+        /// Index into the corresponding `Region` vector.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub usize);
+    };
+}
+id_type!(ParkId);
+id_type!(MaterialId);
+id_type!(RouteId);
+id_type!(ModeId);
+id_type!(ProducerId);
+id_type!(ConsumerId);
+
+/// An industrial park or a sub-block of one (`parent` set).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Park {
+    pub id: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    /// The consolidated park this sub-block belongs to.
+    pub parent: Option<ParkId>,
+    /// Compliant storage/landfill capacity for new waste, per year (None = unlimited).
+    pub landfill_capacity: Option<f64>,
+}
+
+/// Whether a material counts in the solid-waste utilisation rate or in its own balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MaterialClass {
+    Solid,
+    Hydrogen,
+}
+
+impl MaterialClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaterialClass::Solid => "solid",
+            MaterialClass::Hydrogen => "hydrogen",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Material {
+    pub id: String,
+    pub name: String,
+    pub class: MaterialClass,
+    /// Unit of quantities of this material ("t" or "kg").
+    pub unit: String,
+    /// Known grades, best first (may be empty).
+    pub grades: Vec<String>,
+    /// Compliant storage / landfill (hydrogen: venting or flaring) cost, yuan per unit.
+    pub storage_cost: f64,
+    /// Environmental protection tax on non-compliant disposal, yuan per unit.
+    pub env_tax: f64,
+}
+
+/// A kind of utilisation route (cement blending, backfill, ...), used for grouping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportMode {
+    pub id: String,
+    pub name: String,
+    /// Unit carried ("t" or "kg"); a mode carries the materials of its unit.
+    pub unit: String,
+    /// Materials it may carry (empty = every material of its unit).
+    pub materials: Vec<MaterialId>,
+    pub cost_per_unit_km: f64,
+    pub handling_per_unit: f64,
+    /// kg CO2 per unit·km.
+    pub co2_kg_per_unit_km: f64,
+    pub max_km: f64,
+    /// Great-circle → route distance factor.
+    pub circuity: f64,
+}
+
+/// A source of a by-product in a park.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Producer {
+    pub id: String,
+    pub name: String,
+    pub park: ParkId,
+    pub material: MaterialId,
+    /// Generation in the scenario year, material units per year (growth already applied).
+    pub quantity: f64,
+    pub grade: Option<String>,
+    pub attrs: BTreeMap<String, f64>,
+    /// Legacy stockpile that may be drawn this year, material units.
+    pub stockpile: f64,
+    pub reclaim_cost: f64,
+}
+
+/// One material a consumer accepts, with its blend limit and price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    pub material: MaterialId,
+    /// Accepted grades (empty = any grade, including ungraded lots).
+    pub grades: Vec<String>,
+    /// Upper limit on this material, units per year (blend limit), None = only the capacity.
+    pub max: Option<f64>,
+    pub gate_price: f64,
+    pub co2_avoided_per_unit: f64,
+    pub min_attrs: BTreeMap<String, f64>,
+    pub max_attrs: BTreeMap<String, f64>,
+}
+
+/// A plant that utilises by-products (a utilisation route instance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consumer {
+    pub id: String,
+    pub name: String,
+    pub park: ParkId,
+    pub route: RouteId,
+    /// Total by-product intake capacity, units per year.
+    pub capacity: f64,
+    pub processing_cost: f64,
+    pub intakes: Vec<Intake>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistanceOverride {
+    pub from: ParkId,
+    pub to: ParkId,
+    pub km: f64,
+    pub mode: Option<ModeId>,
+}
+
+/// What the utilisation target covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetScope {
+    AllSolids,
+    Material(MaterialId),
+    Park(ParkId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub rate: f64,
+    pub scope: TargetScope,
+}
+
+/// What the allocation optimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    /// Minimum total cost; utilisation follows from the economics.
+    Cost,
+    /// Lexicographic: least new waste disposed, then most stockpile drawn, then least cost.
+    MaxUtilisation,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub objective: Objective,
+    /// Default great-circle → road factor.
+    pub circuity: f64,
+    /// Haul distance when producer and consumer sit in the same park or sub-block, km.
+    pub same_park_km: f64,
+    /// Material units per integer flow unit in the solver.
+    pub quantity_resolution: f64,
+    /// Yuan per integer cost unit (per flow unit) in the solver.
+    pub cost_resolution: f64,
+}
+
+/// Policy levers that change the economics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub carbon_price: f64,
+    pub env_tax_multiplier: f64,
+    pub storage_cost_multiplier: f64,
+    pub transport_cost_multiplier: f64,
+    /// Subsidy per unit utilised, by route.
+    pub route_subsidy: BTreeMap<RouteId, f64>,
+}
+
+/// A whole region in one year: everything the network is built from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub name: String,
+    pub title: String,
+    pub year: i32,
+    pub parks: Vec<Park>,
+    pub materials: Vec<Material>,
+    pub routes: Vec<Route>,
+    pub modes: Vec<TransportMode>,
+    pub producers: Vec<Producer>,
+    pub consumers: Vec<Consumer>,
+    pub distances: Vec<DistanceOverride>,
+    pub target: Target,
+    pub settings: Settings,
+    pub policy: Policy,
+}
+
+/// Mean Earth radius, km.
+pub const EARTH_RADIUS_KM: f64 = 6371.0;
+
+/// Great-circle distance (haversine), km.
+pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+impl Region {
+    /// The consolidated park a park or sub-block belongs to.
+    pub fn top_park(&self, p: ParkId) -> ParkId {
+        let mut p = p;
+        while let Some(q) = self.parks[p.0].parent {
+            p = q;
+        }
+        p
+    }
+
+    /// Haul distance between two parks for a mode, km: an explicit override if any, the
+    /// same-park distance inside one park or sub-block, else great circle × circuity.
+    pub fn distance_km(&self, a: ParkId, b: ParkId, mode: ModeId) -> f64 {
+        let explicit = |m: Option<ModeId>| {
+            self.distances.iter().find(|d| {
+                d.mode == m && ((d.from == a && d.to == b) || (d.from == b && d.to == a))
+            })
+        };
+        if let Some(d) = explicit(Some(mode)).or_else(|| explicit(None)) {
+            return d.km;
+        }
+        if a == b {
+            return self.settings.same_park_km;
+        }
+        let (pa, pb) = (&self.parks[a.0], &self.parks[b.0]);
+        let gc = great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon);
+        (gc * self.modes[mode.0].circuity).max(self.settings.same_park_km)
+    }
+
+    /// Whether producer `p`'s lots are accepted by intake `i` (material, grade, attributes).
+    pub fn accepts(&self, p: &Producer, i: &Intake) -> bool {
+        if p.material != i.material {
+            return false;
+        }
+        if !i.grades.is_empty() {
+            match &p.grade {
+                Some(g) if i.grades.contains(g) => {}
+                _ => return false,
+            }
+        }
+        let attr_ok = |name: &String, ok: &dyn Fn(f64) -> bool| p.attrs.get(name).is_some_and(|&v| ok(v));
+        i.min_attrs.iter().all(|(k, &lo)| attr_ok(k, &|v| v >= lo))
+            && i.max_attrs.iter().all(|(k, &hi)| attr_ok(k, &|v| v <= hi))
+    }
+
+    /// Whether mode `m` may carry material `mat`.
+    pub fn mode_carries(&self, m: &TransportMode, mat: MaterialId) -> bool {
+        m.unit == self.materials[mat.0].unit && (m.materials.is_empty() || m.materials.contains(&mat))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn great_circle_matches_data_sheet_p1_p4() {
+        // Data sheet §1.4: P1 (39.72, 109.88) – P4 (39.45, 109.96) ≈ 31 km great circle.
+        let d = great_circle_km(39.72, 109.88, 39.45, 109.96);
+        assert!((d - 31.0).abs() < 1.0, "{d}");
+        // P2 – P7 ≈ 417 km.
+        let d = great_circle_km(39.81, 111.07, 38.25, 106.68);
+        assert!((d - 417.0).abs() < 2.0, "{d}");
+    }
+}

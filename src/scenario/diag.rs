@@ -1,0 +1,228 @@
+//! Diagnostics with file, line, column and field; locating fields in TOML and CSV sources.
+
+use std::fmt;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// One problem found in a scenario, located precisely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Dotted path of the field (`producers[3].park`) or CSV column name.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.field, self.message)
+    }
+}
+
+/// A path segment inside a TOML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Renders a path as `producers[3].park`.
+pub fn path_string(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// A TOML source with its span tree, to turn field paths into positions.
+pub struct TomlSource<'a> {
+    pub file: String,
+    pub text: &'a str,
+    root: Option<Spanned<DeTable<'a>>>,
+}
+
+impl<'a> TomlSource<'a> {
+    pub fn new(file: String, text: &'a str) -> Self {
+        let root = DeTable::parse(text).ok();
+        TomlSource { file, text, root }
+    }
+
+    /// Span of the deepest existing element along `path` (the key's span for a missing child,
+    /// so that "field missing" points at its table).
+    pub fn span_of(&self, path: &[Seg]) -> Range<usize> {
+        let Some(root) = &self.root else { return 0..0 };
+        let mut span = 0..0;
+        let mut table: Option<&DeTable> = Some(root.get_ref());
+        let mut value: Option<&DeValue> = None;
+        for seg in path {
+            let next = match (seg, table, value) {
+                (Seg::Key(k), Some(t), _) => t
+                    .iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                    .map(|(key, v)| (key.span(), v)),
+                (Seg::Key(k), None, Some(DeValue::Table(t))) => t
+                    .iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                    .map(|(key, v)| (key.span(), v)),
+                (Seg::Index(i), _, Some(DeValue::Array(a))) => a.get(*i).map(|v| (v.span(), v)),
+                _ => None,
+            };
+            match next {
+                Some((key_span, v)) => {
+                    // Point at the value for leaves, at the key/element for containers.
+                    span = match v.get_ref() {
+                        DeValue::Table(_) | DeValue::Array(_) => key_span,
+                        _ => v.span(),
+                    };
+                    table = None;
+                    value = Some(v.get_ref());
+                }
+                None => break,
+            }
+        }
+        span
+    }
+
+    pub fn diag(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let span = self.span_of(path);
+        let (line, column) = line_col(self.text, span.start);
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            column,
+            field: path_string(path),
+            message: message.into(),
+        }
+    }
+
+    /// The deepest key path whose span contains `offset` (for serde errors).
+    pub fn path_at(&self, offset: usize) -> Vec<Seg> {
+        fn walk_value(v: &Spanned<DeValue>, offset: usize, path: &mut Vec<Seg>) {
+            match v.get_ref() {
+                DeValue::Table(t) => walk_table(t, offset, path),
+                DeValue::Array(a) => {
+                    for (i, e) in a.iter().enumerate() {
+                        if e.span().contains(&offset) {
+                            path.push(Seg::Index(i));
+                            walk_value(e, offset, path);
+                            return;
+                        }
+                    }
+                    // Arrays of tables: element spans may not include headers; pick the last
+                    // element that starts before the offset.
+                    if let Some((i, e)) = a.iter().enumerate().filter(|(_, e)| e.span().start <= offset).last() {
+                        path.push(Seg::Index(i));
+                        walk_value(e, offset, path);
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn walk_table(t: &DeTable, offset: usize, path: &mut Vec<Seg>) {
+            for (k, v) in t.iter() {
+                if k.span().contains(&offset) || v.span().contains(&offset) {
+                    path.push(Seg::Key(k.get_ref().to_string()));
+                    walk_value(v, offset, path);
+                    return;
+                }
+            }
+        }
+        let mut path = Vec::new();
+        if let Some(root) = &self.root {
+            walk_table(root.get_ref(), offset, &mut path);
+        }
+        path
+    }
+}
+
+/// A CSV source: raw lines, to turn (record line, column index) into a character column.
+pub struct CsvSource {
+    pub file: String,
+    pub lines: Vec<String>,
+}
+
+impl CsvSource {
+    pub fn new(file: String, text: &str) -> Self {
+        CsvSource { file, lines: text.lines().map(str::to_string).collect() }
+    }
+
+    /// Character column where field `index` starts on 1-based `line`.
+    pub fn column_of(&self, line: usize, index: usize) -> usize {
+        let Some(raw) = self.lines.get(line.wrapping_sub(1)) else { return 1 };
+        let mut field = 0;
+        let mut in_quotes = false;
+        for (col, ch) in raw.chars().enumerate() {
+            if field == index {
+                return col + 1;
+            }
+            match ch {
+                '"' => in_quotes = !in_quotes,
+                ',' if !in_quotes => field += 1,
+                _ => {}
+            }
+        }
+        raw.chars().count() + 1
+    }
+
+    pub fn diag(&self, line: usize, index: usize, column_name: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            column: self.column_of(line, index),
+            field: column_name.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "a = 1\nbé = \"x\"\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        let off = t.find('"').unwrap();
+        assert_eq!(line_col(t, off), (2, 6));
+    }
+
+    #[test]
+    fn spans_of_nested_fields() {
+        let t = "[scenario]\nname = \"x\"\n\n[[producers]]\nid = \"a\"\n\n[[producers]]\nid = \"b\"\npark = \"P9\"\n";
+        let src = TomlSource::new("f.toml".into(), t);
+        let d = src.diag(&[Seg::Key("producers".into()), Seg::Index(1), Seg::Key("park".into())], "bad");
+        assert_eq!((d.line, d.column), (9, 8));
+        assert_eq!(d.field, "producers[1].park");
+        assert_eq!(d.to_string(), "f.toml:9:8: producers[1].park: bad");
+    }
+
+    #[test]
+    fn csv_columns_respect_quotes() {
+        let c = CsvSource::new("p.csv".into(), "id,name,park\na,\"x, y\",P9\n");
+        assert_eq!(c.column_of(2, 2), 10);
+        assert_eq!(c.column_of(2, 0), 1);
+    }
+}

@@ -1,0 +1,298 @@
+//! The scenario file's serde schema: exactly what a user may write. Unknown fields are errors.
+//! Every field is documented in README.md ("Scenario reference"); keep the two in step.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    pub target: RawTarget,
+    #[serde(default)]
+    pub settings: RawSettings,
+    #[serde(default)]
+    pub policy: RawPolicy,
+    #[serde(default)]
+    pub tables: RawTables,
+    #[serde(default)]
+    pub parks: Vec<RawPark>,
+    #[serde(default)]
+    pub materials: Vec<RawMaterial>,
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+    #[serde(default)]
+    pub transport: Vec<RawMode>,
+    #[serde(default)]
+    pub distances: Vec<RawDistance>,
+    #[serde(default)]
+    pub producers: Vec<RawProducer>,
+    #[serde(default)]
+    pub consumers: Vec<RawConsumer>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    pub year: i32,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub rate: f64,
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn default_scope() -> String {
+    "solids".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    #[serde(default = "default_objective")]
+    pub objective: String,
+    #[serde(default = "default_circuity")]
+    pub circuity: f64,
+    #[serde(default = "default_same_park_km")]
+    pub same_park_km: f64,
+    #[serde(default = "default_quantity_resolution")]
+    pub quantity_resolution: f64,
+    #[serde(default = "default_cost_resolution")]
+    pub cost_resolution_yuan: f64,
+}
+
+fn default_objective() -> String {
+    "cost".to_string()
+}
+fn default_circuity() -> f64 {
+    1.3
+}
+fn default_same_park_km() -> f64 {
+    7.5
+}
+fn default_quantity_resolution() -> f64 {
+    1.0
+}
+fn default_cost_resolution() -> f64 {
+    0.001
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        RawSettings {
+            objective: default_objective(),
+            circuity: default_circuity(),
+            same_park_km: default_same_park_km(),
+            quantity_resolution: default_quantity_resolution(),
+            cost_resolution_yuan: default_cost_resolution(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    #[serde(default)]
+    pub carbon_price_yuan_per_t: f64,
+    #[serde(default = "one")]
+    pub env_tax_multiplier: f64,
+    #[serde(default = "one")]
+    pub storage_cost_multiplier: f64,
+    #[serde(default = "one")]
+    pub transport_cost_multiplier: f64,
+    /// Subsidy per unit utilised, keyed by route id.
+    #[serde(default)]
+    pub route_subsidy_yuan_per_unit: BTreeMap<String, f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Default for RawPolicy {
+    fn default() -> Self {
+        RawPolicy {
+            carbon_price_yuan_per_t: 0.0,
+            env_tax_multiplier: 1.0,
+            storage_cost_multiplier: 1.0,
+            transport_cost_multiplier: 1.0,
+            route_subsidy_yuan_per_unit: BTreeMap::new(),
+        }
+    }
+}
+
+/// CSV tables appended to the inline lists, paths relative to the scenario file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTables {
+    #[serde(default)]
+    pub parks: Option<String>,
+    #[serde(default)]
+    pub producers: Option<String>,
+    #[serde(default)]
+    pub consumers: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPark {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub landfill_capacity: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaterial {
+    pub id: String,
+    pub name: String,
+    #[serde(default = "default_class")]
+    pub class: String,
+    #[serde(default = "default_unit")]
+    pub unit: String,
+    #[serde(default)]
+    pub grades: Vec<String>,
+    #[serde(default)]
+    pub storage_cost_yuan_per_unit: f64,
+    #[serde(default)]
+    pub env_tax_yuan_per_unit: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn default_class() -> String {
+    "solid".to_string()
+}
+fn default_unit() -> String {
+    "t".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMode {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default = "default_unit")]
+    pub unit: String,
+    #[serde(default)]
+    pub materials: Vec<String>,
+    pub cost_yuan_per_unit_km: f64,
+    #[serde(default)]
+    pub handling_yuan_per_unit: f64,
+    #[serde(default)]
+    pub co2_kg_per_unit_km: f64,
+    pub max_km: f64,
+    #[serde(default)]
+    pub circuity: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistance {
+    pub from: String,
+    pub to: String,
+    pub km: f64,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducer {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub park: String,
+    pub material: String,
+    pub quantity: f64,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    pub attrs: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub stockpile: f64,
+    #[serde(default)]
+    pub reclaim_cost_yuan_per_unit: f64,
+    #[serde(default)]
+    pub growth_rate: f64,
+    #[serde(default)]
+    pub base_year: Option<i32>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumer {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub park: String,
+    pub route: String,
+    pub capacity: f64,
+    #[serde(default)]
+    pub processing_cost_yuan_per_unit: f64,
+    #[serde(default)]
+    pub co2_avoided_t_per_unit: f64,
+    #[serde(default)]
+    pub accepts: Vec<RawIntake>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntake {
+    pub material: String,
+    #[serde(default)]
+    pub grades: Vec<String>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub max_share: Option<f64>,
+    #[serde(default)]
+    pub gate_price_yuan_per_unit: f64,
+    #[serde(default)]
+    pub co2_avoided_t_per_unit: Option<f64>,
+    #[serde(default)]
+    pub min_attrs: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub max_attrs: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
