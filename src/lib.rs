@@ -3,6 +3,9 @@
 //! Data flows one way: [`scenario`] → [`model`] → [`network`] → [`solve`] → [`analysis`] →
 //! [`report`]. See ARCHITECTURE.md for the codemap and the invariants.
 
+// Index loops over parallel flat arrays are the clearest form for the solver and the analyses.
+#![allow(clippy::needless_range_loop)]
+
 pub mod analysis;
 pub mod model;
 pub mod network;

@@ -7,7 +7,8 @@
 
 use crate::model::*;
 use crate::network::{ArcKind, Network, Source};
-use crate::solve::allocate::Allocation;
+use crate::solve::allocate::{allocate, Allocation, Scaling};
+use crate::solve::SolverConfig;
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -62,7 +63,9 @@ pub struct CostBreakdown {
 
 impl CostBreakdown {
     pub fn total(&self) -> f64 {
-        self.transport + self.handling + self.reclaim + self.processing - self.gate_revenue - self.subsidy
+        self.transport + self.handling + self.reclaim + self.processing
+            - self.gate_revenue
+            - self.subsidy
             + self.storage
             + self.env_tax
             + self.carbon
@@ -172,6 +175,39 @@ fn scope_label(region: &Region) -> String {
     }
 }
 
+/// A region solved and analysed.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub network: Network,
+    pub allocation: Allocation,
+    pub results: Results,
+}
+
+/// Errors of the analysis layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
+    #[error(transparent)]
+    Allocate(#[from] crate::solve::allocate::AllocateError),
+}
+
+/// Builds the network of `region`, allocates exactly (every solve certified) and analyses.
+pub fn evaluate(region: &Region, cfg: &SolverConfig) -> Result<Evaluation, AnalysisError> {
+    let network = Network::build(region)?;
+    let scaling = Scaling {
+        quantity: region.settings.quantity_resolution,
+        cost: region.settings.cost_resolution,
+    };
+    let allocation = allocate(&network, region.settings.objective, scaling, cfg)?;
+    let results = analyse(region, &network, &allocation);
+    Ok(Evaluation {
+        network,
+        allocation,
+        results,
+    })
+}
+
 /// Evaluates `alloc` on `net` built from `region`.
 pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let np = region.producers.len();
@@ -206,7 +242,13 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             co2_transport_t += e.co2_transport_t * x;
         }
         match arc.kind {
-            ArcKind::Transport { source, consumer, mode, km, .. } => {
+            ArcKind::Transport {
+                source,
+                consumer,
+                mode,
+                km,
+                ..
+            } => {
                 if x <= 0.0 {
                     continue;
                 }
@@ -232,12 +274,10 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
                     cost: (e.transport + e.handling + e.reclaim + e.carbon) * x,
                 });
             }
-            ArcKind::Use { consumer, intake } => {
-                if x > 0.0 {
-                    let c = &region.consumers[consumer.0];
-                    let unit = region.materials[c.intakes[intake].material.0].unit.clone();
-                    *by_route_map.entry((c.route, unit)).or_default() += x;
-                }
+            ArcKind::Use { consumer, intake } if x > 0.0 => {
+                let c = &region.consumers[consumer.0];
+                let unit = region.materials[c.intakes[intake].material.0].unit.clone();
+                *by_route_map.entry((c.route, unit)).or_default() += x;
             }
             ArcKind::Capacity { consumer } => {
                 intake_by_consumer[consumer.0] = x;
@@ -271,17 +311,26 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             MaterialClass::Hydrogen => hydrogen.push((MaterialId(mi), b)),
         }
     }
-    let tops: Vec<ParkId> = (0..region.parks.len()).filter(|&i| region.parks[i].parent.is_none()).map(ParkId).collect();
+    let tops: Vec<ParkId> = (0..region.parks.len())
+        .filter(|&i| region.parks[i].parent.is_none())
+        .map(ParkId)
+        .collect();
     let park_balance = |class: MaterialClass, mat: Option<MaterialId>, park: ParkId| {
         let mut b = Balance::default();
         for (p, f) in region.producers.iter().zip(&fate) {
-            if class_of(p) == class && region.top_park(p.park) == park && mat.is_none_or(|m| m == p.material) {
+            if class_of(p) == class
+                && region.top_park(p.park) == park
+                && mat.is_none_or(|m| m == p.material)
+            {
                 b.add(f);
             }
         }
         b
     };
-    let by_park: Vec<(ParkId, Balance)> = tops.iter().map(|&t| (t, park_balance(MaterialClass::Solid, None, t))).collect();
+    let by_park: Vec<(ParkId, Balance)> = tops
+        .iter()
+        .map(|&t| (t, park_balance(MaterialClass::Solid, None, t)))
+        .collect();
     let hydrogen_by_park: Vec<(ParkId, Balance)> = tops
         .iter()
         .map(|&t| (t, park_balance(MaterialClass::Hydrogen, None, t)))
@@ -291,7 +340,11 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     // Target.
     let scoped = match &region.target.scope {
         TargetScope::AllSolids => solids,
-        TargetScope::Material(m) => by_material.iter().find(|(id, _)| id == m).map(|(_, b)| *b).unwrap_or_default(),
+        TargetScope::Material(m) => by_material
+            .iter()
+            .find(|(id, _)| id == m)
+            .map(|(_, b)| *b)
+            .unwrap_or_default(),
         TargetScope::Park(p) => park_balance(MaterialClass::Solid, None, region.top_park(*p)),
     };
     let achieved = scoped.rate();
@@ -310,18 +363,39 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             let b = park_balance(MaterialClass::Solid, Some(*mid), t);
             let s = b.shortfall(region.target.rate);
             if s > 0.0 {
-                gaps.push(Gap { park: t, material: *mid, shortfall: s, rate: b.rate() });
+                gaps.push(Gap {
+                    park: t,
+                    material: *mid,
+                    shortfall: s,
+                    rate: b.rate(),
+                });
             }
         }
     }
-    gaps.sort_by(|a, b| b.shortfall.total_cmp(&a.shortfall).then(a.park.cmp(&b.park)).then(a.material.cmp(&b.material)));
+    gaps.sort_by(|a, b| {
+        b.shortfall
+            .total_cmp(&a.shortfall)
+            .then(a.park.cmp(&b.park))
+            .then(a.material.cmp(&b.material))
+    });
 
+    // Marginal cost of one more unit generated. Under the cost objective this is the dual of the
+    // producer's supply relative to the sink. Under max_utilisation the disposal arcs are capped
+    // at their lexicographic optimum, so the sink's potential carries that cap's dual; measuring
+    // from the class's disposal node instead gives the cost of the extra unit's cheapest fate.
     let sink_pi = alloc.potential[net.sink.index()];
     let producers = (0..np)
-        .map(|i| ProducerFate {
-            producer: ProducerId(i),
-            balance: fate[i],
-            marginal_cost: alloc.potential[net.producer_node[i].index()] - sink_pi,
+        .map(|i| {
+            let class = class_of(&region.producers[i]);
+            let base = match region.settings.objective {
+                Objective::Cost => sink_pi,
+                Objective::MaxUtilisation => alloc.potential[net.disposal_node(class).index()],
+            };
+            ProducerFate {
+                producer: ProducerId(i),
+                balance: fate[i],
+                marginal_cost: alloc.potential[net.producer_node[i].index()] - base,
+            }
         })
         .collect();
     let consumers = region
@@ -353,7 +427,10 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         by_park,
         hydrogen,
         hydrogen_by_park,
-        by_route: by_route_map.into_iter().map(|((r, u), x)| (r, u, x)).collect(),
+        by_route: by_route_map
+            .into_iter()
+            .map(|((r, u), x)| (r, u, x))
+            .collect(),
         cost,
         co2_avoided_t,
         co2_transport_t,

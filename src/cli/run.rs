@@ -9,7 +9,6 @@ use symbiosim::analysis;
 use symbiosim::network::Network;
 use symbiosim::report::{self, writer, RunInfo};
 use symbiosim::scenario::{self, ScenarioError};
-use symbiosim::solve::allocate::{allocate, Scaling};
 use symbiosim::solve::SolverConfig;
 
 /// Validated configuration of a run.
@@ -32,11 +31,16 @@ impl RunConfig {
         let threads = match a.threads {
             Some(0) => anyhow::bail!("--threads must be at least 1"),
             Some(n) => n,
-            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
         };
         Ok(RunConfig {
             scenario: a.scenario.clone(),
-            out: a.out.clone().unwrap_or_else(|| Path::new("output").join(stem)),
+            out: a
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(stem)),
             force: a.force,
             threads,
             quiet: a.quiet,
@@ -51,7 +55,11 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
             for diag in &d.0 {
                 eprintln!("error: {diag}");
             }
-            eprintln!("{} problem{} found; nothing written", d.0.len(), if d.0.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{} problem{} found; nothing written",
+                d.0.len(),
+                if d.0.len() == 1 { "" } else { "s" }
+            );
         }
         other => eprintln!("error: {other}"),
     }
@@ -82,7 +90,9 @@ pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let cfg = RunConfig::from_args(args)?;
     writer::check_destination(&cfg.out, cfg.force)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()?;
     pool.install(|| run_in_pool(&cfg))
 }
 
@@ -97,17 +107,12 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     let region = &loaded.region;
 
     let t = Instant::now();
-    let net = Network::build(region)?;
-    timings.push(("network".to_string(), t.elapsed().as_secs_f64()));
-
-    let t = Instant::now();
-    let scaling = Scaling { quantity: region.settings.quantity_resolution, cost: region.settings.cost_resolution };
-    let alloc = allocate(&net, region.settings.objective, scaling, &SolverConfig::default()).context("allocation failed")?;
-    timings.push(("solve".to_string(), t.elapsed().as_secs_f64()));
-
-    let t = Instant::now();
-    let results = analysis::analyse(region, &net, &alloc);
-    timings.push(("analysis".to_string(), t.elapsed().as_secs_f64()));
+    let eval = analysis::evaluate(region, &SolverConfig::default()).context("allocation failed")?;
+    let results = eval.results;
+    timings.push((
+        "network_solve_analysis".to_string(),
+        t.elapsed().as_secs_f64(),
+    ));
 
     let t = Instant::now();
     let mut files = report::render(region, &results)?;
@@ -121,7 +126,10 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         timings,
     };
     let manifest = report::manifest_json(&info, &files)?;
-    files.push(report::OutputFile { path: "manifest.json".into(), bytes: manifest });
+    files.push(report::OutputFile {
+        path: "manifest.json".into(),
+        bytes: manifest,
+    });
     writer::write_folder(&cfg.out, &files, cfg.force)?;
     if !cfg.quiet {
         print!("{}", report::terminal_summary(region, &results));

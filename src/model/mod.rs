@@ -231,9 +231,9 @@ impl Region {
     /// same-park distance inside one park or sub-block, else great circle × circuity.
     pub fn distance_km(&self, a: ParkId, b: ParkId, mode: ModeId) -> f64 {
         let explicit = |m: Option<ModeId>| {
-            self.distances.iter().find(|d| {
-                d.mode == m && ((d.from == a && d.to == b) || (d.from == b && d.to == a))
-            })
+            self.distances
+                .iter()
+                .find(|d| d.mode == m && ((d.from == a && d.to == b) || (d.from == b && d.to == a)))
         };
         if let Some(d) = explicit(Some(mode)).or_else(|| explicit(None)) {
             return d.km;
@@ -257,14 +257,16 @@ impl Region {
                 _ => return false,
             }
         }
-        let attr_ok = |name: &String, ok: &dyn Fn(f64) -> bool| p.attrs.get(name).is_some_and(|&v| ok(v));
+        let attr_ok =
+            |name: &String, ok: &dyn Fn(f64) -> bool| p.attrs.get(name).is_some_and(|&v| ok(v));
         i.min_attrs.iter().all(|(k, &lo)| attr_ok(k, &|v| v >= lo))
             && i.max_attrs.iter().all(|(k, &hi)| attr_ok(k, &|v| v <= hi))
     }
 
     /// Whether mode `m` may carry material `mat`.
     pub fn mode_carries(&self, m: &TransportMode, mat: MaterialId) -> bool {
-        m.unit == self.materials[mat.0].unit && (m.materials.is_empty() || m.materials.contains(&mat))
+        m.unit == self.materials[mat.0].unit
+            && (m.materials.is_empty() || m.materials.contains(&mat))
     }
 }
 

@@ -44,7 +44,13 @@ impl Source {
 /// What an arc stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ArcKind {
-    Transport { source: Source, consumer: ConsumerId, intake: usize, mode: ModeId, km: f64 },
+    Transport {
+        source: Source,
+        consumer: ConsumerId,
+        intake: usize,
+        mode: ModeId,
+        km: f64,
+    },
     /// Intake → consumer: the blend limit, and the per-material economics of use.
     Use { consumer: ConsumerId, intake: usize },
     /// Consumer → sink: total capacity.
@@ -86,7 +92,9 @@ pub struct Econ {
 impl Econ {
     /// Total cost per unit, yuan.
     pub fn total(&self) -> f64 {
-        self.transport + self.handling + self.reclaim + self.processing - self.gate_revenue - self.subsidy
+        self.transport + self.handling + self.reclaim + self.processing
+            - self.gate_revenue
+            - self.subsidy
             + self.storage
             + self.env_tax
             + self.carbon
@@ -113,6 +121,8 @@ pub struct Network {
     pub producer_node: Vec<NodeIndex>,
     pub stockpile_node: Vec<Option<NodeIndex>>,
     pub consumer_node: Vec<NodeIndex>,
+    /// Disposal aggregator per class (solid, hydrogen).
+    disposal_nodes: [NodeIndex; 2],
 }
 
 /// Errors of the network layer.
@@ -129,7 +139,17 @@ impl Network {
 
     /// Arcs in index order with their endpoints.
     pub fn arcs(&self) -> impl Iterator<Item = (usize, NodeIndex, NodeIndex, &Arc)> {
-        self.graph.edge_references().map(|e| (e.id().index(), e.source(), e.target(), e.weight()))
+        self.graph
+            .edge_references()
+            .map(|e| (e.id().index(), e.source(), e.target(), e.weight()))
+    }
+
+    /// The node collecting all disposal of `class`.
+    pub fn disposal_node(&self, class: MaterialClass) -> NodeIndex {
+        match class {
+            MaterialClass::Solid => self.disposal_nodes[0],
+            MaterialClass::Hydrogen => self.disposal_nodes[1],
+        }
     }
 
     pub fn node_count(&self) -> usize {
@@ -152,7 +172,11 @@ impl Network {
             supply.push(b);
             g.add_node(k)
         };
-        let arc = |kind, capacity, econ| Arc { kind, capacity, econ };
+        let arc = |kind, capacity, econ| Arc {
+            kind,
+            capacity,
+            econ,
+        };
 
         // Producers and stockpiles.
         let producer_node: Vec<NodeIndex> = region
@@ -165,7 +189,10 @@ impl Network {
             .producers
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.stockpile > 0.0).then(|| add_node(&mut g, NodeKind::Stockpile(ProducerId(i)), p.stockpile)))
+            .map(|(i, p)| {
+                (p.stockpile > 0.0)
+                    .then(|| add_node(&mut g, NodeKind::Stockpile(ProducerId(i)), p.stockpile))
+            })
             .collect();
 
         // Consumers and their intakes.
@@ -175,12 +202,22 @@ impl Network {
             let cid = ConsumerId(ci);
             let cn = add_node(&mut g, NodeKind::Consumer(cid), 0.0);
             consumer_node.push(cn);
-            intake_node.push((0..c.intakes.len()).map(|k| add_node(&mut g, NodeKind::Intake(cid, k), 0.0)).collect());
+            intake_node.push(
+                (0..c.intakes.len())
+                    .map(|k| add_node(&mut g, NodeKind::Intake(cid, k), 0.0))
+                    .collect(),
+            );
         }
         let sink = add_node(&mut g, NodeKind::Sink, 0.0);
         let classes = [MaterialClass::Solid, MaterialClass::Hydrogen];
-        let disposal: Vec<NodeIndex> = classes.iter().map(|&c| add_node(&mut g, NodeKind::Disposal(c), 0.0)).collect();
-        let kept: Vec<NodeIndex> = classes.iter().map(|&c| add_node(&mut g, NodeKind::StockKept(c), 0.0)).collect();
+        let disposal: Vec<NodeIndex> = classes
+            .iter()
+            .map(|&c| add_node(&mut g, NodeKind::Disposal(c), 0.0))
+            .collect();
+        let kept: Vec<NodeIndex> = classes
+            .iter()
+            .map(|&c| add_node(&mut g, NodeKind::StockKept(c), 0.0))
+            .collect();
         let class_ix = |c: MaterialClass| if c == MaterialClass::Solid { 0 } else { 1 };
         // Compliant landfills of consolidated parks with a limited capacity.
         let mut landfill: Vec<Option<NodeIndex>> = vec![None; region.parks.len()];
@@ -189,7 +226,15 @@ impl Network {
                 if let Some(cap) = park.landfill_capacity {
                     let n = add_node(&mut g, NodeKind::Landfill(ParkId(pi)), 0.0);
                     landfill[pi] = Some(n);
-                    g.add_edge(n, disposal[0], arc(ArcKind::LandfillLimit { park: ParkId(pi) }, Some(cap), Econ::default()));
+                    g.add_edge(
+                        n,
+                        disposal[0],
+                        arc(
+                            ArcKind::LandfillLimit { park: ParkId(pi) },
+                            Some(cap),
+                            Econ::default(),
+                        ),
+                    );
                 }
             }
         }
@@ -197,7 +242,10 @@ impl Network {
         // Transport arcs, in a fixed order: producer, then stockpile, consumer, intake, mode.
         for (pi, p) in region.producers.iter().enumerate() {
             let pid = ProducerId(pi);
-            let sources = [Some((Source::Generation(pid), producer_node[pi])), stockpile_node[pi].map(|n| (Source::Stockpile(pid), n))];
+            let sources = [
+                Some((Source::Generation(pid), producer_node[pi])),
+                stockpile_node[pi].map(|n| (Source::Stockpile(pid), n)),
+            ];
             for (source, from) in sources.into_iter().flatten() {
                 for (ci, c) in region.consumers.iter().enumerate() {
                     for (k, intake) in c.intakes.iter().enumerate() {
@@ -214,14 +262,26 @@ impl Network {
                             }
                             let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
                             let econ = Econ {
-                                transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
+                                transport: mode.cost_per_unit_km
+                                    * km
+                                    * pol.transport_cost_multiplier,
                                 handling: mode.handling_per_unit * pol.transport_cost_multiplier,
-                                reclaim: if matches!(source, Source::Stockpile(_)) { p.reclaim_cost } else { 0.0 },
+                                reclaim: if matches!(source, Source::Stockpile(_)) {
+                                    p.reclaim_cost
+                                } else {
+                                    0.0
+                                },
                                 carbon: pol.carbon_price * co2_transport_t,
                                 co2_transport_t,
                                 ..Econ::default()
                             };
-                            let kind = ArcKind::Transport { source, consumer: ConsumerId(ci), intake: k, mode: ModeId(mi), km };
+                            let kind = ArcKind::Transport {
+                                source,
+                                consumer: ConsumerId(ci),
+                                intake: k,
+                                mode: ModeId(mi),
+                                km,
+                            };
                             g.add_edge(from, intake_node[ci][k], arc(kind, None, econ));
                         }
                     }
@@ -241,10 +301,27 @@ impl Network {
                     co2_avoided_t: intake.co2_avoided_per_unit,
                     ..Econ::default()
                 };
-                let kind = ArcKind::Use { consumer: ConsumerId(ci), intake: k };
-                g.add_edge(intake_node[ci][k], consumer_node[ci], arc(kind, intake.max, econ));
+                let kind = ArcKind::Use {
+                    consumer: ConsumerId(ci),
+                    intake: k,
+                };
+                g.add_edge(
+                    intake_node[ci][k],
+                    consumer_node[ci],
+                    arc(kind, intake.max, econ),
+                );
             }
-            g.add_edge(consumer_node[ci], sink, arc(ArcKind::Capacity { consumer: ConsumerId(ci) }, Some(c.capacity), Econ::default()));
+            g.add_edge(
+                consumer_node[ci],
+                sink,
+                arc(
+                    ArcKind::Capacity {
+                        consumer: ConsumerId(ci),
+                    },
+                    Some(c.capacity),
+                    Econ::default(),
+                ),
+            );
         }
 
         // Disposal and stockpiles kept.
@@ -253,28 +330,67 @@ impl Network {
             let mat = &region.materials[p.material.0];
             let cls = class_ix(mat.class);
             let storage = mat.storage_cost * pol.storage_cost_multiplier;
-            let store = Econ { storage, ..Econ::default() };
+            let store = Econ {
+                storage,
+                ..Econ::default()
+            };
             let top = region.top_park(p.park);
             match landfill[top.0].filter(|_| mat.class == MaterialClass::Solid) {
                 Some(lf) => {
-                    g.add_edge(producer_node[pi], lf, arc(ArcKind::Store { producer: pid }, None, store));
-                    let dump = Econ { storage, env_tax: mat.env_tax * pol.env_tax_multiplier, ..Econ::default() };
-                    g.add_edge(producer_node[pi], disposal[cls], arc(ArcKind::Dump { producer: pid }, None, dump));
+                    g.add_edge(
+                        producer_node[pi],
+                        lf,
+                        arc(ArcKind::Store { producer: pid }, None, store),
+                    );
+                    let dump = Econ {
+                        storage,
+                        env_tax: mat.env_tax * pol.env_tax_multiplier,
+                        ..Econ::default()
+                    };
+                    g.add_edge(
+                        producer_node[pi],
+                        disposal[cls],
+                        arc(ArcKind::Dump { producer: pid }, None, dump),
+                    );
                 }
                 None => {
-                    g.add_edge(producer_node[pi], disposal[cls], arc(ArcKind::Store { producer: pid }, None, store));
+                    g.add_edge(
+                        producer_node[pi],
+                        disposal[cls],
+                        arc(ArcKind::Store { producer: pid }, None, store),
+                    );
                 }
             }
             if let Some(sn) = stockpile_node[pi] {
-                g.add_edge(sn, kept[cls], arc(ArcKind::Keep { producer: pid }, None, Econ::default()));
+                g.add_edge(
+                    sn,
+                    kept[cls],
+                    arc(ArcKind::Keep { producer: pid }, None, Econ::default()),
+                );
             }
         }
         for (i, &c) in classes.iter().enumerate() {
-            g.add_edge(disposal[i], sink, arc(ArcKind::DisposalOut(c), None, Econ::default()));
-            g.add_edge(kept[i], sink, arc(ArcKind::KeptOut(c), None, Econ::default()));
+            g.add_edge(
+                disposal[i],
+                sink,
+                arc(ArcKind::DisposalOut(c), None, Econ::default()),
+            );
+            g.add_edge(
+                kept[i],
+                sink,
+                arc(ArcKind::KeptOut(c), None, Econ::default()),
+            );
         }
         let total: f64 = supply.iter().sum();
         supply[sink.index()] = -total;
-        Ok(Network { graph: g, supply, sink, producer_node, stockpile_node, consumer_node })
+        Ok(Network {
+            graph: g,
+            supply,
+            sink,
+            producer_node,
+            stockpile_node,
+            consumer_node,
+            disposal_nodes: [disposal[0], disposal[1]],
+        })
     }
 }

@@ -57,7 +57,10 @@ fn balance_json(b: &Balance, unit: &str, target: f64) -> Value {
     m.insert(format!("disposed_{unit}"), q(b.disposed));
     m.insert(format!("dumped_{unit}"), q(b.dumped));
     m.insert("utilisation_rate".into(), rate(b.rate()));
-    m.insert("meets_target".into(), json!(b.rate().is_some_and(|r| r + 1e-12 >= target)));
+    m.insert(
+        "meets_target".into(),
+        json!(b.rate().is_some_and(|r| r + 1e-12 >= target)),
+    );
     Value::Object(m)
 }
 
@@ -94,7 +97,11 @@ pub fn summary_json(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError
         }
         h_mats.insert(mat.id.clone(), v);
     }
-    let h_unit = r.hydrogen.first().map(|(m, _)| region.materials[m.0].unit.clone()).unwrap_or_else(|| "kg".into());
+    let h_unit = r
+        .hydrogen
+        .first()
+        .map(|(m, _)| region.materials[m.0].unit.clone())
+        .unwrap_or_else(|| "kg".into());
     let mut h_parks = Map::new();
     for (p, b) in &r.hydrogen_by_park {
         let mut v = balance_json(b, &h_unit, 1.0);
@@ -195,7 +202,10 @@ pub fn summary_json(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError
 /// Chart inputs from results (tested on their own: charts are tested through their data).
 pub fn utilisation_chart_data(region: &Region, r: &Results) -> charts::UtilisationChart {
     charts::UtilisationChart {
-        title: format!("{} — solid-waste utilisation by material, {}", region.title, region.year),
+        title: format!(
+            "{} — solid-waste utilisation by material, {}",
+            region.title, region.year
+        ),
         target_rate: region.target.rate,
         bars: r
             .by_material
@@ -234,7 +244,8 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
             generated: gen[i],
         })
         .collect();
-    let mut agg: std::collections::BTreeMap<(usize, usize, usize), f64> = std::collections::BTreeMap::new();
+    let mut agg: std::collections::BTreeMap<(usize, usize, usize), f64> =
+        std::collections::BTreeMap::new();
     for f in &r.flows {
         let from = region.producers[f.producer.0].park.0;
         let to = region.consumers[f.consumer.0].park.0;
@@ -248,8 +259,13 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
             to_lat: region.parks[to].lat,
             to_lon: region.parks[to].lon,
             material: region.materials[m].name.clone(),
-            quantity: x,
-            unit: region.materials[m].unit.clone(),
+            // Widths are scaled by tonnes for every material (hydrogen in kg → t).
+            quantity: if region.materials[m].unit == "kg" {
+                x / 1000.0
+            } else {
+                x
+            },
+            unit: "t".to_string(),
         })
         .collect();
     charts::FlowMap {
@@ -271,21 +287,36 @@ fn fmt_qty(x: f64, unit: &str) -> String {
     format!("{v:.2} {u}")
 }
 
+fn fmt_yuan(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{:.1} million yuan", x / 1e6)
+    } else {
+        format!("{x:.0} yuan")
+    }
+}
+
 fn pct(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1} %", r * 100.0)).unwrap_or_else(|| "–".into())
+    r.map(|r| format!("{:.1} %", r * 100.0))
+        .unwrap_or_else(|| "–".into())
 }
 
 /// The short terminal summary: the rate, target met or not, the three biggest gaps.
 pub fn terminal_summary(region: &Region, r: &Results) -> String {
     let mut s = String::new();
     let t = &r.target;
-    s.push_str(&format!("{} ({}): {} utilisation {} against a target of {:.0} % — {}\n",
+    s.push_str(&format!(
+        "{} ({}): {} utilisation {} against a target of {:.0} % — {}\n",
         region.title,
         region.year,
         t.scope,
         pct(t.achieved),
         t.rate * 100.0,
-        if t.meets { "target met".to_string() } else { format!("target missed by {}", fmt_qty(t.shortfall, "t")) }));
+        if t.meets {
+            "target met".to_string()
+        } else {
+            format!("target missed by {}", fmt_qty(t.shortfall, "t"))
+        }
+    ));
     s.push_str(&format!(
         "  solids: {} generated, {} utilised ({} from stockpiles), {} disposed\n",
         fmt_qty(r.solids.generated, "t"),
@@ -296,18 +327,19 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
     for (m, b) in &r.hydrogen {
         let mat = &region.materials[m.0];
         s.push_str(&format!(
-            "  {}: {} generated, {} utilised ({}), own balance\n",
+            "  {}: {} {u} generated, {} {u} utilised ({}), own balance\n",
             mat.name,
-            fmt_qty(b.generated, &mat.unit),
-            fmt_qty(b.utilised(), &mat.unit),
-            pct(b.rate())
+            round(b.generated, 3),
+            round(b.utilised(), 3),
+            pct(b.rate()),
+            u = mat.unit
         ));
     }
     s.push_str(&format!(
-        "  cost {:.1} million yuan/yr, CO2 avoided {} (net of transport), transport {:.1} million t·km\n",
-        r.cost.total() / 1e6,
+        "  cost {}/yr, CO2 avoided {} (net of transport), solids transport {:.3e} t·km\n",
+        fmt_yuan(r.cost.total()),
         fmt_qty(r.co2_avoided_t - r.co2_transport_t, "t"),
-        r.transport_tkm / 1e6
+        r.transport_tkm
     ));
     if r.gaps.is_empty() {
         s.push_str("  no park or material falls short of the target rate\n");
@@ -330,23 +362,53 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
 pub fn report_md(region: &Region, r: &Results) -> String {
     let mut s = String::new();
     s.push_str(&format!("# {} — {}\n\n", region.title, region.year));
-    s.push_str(&format!("Scenario `{}`; objective `{}`; all quantities per year.\n\n", region.name, objective_name(region.settings.objective)));
+    s.push_str(&format!(
+        "Scenario `{}`; objective `{}`; all quantities per year.\n\n",
+        region.name,
+        objective_name(region.settings.objective)
+    ));
     s.push_str("## Summary\n\n```\n");
     s.push_str(&terminal_summary(region, r));
-    s.push_str("```\n\n![utilisation by material](charts/utilisation.png)\n\n![flows](charts/map.png)\n\n");
+    s.push_str(
+        "```\n\n![utilisation by material](charts/utilisation.png)\n\n![flows](charts/map.png)\n\n",
+    );
     s.push_str("## Solids by material\n\n| material | generated (t) | utilised (t) | of which stockpile (t) | disposed (t) | rate |\n|---|---:|---:|---:|---:|---:|\n");
     for (m, b) in &r.by_material {
-        s.push_str(&format!("| {} | {:.0} | {:.0} | {:.0} | {:.0} | {} |\n", region.materials[m.0].name, b.generated, b.utilised(), b.stockpile_drawn, b.disposed, pct(b.rate())));
+        s.push_str(&format!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {} |\n",
+            region.materials[m.0].name,
+            b.generated,
+            b.utilised(),
+            b.stockpile_drawn,
+            b.disposed,
+            pct(b.rate())
+        ));
     }
     s.push_str("\n## Solids by park\n\n| park | generated (t) | utilised (t) | disposed (t) | rate |\n|---|---:|---:|---:|---:|\n");
     for (p, b) in &r.by_park {
-        s.push_str(&format!("| {} {} | {:.0} | {:.0} | {:.0} | {} |\n", region.parks[p.0].id, region.parks[p.0].name, b.generated, b.utilised(), b.disposed, pct(b.rate())));
+        s.push_str(&format!(
+            "| {} {} | {:.0} | {:.0} | {:.0} | {} |\n",
+            region.parks[p.0].id,
+            region.parks[p.0].name,
+            b.generated,
+            b.utilised(),
+            b.disposed,
+            pct(b.rate())
+        ));
     }
     if !r.hydrogen.is_empty() {
         s.push_str("\n## Hydrogen (own balance, not in the solids rate)\n\n| material | unit | generated | utilised | vented | rate |\n|---|---|---:|---:|---:|---:|\n");
         for (m, b) in &r.hydrogen {
             let mat = &region.materials[m.0];
-            s.push_str(&format!("| {} | {} | {:.0} | {:.0} | {:.0} | {} |\n", mat.name, mat.unit, b.generated, b.utilised(), b.disposed, pct(b.rate())));
+            s.push_str(&format!(
+                "| {} | {} | {:.0} | {:.0} | {:.0} | {} |\n",
+                mat.name,
+                mat.unit,
+                b.generated,
+                b.utilised(),
+                b.disposed,
+                pct(b.rate())
+            ));
         }
     }
     let c = &r.cost;
@@ -366,15 +428,29 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         s.push_str(&format!("| {k} | {v:.0} |\n"));
     }
     s.push_str("\n## Binding capacities (shadow prices)\n\nValue of one more unit of yearly capacity, yuan per unit, for saturated consumers.\n\n| consumer | park | capacity | shadow price |\n|---|---|---:|---:|\n");
-    let mut binding: Vec<_> = r.consumers.iter().filter(|c| c.capacity_shadow_price > 0.0).collect();
-    binding.sort_by(|a, b| b.capacity_shadow_price.total_cmp(&a.capacity_shadow_price).then(a.consumer.cmp(&b.consumer)));
+    let mut binding: Vec<_> = r
+        .consumers
+        .iter()
+        .filter(|c| c.capacity_shadow_price > 0.0)
+        .collect();
+    binding.sort_by(|a, b| {
+        b.capacity_shadow_price
+            .total_cmp(&a.capacity_shadow_price)
+            .then(a.consumer.cmp(&b.consumer))
+    });
     for cu in binding.iter().take(15) {
         let c = &region.consumers[cu.consumer.0];
-        s.push_str(&format!("| {} | {} | {:.0} | {:.2} |\n", c.name, region.parks[c.park.0].id, cu.capacity, cu.capacity_shadow_price));
+        s.push_str(&format!(
+            "| {} | {} | {:.0} | {:.2} |\n",
+            c.name, region.parks[c.park.0].id, cu.capacity, cu.capacity_shadow_price
+        ));
     }
     s.push_str("\n## Solver\n\n");
     for p in &r.phases {
-        s.push_str(&format!("- phase \"{}\": objective {} (dual {}), {} pivots, certificate verified\n", p.name, p.objective_units, p.dual, p.iterations));
+        s.push_str(&format!(
+            "- phase \"{}\": objective {} (dual {}), {} pivots, certificate verified\n",
+            p.name, p.objective_units, p.dual, p.iterations
+        ));
     }
     s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
     s
@@ -384,7 +460,10 @@ pub fn report_md(region: &Region, r: &Results) -> String {
 pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportError> {
     let uc = utilisation_chart_data(region, r);
     let mc = map_chart_data(region, r);
-    let file = |path: &str, bytes: Vec<u8>| OutputFile { path: path.to_string(), bytes };
+    let file = |path: &str, bytes: Vec<u8>| OutputFile {
+        path: path.to_string(),
+        bytes,
+    };
     Ok(vec![
         file("summary.json", summary_json(region, r)?),
         file("flows.csv", flows_csv(region, r)?),
@@ -393,7 +472,10 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
         file("producers.csv", producers_csv(region, r)?),
         file("report.md", report_md(region, r).into_bytes()),
         file("charts/utilisation.png", charts::utilisation_png(&uc)?),
-        file("charts/utilisation.svg", charts::utilisation_svg(&uc)?.into_bytes()),
+        file(
+            "charts/utilisation.svg",
+            charts::utilisation_svg(&uc)?.into_bytes(),
+        ),
         file("charts/map.png", charts::map_png(&mc)?),
         file("charts/map.svg", charts::map_svg(&mc)?.into_bytes()),
     ])
@@ -418,7 +500,11 @@ pub fn manifest_json(info: &RunInfo, files: &[OutputFile]) -> Result<Vec<u8>, Re
         .iter()
         .map(|f| json!({ "path": f.path, "bytes": f.bytes.len(), "sha256": format!("{:x}", Sha256::digest(&f.bytes)) }))
         .collect();
-    let timings: Map<String, Value> = info.timings.iter().map(|(k, v)| (k.clone(), json!(round(*v, 6)))).collect();
+    let timings: Map<String, Value> = info
+        .timings
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(round(*v, 6))))
+        .collect();
     let v = json!({
         "symbiosim_version": info.version,
         "command": info.command,

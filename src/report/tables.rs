@@ -5,11 +5,14 @@ use crate::analysis::{Balance, Results};
 use crate::model::*;
 
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
-    w.into_inner().map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
 }
 
 fn num(x: f64, d: i32) -> String {
@@ -24,21 +27,39 @@ fn opt_rate(r: Option<f64>) -> String {
 pub fn flows_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
     let mut w = writer();
     w.write_record([
-        "from", "to", "from_park", "to_park", "material", "origin", "quantity", "unit", "tonnes", "distance_km", "mode",
+        "from",
+        "to",
+        "from_park",
+        "to_park",
+        "material",
+        "origin",
+        "quantity",
+        "unit",
+        "tonnes",
+        "distance_km",
+        "mode",
         "cost_yuan",
     ])?;
     for f in &r.flows {
         let p = &region.producers[f.producer.0];
         let c = &region.consumers[f.consumer.0];
         let m = &region.materials[f.material.0];
-        let tonnes = if m.unit == "kg" { f.quantity / 1000.0 } else { f.quantity };
+        let tonnes = if m.unit == "kg" {
+            f.quantity / 1000.0
+        } else {
+            f.quantity
+        };
         w.write_record([
             p.id.as_str(),
             c.id.as_str(),
             region.parks[p.park.0].id.as_str(),
             region.parks[c.park.0].id.as_str(),
             m.id.as_str(),
-            if f.from_stockpile { "stockpile" } else { "generation" },
+            if f.from_stockpile {
+                "stockpile"
+            } else {
+                "generation"
+            },
             &num(f.quantity, 3),
             m.unit.as_str(),
             &num(tonnes, 3),
@@ -50,7 +71,15 @@ pub fn flows_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
     finish(w)
 }
 
-fn balance_row(w: &mut csv::Writer<Vec<u8>>, level: &str, park: &str, material: &str, class: &str, unit: &str, b: &Balance) -> Result<(), ReportError> {
+fn balance_row(
+    w: &mut csv::Writer<Vec<u8>>,
+    level: &str,
+    park: &str,
+    material: &str,
+    class: &str,
+    unit: &str,
+    b: &Balance,
+) -> Result<(), ReportError> {
     w.write_record([
         level,
         park,
@@ -70,16 +99,54 @@ fn balance_row(w: &mut csv::Writer<Vec<u8>>, level: &str, park: &str, material: 
 /// `utilisation.csv`: balances by material, by park, and by park × material (tidy, long).
 pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
     let mut w = writer();
-    w.write_record(["level", "park", "material", "class", "unit", "generated", "utilised", "stockpile_drawn", "disposed", "dumped", "utilisation_rate"])?;
-    balance_row(&mut w, "total", "all", "all_solids", "solid", "t", &r.solids)?;
+    w.write_record([
+        "level",
+        "park",
+        "material",
+        "class",
+        "unit",
+        "generated",
+        "utilised",
+        "stockpile_drawn",
+        "disposed",
+        "dumped",
+        "utilisation_rate",
+    ])?;
+    balance_row(
+        &mut w,
+        "total",
+        "all",
+        "all_solids",
+        "solid",
+        "t",
+        &r.solids,
+    )?;
     for (m, b) in &r.by_material {
-        balance_row(&mut w, "material", "all", &region.materials[m.0].id, "solid", "t", b)?;
+        balance_row(
+            &mut w,
+            "material",
+            "all",
+            &region.materials[m.0].id,
+            "solid",
+            "t",
+            b,
+        )?;
     }
     for (p, b) in &r.by_park {
-        balance_row(&mut w, "park", &region.parks[p.0].id, "all_solids", "solid", "t", b)?;
+        balance_row(
+            &mut w,
+            "park",
+            &region.parks[p.0].id,
+            "all_solids",
+            "solid",
+            "t",
+            b,
+        )?;
     }
     // Park × material from producer fates, in park then material order.
-    let tops: Vec<usize> = (0..region.parks.len()).filter(|&i| region.parks[i].parent.is_none()).collect();
+    let tops: Vec<usize> = (0..region.parks.len())
+        .filter(|&i| region.parks[i].parent.is_none())
+        .collect();
     for &t in &tops {
         for (mi, mat) in region.materials.iter().enumerate() {
             let mut b = Balance::default();
@@ -96,7 +163,15 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
                 }
             }
             if any {
-                balance_row(&mut w, "park_material", &region.parks[t].id, &mat.id, mat.class.as_str(), &mat.unit, &b)?;
+                balance_row(
+                    &mut w,
+                    "park_material",
+                    &region.parks[t].id,
+                    &mat.id,
+                    mat.class.as_str(),
+                    &mat.unit,
+                    &b,
+                )?;
             }
         }
     }
@@ -110,11 +185,29 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
 /// `consumers.csv`: capacity use and the shadow price of capacity.
 pub fn consumers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
     let mut w = writer();
-    w.write_record(["id", "name", "park", "route", "unit", "capacity", "intake", "load_factor", "capacity_shadow_price_yuan_per_unit"])?;
+    w.write_record([
+        "id",
+        "name",
+        "park",
+        "route",
+        "unit",
+        "capacity",
+        "intake",
+        "load_factor",
+        "capacity_shadow_price_yuan_per_unit",
+    ])?;
     for cu in &r.consumers {
         let c = &region.consumers[cu.consumer.0];
-        let unit = c.intakes.first().map(|i| region.materials[i.material.0].unit.as_str()).unwrap_or("t");
-        let load = if cu.capacity > 0.0 { num(cu.intake / cu.capacity, 6) } else { String::new() };
+        let unit = c
+            .intakes
+            .first()
+            .map(|i| region.materials[i.material.0].unit.as_str())
+            .unwrap_or("t");
+        let load = if cu.capacity > 0.0 {
+            num(cu.intake / cu.capacity, 6)
+        } else {
+            String::new()
+        };
         w.write_record([
             c.id.as_str(),
             c.name.as_str(),
@@ -134,7 +227,17 @@ pub fn consumers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportErro
 pub fn producers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
     let mut w = writer();
     w.write_record([
-        "id", "name", "park", "material", "unit", "generated", "utilised_new", "stockpile_drawn", "disposed", "dumped", "utilisation_rate",
+        "id",
+        "name",
+        "park",
+        "material",
+        "unit",
+        "generated",
+        "utilised_new",
+        "stockpile_drawn",
+        "disposed",
+        "dumped",
+        "utilisation_rate",
         "marginal_cost_yuan_per_unit",
     ])?;
     for pf in &r.producers {

@@ -26,7 +26,10 @@ pub enum WriteError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io { path: path.display().to_string(), source }
+    move |source| WriteError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Fails early (before any work) when `dest` exists and `force` is off.
@@ -38,7 +41,10 @@ pub fn check_destination(dest: &Path, force: bool) -> Result<(), WriteError> {
 }
 
 fn sibling(dest: &Path, tag: &str) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
     dest.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
@@ -46,14 +52,23 @@ fn write_all(tmp: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     fs::create_dir_all(tmp).map_err(io(tmp))?;
     for f in files {
         let rel = Path::new(&f.path);
-        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
             return Err(WriteError::BadPath(f.path.clone()));
         }
         let path = tmp.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        let part = path.with_extension(format!("{}.part", path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()));
+        let part = path.with_extension(format!(
+            "{}.part",
+            path.extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
         let mut fh = fs::File::create(&part).map_err(io(&part))?;
         fh.write_all(&f.bytes).map_err(io(&part))?;
         fh.sync_all().map_err(io(&part))?;
@@ -101,8 +116,14 @@ mod tests {
 
     fn files(tag: &str) -> Vec<OutputFile> {
         vec![
-            OutputFile { path: "a.txt".into(), bytes: tag.as_bytes().to_vec() },
-            OutputFile { path: "charts/b.txt".into(), bytes: b"b".to_vec() },
+            OutputFile {
+                path: "a.txt".into(),
+                bytes: tag.as_bytes().to_vec(),
+            },
+            OutputFile {
+                path: "charts/b.txt".into(),
+                bytes: b"b".to_vec(),
+            },
         ]
     }
 
@@ -112,12 +133,18 @@ mod tests {
         let dest = dir.path().join("out");
         write_folder(&dest, &files("one"), false).unwrap();
         assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "one");
-        assert!(matches!(write_folder(&dest, &files("two"), false), Err(WriteError::Exists(_))));
+        assert!(matches!(
+            write_folder(&dest, &files("two"), false),
+            Err(WriteError::Exists(_))
+        ));
         assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "one");
         write_folder(&dest, &files("three"), true).unwrap();
         assert_eq!(fs::read_to_string(dest.join("a.txt")).unwrap(), "three");
         // Nothing but the destination is left in the parent.
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out")]);
     }
 
@@ -125,8 +152,20 @@ mod tests {
     fn failure_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out");
-        let bad = vec![OutputFile { path: "ok.txt".into(), bytes: vec![] }, OutputFile { path: "../escape".into(), bytes: vec![] }];
-        assert!(matches!(write_folder(&dest, &bad, false), Err(WriteError::BadPath(_))));
+        let bad = vec![
+            OutputFile {
+                path: "ok.txt".into(),
+                bytes: vec![],
+            },
+            OutputFile {
+                path: "../escape".into(),
+                bytes: vec![],
+            },
+        ];
+        assert!(matches!(
+            write_folder(&dest, &bad, false),
+            Err(WriteError::BadPath(_))
+        ));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

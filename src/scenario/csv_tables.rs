@@ -21,7 +21,9 @@ fn rows<'a>(
     prefixes: &[&str],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Row<'a>> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     match rdr.headers() {
         Ok(h) => *headers_out = h.iter().map(str::to_string).collect(),
         Err(e) => {
@@ -32,7 +34,12 @@ fn rows<'a>(
     let mut header_ok = true;
     for (i, h) in headers_out.iter().enumerate() {
         if !known.contains(&h.as_str()) && !prefixes.iter().any(|p| h.starts_with(p)) {
-            diags.push(src.diag(1, i, h, format!("unknown column; expected one of {}", known.join(", "))));
+            diags.push(src.diag(
+                1,
+                i,
+                h,
+                format!("unknown column; expected one of {}", known.join(", ")),
+            ));
             header_ok = false;
         }
     }
@@ -51,7 +58,11 @@ fn rows<'a>(
         match rec {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-                let cells = headers.iter().map(String::as_str).zip(rec.iter().map(str::to_string)).collect();
+                let cells = headers
+                    .iter()
+                    .map(String::as_str)
+                    .zip(rec.iter().map(str::to_string))
+                    .collect();
                 out.push(Row { line, cells });
             }
             Err(e) => {
@@ -72,10 +83,19 @@ struct Cells<'r, 'a> {
 
 impl Cells<'_, '_> {
     fn idx(&self, col: &str) -> usize {
-        self.row.cells.iter().position(|(h, _)| *h == col).unwrap_or(0)
+        self.row
+            .cells
+            .iter()
+            .position(|(h, _)| *h == col)
+            .unwrap_or(0)
     }
     fn raw(&self, col: &str) -> Option<&str> {
-        self.row.cells.iter().find(|(h, _)| *h == col).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.row
+            .cells
+            .iter()
+            .find(|(h, _)| *h == col)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
     fn string(&self, col: &str) -> Option<String> {
         self.raw(col).map(str::to_string)
@@ -85,7 +105,10 @@ impl Cells<'_, '_> {
             Some(s) => s,
             None => {
                 let i = self.idx(col);
-                self.diags.push(self.src.diag(self.row.line, i, col, "required value is empty"));
+                self.diags.push(
+                    self.src
+                        .diag(self.row.line, i, col, "required value is empty"),
+                );
                 String::new()
             }
         }
@@ -96,7 +119,12 @@ impl Cells<'_, '_> {
             Ok(v) => Some(v),
             Err(_) => {
                 let i = self.idx(col);
-                self.diags.push(self.src.diag(self.row.line, i, col, format!("`{raw}` is not a number")));
+                self.diags.push(self.src.diag(
+                    self.row.line,
+                    i,
+                    col,
+                    format!("`{raw}` is not a number"),
+                ));
                 None
             }
         }
@@ -107,14 +135,24 @@ impl Cells<'_, '_> {
             Ok(v) => Some(v),
             Err(_) => {
                 let i = self.idx(col);
-                self.diags.push(self.src.diag(self.row.line, i, col, format!("`{raw}` is not an integer")));
+                self.diags.push(self.src.diag(
+                    self.row.line,
+                    i,
+                    col,
+                    format!("`{raw}` is not an integer"),
+                ));
                 None
             }
         }
     }
     fn prefixed(&mut self, prefix: &str) -> BTreeMap<String, f64> {
-        let cols: Vec<String> =
-            self.row.cells.iter().filter(|(h, _)| h.starts_with(prefix)).map(|(h, _)| h.to_string()).collect();
+        let cols: Vec<String> = self
+            .row
+            .cells
+            .iter()
+            .filter(|(h, _)| h.starts_with(prefix))
+            .map(|(h, _)| h.to_string())
+            .collect();
         let mut out = BTreeMap::new();
         for c in cols {
             if let Some(v) = self.number(&c) {
@@ -132,10 +170,32 @@ impl Cells<'_, '_> {
     }
 }
 
-pub fn parks(src: &CsvSource, file: usize, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(RawPark, Origin)> {
-    const KNOWN: &[&str] = &["id", "name", "name_zh", "lat", "lon", "parent", "landfill_capacity", "source"];
+pub fn parks(
+    src: &CsvSource,
+    file: usize,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(RawPark, Origin)> {
+    const KNOWN: &[&str] = &[
+        "id",
+        "name",
+        "name_zh",
+        "lat",
+        "lon",
+        "parent",
+        "landfill_capacity",
+        "source",
+    ];
     let mut headers = Vec::new();
-    let rows = rows(src, text, &mut headers, KNOWN, &["id", "name", "lat", "lon"], &[], diags);
+    let rows = rows(
+        src,
+        text,
+        &mut headers,
+        KNOWN,
+        &["id", "name", "lat", "lon"],
+        &[],
+        diags,
+    );
     let mut out = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
@@ -154,7 +214,12 @@ pub fn parks(src: &CsvSource, file: usize, text: &str, diags: &mut Vec<Diagnosti
     out
 }
 
-pub fn producers(src: &CsvSource, file: usize, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(RawProducer, Origin)> {
+pub fn producers(
+    src: &CsvSource,
+    file: usize,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(RawProducer, Origin)> {
     const KNOWN: &[&str] = &[
         "id",
         "name",
@@ -169,7 +234,15 @@ pub fn producers(src: &CsvSource, file: usize, text: &str, diags: &mut Vec<Diagn
         "source",
     ];
     let mut headers = Vec::new();
-    let rows = rows(src, text, &mut headers, KNOWN, &["id", "park", "material", "quantity"], &["attr:"], diags);
+    let rows = rows(
+        src,
+        text,
+        &mut headers,
+        KNOWN,
+        &["id", "park", "material", "quantity"],
+        &["attr:"],
+        diags,
+    );
     let mut out = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
@@ -217,14 +290,25 @@ pub fn consumers(
         "source",
     ];
     let mut headers = Vec::new();
-    let rows = rows(src, text, &mut headers, KNOWN, &["id", "material"], &["min_attr:", "max_attr:"], diags);
+    let rows = rows(
+        src,
+        text,
+        &mut headers,
+        KNOWN,
+        &["id", "material"],
+        &["min_attr:", "max_attr:"],
+        diags,
+    );
     let mut out: Vec<(RawConsumer, Origin, Vec<Origin>)> = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
         let id = c.required("id");
         let intake = RawIntake {
             material: c.required("material"),
-            grades: c.string("grades").map(|g| g.split('|').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
+            grades: c
+                .string("grades")
+                .map(|g| g.split('|').map(|s| s.trim().to_string()).collect())
+                .unwrap_or_default(),
             max: c.number("max"),
             max_share: c.number("max_share"),
             gate_price_yuan_per_unit: c.number("gate_price_yuan_per_unit").unwrap_or(0.0),
@@ -235,7 +319,14 @@ pub fn consumers(
         };
         let origin = c.origin(file);
         if let Some(existing) = out.iter_mut().find(|(rc, _, _)| rc.id == id) {
-            for col in ["name", "park", "route", "capacity", "processing_cost_yuan_per_unit", "co2_avoided_t_per_unit"] {
+            for col in [
+                "name",
+                "park",
+                "route",
+                "capacity",
+                "processing_cost_yuan_per_unit",
+                "co2_avoided_t_per_unit",
+            ] {
                 if c.raw(col).is_some() {
                     let i = c.idx(col);
                     c.diags.push(src.diag(
@@ -257,7 +348,8 @@ pub fn consumers(
             route: c.required("route"),
             capacity: c.number("capacity").unwrap_or_else(|| {
                 let i = c.idx("capacity");
-                c.diags.push(src.diag(row.line, i, "capacity", "required value is empty"));
+                c.diags
+                    .push(src.diag(row.line, i, "capacity", "required value is empty"));
                 0.0
             }),
             processing_cost_yuan_per_unit: c.number("processing_cost_yuan_per_unit").unwrap_or(0.0),

@@ -18,7 +18,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.field, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.field, self.message
+        )
     }
 }
 
@@ -117,43 +121,80 @@ impl<'a> TomlSource<'a> {
         }
     }
 
-    /// The deepest key path whose span contains `offset` (for serde errors).
-    pub fn path_at(&self, offset: usize) -> Vec<Seg> {
-        fn walk_value(v: &Spanned<DeValue>, offset: usize, path: &mut Vec<Seg>) {
+    /// Every key of the document with its path, key span and value span, in document order.
+    fn entries(&self) -> Vec<(Vec<Seg>, Range<usize>, Range<usize>)> {
+        fn walk_value<'a>(
+            v: &Spanned<DeValue<'a>>,
+            path: &mut Vec<Seg>,
+            out: &mut Vec<(Vec<Seg>, Range<usize>, Range<usize>)>,
+        ) {
             match v.get_ref() {
-                DeValue::Table(t) => walk_table(t, offset, path),
+                DeValue::Table(t) => walk_table(t, path, out),
                 DeValue::Array(a) => {
                     for (i, e) in a.iter().enumerate() {
-                        if e.span().contains(&offset) {
-                            path.push(Seg::Index(i));
-                            walk_value(e, offset, path);
-                            return;
-                        }
-                    }
-                    // Arrays of tables: element spans may not include headers; pick the last
-                    // element that starts before the offset.
-                    if let Some((i, e)) = a.iter().enumerate().filter(|(_, e)| e.span().start <= offset).last() {
                         path.push(Seg::Index(i));
-                        walk_value(e, offset, path);
+                        walk_value(e, path, out);
+                        path.pop();
                     }
                 }
                 _ => {}
             }
         }
-        fn walk_table(t: &DeTable, offset: usize, path: &mut Vec<Seg>) {
+        fn walk_table<'a>(
+            t: &DeTable<'a>,
+            path: &mut Vec<Seg>,
+            out: &mut Vec<(Vec<Seg>, Range<usize>, Range<usize>)>,
+        ) {
             for (k, v) in t.iter() {
-                if k.span().contains(&offset) || v.span().contains(&offset) {
-                    path.push(Seg::Key(k.get_ref().to_string()));
-                    walk_value(v, offset, path);
-                    return;
-                }
+                path.push(Seg::Key(k.get_ref().to_string()));
+                out.push((path.clone(), k.span(), v.span()));
+                walk_value(v, path, out);
+                path.pop();
             }
         }
-        let mut path = Vec::new();
+        let mut out = Vec::new();
         if let Some(root) = &self.root {
-            walk_table(root.get_ref(), offset, &mut path);
+            walk_table(root.get_ref(), &mut Vec::new(), &mut out);
         }
-        path
+        out
+    }
+
+    /// Locates a serde error at byte `offset`: the field path and the offset to report.
+    /// An unknown field is located on its key; otherwise the deepest value containing the
+    /// offset, or (for errors reported at a table header) the table that follows it.
+    pub fn locate_error(&self, offset: usize, message: &str) -> (Vec<Seg>, usize) {
+        let entries = self.entries();
+        if let Some(name) = message
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+        {
+            if let Some((path, key, _)) = entries
+                .iter()
+                .filter(|(p, k, _)| {
+                    k.start >= offset && matches!(p.last(), Some(Seg::Key(n)) if n == name)
+                })
+                .min_by_key(|(_, k, _)| k.start)
+            {
+                return (path.clone(), key.start);
+            }
+        }
+        if let Some((path, _, _)) = entries
+            .iter()
+            .filter(|(_, k, v)| v.contains(&offset) || k.contains(&offset))
+            .max_by_key(|(p, _, _)| p.len())
+        {
+            return (path.clone(), offset);
+        }
+        if let Some((path, _, _)) = entries
+            .iter()
+            .filter(|(_, k, _)| k.start >= offset)
+            .min_by_key(|(_, k, _)| k.start)
+        {
+            let mut parent = path.clone();
+            parent.pop();
+            return (parent, offset);
+        }
+        (Vec::new(), offset)
     }
 }
 
@@ -165,12 +206,17 @@ pub struct CsvSource {
 
 impl CsvSource {
     pub fn new(file: String, text: &str) -> Self {
-        CsvSource { file, lines: text.lines().map(str::to_string).collect() }
+        CsvSource {
+            file,
+            lines: text.lines().map(str::to_string).collect(),
+        }
     }
 
     /// Character column where field `index` starts on 1-based `line`.
     pub fn column_of(&self, line: usize, index: usize) -> usize {
-        let Some(raw) = self.lines.get(line.wrapping_sub(1)) else { return 1 };
+        let Some(raw) = self.lines.get(line.wrapping_sub(1)) else {
+            return 1;
+        };
         let mut field = 0;
         let mut in_quotes = false;
         for (col, ch) in raw.chars().enumerate() {
@@ -186,7 +232,13 @@ impl CsvSource {
         raw.chars().count() + 1
     }
 
-    pub fn diag(&self, line: usize, index: usize, column_name: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        line: usize,
+        index: usize,
+        column_name: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             file: self.file.clone(),
             line,
@@ -213,7 +265,14 @@ mod tests {
     fn spans_of_nested_fields() {
         let t = "[scenario]\nname = \"x\"\n\n[[producers]]\nid = \"a\"\n\n[[producers]]\nid = \"b\"\npark = \"P9\"\n";
         let src = TomlSource::new("f.toml".into(), t);
-        let d = src.diag(&[Seg::Key("producers".into()), Seg::Index(1), Seg::Key("park".into())], "bad");
+        let d = src.diag(
+            &[
+                Seg::Key("producers".into()),
+                Seg::Index(1),
+                Seg::Key("park".into()),
+            ],
+            "bad",
+        );
         assert_eq!((d.line, d.column), (9, 8));
         assert_eq!(d.field, "producers[1].park");
         assert_eq!(d.to_string(), "f.toml:9:8: producers[1].park: bad");

@@ -21,7 +21,11 @@ pub enum Origin {
     /// Path of the item inside the TOML document.
     Toml(Vec<Seg>),
     /// Record of CSV table `file` (index into the loaded tables) at `line`, with its columns.
-    Csv { file: usize, line: usize, columns: Vec<String> },
+    Csv {
+        file: usize,
+        line: usize,
+        columns: Vec<String>,
+    },
 }
 
 impl Origin {
@@ -93,7 +97,10 @@ pub struct Loaded {
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&path.display().to_string(), &text, &dir)
 }
@@ -105,9 +112,13 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         Ok(r) => r,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let (line, column) = diag::line_col(text, span.start);
-            let path = src.path_at(span.start);
-            let field = if path.is_empty() { "document".to_string() } else { diag::path_string(&path) };
+            let (path, offset) = src.locate_error(span.start, e.message());
+            let (line, column) = diag::line_col(text, offset);
+            let field = if path.is_empty() {
+                "document".to_string()
+            } else {
+                diag::path_string(&path)
+            };
             return Err(ScenarioError::Invalid(Diagnostics(vec![Diagnostic {
                 file: file.to_string(),
                 line,
@@ -135,7 +146,10 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         let ctext = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(src.diag(&[Seg::Key("tables".into()), Seg::Key(kind.into())], format!("cannot read {shown}: {e}")));
+                diags.push(src.diag(
+                    &[Seg::Key("tables".into()), Seg::Key(kind.into())],
+                    format!("cannot read {shown}: {e}"),
+                ));
                 continue;
             }
         };
@@ -152,7 +166,11 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         csvs.push(csv);
     }
     let hash = format!("{:x}", hasher.finalize());
-    let mut ctx = validate::Ctx { toml: &src, csvs: &csvs, diags };
+    let mut ctx = validate::Ctx {
+        toml: &src,
+        csvs: &csvs,
+        diags,
+    };
     let region = validate::build(&raw, tables, &mut ctx);
     if !ctx.diags.is_empty() || region.is_none() {
         let mut d = ctx.diags;
@@ -160,5 +178,9 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         d.dedup();
         return Err(ScenarioError::Invalid(Diagnostics(d)));
     }
-    Ok(Loaded { region: region.expect("checked above"), hash, files })
+    Ok(Loaded {
+        region: region.expect("checked above"),
+        hash,
+        files,
+    })
 }

@@ -35,10 +35,17 @@ impl Ctx<'_> {
                 }
                 self.diags.push(self.toml.diag(&p, message));
             }
-            Origin::Csv { file, line, columns } => {
+            Origin::Csv {
+                file,
+                line,
+                columns,
+            } => {
                 let csv = &self.csvs[*file];
                 let col = field.rsplit('.').next().unwrap_or(field);
-                let idx = columns.iter().position(|c| c == col || c.ends_with(&format!(":{col}"))).unwrap_or(0);
+                let idx = columns
+                    .iter()
+                    .position(|c| c == col || c.ends_with(&format!(":{col}")))
+                    .unwrap_or(0);
                 let name = columns.get(idx).cloned().unwrap_or_else(|| col.to_string());
                 self.diags.push(csv.diag(*line, idx, &name, message));
             }
@@ -114,11 +121,22 @@ fn lookup(
             let mut known: Vec<&String> = map.keys().collect();
             known.sort();
             let hint = if known.len() <= 12 {
-                format!(" (known: {})", known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    " (known: {})",
+                    known
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             } else {
                 String::new()
             };
-            ctx.err(o, field, format!("{who} names {kind} \"{id}\", which does not exist{hint}"));
+            ctx.err(
+                o,
+                field,
+                format!("{who} names {kind} \"{id}\", which does not exist{hint}"),
+            );
             None
         }
     }
@@ -139,7 +157,11 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         "cost" => Some(Objective::Cost),
         "max_utilisation" | "max_utilization" => Some(Objective::MaxUtilisation),
         other => {
-            ctx.err(&so, "objective", format!("unknown objective \"{other}\"; expected \"cost\" or \"max_utilisation\""));
+            ctx.err(
+                &so,
+                "objective",
+                format!("unknown objective \"{other}\"; expected \"cost\" or \"max_utilisation\""),
+            );
             None
         }
     };
@@ -153,14 +175,26 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         ctx.err(&top("scenario"), "name", "must not be empty");
     }
     if !(1900..=2200).contains(&raw.scenario.year) {
-        ctx.err(&top("scenario"), "year", format!("year {} is out of range 1900–2200", raw.scenario.year));
+        ctx.err(
+            &top("scenario"),
+            "year",
+            format!("year {} is out of range 1900–2200", raw.scenario.year),
+        );
     }
 
     // --- parks ------------------------------------------------------------------------------
-    let mut parks_raw: Vec<(RawPark, Origin)> =
-        raw.parks.iter().enumerate().map(|(i, p)| (p.clone(), item("parks", i))).collect();
+    let mut parks_raw: Vec<(RawPark, Origin)> = raw
+        .parks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), item("parks", i)))
+        .collect();
     parks_raw.extend(tables.parks);
-    let park_ix = index_ids(ctx, "park", parks_raw.iter().map(|(p, o)| (p.id.as_str(), o, ())));
+    let park_ix = index_ids(
+        ctx,
+        "park",
+        parks_raw.iter().map(|(p, o)| (p.id.as_str(), o, ())),
+    );
     if parks_raw.is_empty() {
         ctx.err(&top("scenario"), "", "the scenario declares no parks");
     }
@@ -194,8 +228,17 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     }
 
     // --- materials --------------------------------------------------------------------------
-    let mat_origins: Vec<Origin> = (0..raw.materials.len()).map(|i| item("materials", i)).collect();
-    let mat_ix = index_ids(ctx, "material", raw.materials.iter().zip(&mat_origins).map(|(m, o)| (m.id.as_str(), o, ())));
+    let mat_origins: Vec<Origin> = (0..raw.materials.len())
+        .map(|i| item("materials", i))
+        .collect();
+    let mat_ix = index_ids(
+        ctx,
+        "material",
+        raw.materials
+            .iter()
+            .zip(&mat_origins)
+            .map(|(m, o)| (m.id.as_str(), o, ())),
+    );
     let mut materials = Vec::new();
     for (m, o) in raw.materials.iter().zip(&mat_origins) {
         let o = o.clone();
@@ -203,14 +246,26 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             "solid" => MaterialClass::Solid,
             "hydrogen" => MaterialClass::Hydrogen,
             other => {
-                ctx.err(&o, "class", format!("unknown class \"{other}\"; expected \"solid\" or \"hydrogen\""));
+                ctx.err(
+                    &o,
+                    "class",
+                    format!("unknown class \"{other}\"; expected \"solid\" or \"hydrogen\""),
+                );
                 MaterialClass::Solid
             }
         };
         if !matches!(m.unit.as_str(), "t" | "kg") {
-            ctx.err(&o, "unit", format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit));
+            ctx.err(
+                &o,
+                "unit",
+                format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit),
+            );
         }
-        ctx.non_negative(&o, "storage_cost_yuan_per_unit", m.storage_cost_yuan_per_unit);
+        ctx.non_negative(
+            &o,
+            "storage_cost_yuan_per_unit",
+            m.storage_cost_yuan_per_unit,
+        );
         ctx.non_negative(&o, "env_tax_yuan_per_unit", m.env_tax_yuan_per_unit);
         materials.push(Material {
             id: m.id.clone(),
@@ -228,16 +283,43 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
 
     // --- routes -----------------------------------------------------------------------------
     let route_origins: Vec<Origin> = (0..raw.routes.len()).map(|i| item("routes", i)).collect();
-    let route_ix = index_ids(ctx, "route", raw.routes.iter().zip(&route_origins).map(|(r, o)| (r.id.as_str(), o, ())));
-    let routes: Vec<Route> = raw.routes.iter().map(|r| Route { id: r.id.clone(), name: r.name.clone() }).collect();
+    let route_ix = index_ids(
+        ctx,
+        "route",
+        raw.routes
+            .iter()
+            .zip(&route_origins)
+            .map(|(r, o)| (r.id.as_str(), o, ())),
+    );
+    let routes: Vec<Route> = raw
+        .routes
+        .iter()
+        .map(|r| Route {
+            id: r.id.clone(),
+            name: r.name.clone(),
+        })
+        .collect();
 
     // --- transport modes ----------------------------------------------------------------------
-    let mode_origins: Vec<Origin> = (0..raw.transport.len()).map(|i| item("transport", i)).collect();
-    let mode_ix = index_ids(ctx, "transport mode", raw.transport.iter().zip(&mode_origins).map(|(m, o)| (m.id.as_str(), o, ())));
+    let mode_origins: Vec<Origin> = (0..raw.transport.len())
+        .map(|i| item("transport", i))
+        .collect();
+    let mode_ix = index_ids(
+        ctx,
+        "transport mode",
+        raw.transport
+            .iter()
+            .zip(&mode_origins)
+            .map(|(m, o)| (m.id.as_str(), o, ())),
+    );
     let mut modes = Vec::new();
     for (m, o) in raw.transport.iter().zip(&mode_origins) {
         if !matches!(m.unit.as_str(), "t" | "kg") {
-            ctx.err(o, "unit", format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit));
+            ctx.err(
+                o,
+                "unit",
+                format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit),
+            );
         }
         ctx.non_negative(o, "cost_yuan_per_unit_km", m.cost_yuan_per_unit_km);
         ctx.non_negative(o, "handling_yuan_per_unit", m.handling_yuan_per_unit);
@@ -250,11 +332,20 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         let mats: Vec<MaterialId> = m
             .materials
             .iter()
-            .filter_map(|id| lookup(ctx, &mat_ix, o, "materials", &who, "material", id).map(MaterialId))
+            .filter_map(|id| {
+                lookup(ctx, &mat_ix, o, "materials", &who, "material", id).map(MaterialId)
+            })
             .collect();
         for &mid in &mats {
             if materials[mid.0].unit != m.unit {
-                ctx.err(o, "materials", format!("{who} carries \"{}\" whose unit is {}, not the mode's {}", materials[mid.0].id, materials[mid.0].unit, m.unit));
+                ctx.err(
+                    o,
+                    "materials",
+                    format!(
+                        "{who} carries \"{}\" whose unit is {}, not the mode's {}",
+                        materials[mid.0].id, materials[mid.0].unit, m.unit
+                    ),
+                );
             }
         }
         modes.push(TransportMode {
@@ -279,19 +370,33 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         let from = lookup(ctx, &park_ix, &o, "from", &who, "park", &d.from);
         let to = lookup(ctx, &park_ix, &o, "to", &who, "park", &d.to);
         let mode = match &d.mode {
-            Some(m) => lookup(ctx, &mode_ix, &o, "mode", &who, "transport mode", m).map(|x| Some(ModeId(x))),
+            Some(m) => lookup(ctx, &mode_ix, &o, "mode", &who, "transport mode", m)
+                .map(|x| Some(ModeId(x))),
             None => Some(None),
         };
         if let (Some(f), Some(t), Some(mode)) = (from, to, mode) {
-            distances.push(DistanceOverride { from: ParkId(f), to: ParkId(t), km: d.km, mode });
+            distances.push(DistanceOverride {
+                from: ParkId(f),
+                to: ParkId(t),
+                km: d.km,
+                mode,
+            });
         }
     }
 
     // --- producers ------------------------------------------------------------------------------
-    let mut prods_raw: Vec<(RawProducer, Origin)> =
-        raw.producers.iter().enumerate().map(|(i, p)| (p.clone(), item("producers", i))).collect();
+    let mut prods_raw: Vec<(RawProducer, Origin)> = raw
+        .producers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), item("producers", i)))
+        .collect();
     prods_raw.extend(tables.producers);
-    let _ = index_ids(ctx, "producer", prods_raw.iter().map(|(p, o)| (p.id.as_str(), o, ())));
+    let _ = index_ids(
+        ctx,
+        "producer",
+        prods_raw.iter().map(|(p, o)| (p.id.as_str(), o, ())),
+    );
     let year = raw.scenario.year;
     let mut producers = Vec::new();
     for (p, o) in &prods_raw {
@@ -300,15 +405,35 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         let mat = lookup(ctx, &mat_ix, o, "material", &who, "material", &p.material);
         ctx.non_negative(o, "quantity", p.quantity);
         ctx.non_negative(o, "stockpile", p.stockpile);
-        ctx.non_negative(o, "reclaim_cost_yuan_per_unit", p.reclaim_cost_yuan_per_unit);
+        ctx.non_negative(
+            o,
+            "reclaim_cost_yuan_per_unit",
+            p.reclaim_cost_yuan_per_unit,
+        );
         if ctx.finite(o, "growth_rate", p.growth_rate) && p.growth_rate <= -1.0 {
-            ctx.err(o, "growth_rate", format!("must be above -1, got {}", p.growth_rate));
+            ctx.err(
+                o,
+                "growth_rate",
+                format!("must be above -1, got {}", p.growth_rate),
+            );
         }
         check_attrs(ctx, o, "attrs", &p.attrs);
         if let (Some(m), Some(g)) = (mat, &p.grade) {
             let grades = &materials[m].grades;
             if !grades.contains(g) {
-                ctx.err(o, "grade", format!("{who}: grade \"{g}\" is not a grade of material \"{}\" ({})", materials[m].id, if grades.is_empty() { "it has none".to_string() } else { grades.join(", ") }));
+                ctx.err(
+                    o,
+                    "grade",
+                    format!(
+                        "{who}: grade \"{g}\" is not a grade of material \"{}\" ({})",
+                        materials[m].id,
+                        if grades.is_empty() {
+                            "it has none".to_string()
+                        } else {
+                            grades.join(", ")
+                        }
+                    ),
+                );
             }
         }
         let base = p.base_year.unwrap_or(year);
@@ -335,19 +460,29 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         .enumerate()
         .map(|(i, c)| {
             let o = item("consumers", i);
-            let intakes = (0..c.accepts.len()).map(|j| o.child("accepts", j)).collect();
+            let intakes = (0..c.accepts.len())
+                .map(|j| o.child("accepts", j))
+                .collect();
             (c.clone(), o, intakes)
         })
         .collect();
     cons_raw.extend(tables.consumers);
-    let _ = index_ids(ctx, "consumer", cons_raw.iter().map(|(c, o, _)| (c.id.as_str(), o, ())));
+    let _ = index_ids(
+        ctx,
+        "consumer",
+        cons_raw.iter().map(|(c, o, _)| (c.id.as_str(), o, ())),
+    );
     let mut consumers = Vec::new();
     for (c, o, intake_origins) in &cons_raw {
         let who = format!("consumer \"{}\"", c.id);
         let park = lookup(ctx, &park_ix, o, "park", &who, "park", &c.park);
         let route = lookup(ctx, &route_ix, o, "route", &who, "route", &c.route);
         ctx.non_negative(o, "capacity", c.capacity);
-        ctx.finite(o, "processing_cost_yuan_per_unit", c.processing_cost_yuan_per_unit);
+        ctx.finite(
+            o,
+            "processing_cost_yuan_per_unit",
+            c.processing_cost_yuan_per_unit,
+        );
         ctx.non_negative(o, "co2_avoided_t_per_unit", c.co2_avoided_t_per_unit);
         if c.accepts.is_empty() {
             ctx.err(o, "accepts", format!("{who} accepts no material"));
@@ -355,18 +490,35 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         let mut intakes = Vec::new();
         let mut unit: Option<String> = None;
         for (a, io) in c.accepts.iter().zip(intake_origins) {
-            let Some(m) = lookup(ctx, &mat_ix, io, "material", &who, "material", &a.material) else { continue };
+            let Some(m) = lookup(ctx, &mat_ix, io, "material", &who, "material", &a.material)
+            else {
+                continue;
+            };
             let mat = &materials[m];
             match &unit {
                 None => unit = Some(mat.unit.clone()),
                 Some(u) if *u != mat.unit => {
-                    ctx.err(io, "material", format!("{who} mixes units: \"{}\" is in {}, earlier materials in {u}", mat.id, mat.unit));
+                    ctx.err(
+                        io,
+                        "material",
+                        format!(
+                            "{who} mixes units: \"{}\" is in {}, earlier materials in {u}",
+                            mat.id, mat.unit
+                        ),
+                    );
                 }
                 _ => {}
             }
             for g in &a.grades {
                 if !mat.grades.contains(g) {
-                    ctx.err(io, "grades", format!("{who}: grade \"{g}\" is not a grade of material \"{}\"", mat.id));
+                    ctx.err(
+                        io,
+                        "grades",
+                        format!(
+                            "{who}: grade \"{g}\" is not a grade of material \"{}\"",
+                            mat.id
+                        ),
+                    );
                 }
             }
             if let Some(mx) = a.max {
@@ -415,7 +567,11 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     ctx.finite(&po, "carbon_price_yuan_per_t", p.carbon_price_yuan_per_t);
     ctx.non_negative(&po, "env_tax_multiplier", p.env_tax_multiplier);
     ctx.non_negative(&po, "storage_cost_multiplier", p.storage_cost_multiplier);
-    ctx.non_negative(&po, "transport_cost_multiplier", p.transport_cost_multiplier);
+    ctx.non_negative(
+        &po,
+        "transport_cost_multiplier",
+        p.transport_cost_multiplier,
+    );
     let mut route_subsidy = BTreeMap::new();
     for (rid, &v) in &p.route_subsidy_yuan_per_unit {
         let field = format!("route_subsidy_yuan_per_unit.{rid}");
@@ -423,7 +579,11 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         if let Some(r) = route_ix.get(rid) {
             route_subsidy.insert(RouteId(*r), v);
         } else {
-            ctx.err(&po, &field, format!("policy names route \"{rid}\", which does not exist"));
+            ctx.err(
+                &po,
+                &field,
+                format!("policy names route \"{rid}\", which does not exist"),
+            );
         }
     }
 
@@ -431,36 +591,68 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     let scope = match raw.target.scope.split_once(':') {
         None if raw.target.scope == "solids" => Some(TargetScope::AllSolids),
         Some(("material", id)) => match mat_ix.get(id) {
-            Some(&m) if materials[m].class == MaterialClass::Solid => Some(TargetScope::Material(MaterialId(m))),
+            Some(&m) if materials[m].class == MaterialClass::Solid => {
+                Some(TargetScope::Material(MaterialId(m)))
+            }
             Some(_) => {
                 ctx.err(&to, "scope", format!("target scope names \"{id}\", which is not a solid material (hydrogen has its own balance)"));
                 None
             }
-            None => lookup(ctx, &mat_ix, &to, "scope", "target scope", "material", id).map(|m| TargetScope::Material(MaterialId(m))),
+            None => lookup(ctx, &mat_ix, &to, "scope", "target scope", "material", id)
+                .map(|m| TargetScope::Material(MaterialId(m))),
         },
-        Some(("park", id)) => lookup(ctx, &park_ix, &to, "scope", "target scope", "park", id).map(|p| TargetScope::Park(ParkId(p))),
+        Some(("park", id)) => lookup(ctx, &park_ix, &to, "scope", "target scope", "park", id)
+            .map(|p| TargetScope::Park(ParkId(p))),
         _ => {
-            ctx.err(&to, "scope", format!("unknown scope \"{}\"; expected \"solids\", \"material:<id>\" or \"park:<id>\"", raw.target.scope));
+            ctx.err(
+                &to,
+                "scope",
+                format!(
+                    "unknown scope \"{}\"; expected \"solids\", \"material:<id>\" or \"park:<id>\"",
+                    raw.target.scope
+                ),
+            );
             None
         }
     };
 
     // --- integer ranges for the solver ------------------------------------------------------------------
-    if s.quantity_resolution > 0.0 && s.cost_resolution_yuan > 0.0 && s.quantity_resolution.is_finite() {
-        let total: f64 = producers.iter().map(|p| p.quantity + p.stockpile).sum::<f64>() / s.quantity_resolution;
+    if s.quantity_resolution > 0.0
+        && s.cost_resolution_yuan > 0.0
+        && s.quantity_resolution.is_finite()
+    {
+        let total: f64 = producers
+            .iter()
+            .map(|p| p.quantity + p.stockpile)
+            .sum::<f64>()
+            / s.quantity_resolution;
         if total > MAX_SCALED {
             ctx.err(&so, "quantity_resolution", format!("total supply is {total:.3e} flow units, above the solver's 2^40; raise quantity_resolution"));
         }
         for (pr, (_, o)) in producers.iter().zip(&prods_raw) {
             if pr.quantity / s.quantity_resolution > MAX_SCALED {
-                ctx.err(o, "quantity", "quantity overflows the solver's integers at this quantity_resolution");
+                ctx.err(
+                    o,
+                    "quantity",
+                    "quantity overflows the solver's integers at this quantity_resolution",
+                );
             }
         }
         let max_money = materials
             .iter()
-            .map(|m| (m.storage_cost + m.env_tax) * p.storage_cost_multiplier.max(p.env_tax_multiplier))
-            .chain(consumers.iter().flat_map(|c| c.intakes.iter().map(move |i| c.processing_cost.abs() + i.gate_price.abs())))
-            .chain(modes.iter().map(|m| m.cost_per_unit_km * m.max_km * 5.0 + m.handling_per_unit))
+            .map(|m| {
+                (m.storage_cost + m.env_tax) * p.storage_cost_multiplier.max(p.env_tax_multiplier)
+            })
+            .chain(consumers.iter().flat_map(|c| {
+                c.intakes
+                    .iter()
+                    .map(move |i| c.processing_cost.abs() + i.gate_price.abs())
+            }))
+            .chain(
+                modes
+                    .iter()
+                    .map(|m| m.cost_per_unit_km * m.max_km * 5.0 + m.handling_per_unit),
+            )
             .fold(0.0f64, f64::max);
         let scaled = max_money * s.quantity_resolution / s.cost_resolution_yuan;
         if scaled.is_finite() && scaled * 8.0 > MAX_SCALED {
@@ -475,7 +667,11 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     }
     Some(Region {
         name: raw.scenario.name.clone(),
-        title: raw.scenario.title.clone().unwrap_or_else(|| raw.scenario.name.clone()),
+        title: raw
+            .scenario
+            .title
+            .clone()
+            .unwrap_or_else(|| raw.scenario.name.clone()),
         year,
         parks,
         materials,
@@ -484,7 +680,10 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         producers,
         consumers,
         distances,
-        target: Target { rate: raw.target.rate, scope },
+        target: Target {
+            rate: raw.target.rate,
+            scope,
+        },
         settings: Settings {
             objective,
             circuity: s.circuity,

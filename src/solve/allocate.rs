@@ -11,7 +11,10 @@
 //! disposal capped at that optimum, most legacy stockpile drawn; (3) with both capped, least
 //! cost. Phases 2 and 3 warm-start from the previous phase's basis.
 
-use super::{Certificate, FlowProblem, NetworkSimplex, SolveError, SolveStatus, SolverConfig, INFINITE_CAPACITY};
+use super::{
+    Certificate, FlowProblem, NetworkSimplex, SolveError, SolveStatus, SolverConfig,
+    INFINITE_CAPACITY,
+};
 use crate::model::Objective;
 use crate::network::{ArcKind, Network};
 
@@ -57,7 +60,9 @@ pub struct Allocation {
 pub enum AllocateError {
     #[error(transparent)]
     Solve(#[from] SolveError),
-    #[error("the allocation problem is {0:?}, which the network's disposal arcs should make impossible")]
+    #[error(
+        "the allocation problem is {0:?}, which the network's disposal arcs should make impossible"
+    )]
     NotOptimal(SolveStatus),
     #[error("a value does not fit the solver's integers after scaling: {0}")]
     Range(String),
@@ -89,13 +94,23 @@ pub fn flow_problem(net: &Network, scaling: Scaling) -> Result<FlowProblem, Allo
             Some(c) => to_units(c, scaling.quantity, "capacity")?,
             None => INFINITE_CAPACITY,
         };
-        let cost = to_units(arc.econ.total() * scaling.quantity, scaling.cost, "unit cost")?;
+        let cost = to_units(
+            arc.econ.total() * scaling.quantity,
+            scaling.cost,
+            "unit cost",
+        )?;
         p.add_arc(s.index(), t.index(), 0, upper, cost);
     }
     Ok(p)
 }
 
-fn run(ns: &mut NetworkSimplex, problem: &FlowProblem, name: &'static str, cfg: &SolverConfig, warm: bool) -> Result<(super::FlowSolution, Phase), AllocateError> {
+fn run(
+    ns: &mut NetworkSimplex,
+    problem: &FlowProblem,
+    name: &'static str,
+    cfg: &SolverConfig,
+    warm: bool,
+) -> Result<(super::FlowSolution, Phase), AllocateError> {
     let sol = if warm { ns.resolve()? } else { ns.solve()? };
     if sol.status != SolveStatus::Optimal {
         return Err(AllocateError::NotOptimal(sol.status));
@@ -103,12 +118,22 @@ fn run(ns: &mut NetworkSimplex, problem: &FlowProblem, name: &'static str, cfg: 
     // The certificate is always checked here: allocation results are never reported unverified.
     let _ = cfg;
     let certificate = super::verify(problem, &sol).map_err(SolveError::from)?;
-    let phase = Phase { name, objective: sol.objective, iterations: sol.iterations, certificate };
+    let phase = Phase {
+        name,
+        objective: sol.objective,
+        iterations: sol.iterations,
+        certificate,
+    };
     Ok((sol, phase))
 }
 
 /// Solves the allocation for `objective`.
-pub fn allocate(net: &Network, objective: Objective, scaling: Scaling, cfg: &SolverConfig) -> Result<Allocation, AllocateError> {
+pub fn allocate(
+    net: &Network,
+    objective: Objective,
+    scaling: Scaling,
+    cfg: &SolverConfig,
+) -> Result<Allocation, AllocateError> {
     let real = flow_problem(net, scaling)?;
     let mut phases = Vec::new();
     let (sol, problem) = match objective {

@@ -57,7 +57,14 @@ impl FlowProblem {
     }
 
     /// Appends an arc and returns its index.
-    pub fn add_arc(&mut self, tail: usize, head: usize, lower: i64, upper: i64, cost: i64) -> usize {
+    pub fn add_arc(
+        &mut self,
+        tail: usize,
+        head: usize,
+        lower: i64,
+        upper: i64,
+        cost: i64,
+    ) -> usize {
         self.tail.push(tail as u32);
         self.head.push(head as u32);
         self.lower.push(lower);
@@ -69,7 +76,11 @@ impl FlowProblem {
     /// Checks shapes, bounds, magnitudes and balance.
     pub fn validate(&self) -> Result<(), ProblemError> {
         let m = self.tail.len();
-        if self.head.len() != m || self.lower.len() != m || self.upper.len() != m || self.cost.len() != m {
+        if self.head.len() != m
+            || self.lower.len() != m
+            || self.upper.len() != m
+            || self.cost.len() != m
+        {
             return Err(ProblemError::Lengths);
         }
         let n = self.supply.len();
@@ -79,7 +90,11 @@ impl FlowProblem {
         let mut total: i128 = 0;
         for (v, &b) in self.supply.iter().enumerate() {
             if b.unsigned_abs() > MAX_ABS_VALUE as u64 {
-                return Err(ProblemError::TooLarge { what: "supply of node", index: v, value: b });
+                return Err(ProblemError::TooLarge {
+                    what: "supply of node",
+                    index: v,
+                    value: b,
+                });
             }
             total += b as i128;
         }
@@ -92,16 +107,32 @@ impl FlowProblem {
             }
             let (l, u, c) = (self.lower[a], self.upper[a], self.cost[a]);
             if l > u {
-                return Err(ProblemError::BadBounds { arc: a, lower: l, upper: u });
+                return Err(ProblemError::BadBounds {
+                    arc: a,
+                    lower: l,
+                    upper: u,
+                });
             }
             if l.unsigned_abs() > MAX_ABS_VALUE as u64 {
-                return Err(ProblemError::TooLarge { what: "lower bound of arc", index: a, value: l });
+                return Err(ProblemError::TooLarge {
+                    what: "lower bound of arc",
+                    index: a,
+                    value: l,
+                });
             }
             if u != INFINITE_CAPACITY && u.unsigned_abs() > MAX_ABS_VALUE as u64 {
-                return Err(ProblemError::TooLarge { what: "upper bound of arc", index: a, value: u });
+                return Err(ProblemError::TooLarge {
+                    what: "upper bound of arc",
+                    index: a,
+                    value: u,
+                });
             }
             if c.unsigned_abs() > MAX_ABS_VALUE as u64 {
-                return Err(ProblemError::TooLarge { what: "cost of arc", index: a, value: c });
+                return Err(ProblemError::TooLarge {
+                    what: "cost of arc",
+                    index: a,
+                    value: c,
+                });
             }
         }
         Ok(())
@@ -109,6 +140,10 @@ impl FlowProblem {
 
     /// Σ cost·flow in i128.
     pub fn objective(&self, flow: &[i64]) -> i128 {
-        self.cost.iter().zip(flow).map(|(&c, &x)| c as i128 * x as i128).sum()
+        self.cost
+            .iter()
+            .zip(flow)
+            .map(|(&c, &x)| c as i128 * x as i128)
+            .sum()
     }
 }

@@ -1,0 +1,82 @@
+//! Writes generated instances as DIMACS, and solves DIMACS files with the same code as
+//! `symbiosim solve-dimacs` (used by `scripts/compare-lemon.sh`).
+//!
+//! ```text
+//! cargo run --release --example gen_dimacs -- transport ARCS SEED   > t.min
+//! cargo run --release --example gen_dimacs -- netgen NODES ARCS SEED > g.min
+//! cargo run --release --example gen_dimacs -- perturb PERCENT SEED < t.min > t2.min
+//! cargo run --release --example gen_dimacs -- solve FILE [--flows]
+//! cargo run --release --example gen_dimacs -- time FILE REPS [RULE]
+//! ```
+//!
+//! `time` prints the objective and the minimum solve time over REPS in-process solves (the
+//! span of `c solve_seconds`), with RULE one of block (default), first, candidate, best.
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+use symbiosim::solve::{dimacs, gen, NetworkSimplex, PivotRule, SolveStatus};
+
+#[path = "../src/cli/solve_dimacs.rs"]
+#[allow(dead_code)]
+mod solve_dimacs;
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> anyhow::Result<T> {
+    args.get(i)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("missing or invalid {what} (argument {i})"))
+}
+
+fn main() -> anyhow::Result<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let problem = match args.first().map(String::as_str) {
+        Some("transport") => gen::transport(arg(&args, 1, "ARCS")?, arg(&args, 2, "SEED")?),
+        Some("netgen") => gen::netgen(arg(&args, 1, "NODES")?, arg(&args, 2, "ARCS")?, arg(&args, 3, "SEED")?),
+        Some("perturb") => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            let p = dimacs::parse(&text)?;
+            gen::perturb(&p, arg(&args, 1, "PERCENT")?, arg(&args, 2, "SEED")?)
+        }
+        Some("solve") => {
+            let path: String = arg(&args, 1, "FILE")?;
+            let flows = args.iter().skip(2).any(|a| a == "--flows");
+            return solve_dimacs::run(std::path::Path::new(&path), flows);
+        }
+        Some("time") => {
+            let path: String = arg(&args, 1, "FILE")?;
+            let reps: usize = arg(&args, 2, "REPS")?;
+            let rule = match args.get(3).map(String::as_str) {
+                None | Some("block") => PivotRule::BlockSearch,
+                Some("first") => PivotRule::FirstEligible,
+                Some("candidate") => PivotRule::CandidateList,
+                Some("best") => PivotRule::BestEligible,
+                Some(other) => anyhow::bail!("unknown pivot rule {other}"),
+            };
+            let problem = dimacs::parse(&std::fs::read_to_string(&path)?)?;
+            let mut best = f64::INFINITY;
+            let mut last = None;
+            for _ in 0..reps.max(1) {
+                let start = Instant::now();
+                let sol = NetworkSimplex::new(&problem, rule)?.solve()?;
+                best = best.min(start.elapsed().as_secs_f64());
+                last = Some(sol);
+            }
+            let sol = last.expect("at least one solve");
+            match sol.status {
+                SolveStatus::Optimal => println!("s {}", sol.objective),
+                SolveStatus::Infeasible => println!("s infeasible"),
+                SolveStatus::Unbounded => println!("s unbounded"),
+            }
+            println!("c solve_seconds {best:.6}");
+            println!("c pivots {}", sol.iterations);
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => anyhow::bail!(
+            "usage: gen_dimacs transport ARCS SEED | netgen NODES ARCS SEED | perturb PERCENT SEED | solve FILE [--flows] | time FILE REPS [RULE]"
+        ),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(dimacs::write(&problem).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,182 @@
+//! The binary end to end: outputs, golden files, refusal to overwrite, bad input, determinism.
+//! Re-bless the golden files with `SYMBIOSIM_BLESS=1 cargo test --release --test cli`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_symbiosim"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn run_tiny(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "scenarios/tiny.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+const GOLDEN: &[&str] = &[
+    "summary.json",
+    "flows.csv",
+    "utilisation.csv",
+    "consumers.csv",
+    "producers.csv",
+    "report.md",
+];
+
+#[test]
+fn tiny_outputs_match_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiny");
+    let o = run_tiny(&out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let golden = Path::new("tests/golden/tiny");
+    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
+    for name in GOLDEN {
+        let got = fs::read_to_string(out.join(name)).unwrap();
+        let want_path = golden.join(name);
+        if bless {
+            fs::create_dir_all(golden).unwrap();
+            fs::write(&want_path, &got).unwrap();
+            continue;
+        }
+        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
+            panic!(
+                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
+                want_path.display()
+            )
+        });
+        assert_eq!(got, want, "{name} differs from its golden file");
+    }
+    for name in [
+        "manifest.json",
+        "charts/utilisation.png",
+        "charts/utilisation.svg",
+        "charts/map.png",
+        "charts/map.svg",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["solver"]["certificate"], "verified");
+    assert_eq!(summary["solids"]["meets_target"], true);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn existing_output_is_refused_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiny");
+    assert!(run_tiny(&out, &[]).status.success());
+    fs::write(out.join("marker"), "earlier result").unwrap();
+    let o = run_tiny(&out, &[]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists; pass --force"));
+    assert_eq!(
+        fs::read_to_string(out.join("marker")).unwrap(),
+        "earlier result"
+    );
+    let o = run_tiny(&out, &["--force"]);
+    assert!(o.status.success());
+    assert!(
+        !out.join("marker").exists(),
+        "--force replaces the whole folder"
+    );
+    let leftovers: Vec<PathBuf> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p != &out)
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn invalid_scenario_exits_nonzero_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = fs::read_to_string("scenarios/tiny.toml").unwrap().replacen(
+        "park = \"B\"",
+        "park = \"P9\"",
+        1,
+    );
+    fs::write(&bad, text).unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.toml:")
+            && err.contains(": producers[1].park: producer \"pb-ash\" names park \"P9\""),
+        "{err}"
+    );
+    assert!(!out.exists());
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    let o = run(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn outputs_are_identical_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    assert!(run_tiny(&a, &["--threads", "1"]).status.success());
+    assert!(run_tiny(&b, &["--threads", "2"]).status.success());
+    let mut names = Vec::new();
+    for e in walk(&a) {
+        let rel = e.strip_prefix(&a).unwrap().to_path_buf();
+        if rel == Path::new("manifest.json") {
+            continue; // the only file allowed to carry timings
+        }
+        assert_eq!(
+            fs::read(&e).unwrap(),
+            fs::read(b.join(&rel)).unwrap(),
+            "{} differs",
+            rel.display()
+        );
+        names.push(rel);
+    }
+    assert_eq!(names.len(), 10);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn validate_reports_counts() {
+    let o = run(&["validate", "scenarios/tiny.toml"]);
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("valid — 2 parks, 3 materials, 4 producers, 3 consumers"),
+        "{s}"
+    );
+}

@@ -1,0 +1,206 @@
+//! Bad input: every problem reported at once, each with file, line, column and field.
+
+use std::path::Path;
+use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
+
+const TINY: &str = include_str!("../scenarios/tiny.toml");
+
+fn errors(text: &str) -> Vec<Diagnostic> {
+    match scenario::load_str("bad.toml", text, Path::new("scenarios")) {
+        Ok(_) => panic!("scenario should be invalid"),
+        Err(ScenarioError::Invalid(d)) => d.0,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+/// 1-based line of the first occurrence of `needle` in `text` at or after line `after`.
+fn line_of(text: &str, needle: &str, after: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .expect(needle)
+}
+
+fn replace_nth(text: &str, from: &str, to: &str, nth: usize) -> String {
+    let start = text.match_indices(from).nth(nth).expect(from).0;
+    format!("{}{}{}", &text[..start], to, &text[start + from.len()..])
+}
+
+#[test]
+fn unknown_park_is_located_on_its_value() {
+    let text = replace_nth(TINY, "park = \"B\"", "park = \"P9\"", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let line = line_of(&text, "park = \"P9\"", 0);
+    assert_eq!((d[0].line, d[0].column), (line, 8));
+    assert_eq!(d[0].field, "producers[1].park");
+    assert_eq!(d[0].to_string(), format!("bad.toml:{line}:8: producers[1].park: producer \"pb-ash\" names park \"P9\", which does not exist (known: A, B)"));
+}
+
+#[test]
+fn every_problem_is_reported_together() {
+    let mut text = replace_nth(TINY, "quantity = 100.0", "quantity = -5.0", 0);
+    text = replace_nth(&text, "material = \"gangue\"", "material = \"slag\"", 0);
+    text = replace_nth(
+        &text,
+        "route = \"sintered_bricks\"",
+        "route = \"bricks\"",
+        0,
+    );
+    text = replace_nth(&text, "rate = 0.80", "rate = 1.5", 0);
+    let d = errors(&text);
+    let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "target.rate",
+            "producers[0].quantity",
+            "producers[2].material",
+            "consumers[1].route"
+        ],
+        "{d:?}"
+    );
+    // Sorted by position in the file.
+    assert!(d.windows(2).all(|w| w[0].line < w[1].line));
+    assert!(d[1].message.contains("must not be negative"));
+}
+
+#[test]
+fn unknown_field_is_rejected_with_its_line() {
+    let text = replace_nth(
+        TINY,
+        "reclaim_cost_yuan_per_unit = 2.0",
+        "reclaim_cost = 2.0",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].line, line_of(&text, "reclaim_cost = 2.0", 0));
+    assert!(
+        d[0].message.contains("unknown field `reclaim_cost`"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(
+        (d[0].column, d[0].field.as_str()),
+        (1, "producers[2].reclaim_cost")
+    );
+}
+
+#[test]
+fn missing_field_names_its_table() {
+    let text = replace_nth(TINY, "quantity = 60.0\n", "", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message.contains("missing field `quantity`"),
+        "{}",
+        d[0]
+    );
+    assert!(d[0].field.starts_with("producers[1]"), "{}", d[0]);
+}
+
+#[test]
+fn nan_and_infinity_are_errors() {
+    let text = replace_nth(TINY, "quantity = 60.0", "quantity = nan", 0);
+    let text = replace_nth(&text, "capacity = 150.0", "capacity = inf", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0].field, "producers[1].quantity");
+    assert!(d[0].message.contains("finite"));
+    assert_eq!(d[1].field, "consumers[1].capacity");
+}
+
+#[test]
+fn values_that_overflow_the_solver_are_errors() {
+    let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e30", 0);
+    let d = errors(&text);
+    assert!(
+        d.iter()
+            .any(|x| x.field == "producers[0].quantity" && x.message.contains("overflow")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|x| x.field == "settings.quantity_resolution"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn duplicate_ids_and_bad_grades() {
+    let text = replace_nth(TINY, "id = \"pb-ash\"", "id = \"pa-ash\"", 0);
+    let text = replace_nth(&text, "grade = \"II\"", "grade = \"IV\"", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d[0].message.contains("duplicate producer id \"pa-ash\""));
+    assert!(d[1].message.contains("grade \"IV\" is not a grade"));
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let text = replace_nth(TINY, "year = 2025", "year = = 2025", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].line, line_of(&text, "year = = 2025", 0));
+}
+
+#[test]
+fn hydrogen_cannot_be_a_solids_target() {
+    let text = replace_nth(
+        TINY,
+        "scope = \"solids\"",
+        "scope = \"material:hydrogen\"",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1);
+    assert!(d[0].message.contains("not a solid material"));
+}
+
+#[test]
+fn csv_errors_name_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity,attr:al2o3\nx1,A,fly_ash,10,0.4\nx2,Q,fly_ash,abc,0.3\n",
+    )
+    .unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nproducers = \"producers.csv\"\n\n[settings]",
+    );
+    let err = scenario::load_str("bad.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d[0].file.ends_with("producers.csv"));
+    assert_eq!(
+        (d[0].line, d[0].column, d[0].field.as_str()),
+        (3, 4, "park")
+    );
+    assert!(d[0].message.contains("names park \"Q\""));
+    assert_eq!(
+        (d[1].line, d[1].column, d[1].field.as_str()),
+        (3, 14, "quantity")
+    );
+    assert!(d[1].message.contains("`abc` is not a number"));
+}
+
+#[test]
+fn csv_tables_extend_the_inline_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity,grade\nx1,A,fly_ash,10,I\n",
+    )
+    .unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nproducers = \"producers.csv\"\n\n[settings]",
+    );
+    let l = scenario::load_str("ok.toml", &text, dir.path()).unwrap();
+    assert_eq!(l.region.producers.len(), 5);
+    assert_eq!(l.region.producers[4].id, "x1");
+    assert_eq!(l.files.len(), 2);
+}
