@@ -327,12 +327,11 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
     for (m, b) in &r.hydrogen {
         let mat = &region.materials[m.0];
         s.push_str(&format!(
-            "  {}: {} {u} generated, {} {u} utilised ({}), own balance\n",
+            "  {}: {} generated, {} utilised ({}), own balance\n",
             mat.name,
-            round(b.generated, 3),
-            round(b.utilised(), 3),
+            fmt_qty(b.generated, &mat.unit),
+            fmt_qty(b.utilised(), &mat.unit),
             pct(b.rate()),
-            u = mat.unit
         ));
     }
     s.push_str(&format!(
