@@ -31,40 +31,95 @@ fn forbid(dir: &str, except: &[&str], forbidden: &[&str]) {
         // Unit tests may do what the module itself must not (e.g. write sample charts).
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for f in forbidden {
-            assert!(!code.contains(f), "{path} must not use `{f}` (see ARCHITECTURE.md)");
+            assert!(
+                !code.contains(f),
+                "{path} must not use `{f}` (see ARCHITECTURE.md)"
+            );
         }
     }
 }
 
 #[test]
 fn model_is_plain_domain_types() {
-    forbid("src/model", &[], &["use crate::", "serde::", "use serde", "Deserialize", "std::fs", "std::io"]);
+    forbid(
+        "src/model",
+        &[],
+        &[
+            "use crate::",
+            "serde::",
+            "use serde",
+            "Deserialize",
+            "std::fs",
+            "std::io",
+        ],
+    );
 }
 
 #[test]
 fn scenario_builds_only_the_model() {
-    forbid("src/scenario", &[], &["crate::network", "crate::solve", "crate::analysis", "crate::report"]);
+    forbid(
+        "src/scenario",
+        &[],
+        &[
+            "crate::network",
+            "crate::solve",
+            "crate::analysis",
+            "crate::report",
+        ],
+    );
 }
 
 #[test]
 fn network_knows_only_the_model() {
-    forbid("src/network", &[], &["crate::scenario", "crate::solve", "crate::analysis", "crate::report", "serde"]);
+    forbid(
+        "src/network",
+        &[],
+        &[
+            "crate::scenario",
+            "crate::solve",
+            "crate::analysis",
+            "crate::report",
+            "serde",
+        ],
+    );
 }
 
 #[test]
 fn solver_core_knows_nothing_of_the_domain() {
-    forbid("src/solve", &["allocate.rs"], &["crate::model", "crate::network", "crate::scenario", "crate::analysis", "crate::report"]);
-    forbid("src/solve", &[], &["crate::scenario", "crate::analysis", "crate::report"]);
+    forbid(
+        "src/solve",
+        &["allocate.rs"],
+        &[
+            "crate::model",
+            "crate::network",
+            "crate::scenario",
+            "crate::analysis",
+            "crate::report",
+        ],
+    );
+    forbid(
+        "src/solve",
+        &[],
+        &["crate::scenario", "crate::analysis", "crate::report"],
+    );
 }
 
 #[test]
 fn analysis_does_not_read_scenarios_or_write_reports() {
-    forbid("src/analysis", &[], &["crate::scenario", "crate::report", "std::fs"]);
+    forbid(
+        "src/analysis",
+        &[],
+        &["crate::scenario", "crate::report", "std::fs"],
+    );
 }
 
 #[test]
 fn report_never_solves_and_only_the_writer_touches_disk() {
-    forbid("src/report", &[], &["crate::solve", "crate::scenario", "crate::network"]);
+    forbid(
+        "src/report",
+        &[],
+        &["crate::solve", "crate::scenario", "crate::network"],
+    );
     forbid("src/report", &["writer.rs"], &["std::fs", "File::create"]);
 }
 

@@ -98,3 +98,34 @@ fn cost_objective_matches_hand_computation() {
         .unwrap();
     close(pg.marginal_cost, 10.0);
 }
+
+#[test]
+fn sub_block_landfill_capacity_is_honoured() {
+    // Move pb-ash into a sub-block B1 of B whose compliant storage holds only 10 t/yr, and
+    // close the cement plant: pb-ash sends 30 t to bricks, stores 10 t and dumps 20 t, which
+    // pay the environmental tax (25 yuan/t); pa-ash is stored in A (unlimited).
+    let text = include_str!("../scenarios/tiny.toml")
+        .replacen("[[materials]]\nid = \"gangue\"", "[[parks]]\nid = \"B1\"\nname = \"Block B1\"\nparent = \"B\"\nlat = 39.81\nlon = 110.31\nlandfill_capacity = 10.0\n\n[[materials]]\nid = \"gangue\"", 1)
+        .replacen("capacity = 100.0", "capacity = 0.0", 1)
+        .replacen("id = \"pb-ash\"\npark = \"B\"", "id = \"pb-ash\"\npark = \"B1\"", 1)
+        .replacen("storage_cost_yuan_per_unit = 25.0", "storage_cost_yuan_per_unit = 25.0\nenv_tax_yuan_per_unit = 25.0", 1);
+    let region = symbiosim::scenario::load_str("sub.toml", &text, Path::new("scenarios"))
+        .unwrap()
+        .region;
+    assert_eq!(region.parks[region.producers[1].park.0].id, "B1");
+    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let pb = r
+        .producers
+        .iter()
+        .find(|p| region.producers[p.producer.0].id == "pb-ash")
+        .unwrap();
+    let compliant = pb.balance.disposed - pb.balance.dumped;
+    close(compliant, 10.0);
+    close(pb.balance.dumped, 20.0);
+    close(r.cost.env_tax, 20.0 * 25.0);
+    // Sub-blocks roll up into their consolidated park.
+    assert!(r
+        .by_park
+        .iter()
+        .all(|(p, _)| region.parks[p.0].parent.is_none()));
+}

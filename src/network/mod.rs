@@ -19,7 +19,7 @@ pub enum NodeKind {
     StockKept(MaterialClass),
     Intake(ConsumerId, usize),
     Consumer(ConsumerId),
-    /// Compliant storage of a consolidated park (only where its capacity is limited).
+    /// Compliant storage of a park or sub-block (only where its capacity is limited).
     Landfill(ParkId),
     /// All disposal of a class (solids: landfill + dumping; hydrogen: venting).
     Disposal(MaterialClass),
@@ -219,23 +219,14 @@ impl Network {
             .map(|&c| add_node(&mut g, NodeKind::StockKept(c), 0.0))
             .collect();
         let class_ix = |c: MaterialClass| if c == MaterialClass::Solid { 0 } else { 1 };
-        // Compliant landfills of consolidated parks with a limited capacity.
+        // Compliant landfills of parks or sub-blocks with a limited capacity.
         let mut landfill: Vec<Option<NodeIndex>> = vec![None; region.parks.len()];
         for (pi, park) in region.parks.iter().enumerate() {
-            if park.parent.is_none() {
-                if let Some(cap) = park.landfill_capacity {
-                    let n = add_node(&mut g, NodeKind::Landfill(ParkId(pi)), 0.0);
-                    landfill[pi] = Some(n);
-                    g.add_edge(
-                        n,
-                        disposal[0],
-                        arc(
-                            ArcKind::LandfillLimit { park: ParkId(pi) },
-                            Some(cap),
-                            Econ::default(),
-                        ),
-                    );
-                }
+            if let Some(cap) = park.landfill_capacity {
+                let n = add_node(&mut g, NodeKind::Landfill(ParkId(pi)), 0.0);
+                landfill[pi] = Some(n);
+                let kind = ArcKind::LandfillLimit { park: ParkId(pi) };
+                g.add_edge(n, disposal[0], arc(kind, Some(cap), Econ::default()));
             }
         }
 
@@ -334,8 +325,11 @@ impl Network {
                 storage,
                 ..Econ::default()
             };
-            let top = region.top_park(p.park);
-            match landfill[top.0].filter(|_| mat.class == MaterialClass::Solid) {
+            // A producer's waste goes to its own sub-block's landfill if that is limited, else
+            // to its consolidated park's; storage is unlimited otherwise.
+            let own = landfill[p.park.0]
+                .or_else(|| region.parks[p.park.0].parent.and_then(|q| landfill[q.0]));
+            match own.filter(|_| mat.class == MaterialClass::Solid) {
                 Some(lf) => {
                     g.add_edge(
                         producer_node[pi],
