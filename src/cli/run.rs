@@ -124,6 +124,11 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         scenario_hash: loaded.hash.clone(),
         threads: cfg.threads,
         timings,
+        pivots: results
+            .phases
+            .iter()
+            .map(|p| (p.name.clone(), p.iterations))
+            .collect(),
     };
     let manifest = report::manifest_json(&info, &files)?;
     files.push(report::OutputFile {

@@ -4,6 +4,7 @@
 //! No serde, no I/O. Quantities are in each material's own unit (`t` for solids, `kg` for
 //! hydrogen) per year; money in yuan; distances in km; CO2 in tonnes.
 
+use ndarray::Array2;
 use std::collections::BTreeMap;
 
 macro_rules! id_type {
@@ -246,6 +247,14 @@ impl Region {
         (gc * self.modes[mode.0].circuity).max(self.settings.same_park_km)
     }
 
+    /// Haul distances between every pair of parks for `mode`, km (`[from, to]`).
+    pub fn distance_matrix(&self, mode: ModeId) -> Array2<f64> {
+        let n = self.parks.len();
+        Array2::from_shape_fn((n, n), |(a, b)| {
+            self.distance_km(ParkId(a), ParkId(b), mode)
+        })
+    }
+
     /// Whether producer `p`'s lots are accepted by intake `i` (material, grade, attributes).
     pub fn accepts(&self, p: &Producer, i: &Intake) -> bool {
         if p.material != i.material {
@@ -273,6 +282,64 @@ impl Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distance_matrix_is_symmetric_with_same_park_diagonal() {
+        let park = |id: &str, lat, lon| Park {
+            id: id.into(),
+            name: id.into(),
+            name_zh: None,
+            lat,
+            lon,
+            parent: None,
+            landfill_capacity: None,
+        };
+        let region = Region {
+            name: "t".into(),
+            title: "t".into(),
+            year: 2025,
+            parks: vec![park("P1", 39.72, 109.88), park("P4", 39.45, 109.96)],
+            materials: vec![],
+            routes: vec![],
+            modes: vec![TransportMode {
+                id: "road".into(),
+                name: "road".into(),
+                unit: "t".into(),
+                materials: vec![],
+                cost_per_unit_km: 0.35,
+                handling_per_unit: 8.0,
+                co2_kg_per_unit_km: 0.065,
+                max_km: 300.0,
+                circuity: 1.3,
+            }],
+            producers: vec![],
+            consumers: vec![],
+            distances: vec![],
+            target: Target {
+                rate: 0.8,
+                scope: TargetScope::AllSolids,
+            },
+            settings: Settings {
+                objective: Objective::Cost,
+                circuity: 1.3,
+                same_park_km: 7.5,
+                quantity_resolution: 1.0,
+                cost_resolution: 0.001,
+            },
+            policy: Policy {
+                carbon_price: 0.0,
+                env_tax_multiplier: 1.0,
+                storage_cost_multiplier: 1.0,
+                transport_cost_multiplier: 1.0,
+                route_subsidy: BTreeMap::new(),
+            },
+        };
+        let d = region.distance_matrix(ModeId(0));
+        assert_eq!(d[[0, 0]], 7.5);
+        assert_eq!(d[[0, 1]], d[[1, 0]]);
+        // Data sheet §1.4: P1–P4 road distance at circuity 1.3 ≈ 40 km.
+        assert!((d[[0, 1]] - 40.0).abs() < 1.5, "{}", d[[0, 1]]);
+    }
 
     #[test]
     fn great_circle_matches_data_sheet_p1_p4() {

@@ -231,6 +231,9 @@ impl Network {
         }
 
         // Transport arcs, in a fixed order: producer, then stockpile, consumer, intake, mode.
+        let dist: Vec<_> = (0..region.modes.len())
+            .map(|m| region.distance_matrix(ModeId(m)))
+            .collect();
         for (pi, p) in region.producers.iter().enumerate() {
             let pid = ProducerId(pi);
             let sources = [
@@ -247,7 +250,7 @@ impl Network {
                             if !region.mode_carries(mode, p.material) {
                                 continue;
                             }
-                            let km = region.distance_km(p.park, c.park, ModeId(mi));
+                            let km = dist[mi][[p.park.0, c.park.0]];
                             if km > mode.max_km {
                                 continue;
                             }

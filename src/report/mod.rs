@@ -138,7 +138,6 @@ pub fn summary_json(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError
                 "phase": p.name,
                 "objective_units": p.objective_units.to_string(),
                 "dual_objective_units": p.dual.to_string(),
-                "pivots": p.iterations,
                 "certificate": "verified",
             })
         })
@@ -447,8 +446,8 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     s.push_str("\n## Solver\n\n");
     for p in &r.phases {
         s.push_str(&format!(
-            "- phase \"{}\": objective {} (dual {}), {} pivots, certificate verified\n",
-            p.name, p.objective_units, p.dual, p.iterations
+            "- phase \"{}\": objective {} (dual {}), certificate verified\n",
+            p.name, p.objective_units, p.dual
         ));
     }
     s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
@@ -490,6 +489,8 @@ pub struct RunInfo {
     pub threads: usize,
     /// (stage, seconds)
     pub timings: Vec<(String, f64)>,
+    /// (solve phase, pivots): implementation details, kept out of the results.
+    pub pivots: Vec<(String, u64)>,
 }
 
 /// `manifest.json`: version, scenario hash, command, files written and timings.
@@ -512,6 +513,7 @@ pub fn manifest_json(info: &RunInfo, files: &[OutputFile]) -> Result<Vec<u8>, Re
         "threads": info.threads,
         "outputs": outputs,
         "timings_seconds": timings,
+        "solver_pivots": info.pivots.iter().map(|(k, v)| json!({ "phase": k, "pivots": v })).collect::<Vec<_>>(),
     });
     let mut out = serde_json::to_vec_pretty(&v)?;
     out.push(b'\n');

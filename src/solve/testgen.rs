@@ -46,6 +46,8 @@ pub enum Family {
     LargeValues,
     /// Every knob drawn at random.
     Mixed,
+    /// 10–30 nodes and up to 90 arcs (long pivot sequences), mixed signs; any outcome.
+    Medium,
 }
 
 impl Family {
@@ -73,6 +75,7 @@ pub const ALL_FAMILIES: &[Family] = &[
     Family::Transport,
     Family::LargeValues,
     Family::Mixed,
+    Family::Medium,
 ];
 
 /// Knobs of the generic generator [`random_problem`].
@@ -371,6 +374,24 @@ pub fn generate(family: Family, seed: u64) -> FlowProblem {
                 planted_at_bounds: r.random_bool(0.3),
                 supply: -8..=8,
                 isolated: 0..=1,
+            };
+            random_problem(r, &spec)
+        }
+        Family::Medium => {
+            let bounded = r.random_bool(0.7);
+            let spec = Spec {
+                nodes: 10..=30,
+                arcs: 20..=90,
+                cost: -5..=20,
+                width: 0..=15,
+                lower_probability: 0.2,
+                lower: -2..=4,
+                infinite_probability: 0.15,
+                self_loop_probability: 0.02,
+                bounded,
+                planted_probability: 0.8,
+                supply: -10..=10,
+                ..Spec::default()
             };
             random_problem(r, &spec)
         }
