@@ -26,6 +26,8 @@ id_type!(ConsumerId);
 pub struct Park {
     pub id: String,
     pub name: String,
+    /// Label for charts (defaults to the name).
+    pub short_name: String,
     pub name_zh: Option<String>,
     pub lat: f64,
     pub lon: f64,

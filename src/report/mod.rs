@@ -236,7 +236,7 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
         .enumerate()
         .map(|(i, p)| charts::MapPark {
             id: p.id.clone(),
-            name: p.name.clone(),
+            name: p.short_name.clone(),
             lat: p.lat,
             lon: p.lon,
             is_block: p.parent.is_some(),
@@ -268,7 +268,7 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
         })
         .collect();
     charts::FlowMap {
-        title: format!("{} — by-product flows, {}", region.title, region.year),
+        title: format!("By-product flows — {} ({})", region.name, region.year),
         parks,
         flows,
         materials: region.materials.iter().map(|m| m.name.clone()).collect(),

@@ -202,6 +202,7 @@ pub fn parks(
         let park = RawPark {
             id: c.required("id"),
             name: c.required("name"),
+            short_name: c.string("short_name"),
             name_zh: c.string("name_zh"),
             lat: c.number("lat").unwrap_or(f64::NAN),
             lon: c.number("lon").unwrap_or(f64::NAN),

@@ -151,6 +151,8 @@ pub struct RawPark {
     pub id: String,
     pub name: String,
     #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
     pub name_zh: Option<String>,
     pub lat: f64,
     pub lon: f64,
@@ -167,6 +169,8 @@ pub struct RawPark {
 pub struct RawMaterial {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     #[serde(default = "default_class")]
     pub class: String,
     #[serde(default = "default_unit")]

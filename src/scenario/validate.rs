@@ -212,6 +212,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         parks.push(Park {
             id: p.id.clone(),
             name: p.name.clone(),
+            short_name: p.short_name.clone().unwrap_or_else(|| p.name.clone()),
             name_zh: p.name_zh.clone(),
             lat: p.lat,
             lon: p.lon,
