@@ -290,6 +290,7 @@ mod tests {
         let park = |id: &str, lat, lon| Park {
             id: id.into(),
             name: id.into(),
+            short_name: id.into(),
             name_zh: None,
             lat,
             lon,
