@@ -7,10 +7,14 @@
 //! cargo run --release --example gen_dimacs -- perturb PERCENT SEED < t.min > t2.min
 //! cargo run --release --example gen_dimacs -- solve FILE [--flows]
 //! cargo run --release --example gen_dimacs -- time FILE REPS [RULE]
+//! cargo run --release --example gen_dimacs -- warm FILE PERCENT REPS
 //! ```
 //!
 //! `time` prints the objective and the minimum solve time over REPS in-process solves (the
 //! span of `c solve_seconds`), with RULE one of block (default), first, candidate, best.
+//! `warm` solves FILE, then REPS times perturbs the original by ±PERCENT % (supplies,
+//! capacities, costs) and compares a warm `update` + `resolve` with a cold solve (objectives
+//! must agree), printing the mean times and the speed-up.
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -71,8 +75,47 @@ fn main() -> anyhow::Result<ExitCode> {
             println!("c pivots {}", sol.iterations);
             return Ok(ExitCode::SUCCESS);
         }
+        Some("warm") => {
+            let path: String = arg(&args, 1, "FILE")?;
+            let percent: i64 = arg(&args, 2, "PERCENT")?;
+            let reps: u64 = arg(&args, 3, "REPS")?;
+            let base = dimacs::parse(&std::fs::read_to_string(&path)?)?;
+            let mut ns = NetworkSimplex::new(&base, PivotRule::BlockSearch)?;
+            ns.solve()?;
+            let (mut warm_t, mut cold_t, mut warm_piv, mut cold_piv) = (0.0, 0.0, 0, 0);
+            for seed in 0..reps {
+                let q = gen::perturb(&base, percent, seed);
+                let start = Instant::now();
+                ns.update(&q)?;
+                let warm = ns.resolve()?;
+                warm_t += start.elapsed().as_secs_f64();
+                let start = Instant::now();
+                let cold = NetworkSimplex::new(&q, PivotRule::BlockSearch)?.solve()?;
+                cold_t += start.elapsed().as_secs_f64();
+                anyhow::ensure!(
+                    warm.status == cold.status && warm.objective == cold.objective,
+                    "warm {:?} {} != cold {:?} {}",
+                    warm.status,
+                    warm.objective,
+                    cold.status,
+                    cold.objective
+                );
+                warm_piv += warm.iterations;
+                cold_piv += cold.iterations;
+            }
+            let r = reps.max(1) as f64;
+            println!(
+                "c warm_ms {:.4} cold_ms {:.4} speedup {:.2} warm_pivots {:.0} cold_pivots {:.0}",
+                warm_t / r * 1e3,
+                cold_t / r * 1e3,
+                cold_t / warm_t,
+                warm_piv as f64 / r,
+                cold_piv as f64 / r
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => anyhow::bail!(
-            "usage: gen_dimacs transport ARCS SEED | netgen NODES ARCS SEED | perturb PERCENT SEED | solve FILE [--flows] | time FILE REPS [RULE]"
+            "usage: gen_dimacs transport ARCS SEED | netgen NODES ARCS SEED | perturb PERCENT SEED | solve FILE [--flows] | time FILE REPS [RULE] | warm FILE PERCENT REPS"
         ),
     };
     std::io::stdout()

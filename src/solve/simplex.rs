@@ -86,7 +86,13 @@ const NONE: u32 = u32::MAX;
 /// Largest admissible flow bound `F` (see the module documentation).
 const FLOW_LIMIT: i128 = (i64::MAX / 4) as i128;
 /// Largest admissible artificial cost `M`.
-const COST_LIMIT: i128 = (i64::MAX / 8) as i128;
+const COST_LIMIT: i128 = 1 << 59;
+/// Potentials are shifted back towards `pi[root] = 0` when the root's drifts beyond this
+/// (tiny in unit tests, so that the re-centring is exercised by every test).
+#[cfg(not(test))]
+const DRIFT_LIMIT: i64 = 1 << 61;
+#[cfg(test)]
+const DRIFT_LIMIT: i64 = 1 << 12;
 
 /// Network simplex solver holding its basis, so that it can be warm-started.
 ///
@@ -179,16 +185,18 @@ fn transformed_supply(
     Ok(out)
 }
 
-/// LEMON's arc mixing: input arc `a` goes to position `pos[a]`, taking every `skip`-th slot.
+/// LEMON's arc mixing: arcs are taken in reverse input order (the order in which LEMON's graphs
+/// enumerate them) and input arc `a` goes to position `pos[a]`, filling every `skip`-th slot.
+/// With this order the pivot sequence is the same as LEMON's on the same input.
 fn mixing_order(n: usize, m: usize) -> Vec<u32> {
     if n <= 1 || m == 0 {
-        return (0..m as u32).collect();
+        return (0..m as u32).rev().collect();
     }
     let skip = (m / n).max(3);
-    let mut pos = Vec::with_capacity(m);
+    let mut pos = vec![0u32; m];
     let (mut i, mut j) = (0usize, 0usize);
-    for _ in 0..m {
-        pos.push(i as u32);
+    for a in (0..m).rev() {
+        pos[a] = i as u32;
         i += skip;
         if i >= m {
             j += 1;
@@ -198,7 +206,7 @@ fn mixing_order(n: usize, m: usize) -> Vec<u32> {
     pos
 }
 
-/// `M = min(Σ|c|, n·max|c|) + 1`.
+/// `M = min(Σ|c|, n·max|c|) + 1`: more than the cost of any simple path.
 fn artificial_cost(cost: &[i64], n: usize) -> Result<i64, SolveError> {
     let mut sum: i128 = 0;
     let mut max: i128 = 0;
@@ -209,7 +217,7 @@ fn artificial_cost(cost: &[i64], n: usize) -> Result<i64, SolveError> {
     }
     let m = sum.min(max * n as i128) + 1;
     if m > COST_LIMIT {
-        return Err(SolveError::Overflow("artificial cost exceeds i64::MAX / 8"));
+        return Err(SolveError::Overflow("artificial cost exceeds 2^59"));
     }
     Ok(m as i64)
 }
@@ -335,7 +343,11 @@ impl NetworkSimplex {
             return self.solve();
         }
         self.check_balance()?;
-        self.art_cost = artificial_cost(&self.cost[..self.m], self.n)?;
+        // Keep M unless the new costs need a larger one: changing it would shift the
+        // potentials of whole root subtrees and make arcs between them eligible for nothing.
+        self.art_cost = self
+            .art_cost
+            .max(artificial_cost(&self.cost[..self.m], self.n)?);
         self.iterations = 0;
         if self.flows_dirty {
             let b = transformed_supply(
@@ -657,6 +669,8 @@ impl NetworkSimplex {
         ok
     }
 
+    /// Block search exactly as LEMON's: the block counter runs on across the wrap-around and
+    /// the next search starts at the last arc of the successful block.
     fn find_block_search(&mut self) -> Option<usize> {
         let m = self.m;
         if m == 0 {
@@ -670,26 +684,32 @@ impl NetworkSimplex {
         let pi = &self.pi[..];
         let mut min = 0i64;
         let mut best = usize::MAX;
-        let mut e = self.next_arc;
-        let mut scanned = 0usize;
-        while scanned < m {
-            let end = (e + bs).min(m);
-            for i in e..end {
-                let c =
-                    state[i] as i64 * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
-                if c < min {
-                    min = c;
-                    best = i;
+        let mut cnt = bs;
+        let next = self.next_arc;
+        for (lo, hi) in [(next, m), (0, next)] {
+            let mut e = lo;
+            while e < hi {
+                let end = (e + cnt).min(hi);
+                for i in e..end {
+                    let c = state[i] as i64
+                        * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
+                    if c < min {
+                        min = c;
+                        best = i;
+                    }
+                }
+                cnt -= end - e;
+                e = end;
+                if cnt == 0 {
+                    if min < 0 {
+                        self.next_arc = e - 1;
+                        return Some(best);
+                    }
+                    cnt = bs;
                 }
             }
-            scanned += end - e;
-            e = if end == m { 0 } else { end };
-            if min < 0 {
-                self.next_arc = e;
-                return Some(best);
-            }
         }
-        None
+        (min < 0).then_some(best)
     }
 
     fn find_first_eligible(&mut self) -> Option<usize> {
@@ -841,7 +861,8 @@ impl NetworkSimplex {
                 let f = if up { s } else { -s };
                 let c = self.cap[e];
                 let fits = f >= 0 && (c == INF || f <= c);
-                let strong = !(up && f == c) && !(!up && f == 0);
+                // Strongly feasible: flow can be pushed from `v` towards the root.
+                let strong = if up { f != c } else { f != 0 };
                 if fits && strong {
                     self.flow[e] = f;
                     acc[p] += s;
@@ -1414,16 +1435,32 @@ impl Core<'_> {
         }
     }
 
+    /// Shifts the potentials of the moved subtree by `sigma` -- or, when the subtree holds more
+    /// than half of the nodes, those of all other nodes by `-sigma` (potentials matter only up
+    /// to a constant; the root's potential then drifts and is re-centred when it grows large).
     #[inline]
     fn update_potential(&mut self, cy: &Cycle) {
         let (pi, thread) = (&mut *self.pi, &*self.thread);
         let u_in = cy.u_in;
         let sigma = pi[cy.v_in] - pi[u_in] - self.pred_dir[u_in] as i64 * self.cost[cy.in_arc];
-        let end = thread[self.last_succ[u_in] as usize] as usize;
-        let mut u = u_in;
-        while u != end {
-            pi[u] += sigma;
-            u = thread[u] as usize;
+        let after = thread[self.last_succ[u_in] as usize] as usize;
+        if 2 * self.succ_num[u_in] as usize <= pi.len() {
+            let mut u = u_in;
+            while u != after {
+                pi[u] += sigma;
+                u = thread[u] as usize;
+            }
+        } else {
+            let mut u = after;
+            while u != u_in {
+                pi[u] -= sigma;
+                u = thread[u] as usize;
+            }
+            let root = pi.len() - 1;
+            if pi[root].unsigned_abs() > DRIFT_LIMIT as u64 {
+                let d = pi[root];
+                pi.iter_mut().for_each(|p| *p -= d);
+            }
         }
     }
 }
@@ -1797,6 +1834,35 @@ mod tests {
             let s = solve(&p);
             let bound: i64 = p.cost.iter().map(|c| c.abs()).sum();
             assert!(s.potential.iter().all(|&x| x.abs() <= bound));
+        }
+    }
+
+    #[test]
+    fn huge_costs() {
+        // Costs near the 2^50 limit (M ≈ 2^56).
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let big = MAX_ABS_VALUE;
+        for _ in 0..40 {
+            let n = rng.random_range(20..60);
+            let mut p = FlowProblem::with_nodes(n);
+            for _ in 0..4 * n {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let upper = if rng.random_bool(0.2) {
+                    INF
+                } else {
+                    rng.random_range(0..1000)
+                };
+                p.add_arc(u, v, 0, upper, rng.random_range(0..big));
+            }
+            for _ in 0..n {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let x = rng.random_range(1..50);
+                p.supply[u] += x;
+                p.supply[v] -= x;
+            }
+            let s = solve_with(&p, PivotRule::BlockSearch);
+            let b = solve_with(&p, PivotRule::BestEligible);
+            assert_eq!((s.status, s.objective), (b.status, b.objective));
         }
     }
 
