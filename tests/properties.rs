@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use symbiosim::analysis::evaluate;
+use symbiosim::analysis::{evaluate, Evaluator};
 use symbiosim::model::*;
 use symbiosim::network::ArcKind;
 use symbiosim::solve::SolverConfig;
@@ -163,5 +163,25 @@ proptest! {
         }
         // The cost objective is never more expensive.
         prop_assert!(rc.objective_yuan <= rm.objective_yuan + 1e-6);
+    }
+
+    #[test]
+    fn warm_evaluations_equal_cold_ones(region in region(), factors in prop::collection::vec((0.9f64..1.1, 0.9f64..1.1, 0.9f64..1.1), 1..5)) {
+        // One evaluator re-solves perturbed variants warm (same topology); each must match a
+        // cold evaluation in every phase's exact integer objective.
+        let mut ev = Evaluator::new(SolverConfig::default());
+        for (fq, fc, fg) in factors {
+            let mut v = region.clone();
+            for p in &mut v.producers { p.quantity = (p.quantity * fq).round(); }
+            for c in &mut v.consumers {
+                c.capacity = (c.capacity * fc).round();
+                for i in &mut c.intakes { i.gate_price *= fg; }
+            }
+            let warm = ev.evaluate(&v).unwrap().results;
+            let cold = evaluate(&v, &SolverConfig::default()).unwrap().results;
+            let objectives = |r: &symbiosim::analysis::Results| r.phases.iter().map(|p| p.objective_units).collect::<Vec<_>>();
+            prop_assert_eq!(objectives(&warm), objectives(&cold));
+            prop_assert!((warm.solids.utilised() - cold.solids.utilised()).abs() < EPS);
+        }
     }
 }

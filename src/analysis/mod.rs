@@ -7,7 +7,7 @@
 
 use crate::model::*;
 use crate::network::{ArcKind, Network, Source};
-use crate::solve::allocate::{allocate, Allocation, Scaling};
+use crate::solve::allocate::{Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
 use std::collections::BTreeMap;
 
@@ -192,20 +192,42 @@ pub enum AnalysisError {
     Allocate(#[from] crate::solve::allocate::AllocateError),
 }
 
+/// Evaluates many variants of a region (Monte Carlo samples, policy levers) with one kept
+/// simplex basis: a variant whose network has the same topology as the previous one is
+/// re-solved warm. Results equal cold evaluations and are always certified.
+pub struct Evaluator {
+    allocator: Allocator,
+}
+
+impl Evaluator {
+    pub fn new(cfg: SolverConfig) -> Self {
+        Evaluator {
+            allocator: Allocator::new(cfg),
+        }
+    }
+
+    /// Builds the network of `region`, allocates exactly and analyses.
+    pub fn evaluate(&mut self, region: &Region) -> Result<Evaluation, AnalysisError> {
+        let network = Network::build(region)?;
+        let scaling = Scaling {
+            quantity: region.settings.quantity_resolution,
+            cost: region.settings.cost_resolution,
+        };
+        let allocation = self
+            .allocator
+            .allocate(&network, region.settings.objective, scaling)?;
+        let results = analyse(region, &network, &allocation);
+        Ok(Evaluation {
+            network,
+            allocation,
+            results,
+        })
+    }
+}
+
 /// Builds the network of `region`, allocates exactly (every solve certified) and analyses.
 pub fn evaluate(region: &Region, cfg: &SolverConfig) -> Result<Evaluation, AnalysisError> {
-    let network = Network::build(region)?;
-    let scaling = Scaling {
-        quantity: region.settings.quantity_resolution,
-        cost: region.settings.cost_resolution,
-    };
-    let allocation = allocate(&network, region.settings.objective, scaling, cfg)?;
-    let results = analyse(region, &network, &allocation);
-    Ok(Evaluation {
-        network,
-        allocation,
-        results,
-    })
+    Evaluator::new(*cfg).evaluate(region)
 }
 
 /// Evaluates `alloc` on `net` built from `region`.

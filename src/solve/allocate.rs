@@ -104,81 +104,123 @@ pub fn flow_problem(net: &Network, scaling: Scaling) -> Result<FlowProblem, Allo
     Ok(p)
 }
 
-fn run(
-    ns: &mut NetworkSimplex,
-    problem: &FlowProblem,
-    name: &'static str,
-    cfg: &SolverConfig,
-    warm: bool,
-) -> Result<(super::FlowSolution, Phase), AllocateError> {
-    let sol = if warm { ns.resolve()? } else { ns.solve()? };
-    if sol.status != SolveStatus::Optimal {
-        return Err(AllocateError::NotOptimal(sol.status));
-    }
-    // The certificate is always checked here: allocation results are never reported unverified.
-    let _ = cfg;
-    let certificate = super::verify(problem, &sol).map_err(SolveError::from)?;
-    let phase = Phase {
-        name,
-        objective: sol.objective,
-        iterations: sol.iterations,
-        certificate,
-    };
-    Ok((sol, phase))
+/// Solves the allocation of a network, keeping the simplex basis between calls: a second call
+/// on a network with the same topology (a Monte Carlo sample, a policy variant) warm-starts
+/// from the previous optimum. Results are identical to a cold solve and always certified.
+pub struct Allocator {
+    cfg: SolverConfig,
+    simplex: Option<NetworkSimplex>,
 }
 
-/// Solves the allocation for `objective`.
+impl Allocator {
+    pub fn new(cfg: SolverConfig) -> Self {
+        Allocator { cfg, simplex: None }
+    }
+
+    /// Solves `problem` from the kept basis when the topology matches, else cold.
+    fn solve(
+        &mut self,
+        problem: &FlowProblem,
+        name: &'static str,
+    ) -> Result<(super::FlowSolution, Phase), AllocateError> {
+        let warm = match &mut self.simplex {
+            Some(ns) => match ns.update(problem) {
+                Ok(()) => true,
+                Err(SolveError::TopologyChanged) => false,
+                Err(e) => return Err(e.into()),
+            },
+            None => false,
+        };
+        let sol = if warm {
+            self.simplex.as_mut().expect("kept").resolve()?
+        } else {
+            let mut ns = NetworkSimplex::new(problem, self.cfg.pivot)?;
+            let sol = ns.solve()?;
+            self.simplex = Some(ns);
+            sol
+        };
+        if sol.status != SolveStatus::Optimal {
+            return Err(AllocateError::NotOptimal(sol.status));
+        }
+        // Always checked, whatever `cfg.verify` says: allocations are never reported unverified.
+        let certificate = super::verify(problem, &sol).map_err(SolveError::from)?;
+        let phase = Phase {
+            name,
+            objective: sol.objective,
+            iterations: sol.iterations,
+            certificate,
+        };
+        Ok((sol, phase))
+    }
+
+    /// Solves the allocation of `net` for `objective`.
+    pub fn allocate(
+        &mut self,
+        net: &Network,
+        objective: Objective,
+        scaling: Scaling,
+    ) -> Result<Allocation, AllocateError> {
+        let real = flow_problem(net, scaling)?;
+        let mut phases = Vec::new();
+        let (sol, problem) = match objective {
+            Objective::Cost => {
+                let (sol, ph) = self.solve(&real, "least cost")?;
+                phases.push(ph);
+                (sol, real)
+            }
+            Objective::MaxUtilisation => {
+                let kinds: Vec<ArcKind> = net.arcs().map(|(_, _, _, a)| a.kind).collect();
+                // Phase 1: least disposal of new generation.
+                let mut p1 = real.clone();
+                for (a, k) in kinds.iter().enumerate() {
+                    p1.cost[a] = i64::from(matches!(k, ArcKind::DisposalOut(_)));
+                }
+                let (s1, ph) = self.solve(&p1, "least disposal")?;
+                phases.push(ph);
+                // Phase 2: disposal capped at its optimum; most stockpile drawn.
+                let mut p2 = p1;
+                for (a, k) in kinds.iter().enumerate() {
+                    if matches!(k, ArcKind::DisposalOut(_)) {
+                        p2.upper[a] = s1.flow[a];
+                    }
+                    p2.cost[a] = i64::from(matches!(k, ArcKind::KeptOut(_)));
+                }
+                let (s2, ph) = self.solve(&p2, "most stockpile drawn")?;
+                phases.push(ph);
+                // Phase 3: both capped; least cost.
+                let mut p3 = real;
+                for (a, k) in kinds.iter().enumerate() {
+                    match k {
+                        ArcKind::DisposalOut(_) => p3.upper[a] = s1.flow[a],
+                        ArcKind::KeptOut(_) => p3.upper[a] = s2.flow[a],
+                        _ => {}
+                    }
+                }
+                let (s3, ph) = self.solve(&p3, "least cost")?;
+                phases.push(ph);
+                (s3, p3)
+            }
+        };
+        Ok(finish(sol, problem, phases, scaling))
+    }
+}
+
+/// Solves the allocation for `objective` (cold; see [`Allocator`] for repeated solves).
 pub fn allocate(
     net: &Network,
     objective: Objective,
     scaling: Scaling,
     cfg: &SolverConfig,
 ) -> Result<Allocation, AllocateError> {
-    let real = flow_problem(net, scaling)?;
-    let mut phases = Vec::new();
-    let (sol, problem) = match objective {
-        Objective::Cost => {
-            let mut ns = NetworkSimplex::new(&real, cfg.pivot)?;
-            let (sol, ph) = run(&mut ns, &real, "least cost", cfg, false)?;
-            phases.push(ph);
-            (sol, real)
-        }
-        Objective::MaxUtilisation => {
-            let kinds: Vec<ArcKind> = net.arcs().map(|(_, _, _, a)| a.kind).collect();
-            // Phase 1: least disposal of new generation.
-            let mut p1 = real.clone();
-            for (a, k) in kinds.iter().enumerate() {
-                p1.cost[a] = i64::from(matches!(k, ArcKind::DisposalOut(_)));
-            }
-            let mut ns = NetworkSimplex::new(&p1, cfg.pivot)?;
-            let (s1, ph) = run(&mut ns, &p1, "least disposal", cfg, false)?;
-            phases.push(ph);
-            // Phase 2: disposal capped at its optimum; most stockpile drawn.
-            let mut p2 = p1.clone();
-            for (a, k) in kinds.iter().enumerate() {
-                if matches!(k, ArcKind::DisposalOut(_)) {
-                    p2.upper[a] = s1.flow[a];
-                }
-                p2.cost[a] = i64::from(matches!(k, ArcKind::KeptOut(_)));
-            }
-            ns.update(&p2)?;
-            let (s2, ph) = run(&mut ns, &p2, "most stockpile drawn", cfg, true)?;
-            phases.push(ph);
-            // Phase 3: both capped; least cost.
-            let mut p3 = real.clone();
-            for (a, k) in kinds.iter().enumerate() {
-                match k {
-                    ArcKind::DisposalOut(_) => p3.upper[a] = s1.flow[a],
-                    ArcKind::KeptOut(_) => p3.upper[a] = s2.flow[a],
-                    _ => {}
-                }
-            }
-            ns.update(&p3)?;
-            let (s3, ph) = run(&mut ns, &p3, "least cost", cfg, true)?;
-            phases.push(ph);
-            (s3, p3)
-        }
-    };
+    Allocator::new(*cfg).allocate(net, objective, scaling)
+}
+
+fn finish(
+    sol: super::FlowSolution,
+    problem: FlowProblem,
+    phases: Vec<Phase>,
+    scaling: Scaling,
+) -> Allocation {
     let q = scaling.quantity;
     let per_unit = scaling.cost / q;
     let flow = sol.flow.iter().map(|&x| x as f64 * q).collect();
@@ -190,14 +232,14 @@ pub fn allocate(
             rc as f64 * per_unit
         })
         .collect();
-    Ok(Allocation {
+    Allocation {
         flow,
-        flow_units: sol.flow.clone(),
+        flow_units: sol.flow,
         potential,
         reduced_cost,
         objective_units: sol.objective,
         objective_yuan: sol.objective as f64 * scaling.cost,
         phases,
         problem,
-    })
+    }
 }
