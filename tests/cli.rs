@@ -180,3 +180,38 @@ fn validate_reports_counts() {
         "{s}"
     );
 }
+
+#[test]
+fn force_refuses_folders_that_are_not_earlier_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("thesis");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("thesis.tex"), "precious").unwrap();
+    let o = run_tiny(&out, &["--force"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a symbiosim output folder"));
+    assert_eq!(
+        fs::read_to_string(out.join("thesis.tex")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn bad_input_is_reported_before_the_existing_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiny");
+    assert!(run_tiny(&out, &[]).status.success());
+    let bad = dir.path().join("bad.toml");
+    fs::write(
+        &bad,
+        fs::read_to_string("scenarios/tiny.toml").unwrap().replacen(
+            "year = 2025",
+            "year = \"soon\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = run(&["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("scenario.year"));
+}

@@ -204,3 +204,140 @@ fn csv_tables_extend_the_inline_lists() {
     assert_eq!(l.region.producers[4].id, "x1");
     assert_eq!(l.files.len(), 2);
 }
+
+#[test]
+fn structural_errors_in_several_items_are_reported_together() {
+    let text = replace_nth(
+        TINY,
+        "reclaim_cost_yuan_per_unit = 2.0",
+        "reclaim_cost = 2.0",
+        0,
+    );
+    let text = replace_nth(&text, "quantity = 100.0", "quantity = \"lots\"", 0);
+    let text = replace_nth(
+        &text,
+        "capacity = 150.0",
+        "capacity = 150.0\ncolour = \"red\"",
+        0,
+    );
+    let d = errors(&text);
+    let got: Vec<(usize, &str)> = d.iter().map(|x| (x.line, x.field.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                line_of(&text, "quantity = \"lots\"", 0),
+                "producers[0].quantity"
+            ),
+            (
+                line_of(&text, "reclaim_cost = 2.0", 0),
+                "producers[2].reclaim_cost"
+            ),
+            (line_of(&text, "colour = \"red\"", 0), "consumers[1].colour"),
+        ],
+        "{d:?}"
+    );
+}
+
+#[test]
+fn units_follow_the_material_class() {
+    let text = replace_nth(
+        TINY,
+        "storage_cost_yuan_per_unit = 10.0",
+        "storage_cost_yuan_per_unit = 10.0\nunit = \"kg\"",
+        0,
+    );
+    let text = replace_nth(
+        &text,
+        "unit = \"kg\"\n\n[[routes]]",
+        "unit = \"t\"\n\n[[routes]]",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 3, "{d:?}");
+    assert!(d[0].message.contains("solid materials are measured in t"));
+    assert!(d[1].message.contains("hydrogen is measured in kg"));
+    assert!(d[2].message.contains("mixes units"));
+}
+
+#[test]
+fn every_overflowing_value_is_located() {
+    let text = replace_nth(TINY, "capacity = 150.0", "capacity = 1e300", 0);
+    let text = replace_nth(
+        &text,
+        "gate_price_yuan_per_unit = 20.0",
+        "gate_price_yuan_per_unit = 1e14",
+        0,
+    );
+    let text = replace_nth(
+        &text,
+        "storage_cost_yuan_per_unit = 25.0",
+        "storage_cost_yuan_per_unit = 1e15",
+        0,
+    );
+    let d = errors(&text);
+    let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
+    // The bricks' gangue limit (0.8 × capacity) overflows too.
+    assert_eq!(
+        fields,
+        vec![
+            "materials[0].storage_cost_yuan_per_unit",
+            "consumers[1].capacity",
+            "consumers[1].accepts[0].max",
+            "consumers[2].accepts[0].gate_price_yuan_per_unit"
+        ],
+        "{d:?}"
+    );
+}
+
+#[test]
+fn duplicate_distances_are_rejected() {
+    let text = TINY.replace(
+        "[[producers]]\nid = \"pa-ash\"",
+        "[[distances]]\nfrom = \"B\"\nto = \"A\"\nkm = 60.0\n\n[[producers]]\nid = \"pa-ash\"",
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].message.contains("already given"));
+}
+
+#[test]
+fn csv_header_errors_stop_before_knock_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "id,name,short_name,lat,lon,colour\nC,Park C,C,39.7,110.0,red\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity\nx1,C,gangue,\n",
+    )
+    .unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nparks = \"parks.csv\"\nproducers = \"producers.csv\"\n\n[settings]",
+    );
+    let err = scenario::load_str("t.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    // The unknown column and the empty required cell; no "park C does not exist".
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(
+        (d[0].line, d[0].column, d[0].field.as_str()),
+        (1, 28, "colour")
+    );
+    assert_eq!((d[1].line, d[1].field.as_str()), (2, "quantity"));
+    // With the header fixed, short_name is a known column and park C resolves.
+    std::fs::write(
+        dir.path().join("parks.csv"),
+        "id,name,short_name,lat,lon\nC,Park C,C,39.7,110.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity\nx1,C,gangue,5\n",
+    )
+    .unwrap();
+    let l = scenario::load_str("t.toml", &text, dir.path()).unwrap();
+    assert_eq!(l.region.parks[2].short_name, "C");
+}

@@ -129,3 +129,53 @@ fn sub_block_landfill_capacity_is_honoured() {
         .iter()
         .all(|(p, _)| region.parks[p.0].parent.is_none()));
 }
+
+#[test]
+fn coarse_resolution_keeps_balances_closed_and_capacities_respected() {
+    // With 40 t flow units, 100 t rounds to 3 units (120 t) and 60 t to 2 (80 t); capacities
+    // round down (cement 100 t → 80 t). Balances must close on what the solver saw, and no
+    // capacity may be exceeded.
+    let mut region = tiny();
+    region.settings.quantity_resolution = 40.0;
+    let e = evaluate(&region, &SolverConfig::default()).unwrap();
+    let r = &e.results;
+    for pf in &r.producers {
+        let b = pf.balance;
+        close(b.utilised_new + b.disposed, b.generated);
+        assert_eq!((b.generated / 40.0).fract(), 0.0);
+    }
+    for cu in &r.consumers {
+        assert!(
+            cu.intake <= cu.capacity + 1e-9,
+            "{} > {}",
+            cu.intake,
+            cu.capacity
+        );
+    }
+    close(r.by_material[0].1.generated, 120.0 + 80.0);
+}
+
+#[test]
+fn park_scope_counts_the_named_sub_block_only() {
+    // pb-ash in sub-block B1: "park:B1" is pb-ash alone (30 of 60 t used → 50 %), while
+    // "park:B" is B with its sub-blocks.
+    let text = include_str!("../scenarios/tiny.toml")
+        .replacen("[[materials]]\nid = \"gangue\"", "[[parks]]\nid = \"B1\"\nname = \"Block B1\"\nparent = \"B\"\nlat = 39.81\nlon = 110.31\n\n[[materials]]\nid = \"gangue\"", 1)
+        .replacen("id = \"pb-ash\"\npark = \"B\"", "id = \"pb-ash\"\npark = \"B1\"", 1);
+    let b1 = text.replacen("scope = \"solids\"", "scope = \"park:B1\"", 1);
+    let region = symbiosim::scenario::load_str("b1.toml", &b1, Path::new("scenarios"))
+        .unwrap()
+        .region;
+    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    close(r.target.achieved.unwrap(), 0.5);
+    assert!(!r.target.meets);
+    let b = text.replacen("scope = \"solids\"", "scope = \"park:B\"", 1);
+    let region = symbiosim::scenario::load_str("b.toml", &b, Path::new("scenarios"))
+        .unwrap()
+        .region;
+    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    close(
+        r.target.achieved.unwrap(),
+        (30.0 + 80.0 + 40.0) / (140.0 + 40.0),
+    );
+}

@@ -234,8 +234,10 @@ pub fn evaluate(region: &Region, cfg: &SolverConfig) -> Result<Evaluation, Analy
 pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let np = region.producers.len();
     let mut fate = vec![Balance::default(); np];
-    for (i, p) in region.producers.iter().enumerate() {
-        fate[i].generated = p.quantity;
+    for i in 0..np {
+        // The quantity the solver saw (rounded to the resolution), so that balances close.
+        fate[i].generated =
+            alloc.problem.supply[net.producer_node[i].index()] as f64 * alloc.scaling.quantity;
     }
     let mut cost = CostBreakdown::default();
     let mut co2_avoided_t = 0.0;
@@ -367,7 +369,17 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             .find(|(id, _)| id == m)
             .map(|(_, b)| *b)
             .unwrap_or_default(),
-        TargetScope::Park(p) => park_balance(MaterialClass::Solid, None, region.top_park(*p)),
+        TargetScope::Park(p) => {
+            // The named park (a consolidated park or a sub-block) with its own sub-blocks.
+            let mut b = Balance::default();
+            for (pr, f) in region.producers.iter().zip(&fate) {
+                let inside = pr.park == *p || region.parks[pr.park.0].parent == Some(*p);
+                if class_of(pr) == MaterialClass::Solid && inside {
+                    b.add(f);
+                }
+            }
+            b
+        }
     };
     let achieved = scoped.rate();
     let target = TargetResult {

@@ -89,7 +89,6 @@ pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let cfg = RunConfig::from_args(args)?;
-    writer::check_destination(&cfg.out, cfg.force)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()?;
@@ -104,6 +103,8 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(report_invalid(&e)),
     };
     timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
+    // After validation (bad input is reported as such), before any work.
+    writer::check_destination(&cfg.out, cfg.force)?;
     let region = &loaded.region;
 
     let t = Instant::now();

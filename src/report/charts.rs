@@ -8,8 +8,17 @@
 //!
 //! The charts are tested through their input data: the geometry and formatting decisions live in
 //! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`], [`format_tonnes`],
-//! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels`]) with
-//! their own unit tests; the render functions only lay those results out.
+//! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
+//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`]) with their own unit tests;
+//! the render functions only lay those results out.
+//!
+//! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
+//! measured and shrunk, wrapped onto two lines or truncated with `…`; legend entries and the
+//! utilisation chart's material labels are measured and truncated; the label column is sized
+//! to the longest label. On the map, flows within a park are one donut per location (ring
+//! area ∝ tonnes, one slice per material) instead of one ring per material; arrows are drawn
+//! above the donuts with a white halo; labels avoid each other, the markers and the arrows,
+//! dropping a sub-block's tonnes or moving out with a leader line when crowded.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -42,17 +51,23 @@ const MISSES: RGBColor = RGBColor(213, 94, 0);
 const UNLISTED: RGBColor = RGBColor(150, 150, 150);
 const PARK_FILL: RGBColor = RGBColor(45, 45, 45);
 
-/// Tableau 10 without its grey (grey is reserved for unlisted materials).
-const PALETTE: [RGBColor; 9] = [
-    RGBColor(78, 121, 167),
-    RGBColor(242, 142, 43),
-    RGBColor(225, 87, 89),
-    RGBColor(118, 183, 178),
-    RGBColor(89, 161, 79),
-    RGBColor(237, 201, 72),
-    RGBColor(176, 122, 161),
-    RGBColor(255, 157, 167),
-    RGBColor(156, 117, 95),
+/// Twelve material colours, distinct on white and from each other (pairwise RGB distance > 60):
+/// the seven Okabe–Ito colours without black first (safe for the common colour-vision
+/// deficiencies), then five from Paul Tol's "muted" scheme and his light pink. Grey is reserved for
+/// unlisted materials and near-black for the park markers.
+const PALETTE: [RGBColor; 12] = [
+    RGBColor(0, 114, 178),   // Okabe–Ito blue
+    RGBColor(230, 159, 0),   // Okabe–Ito orange
+    RGBColor(0, 158, 115),   // Okabe–Ito bluish green
+    RGBColor(213, 94, 0),    // Okabe–Ito vermillion
+    RGBColor(86, 180, 233),  // Okabe–Ito sky blue
+    RGBColor(204, 121, 167), // Okabe–Ito reddish purple
+    RGBColor(51, 34, 136),   // Tol indigo
+    RGBColor(153, 153, 51),  // Tol olive
+    RGBColor(136, 34, 85),   // Tol wine
+    RGBColor(221, 204, 119), // Tol sand
+    RGBColor(17, 119, 51),   // Tol green
+    RGBColor(255, 170, 187), // Tol light pink
 ];
 
 /// Thinnest and thickest flow line, in pixels.
@@ -61,6 +76,16 @@ const FLOW_WIDTH_MAX: f64 = 16.0;
 /// Marker radii in pixels: consolidated parks are drawn larger than sub-blocks.
 const PARK_RADIUS: f64 = 8.0;
 const BLOCK_RADIUS: f64 = 6.0;
+/// Outer radius, in pixels, of the donut of the location with the most intra-park tonnes.
+const DONUT_MAX: f64 = 24.0;
+/// Thinnest donut ring, in pixels, so that small intra-park flows stay visible.
+const DONUT_MIN_RING: f64 = 3.0;
+/// Title font sizes tried in turn, largest first (one line, then two lines at the last two).
+const TITLE_SIZES: [f64; 4] = [26.0, 24.0, 22.0, 20.0];
+/// Smallest title size: below it the title is truncated with an ellipsis instead.
+const TITLE_MIN_SIZE: f64 = 18.0;
+/// Longest material name in the utilisation chart's label column, in pixels.
+const LABEL_COLUMN_MAX: f64 = 320.0;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -198,7 +223,7 @@ pub fn map_svg(m: &FlowMap) -> Result<String, ChartError> {
 // Pure helpers (tested directly)
 // ---------------------------------------------------------------------------------------------
 
-/// The fixed colour of the material at position `i` of [`FlowMap::materials`] (cycles after 9).
+/// The fixed colour of the material at position `i` of [`FlowMap::materials`] (cycles after 12).
 pub fn palette_colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
@@ -403,60 +428,278 @@ fn overlap(a: PixelBox, b: PixelBox) -> f64 {
     }
 }
 
-/// Greedy label placement: for each marker `(x, y, radius)` with a label of `size` `(w, h)`,
-/// the first of eight positions around the marker (right, left, above, below, then the
-/// diagonals) that overlaps nothing placed so far, no marker and stays inside `bounds`; if none
-/// is free, the one with the least overlap. Markers are labelled in the order given.
+/// Greedy label placement with one label per marker: [`place_labels_with`] with a single text
+/// alternative, returning only the boxes.
 pub fn place_labels(
     markers: &[(f64, f64, f64)],
     sizes: &[(f64, f64)],
     bounds: PixelBox,
 ) -> Vec<PixelBox> {
+    let alternatives: Vec<Vec<(f64, f64)>> = sizes.iter().map(|&s| vec![s]).collect();
+    place_labels_with(markers, &alternatives, &[], bounds)
+        .into_iter()
+        .map(|p| p.bbox)
+        .collect()
+}
+
+/// Where [`place_labels_with`] put one label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelPlacement {
+    pub bbox: PixelBox,
+    /// Index of the text alternative used (0 = the preferred, full label).
+    pub alternative: usize,
+    /// The label sits away from its marker and needs a leader line to it.
+    pub leader: bool,
+}
+
+/// Extra distance, in pixels, of the rings of label positions tried after the adjacent one;
+/// labels placed on them get a leader line.
+const LABEL_RINGS: [f64; 5] = [0.0, 16.0, 34.0, 56.0, 80.0];
+
+/// Greedy label placement: markers `(x, y, radius)` are labelled in the order given, each with
+/// one of its text alternatives (`(w, h)` sizes, preferred first).
+///
+/// For each marker the candidates are eight positions around the marker (right, left, above,
+/// below, then the diagonals), first adjacent to it with each alternative in turn, then on rings
+/// further out (these get a leader line). Each candidate costs its weighted overlap with the
+/// labels placed so far (counting most), the other markers, the `obstacles` (e.g. arrows,
+/// counting least) and the outside of `bounds`, plus a small penalty for a shortened label or a
+/// far ring; the cheapest wins, and the search stops at the first candidate without overlap.
+pub fn place_labels_with(
+    markers: &[(f64, f64, f64)],
+    alternatives: &[Vec<(f64, f64)>],
+    obstacles: &[PixelBox],
+    bounds: PixelBox,
+) -> Vec<LabelPlacement> {
     let marker_boxes: Vec<PixelBox> = markers
         .iter()
         .map(|&(x, y, r)| (x - r, y - r, x + r, y + r))
         .collect();
-    let mut placed: Vec<PixelBox> = Vec::with_capacity(markers.len());
-    for (i, (&(x, y, r), &(w, h))) in markers.iter().zip(sizes).enumerate() {
-        let g = r + 4.0;
-        let candidates = [
-            (x + g, y - h / 2.0),
-            (x - g - w, y - h / 2.0),
-            (x - w / 2.0, y - g - h),
-            (x - w / 2.0, y + g),
-            (x + g * 0.7, y - g * 0.7 - h),
-            (x + g * 0.7, y + g * 0.7),
-            (x - g * 0.7 - w, y - g * 0.7 - h),
-            (x - g * 0.7 - w, y + g * 0.7),
-        ];
-        let cost = |&(x0, y0): &(f64, f64)| {
-            let b = (x0, y0, x0 + w, y0 + h);
-            let inside = overlap(b, bounds);
-            let outside = w * h - inside;
-            let labels: f64 = placed.iter().map(|&o| overlap(b, o)).sum();
-            let marks: f64 = marker_boxes
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != i)
-                .map(|(_, &o)| overlap(b, o))
-                .sum();
-            outside * 4.0 + labels + marks
-        };
-        let mut best = candidates[0];
-        let mut best_cost = f64::INFINITY;
-        for c in &candidates {
-            let k = cost(c);
-            if k < best_cost {
-                best = *c;
-                best_cost = k;
-                if k == 0.0 {
-                    break;
+    let mut placed: Vec<LabelPlacement> = Vec::with_capacity(markers.len());
+    for (i, (&(x, y, r), alts)) in markers.iter().zip(alternatives).enumerate() {
+        let mut best: Option<(f64, LabelPlacement)> = None;
+        'search: for (ring, &extra) in LABEL_RINGS.iter().enumerate() {
+            for (alternative, &(w, h)) in alts.iter().enumerate() {
+                let g = r + 4.0 + extra;
+                let candidates = [
+                    (x + g, y - h / 2.0),
+                    (x - g - w, y - h / 2.0),
+                    (x - w / 2.0, y - g - h),
+                    (x - w / 2.0, y + g),
+                    (x + g * 0.7, y - g * 0.7 - h),
+                    (x + g * 0.7, y + g * 0.7),
+                    (x - g * 0.7 - w, y - g * 0.7 - h),
+                    (x - g * 0.7 - w, y + g * 0.7),
+                ];
+                for &(x0, y0) in &candidates {
+                    let b = (x0, y0, x0 + w, y0 + h);
+                    let outside = w * h - overlap(b, bounds);
+                    let labels: f64 = placed.iter().map(|o| overlap(b, o.bbox)).sum();
+                    let marks: f64 = marker_boxes
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, _)| j != i)
+                        .map(|(_, &o)| overlap(b, o))
+                        .sum();
+                    let soft: f64 = obstacles.iter().map(|&o| overlap(b, o)).sum();
+                    let overlaps = outside * 4.0 + labels * 20.0 + marks + soft * 0.5;
+                    // Prefer near and full labels; the penalty grows in search order, so the
+                    // first candidate without overlap ends the search.
+                    let penalty = 60.0 * ring as f64 + 40.0 * alternative as f64;
+                    let cost = overlaps + penalty;
+                    if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                        let p = LabelPlacement {
+                            bbox: b,
+                            alternative,
+                            leader: ring > 0,
+                        };
+                        best = Some((cost, p));
+                    }
+                    if overlaps == 0.0 {
+                        break 'search;
+                    }
                 }
             }
         }
-        placed.push((best.0, best.1, best.0 + w, best.1 + h));
+        let fallback = LabelPlacement {
+            bbox: (x, y, x, y),
+            alternative: 0,
+            leader: false,
+        };
+        placed.push(best.map_or(fallback, |(_, p)| p));
     }
     placed
+}
+
+/// `s` shortened to fit `max_w` pixels as measured by `measure`: unchanged when it fits, else
+/// the longest prefix (trailing spaces dropped) that fits together with an ellipsis `…`, or an
+/// empty string when not even the ellipsis fits.
+pub fn fit_text<F: Fn(&str) -> f64>(s: &str, max_w: f64, measure: F) -> String {
+    if measure(s) <= max_w {
+        return s.to_string();
+    }
+    let ends: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+    // Binary search on the number of characters kept (the width grows with the prefix).
+    let (mut lo, mut hi) = (0usize, ends.len());
+    let shortened = |n: usize| format!("{}…", s[..ends[n]].trim_end());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if measure(&shortened(mid)) <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let out = shortened(lo);
+    if measure(&out) <= max_w {
+        out
+    } else {
+        String::new()
+    }
+}
+
+/// A title laid out to fit `max_w` pixels: its font size and one or two lines.
+///
+/// `measure(text, size)` is the width of `text` at font size `size`. The title is kept on one
+/// line at the largest of 26, 24, 22 and 20 px that fits; otherwise it is broken into two lines at a
+/// space, preferring a break after punctuation (`:`, `,`, `;`, a dash) and then the most
+/// balanced break, at 20 px or else 18 px. If even that does not fit,
+/// the first line is filled word by word and the second truncated with an ellipsis.
+pub fn fit_title<F: Fn(&str, f64) -> f64>(
+    title: &str,
+    max_w: f64,
+    measure: F,
+) -> (f64, Vec<String>) {
+    let title = title.trim();
+    for &size in &TITLE_SIZES {
+        if measure(title, size) <= max_w {
+            return (size, vec![title.to_string()]);
+        }
+    }
+    let breaks: Vec<usize> = title
+        .char_indices()
+        .filter(|&(_, c)| c == ' ')
+        .map(|(i, _)| i)
+        .collect();
+    let punct = |i: usize| {
+        let before = title[..i].trim_end();
+        before.ends_with([':', ',', ';', '—', '–'])
+    };
+    for size in [TITLE_SIZES[TITLE_SIZES.len() - 1], TITLE_MIN_SIZE] {
+        let mut best: Option<(bool, f64, usize)> = None;
+        for &i in &breaks {
+            let (a, b) = (title[..i].trim_end(), title[i..].trim_start());
+            if a.is_empty() || b.is_empty() {
+                continue;
+            }
+            let wide = measure(a, size).max(measure(b, size));
+            if wide > max_w {
+                continue;
+            }
+            // Prefer punctuation, then the narrower widest line; ties keep the first break.
+            let key = (!punct(i), wide, i);
+            if best.is_none_or(|k| (key.0, key.1) < (k.0, k.1)) {
+                best = Some(key);
+            }
+        }
+        if let Some((_, _, i)) = best {
+            return (
+                size,
+                vec![
+                    title[..i].trim_end().to_string(),
+                    title[i..].trim_start().to_string(),
+                ],
+            );
+        }
+    }
+    let size = TITLE_MIN_SIZE;
+    let first_end = breaks
+        .iter()
+        .copied()
+        .filter(|&i| measure(title[..i].trim_end(), size) <= max_w)
+        .last();
+    match first_end {
+        Some(i) if !title[..i].trim().is_empty() => {
+            let rest = title[i..].trim_start();
+            (
+                size,
+                vec![
+                    title[..i].trim_end().to_string(),
+                    fit_text(rest, max_w, |s| measure(s, size)),
+                ],
+            )
+        }
+        _ => (size, vec![fit_text(title, max_w, |s| measure(s, size))]),
+    }
+}
+
+/// Outer radius, in pixels, of the intra-park donut of a location with `quantity` tonnes used
+/// within it when the largest such location has `max`, around a hole of radius `inner`.
+///
+/// The ring's area grows in proportion to the quantity (`π(R² − inner²) ∝ quantity`), the
+/// largest reaching 24 px (`DONUT_MAX`), and a ring is never thinner than 3 px. Without
+/// a positive quantity there is no ring: the result is `inner`.
+pub fn donut_radius(quantity: f64, max: f64, inner: f64) -> f64 {
+    let inner = inner.max(0.0);
+    if !(quantity > 0.0 && max > 0.0 && max.is_finite()) {
+        return inner;
+    }
+    let outer_max = DONUT_MAX.max(inner + DONUT_MIN_RING);
+    let f = (quantity / max).clamp(0.0, 1.0);
+    let r = (inner * inner + (outer_max * outer_max - inner * inner) * f).sqrt();
+    r.clamp(inner + DONUT_MIN_RING, outer_max)
+}
+
+/// Start and end angles (radians, clockwise from 12 o'clock) of the donut slices for
+/// `quantities`, in order; a slice's angle is proportional to its share. Non-positive or
+/// non-finite quantities get an empty slice. All empty when nothing is positive.
+pub fn donut_angles(quantities: &[f64]) -> Vec<(f64, f64)> {
+    let q: Vec<f64> = quantities
+        .iter()
+        .map(|&v| if v.is_finite() && v > 0.0 { v } else { 0.0 })
+        .collect();
+    let total: f64 = q.iter().sum();
+    let mut at = 0.0;
+    q.iter()
+        .map(|&v| {
+            let start = at;
+            if total > 0.0 {
+                at += std::f64::consts::TAU * v / total;
+            }
+            (start, at)
+        })
+        .collect()
+}
+
+/// Outline of an annular sector (a donut slice) around `c` between radii `r_in` and `r_out`
+/// and angles `a0`–`a1` (radians, clockwise from 12 o'clock, screen y down), with a vertex
+/// every 3° or less. Slices wider than a quarter turn should be split to keep the polygon
+/// simple (see [`donut_pieces`]).
+fn donut_wedge(c: (f64, f64), r_in: f64, r_out: f64, a0: f64, a1: f64) -> Vec<(f64, f64)> {
+    let steps = (((a1 - a0).abs() / 3f64.to_radians()).ceil() as usize).max(1);
+    let at = |r: f64, a: f64| (c.0 + r * a.sin(), c.1 - r * a.cos());
+    let mut pts: Vec<(f64, f64)> = (0..=steps)
+        .map(|k| at(r_out, a0 + (a1 - a0) * k as f64 / steps as f64))
+        .collect();
+    pts.extend(
+        (0..=steps)
+            .rev()
+            .map(|k| at(r_in, a0 + (a1 - a0) * k as f64 / steps as f64)),
+    );
+    pts
+}
+
+/// A slice `(a0, a1)` cut into pieces of at most a quarter turn.
+fn donut_pieces(a0: f64, a1: f64) -> Vec<(f64, f64)> {
+    let n = ((a1 - a0) / std::f64::consts::FRAC_PI_2).ceil().max(1.0) as usize;
+    (0..n)
+        .map(|k| {
+            (
+                a0 + (a1 - a0) * k as f64 / n as f64,
+                a0 + (a1 - a0) * (k + 1) as f64 / n as f64,
+            )
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,6 +747,41 @@ fn text<'a>(size: f64, colour: &'a RGBColor) -> TextStyle<'a> {
     TextStyle::from((FONT_FAMILY, size).into_font()).color(colour)
 }
 
+/// Width in pixels of `s` in `style` (infinite when it cannot be measured).
+fn text_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    style: &TextStyle,
+) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    area.estimate_text_size(s, style)
+        .map_or(f64::INFINITY, |(w, _)| f64::from(w))
+}
+
+/// Draws the title centred at the top of `root`, fitted to its width ([`fit_title`]), and
+/// returns how much lower than a one-line 26 px title its bottom edge is, in pixels.
+fn draw_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<i32, ChartError> {
+    let (w, _) = root.dim_in_pixel();
+    let max_w = f64::from(w) - 40.0;
+    let (size, lines) = fit_title(title, max_w, |s, size| {
+        text_width(root, s, &text(size, &INK))
+    });
+    let line_h = (size * 1.25).round() as i32;
+    let style = text(size, &INK).pos(Pos::new(HPos::Center, VPos::Top));
+    let mut y = if lines.len() > 1 { 10 } else { 16 };
+    for line in &lines {
+        root.draw_text(line, &style, (w as i32 / 2, y))?;
+        y += line_h;
+    }
+    // A one-line 26 px title ends at about 16 + 33.
+    Ok((y - 49).max(0))
+}
+
 fn finite_or_zero(v: f64) -> f64 {
     if v.is_finite() {
         v
@@ -534,7 +812,6 @@ fn draw_utilisation<DB: DrawingBackend>(
     c: &UtilisationChart,
 ) -> Result<(), ChartError> {
     root.fill(&WHITE)?;
-    let (w, _) = root.dim_in_pixel();
     let target = finite_or_zero(c.target_rate).max(0.0);
     let target_label = format!("target {}", format_percent(target));
 
@@ -563,19 +840,56 @@ fn draw_utilisation<DB: DrawingBackend>(
     let rates: Vec<f64> = rows.iter().map(|r| r.rate).collect();
     let x_max = rate_axis_max(&rates, target);
 
-    root.draw_text(
-        &c.title,
-        &text(26.0, &INK).pos(Pos::new(HPos::Center, VPos::Top)),
-        (w as i32 / 2, 16),
-    )?;
+    let extra = draw_title(root, &c.title)?;
+
+    // Label column sized to the longest (fitted) material name; tonnes column to its texts.
+    let label_style = text(16.0, &INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            fit_text(r.label, LABEL_COLUMN_MAX, |s| {
+                text_width(root, s, &label_style)
+            })
+        })
+        .collect();
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(root, l, &label_style))
+        .fold(0.0f64, f64::max)
+        .min(LABEL_COLUMN_MAX);
+    let column_header = text(14.0, &MUTED);
+    let label_header = "solid by-product";
+    let label_area = label_w.max(text_width(root, label_header, &column_header)) + 18.0;
+    let tonnes_style = text(15.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
+    let tonnes: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{} of {}",
+                format_tonnes(r.utilised),
+                format_tonnes(r.generated)
+            )
+        })
+        .collect();
+    let tonnes_header = "utilised of generated, t/yr";
+    let tonnes_w = tonnes
+        .iter()
+        .map(|t| text_width(root, t, &tonnes_style))
+        .chain(std::iter::once(text_width(
+            root,
+            tonnes_header,
+            &column_header,
+        )))
+        .fold(0.0f64, f64::max)
+        .min(300.0);
 
     let mut chart = ChartBuilder::on(root)
-        .margin_top(104)
+        .margin_top(104 + extra)
         .margin_bottom(12)
         .margin_left(16)
-        .margin_right(200)
+        .margin_right((tonnes_w + 40.0).ceil() as i32)
         .x_label_area_size(62)
-        .y_label_area_size(210)
+        .y_label_area_size(label_area.ceil() as i32)
         .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
     let pct = |v: &f64| format!("{v:.0} %");
     chart
@@ -590,7 +904,6 @@ fn draw_utilisation<DB: DrawingBackend>(
         .label_style(text(15.0, &INK))
         .axis_desc_style(text(16.0, &INK))
         .x_desc("utilisation rate (% of generated mass, per year)")
-        .y_desc("solid by-product")
         .draw()?;
 
     let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
@@ -632,25 +945,19 @@ fn draw_utilisation<DB: DrawingBackend>(
             root.draw_text(&label, &outside, (x_end + 6, y_px))?;
         }
         // Material name left of the axis.
-        root.draw_text(
-            r.label,
-            &text(16.0, &INK).pos(Pos::new(HPos::Right, VPos::Center)),
-            (left - 10, y_px),
-        )?;
+        root.draw_text(&labels[i], &label_style, (left - 10, y_px))?;
         // Tonnes, in the column right of the plot.
-        root.draw_text(
-            &format!(
-                "{} of {}",
-                format_tonnes(r.utilised),
-                format_tonnes(r.generated)
-            ),
-            &text(15.0, &INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            (right + 14, y_px),
-        )?;
+        root.draw_text(&tonnes[i], &tonnes_style, (right + 14, y_px))?;
     }
+    // Column headers above the material names and the tonnes.
     root.draw_text(
-        "utilised of generated, t/yr",
-        &text(14.0, &MUTED).pos(Pos::new(HPos::Left, VPos::Bottom)),
+        label_header,
+        &column_header.pos(Pos::new(HPos::Right, VPos::Bottom)),
+        (left - 10, top - 8),
+    )?;
+    root.draw_text(
+        tonnes_header,
+        &column_header.pos(Pos::new(HPos::Left, VPos::Bottom)),
         (right + 14, top - 8),
     )?;
 
@@ -666,11 +973,11 @@ fn draw_utilisation<DB: DrawingBackend>(
     // Centred on the line, but kept clear of the tonnes column header on the right.
     let target_style = text(16.0, &INK).pos(Pos::new(HPos::Left, VPos::Bottom));
     let (tw, _) = root.estimate_text_size(&target_label, &target_style)?;
-    let tx_left = (tx_px - tw as i32 / 2).min(right - tw as i32);
+    let tx_left = (tx_px - tw as i32 / 2).min(right - tw as i32).max(left);
     root.draw_text(&target_label, &target_style, (tx_left, top - 6))?;
 
     // Legend row under the title.
-    let ly = 66;
+    let ly = 66 + extra;
     let mut lx = left;
     let legend = text(15.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     for (colour, label) in [
@@ -728,11 +1035,7 @@ fn draw_map<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
-    root.draw_text(
-        &m.title,
-        &text(26.0, &INK).pos(Pos::new(HPos::Center, VPos::Top)),
-        (w as i32 / 2, 16),
-    )?;
+    let extra = draw_title(root, &m.title)?;
     let legend_w = 270;
     let (map_area, legend_area) = root.split_horizontally(w - legend_w);
 
@@ -758,7 +1061,7 @@ fn draw_map<DB: DrawingBackend>(
 
     let builder = |ranges: MapView| {
         ChartBuilder::on(&map_area)
-            .margin_top(64)
+            .margin_top(64 + extra)
             .margin_left(12)
             .margin_right(20)
             .margin_bottom(10)
@@ -845,35 +1148,43 @@ fn draw_map<DB: DrawingBackend>(
         park_loc.push(i);
     }
 
-    let max_q = flows
-        .iter()
-        .map(|f| finite_or_zero(f.quantity))
-        .fold(0.0f64, f64::max);
-    let colour_of = |material: &str| {
-        m.materials
-            .iter()
-            .position(|x| x == material)
-            .map_or(UNLISTED, palette_colour)
-    };
+    let colour_index = |material: &str| m.materials.iter().position(|x| x == material);
+    let colour_of = |k: Option<usize>| k.map_or(UNLISTED, palette_colour);
     let mut geoms: Vec<(usize, usize, FlowGeom)> = Vec::with_capacity(flows.len());
+    // Intra-park tonnes per location and material (legend order; unlisted materials last).
+    let mut intra: BTreeMap<usize, BTreeMap<usize, f64>> = BTreeMap::new();
     for (index, f) in flows.iter().enumerate() {
         let a = location_index(&mut locs, to_px(f.from_lon, f.from_lat));
         let b = location_index(&mut locs, to_px(f.to_lon, f.to_lat));
         let quantity = finite_or_zero(f.quantity).max(0.0);
+        let k = colour_index(&f.material);
+        if a == b {
+            *intra
+                .entry(a)
+                .or_default()
+                .entry(k.unwrap_or(usize::MAX))
+                .or_default() += quantity;
+            continue;
+        }
         geoms.push((
             a,
             b,
             FlowGeom {
                 from: locs[a],
                 to: locs[b],
-                colour: colour_of(&f.material),
-                width: flow_width(quantity, max_q),
+                colour: colour_of(k),
+                width: 0.0,
                 quantity,
                 index,
             },
         ));
     }
     marker_r.resize(locs.len(), 0.0);
+    // Widths are scaled by the largest flow between locations.
+    let max_q = geoms.iter().map(|g| g.2.quantity).fold(0.0f64, f64::max);
+    for g in &mut geoms {
+        g.2.width = flow_width(g.2.quantity, max_q);
+    }
     // Largest first, so smaller flows are drawn on top; ties keep input order.
     let by_size = |x: &FlowGeom, y: &FlowGeom| {
         y.quantity
@@ -883,24 +1194,24 @@ fn draw_map<DB: DrawingBackend>(
     };
     geoms.sort_by(|x, y| by_size(&x.2, &y.2));
 
-    // Intra-park flows: rings around the location, stacked outwards, largest innermost.
-    let mut ring_outer: Vec<f64> = marker_r.iter().map(|r| r + 2.0).collect();
-    let mut rings: Vec<((f64, f64), f64, &FlowGeom)> = Vec::new();
-    for (a, b, g) in &geoms {
-        if a == b {
-            let r = ring_outer[*a] + 1.5 + g.width / 2.0;
-            ring_outer[*a] = r + g.width / 2.0;
-            rings.push((g.from, r, g));
+    // Intra-park flows: one donut per location, ring area ∝ its total, split by material.
+    let intra_total = |parts: &BTreeMap<usize, f64>| parts.values().sum::<f64>();
+    let max_intra = intra.values().map(intra_total).fold(0.0f64, f64::max);
+    let donut_inner: Vec<f64> = marker_r.iter().map(|r| r + 2.0).collect();
+    let mut outer: Vec<f64> = marker_r.clone();
+    for (&loc, parts) in &intra {
+        let r = donut_radius(intra_total(parts), max_intra, donut_inner[loc]);
+        if r > donut_inner[loc] {
+            outer[loc] = r;
         }
     }
 
     // Inter-park flows: arrows; flows sharing a direction between the same two locations are
-    // stacked side by side, centred when there is no flow the other way.
+    // stacked side by side, centred when there is no flow the other way. They start and end at
+    // the donut's edge, or at the marker's when the donut would leave too short an arrow.
     let mut groups: BTreeMap<(usize, usize), Vec<&FlowGeom>> = BTreeMap::new();
     for (a, b, g) in &geoms {
-        if a != b {
-            groups.entry((*a, *b)).or_default().push(g);
-        }
+        groups.entry((*a, *b)).or_default().push(g);
     }
     let mut arrows: Vec<(&FlowGeom, Vec<(f64, f64)>)> = Vec::new();
     for (&(a, b), group) in &groups {
@@ -910,43 +1221,84 @@ fn draw_map<DB: DrawingBackend>(
         } else {
             -total / 2.0
         };
+        let (pa, pb) = (locs[a], locs[b]);
+        let len = (pb.0 - pa.0).hypot(pb.1 - pa.1);
+        let (ga, gb) = if len - outer[a] - outer[b] - 5.0 >= 36.0 {
+            (outer[a] + 2.0, outer[b] + 3.0)
+        } else {
+            (marker_r[a] + 2.0, marker_r[b] + 3.0)
+        };
         for g in group {
-            let poly = arrow_polygon(
-                g.from,
-                g.to,
-                offset + g.width / 2.0,
-                g.width,
-                ring_outer[a] + 2.0,
-                ring_outer[b] + 3.0,
-            );
+            let poly = arrow_polygon(g.from, g.to, offset + g.width / 2.0, g.width, ga, gb);
             offset += g.width + 2.0;
             arrows.push((g, poly));
         }
     }
     arrows.sort_by(|x, y| by_size(x.0, y.0));
 
+    for (&loc, parts) in &intra {
+        if outer[loc] <= donut_inner[loc] {
+            continue;
+        }
+        let keys: Vec<usize> = parts.keys().copied().collect();
+        let qs: Vec<f64> = parts.values().copied().collect();
+        let angles = donut_angles(&qs);
+        let c = locs[loc];
+        for (k, &(a0, a1)) in keys.iter().zip(&angles) {
+            let colour = if *k == usize::MAX {
+                UNLISTED
+            } else {
+                palette_colour(*k)
+            };
+            for (b0, b1) in donut_pieces(a0, a1) {
+                if b1 <= b0 {
+                    continue;
+                }
+                let pts: Vec<(i32, i32)> = donut_wedge(c, donut_inner[loc], outer[loc], b0, b1)
+                    .into_iter()
+                    .map(px)
+                    .collect();
+                root.draw(&Polygon::new(pts, colour.filled()))?;
+            }
+        }
+        // White separators between slices, and a thin outline.
+        let slices = angles.iter().filter(|(a0, a1)| a1 > a0).count();
+        if slices > 1 {
+            for &(a0, a1) in &angles {
+                if a1 > a0 {
+                    let (s, co) = a0.sin_cos();
+                    root.draw(&PathElement::new(
+                        vec![
+                            px((c.0 + donut_inner[loc] * s, c.1 - donut_inner[loc] * co)),
+                            px((c.0 + outer[loc] * s, c.1 - outer[loc] * co)),
+                        ],
+                        WHITE.stroke_width(1),
+                    ))?;
+                }
+            }
+        }
+        root.draw(&Circle::new(
+            px(c),
+            outer[loc].round() as i32,
+            WHITE.stroke_width(1),
+        ))?;
+    }
+
     for (g, poly) in &arrows {
         if poly.is_empty() {
             // Too close for an arrow: a plain connector, mostly under the markers.
             root.draw(&PathElement::new(
                 vec![px(g.from), px(g.to)],
-                g.colour
-                    .mix(0.85)
-                    .stroke_width(g.width.round().max(1.0) as u32),
+                g.colour.stroke_width(g.width.round().max(1.0) as u32),
             ))?;
         } else {
-            let pts: Vec<(i32, i32)> = poly.iter().map(|&p| px(p)).collect();
-            root.draw(&Polygon::new(pts, g.colour.mix(0.85).filled()))?;
+            // A white halo keeps arrows legible where they cross donuts and each other.
+            let mut pts: Vec<(i32, i32)> = poly.iter().map(|&p| px(p)).collect();
+            pts.push(pts[0]);
+            root.draw(&PathElement::new(pts.clone(), WHITE.stroke_width(3)))?;
+            pts.pop();
+            root.draw(&Polygon::new(pts, g.colour.mix(0.9).filled()))?;
         }
-    }
-    for (centre, r, g) in &rings {
-        root.draw(&Circle::new(
-            px(*centre),
-            r.round() as i32,
-            g.colour
-                .mix(0.85)
-                .stroke_width(g.width.round().max(1.0) as u32),
-        ))?;
     }
 
     // Parks: consolidated parks first so their labels get the best places.
@@ -959,22 +1311,53 @@ fn draw_map<DB: DrawingBackend>(
             .then(i.cmp(&j))
     });
     let label_style = text(14.0, &INK).pos(Pos::new(HPos::Left, VPos::Top));
+    let max_label_w = (bounds.2 - bounds.0) / 2.0;
     let mut markers = Vec::with_capacity(parks.len());
-    let mut labels = Vec::with_capacity(parks.len());
+    let mut labels: Vec<Vec<String>> = Vec::with_capacity(parks.len());
     let mut sizes = Vec::with_capacity(parks.len());
+    let (_, th) = root.estimate_text_size("Hg", &label_style)?;
     for &i in &order {
         let p = parks[i];
         let name = if p.name.is_empty() { &p.id } else { &p.name };
-        let label = if p.generated > 0.0 {
-            format!("{name} ({})", format_tonnes(p.generated))
+        let name = fit_text(name, max_label_w, |s| text_width(root, s, &label_style));
+        // Sub-blocks may drop the tonnes when the full label finds no free place.
+        let mut alts = Vec::new();
+        if p.generated > 0.0 {
+            alts.push(format!("{name} ({})", format_tonnes(p.generated)));
+            if p.is_block {
+                alts.push(name.clone());
+            }
         } else {
-            name.to_string()
-        };
-        let (tw, th) = root.estimate_text_size(&label, &label_style)?;
+            alts.push(name.clone());
+        }
         let loc = park_loc[i];
-        markers.push((locs[loc].0, locs[loc].1, ring_outer[loc]));
-        sizes.push((f64::from(tw) + 6.0, f64::from(th) + 4.0));
-        labels.push(label);
+        markers.push((locs[loc].0, locs[loc].1, outer[loc]));
+        sizes.push(
+            alts.iter()
+                .map(|l| (text_width(root, l, &label_style) + 6.0, f64::from(th) + 4.0))
+                .collect::<Vec<_>>(),
+        );
+        labels.push(alts);
+    }
+    let obstacles = arrow_boxes(&arrows);
+    let placements = place_labels_with(&markers, &sizes, &obstacles, bounds);
+    // Leader lines under the markers, from the marker's edge to the nearest point of the label.
+    for (k, pl) in placements.iter().enumerate() {
+        if !pl.leader {
+            continue;
+        }
+        let (cx, cy, _) = markers[k];
+        let b = pl.bbox;
+        let near = (cx.clamp(b.0, b.2), cy.clamp(b.1, b.3));
+        let d = (near.0 - cx).hypot(near.1 - cy);
+        if d > 0.0 {
+            let r = marker_r[park_loc[order[k]]] + 1.0;
+            let start = (cx + (near.0 - cx) * r / d, cy + (near.1 - cy) * r / d);
+            root.draw(&PathElement::new(
+                vec![px(start), px(near)],
+                MUTED.stroke_width(1),
+            ))?;
+        }
     }
     for &i in &order {
         let p = parks[i];
@@ -987,47 +1370,118 @@ fn draw_map<DB: DrawingBackend>(
         root.draw(&Circle::new(c, r as i32, fill.filled()))?;
         root.draw(&Circle::new(c, r as i32, PARK_FILL.stroke_width(2)))?;
     }
-    let boxes = place_labels(&markers, &sizes, bounds);
-    for (b, label) in boxes.iter().zip(&labels) {
+    for (pl, alts) in placements.iter().zip(&labels) {
+        let b = pl.bbox;
         root.draw(&Rectangle::new(
             [px((b.0, b.1)), px((b.2, b.3))],
-            WHITE.mix(0.8).filled(),
+            WHITE.mix(0.85).filled(),
         ))?;
-        root.draw_text(label, &label_style, px((b.0 + 3.0, b.1 + 2.0)))?;
+        if pl.leader {
+            root.draw(&Rectangle::new(
+                [px((b.0, b.1)), px((b.2, b.3))],
+                MUTED.mix(0.6).stroke_width(1),
+            ))?;
+        }
+        root.draw_text(
+            &alts[pl.alternative],
+            &label_style,
+            px((b.0 + 3.0, b.1 + 2.0)),
+        )?;
     }
 
-    draw_map_legend(&legend_area, m, &flows, max_q, h)?;
+    let unlisted = flows.iter().any(|f| colour_index(&f.material).is_none());
+    let legend = MapLegend {
+        flows: &flows,
+        unlisted,
+        max_q,
+        max_intra,
+        has_intra: intra.values().any(|p| intra_total(p) > 0.0),
+        extra,
+        height: h,
+    };
+    draw_map_legend(&legend_area, m, &legend)?;
     Ok(())
+}
+
+/// Small boxes covering the arrows (shaft samples every 6 px, and the head), for labels to avoid.
+fn arrow_boxes(arrows: &[(&FlowGeom, Vec<(f64, f64)>)]) -> Vec<PixelBox> {
+    let mut out = Vec::new();
+    for (g, poly) in arrows {
+        let (start, base, tip, half, head_half) = if poly.len() == 7 {
+            let mid = |a: (f64, f64), b: (f64, f64)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+            let d = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) / 2.0;
+            (
+                mid(poly[0], poly[6]),
+                mid(poly[1], poly[5]),
+                poly[3],
+                d(poly[0], poly[6]),
+                d(poly[2], poly[4]),
+            )
+        } else {
+            (g.from, g.to, g.to, g.width / 2.0, g.width / 2.0)
+        };
+        let mut push_line = |a: (f64, f64), b: (f64, f64), r: f64| {
+            let n = ((a.0 - b.0).hypot(a.1 - b.1) / 6.0).ceil().max(1.0) as usize;
+            for k in 0..=n {
+                let t = k as f64 / n as f64;
+                let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+                out.push((x - r, y - r, x + r, y + r));
+            }
+        };
+        push_line(start, base, half.max(1.5));
+        push_line(base, tip, head_half * 0.7);
+    }
+    out
+}
+
+/// What the map legend needs besides the map input.
+struct MapLegend<'a> {
+    flows: &'a [&'a MapFlow],
+    /// Some flow's material is not in [`FlowMap::materials`].
+    unlisted: bool,
+    /// Largest flow between locations, t/yr.
+    max_q: f64,
+    /// Largest intra-park total of a location, t/yr.
+    max_intra: f64,
+    has_intra: bool,
+    /// How much lower the title ends than a one-line title.
+    extra: i32,
+    height: u32,
 }
 
 fn draw_map_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     m: &FlowMap,
-    flows: &[&MapFlow],
-    max_q: f64,
-    height: u32,
+    l: &MapLegend,
 ) -> Result<(), ChartError> {
     let heading = text(16.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     let item = text(14.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     let note = text(13.0, &MUTED).pos(Pos::new(HPos::Left, VPos::Center));
+    let (aw, _) = area.dim_in_pixel();
     let x = 10;
-    let mut y = 84;
+    let mut y = 84 + l.extra;
     let row = 22;
+    // Every text is fitted to the legend's width.
+    let put = |s: &str, style: &TextStyle, at: (i32, i32)| -> Result<(), ChartError> {
+        let max_w = f64::from(aw) - f64::from(at.0) - 8.0;
+        let s = fit_text(s, max_w, |t| text_width(area, t, style));
+        area.draw_text(&s, style, at)?;
+        Ok(())
+    };
 
-    area.draw_text("Material", &heading, (x, y))?;
+    put("Material", &heading, (x, y))?;
     y += row + 2;
-    let unlisted = flows.iter().any(|f| !m.materials.contains(&f.material));
     let mut entries: Vec<(RGBColor, &str)> = m
         .materials
         .iter()
         .enumerate()
         .map(|(i, s)| (palette_colour(i), s.as_str()))
         .collect();
-    if unlisted {
+    if l.unlisted {
         entries.push((UNLISTED, "other"));
     }
-    // Room for the other sections below (about 360 px).
-    let max_rows = ((height as i32 - y - 360) / row).max(1) as usize;
+    // Room for the other sections below (about 400 px).
+    let max_rows = ((l.height as i32 - y - 400) / row).max(1) as usize;
     let shown = if entries.len() > max_rows {
         max_rows - 1
     } else {
@@ -1038,11 +1492,11 @@ fn draw_map_legend<DB: DrawingBackend>(
             [(x, y - 5), (x + 30, y + 5)],
             colour.filled(),
         ))?;
-        area.draw_text(name, &item, (x + 40, y))?;
+        put(name, &item, (x + 40, y))?;
         y += row;
     }
     if shown < entries.len() {
-        area.draw_text(
+        put(
             &format!("… {} more", entries.len() - shown),
             &note,
             (x + 40, y),
@@ -1050,23 +1504,31 @@ fn draw_map_legend<DB: DrawingBackend>(
         y += row;
     }
 
-    y += 14;
-    area.draw_text("Flow per year", &heading, (x, y))?;
+    y += 12;
+    put("Flow between parks, per year", &heading, (x, y))?;
     y += row + 2;
     let units: Vec<&str> = {
-        let mut u: Vec<&str> = flows.iter().map(|f| f.unit.as_str()).collect();
+        let mut u: Vec<&str> = l.flows.iter().map(|f| f.unit.as_str()).collect();
         u.sort_unstable();
         u.dedup();
         u
     };
     let unit = if units.len() == 1 { units[0] } else { "" };
-    let samples = width_legend_quantities(max_q);
+    let label_of = |q: f64| {
+        let s = if unit.is_empty() {
+            format_quantity(q, "")
+        } else {
+            format_quantity(q, unit)
+        };
+        s.trim_end().to_string()
+    };
+    let samples = width_legend_quantities(l.max_q);
     if samples.is_empty() {
-        area.draw_text("no flows", &note, (x, y))?;
+        put("no flows", &note, (x, y))?;
         y += row;
     }
     for q in samples {
-        let wpx = flow_width(q, max_q);
+        let wpx = flow_width(q, l.max_q);
         let half = (wpx / 2.0).max(0.5);
         area.draw(&Rectangle::new(
             [
@@ -1075,23 +1537,76 @@ fn draw_map_legend<DB: DrawingBackend>(
             ],
             INK.mix(0.7).filled(),
         ))?;
-        let label = if unit.is_empty() {
-            format_quantity(q, "")
-        } else {
-            format_quantity(q, unit)
-        };
-        area.draw_text(label.trim_end(), &item, (x + 62, y))?;
+        put(&label_of(q), &item, (x + 62, y))?;
         y += row.max(wpx as i32 + 8);
     }
-    area.draw_text("line width ∝ √quantity", &note, (x, y))?;
+    put("arrow width ∝ √quantity", &note, (x, y))?;
     y += row;
     if units.len() > 1 {
-        area.draw_text(&format!("units: {}", units.join(", ")), &note, (x, y))?;
+        put(&format!("units: {}", units.join(", ")), &note, (x, y))?;
         y += row;
     }
 
-    y += 14;
-    area.draw_text("Symbols", &heading, (x, y))?;
+    y += 12;
+    put("Used within the park, per year", &heading, (x, y))?;
+    y += row + 2;
+    let cx = x + 25;
+    let samples: Vec<f64> = width_legend_quantities(l.max_intra)
+        .into_iter()
+        .take(2)
+        .collect();
+    if !l.has_intra || samples.is_empty() {
+        put("none", &note, (x, y))?;
+        y += row;
+    } else {
+        // A sample donut split in three materials, then reference sizes.
+        let inner = PARK_RADIUS + 2.0;
+        let r_big = donut_radius(samples[0], l.max_intra, inner);
+        y += r_big.round() as i32 - 8;
+        let c = (f64::from(cx), f64::from(y));
+        let angles = donut_angles(&[3.0, 2.0, 1.0]);
+        for (k, &(a0, a1)) in angles.iter().enumerate() {
+            for (b0, b1) in donut_pieces(a0, a1) {
+                let pts: Vec<(i32, i32)> = donut_wedge(c, inner, r_big, b0, b1)
+                    .into_iter()
+                    .map(px)
+                    .collect();
+                area.draw(&Polygon::new(pts, palette_colour(k).filled()))?;
+            }
+        }
+        area.draw(&Circle::new(
+            (cx, y),
+            PARK_RADIUS as i32,
+            PARK_FILL.filled(),
+        ))?;
+        put(&label_of(samples[0]), &item, (x + 62, y))?;
+        y += r_big.round() as i32 + 8;
+        for &q in &samples[1..] {
+            let r = donut_radius(q, l.max_intra, inner);
+            y += r.round() as i32;
+            area.draw(&Circle::new(
+                (cx, y),
+                r.round() as i32,
+                INK.mix(0.45).filled(),
+            ))?;
+            area.draw(&Circle::new((cx, y), inner.round() as i32, WHITE.filled()))?;
+            area.draw(&Circle::new(
+                (cx, y),
+                PARK_RADIUS as i32,
+                PARK_FILL.filled(),
+            ))?;
+            put(&label_of(q), &item, (x + 62, y))?;
+            y += r.round() as i32 + 8;
+        }
+        y += 6;
+        put("ring area ∝ quantity,", &note, (x, y))?;
+        y += row - 4;
+        put("split by material", &note, (x, y))?;
+        y += row;
+    }
+
+    y += 12;
+    put("Symbols", &heading, (x, y))?;
     y += row + 4;
     let cx = x + 15;
     area.draw(&Circle::new(
@@ -1099,7 +1614,7 @@ fn draw_map_legend<DB: DrawingBackend>(
         PARK_RADIUS as i32,
         PARK_FILL.filled(),
     ))?;
-    area.draw_text("industrial park", &item, (x + 40, y))?;
+    put("industrial park", &item, (x + 40, y))?;
     y += row + 4;
     area.draw(&Circle::new((cx, y), BLOCK_RADIUS as i32, WHITE.filled()))?;
     area.draw(&Circle::new(
@@ -1107,13 +1622,9 @@ fn draw_map_legend<DB: DrawingBackend>(
         BLOCK_RADIUS as i32,
         PARK_FILL.stroke_width(2),
     ))?;
-    area.draw_text("sub-block of a park", &item, (x + 40, y))?;
-    y += row + 10;
-    area.draw(&Circle::new((cx, y), 6, PARK_FILL.filled()))?;
-    area.draw(&Circle::new((cx, y), 11, INK.mix(0.6).stroke_width(4)))?;
-    area.draw_text("flow within a park (ring)", &item, (x + 40, y))?;
-    y += row + 6;
-    area.draw_text("label: name (solids generated)", &note, (x, y))?;
+    put("sub-block of a park", &item, (x + 40, y))?;
+    y += row + 4;
+    put("label: name (solids generated)", &note, (x, y))?;
     Ok(())
 }
 
@@ -1248,18 +1759,157 @@ mod tests {
 
     #[test]
     fn palette_is_fixed_and_cycles() {
-        assert_eq!(palette_colour(0), RGBColor(78, 121, 167));
-        assert_ne!(palette_colour(0), palette_colour(1));
-        assert_eq!(palette_colour(9), palette_colour(0));
-        let distinct: std::collections::BTreeSet<_> = (0..9)
+        assert_eq!(palette_colour(0), RGBColor(0, 114, 178));
+        assert!(PALETTE.len() >= 12);
+        assert_eq!(palette_colour(PALETTE.len()), palette_colour(0));
+        // Ordos has 11 materials: all get their own colour, pairwise clearly apart, and none
+        // close to the unlisted grey, the park markers or the white background.
+        let dist = |a: RGBColor, b: RGBColor| {
+            let d = |x: u8, y: u8| (f64::from(x) - f64::from(y)).powi(2);
+            (d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)).sqrt()
+        };
+        for i in 0..12 {
+            for j in 0..i {
+                let d = dist(palette_colour(i), palette_colour(j));
+                assert!(d > 60.0, "colours {i} and {j} are {d:.0} apart");
+            }
+            for other in [UNLISTED, PARK_FILL, WHITE] {
+                assert!(dist(palette_colour(i), other) > 60.0, "colour {i}");
+            }
+        }
+    }
+
+    /// Ten pixels per character.
+    fn ten_per_char(s: &str) -> f64 {
+        10.0 * s.chars().count() as f64
+    }
+
+    #[test]
+    fn fit_text_truncates_with_an_ellipsis() {
+        assert_eq!(fit_text("fly ash", 70.0, ten_per_char), "fly ash");
+        assert_eq!(fit_text("fly ash", 69.0, ten_per_char), "fly a…");
+        // Trailing spaces go before the ellipsis; multi-byte characters are kept whole.
+        assert_eq!(fit_text("fly ash", 50.0, ten_per_char), "fly…");
+        assert_eq!(fit_text("Ordos—Dalad", 60.0, ten_per_char), "Ordos…");
+        assert_eq!(fit_text("Ordos—Dalad", 70.0, ten_per_char), "Ordos—…");
+        assert_eq!(fit_text("abc", 10.0, ten_per_char), "…");
+        assert_eq!(fit_text("abc", 5.0, ten_per_char), "");
+        assert_eq!(fit_text("", 0.0, ten_per_char), "");
+    }
+
+    #[test]
+    fn titles_shrink_then_wrap_then_truncate() {
+        // Width proportional to the font size: 0.5 px per point per character.
+        let measure = |s: &str, size: f64| 0.5 * size * s.chars().count() as f64;
+        let short = "Ordos 2025";
+        assert_eq!(
+            fit_title(short, 1000.0, measure),
+            (26.0, vec![short.into()])
+        );
+        // 40 characters: 520 px at 26, 480 px at 24.
+        let forty = "a".repeat(40);
+        assert_eq!(fit_title(&forty, 500.0, measure).0, 24.0);
+        // Too long for one line: broken after the dash rather than in the middle.
+        let long = "Ordos: by-product matching against the 80 % utilisation target — by material";
+        let (size, lines) = fit_title(long, 660.0, measure);
+        assert_eq!(size, 20.0);
+        assert_eq!(
+            lines,
+            vec![
+                "Ordos: by-product matching against the 80 % utilisation target —".to_string(),
+                "by material".to_string()
+            ]
+        );
+        // Without punctuation that fits, the most balanced break.
+        let plain = "aaaa bbbb cccc dddd eeee ffff";
+        let (_, lines) = fit_title(plain, 200.0, measure);
+        assert_eq!(lines, vec!["aaaa bbbb cccc", "dddd eeee ffff"]);
+        // Far too long: two lines at the smallest size, the second with an ellipsis.
+        let (size, lines) = fit_title(&long.repeat(3), 600.0, measure);
+        assert_eq!(size, TITLE_MIN_SIZE);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        assert!(lines.iter().all(|l| measure(l, size) <= 600.0));
+        // One unbreakable word.
+        let (_, lines) = fit_title(&"x".repeat(200), 600.0, measure);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].ends_with('…') && measure(&lines[0], TITLE_MIN_SIZE) <= 600.0);
+        assert_eq!(fit_title("", 100.0, measure), (26.0, vec![String::new()]));
+    }
+
+    #[test]
+    fn donut_area_is_proportional_and_capped() {
+        let inner = 10.0;
+        assert_eq!(donut_radius(2.8e7, 2.8e7, inner), DONUT_MAX);
+        assert_eq!(donut_radius(5e7, 2.8e7, inner), DONUT_MAX);
+        assert_eq!(donut_radius(0.0, 2.8e7, inner), inner);
+        assert_eq!(donut_radius(1.0, 0.0, inner), inner);
+        assert_eq!(donut_radius(f64::NAN, 1.0, inner), inner);
+        // Ring area ∝ quantity.
+        let ring = |q: f64| {
+            let r = donut_radius(q, 1e7, inner);
+            r * r - inner * inner
+        };
+        assert!((ring(5e6) / ring(1e7) - 0.5).abs() < 1e-9);
+        assert!((ring(2e6) / ring(8e6) - 0.25).abs() < 1e-9);
+        // Tiny quantities still get a visible ring.
+        assert_eq!(donut_radius(1.0, 1e7, inner), inner + DONUT_MIN_RING);
+        // A hole wider than the cap still leaves a minimum ring.
+        assert_eq!(donut_radius(1.0, 1.0, 30.0), 30.0 + DONUT_MIN_RING);
+    }
+
+    #[test]
+    fn donut_slices_split_the_circle() {
+        let a = donut_angles(&[3.0, 0.0, 1.0, f64::NAN]);
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[0].0, 0.0);
+        assert!((a[0].1 - 0.75 * std::f64::consts::TAU).abs() < 1e-12);
+        assert_eq!(a[1].0, a[1].1);
+        assert!((a[2].1 - std::f64::consts::TAU).abs() < 1e-12);
+        assert_eq!(a[3].0, a[3].1);
+        assert!(donut_angles(&[0.0, 0.0]).iter().all(|(x, y)| x == y));
+        // Pieces of at most a quarter turn, covering the slice.
+        let p = donut_pieces(0.0, std::f64::consts::TAU);
+        assert_eq!(p.len(), 4);
+        assert_eq!(p[3].1, std::f64::consts::TAU);
+        // The wedge's first point is on the outer radius at 12 o'clock (screen y up from c).
+        let w = donut_wedge((50.0, 50.0), 10.0, 20.0, 0.0, std::f64::consts::FRAC_PI_2);
+        assert!((w[0].0 - 50.0).abs() < 1e-12 && (w[0].1 - 30.0).abs() < 1e-12);
+        assert!((w[w.len() - 1].0 - 50.0).abs() < 1e-12 && (w[w.len() - 1].1 - 40.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn crowded_labels_shorten_or_move_without_overlap() {
+        // Twelve markers 10 px apart in a 4 × 3 grid, each label with a short alternative.
+        let n = 12;
+        let markers: Vec<(f64, f64, f64)> = (0..n)
             .map(|i| {
-                palette_colour(i).0 as u32 * 65536
-                    + palette_colour(i).1 as u32 * 256
-                    + palette_colour(i).2 as u32
+                (
+                    200.0 + 10.0 * (i % 4) as f64,
+                    100.0 + 10.0 * (i / 4) as f64,
+                    6.0,
+                )
             })
             .collect();
-        assert_eq!(distinct.len(), 9);
-        assert!(!PALETTE.contains(&UNLISTED));
+        let alts = vec![vec![(120.0, 18.0), (60.0, 18.0)]; n];
+        let placed = place_labels_with(&markers, &alts, &[], (0.0, 0.0, 500.0, 300.0));
+        for i in 0..n {
+            for j in 0..i {
+                assert_eq!(overlap(placed[i].bbox, placed[j].bbox), 0.0, "{i} {j}");
+            }
+        }
+        assert!(placed.iter().any(|p| p.leader || p.alternative > 0));
+        // The first label is adjacent, full and without a leader.
+        assert_eq!(placed[0].alternative, 0);
+        assert!(!placed[0].leader);
+        // An obstacle on the right pushes a free label elsewhere.
+        let one = place_labels_with(
+            &[(200.0, 100.0, 6.0)],
+            &[vec![(80.0, 16.0)]],
+            &[(205.0, 80.0, 300.0, 120.0)],
+            (0.0, 0.0, 400.0, 300.0),
+        );
+        assert!(one[0].bbox.2 <= 205.0 || one[0].bbox.1 >= 120.0 || one[0].bbox.3 <= 80.0);
     }
 
     #[test]
@@ -1477,6 +2127,19 @@ mod tests {
         let svg = map_svg(&one).unwrap();
         assert!(svg_has_text(&svg, "other"));
         map_png(&one).unwrap();
+    }
+
+    #[test]
+    fn map_draws_intra_park_flows_as_donuts_with_a_legend() {
+        let (_, map) = ordos();
+        let svg = map_svg(&map).unwrap();
+        assert!(svg_has_text(&svg, "Used within the park, per year"));
+        assert!(svg_has_text(&svg, "ring area ∝ quantity,"));
+        // No more rings: the only stroked circles are markers and donut outlines.
+        assert!(!svg.contains("flow within a park (ring)"));
+        let (_, one) = edge_inputs();
+        // A zero-quantity intra-park flow draws no donut and says so.
+        assert!(svg_has_text(&map_svg(&one).unwrap(), "none"));
     }
 
     /// Writes the sample charts to the temp dir for viewing:

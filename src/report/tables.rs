@@ -44,10 +44,11 @@ pub fn flows_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
         let p = &region.producers[f.producer.0];
         let c = &region.consumers[f.consumer.0];
         let m = &region.materials[f.material.0];
-        let tonnes = if m.unit == "kg" {
-            f.quantity / 1000.0
+        // Solids only: hydrogen (kg) is never mixed into tonnes of solid waste.
+        let tonnes = if m.class == MaterialClass::Solid {
+            num(f.quantity, 3)
         } else {
-            f.quantity
+            String::new()
         };
         w.write_record([
             p.id.as_str(),
@@ -62,7 +63,7 @@ pub fn flows_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
             },
             &num(f.quantity, 3),
             m.unit.as_str(),
-            &num(tonnes, 3),
+            &tonnes,
             &num(f.km, 3),
             region.modes[f.mode.0].id.as_str(),
             &num(f.cost, 2),

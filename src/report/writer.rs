@@ -2,9 +2,10 @@
 //!
 //! Files are first written into a hidden temporary folder next to the destination, each file
 //! itself through temp + rename; only when all are written is the folder renamed into place.
-//! An existing destination is refused unless `force`, in which case it is replaced only after
-//! the new folder is complete. On any error the temporary folder is removed: a failed run
-//! leaves nothing behind.
+//! An existing destination is refused unless `force`, and even then only an earlier symbiosim
+//! output folder (one holding a `manifest.json`) or an empty folder is replaced, after the new
+//! folder is complete. On any error the temporary folder, and any parent folders this run
+//! created, are removed: a failed run leaves nothing behind.
 
 use super::OutputFile;
 use std::fs;
@@ -15,7 +16,9 @@ use std::path::{Path, PathBuf};
 pub enum WriteError {
     #[error("output folder {0} already exists; pass --force to replace it")]
     Exists(String),
-    #[error("cannot write {path}: {source}")]
+    #[error("output folder {0} exists and is not a symbiosim output folder (no manifest.json); refusing to replace it even with --force")]
+    NotOurs(String),
+    #[error("cannot write {path}")]
     Io {
         path: String,
         #[source]
@@ -32,12 +35,40 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
-/// Fails early (before any work) when `dest` exists and `force` is off.
+/// Whether `dest` may be replaced with `--force`: an empty folder or an earlier output folder.
+fn replaceable(dest: &Path) -> bool {
+    dest.is_dir()
+        && (dest.join("manifest.json").is_file()
+            || fs::read_dir(dest)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false))
+}
+
+/// Fails early when `dest` exists and `force` is off, or when it is not ours to replace.
 pub fn check_destination(dest: &Path, force: bool) -> Result<(), WriteError> {
-    if dest.exists() && !force {
-        return Err(WriteError::Exists(dest.display().to_string()));
+    if dest.symlink_metadata().is_ok() {
+        if !force {
+            return Err(WriteError::Exists(dest.display().to_string()));
+        }
+        if !replaceable(dest) {
+            return Err(WriteError::NotOurs(dest.display().to_string()));
+        }
     }
     Ok(())
+}
+
+/// The outermost ancestor of `dir` that does not exist yet (what `create_dir_all` will create).
+fn first_missing(dir: &Path) -> Option<PathBuf> {
+    let mut missing = None;
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing = Some(d.to_path_buf());
+        cur = d.parent();
+    }
+    missing
 }
 
 fn sibling(dest: &Path, tag: &str) -> PathBuf {
@@ -80,6 +111,17 @@ fn write_all(tmp: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
 /// Writes `files` into folder `dest` atomically (see the module documentation).
 pub fn write_folder(dest: &Path, files: &[OutputFile], force: bool) -> Result<(), WriteError> {
     check_destination(dest, force)?;
+    let created = dest.parent().and_then(first_missing);
+    let result = write_checked(dest, files);
+    if result.is_err() {
+        if let Some(c) = created {
+            let _ = fs::remove_dir_all(c);
+        }
+    }
+    result
+}
+
+fn write_checked(dest: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(io(parent))?;
     }
@@ -90,7 +132,8 @@ pub fn write_folder(dest: &Path, files: &[OutputFile], force: bool) -> Result<()
         return Err(e);
     }
     if dest.exists() {
-        // force: move the old folder aside, put the new one in place, then delete the old one.
+        // force (checked replaceable): move the old folder aside, put the new one in place,
+        // then delete the old one.
         let old = sibling(dest, "old");
         let _ = fs::remove_dir_all(&old);
         if let Err(e) = fs::rename(dest, &old) {
@@ -116,6 +159,10 @@ mod tests {
 
     fn files(tag: &str) -> Vec<OutputFile> {
         vec![
+            OutputFile {
+                path: "manifest.json".into(),
+                bytes: b"{}".to_vec(),
+            },
             OutputFile {
                 path: "a.txt".into(),
                 bytes: tag.as_bytes().to_vec(),
@@ -166,6 +213,45 @@ mod tests {
             write_folder(&dest, &bad, false),
             Err(WriteError::BadPath(_))
         ));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn force_never_replaces_a_folder_that_is_not_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("thesis");
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("thesis.tex"), "precious").unwrap();
+        assert!(matches!(
+            write_folder(&dest, &files("x"), true),
+            Err(WriteError::NotOurs(_))
+        ));
+        assert_eq!(
+            fs::read_to_string(dest.join("thesis.tex")).unwrap(),
+            "precious"
+        );
+        let file = dir.path().join("file.txt");
+        fs::write(&file, "x").unwrap();
+        assert!(matches!(
+            write_folder(&file, &files("x"), true),
+            Err(WriteError::NotOurs(_))
+        ));
+        // An empty folder may be filled.
+        let empty = dir.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        write_folder(&empty, &files("y"), true).unwrap();
+        assert_eq!(fs::read_to_string(empty.join("a.txt")).unwrap(), "y");
+    }
+
+    #[test]
+    fn failure_removes_the_parents_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("new/deeper/out");
+        let bad = vec![OutputFile {
+            path: "../x".into(),
+            bytes: vec![],
+        }];
+        assert!(write_folder(&dest, &bad, false).is_err());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -179,6 +179,7 @@ pub fn parks(
     const KNOWN: &[&str] = &[
         "id",
         "name",
+        "short_name",
         "name_zh",
         "lat",
         "lon",
@@ -252,7 +253,14 @@ pub fn producers(
             name: c.string("name"),
             park: c.required("park"),
             material: c.required("material"),
-            quantity: c.number("quantity").unwrap_or(0.0),
+            quantity: c.number("quantity").unwrap_or_else(|| {
+                if c.raw("quantity").is_none() {
+                    let i = c.idx("quantity");
+                    c.diags
+                        .push(src.diag(row.line, i, "quantity", "required value is empty"));
+                }
+                0.0
+            }),
             grade: c.string("grade"),
             attrs: c.prefixed("attr:"),
             stockpile: c.number("stockpile").unwrap_or(0.0),

@@ -65,7 +65,7 @@ impl fmt::Display for Diagnostics {
 /// Errors of the scenario layer.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         path: String,
         #[source]
@@ -95,6 +95,123 @@ pub struct Loaded {
     pub files: Vec<String>,
 }
 
+/// Lists that hold one item per `[[list]]` header.
+const LISTS: &[&str] = &[
+    "parks",
+    "materials",
+    "routes",
+    "transport",
+    "distances",
+    "producers",
+    "consumers",
+];
+
+/// Deserializes the document, collecting the structural (type, unknown or missing field)
+/// errors of every list item rather than stopping at the first: after each error inside an
+/// item `[[list]]`, that item is commented out (lines and columns elsewhere are kept) and the
+/// document is read again. Errors outside list items, and syntax errors, stop at once.
+fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, ScenarioError> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut commented = vec![false; lines.len()];
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for _ in 0..200 {
+        let current = lines.join("\n");
+        let e = match toml::from_str::<RawScenario>(&current) {
+            Ok(raw) if diags.is_empty() => return Ok(raw),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        // Map the offset back to the original text (each commented line gained one '#').
+        let off = e.span().map(|s| s.start).unwrap_or(0);
+        let (line0, col0) = diag::line_col(&current, off);
+        let line_idx = line0 - 1;
+        let orig_col = if commented.get(line_idx).copied().unwrap_or(false) {
+            col0.saturating_sub(1)
+        } else {
+            col0
+        };
+        let orig_off = text
+            .split('\n')
+            .take(line_idx)
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            + text
+                .split('\n')
+                .nth(line_idx)
+                .map(|l| {
+                    l.char_indices()
+                        .nth(orig_col.saturating_sub(1))
+                        .map(|(b, _)| b)
+                        .unwrap_or(l.len())
+                })
+                .unwrap_or(0);
+        let (path, offset) = src.locate_error(orig_off, e.message());
+        let (line, column) = diag::line_col(text, offset);
+        let field = if path.is_empty() {
+            "document".to_string()
+        } else {
+            diag::path_string(&path)
+        };
+        let d = Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            field,
+            message: e.message().trim().to_string(),
+        };
+        let list = match diag_list(&d.field) {
+            Some(l) => l,
+            None => {
+                diags.push(d);
+                break;
+            }
+        };
+        // The item's lines: from its `[[list]]` header to the next header outside it.
+        let at = d.line - 1;
+        let header = format!("[[{list}]]");
+        let Some(start) = (0..=at.min(lines.len() - 1))
+            .rev()
+            .find(|&i| lines[i].trim() == header)
+        else {
+            diags.push(d);
+            break;
+        };
+        let inside = |l: &str| {
+            let t = l.trim_start();
+            t.starts_with(&format!("[[{list}.")) || t.starts_with(&format!("[{list}."))
+        };
+        let mut end = start + 1;
+        while end < lines.len()
+            && (!lines[end].trim_start().starts_with('[') || inside(&lines[end]))
+        {
+            end += 1;
+        }
+        diags.push(d);
+        if commented[start..end].iter().all(|&c| c) {
+            break;
+        }
+        for i in start..end {
+            if !commented[i] {
+                lines[i] = format!("#{}", lines[i]);
+                commented[i] = true;
+            }
+        }
+    }
+    diags.sort_by_key(|d| (d.line, d.column));
+    diags.dedup();
+    Err(ScenarioError::Invalid(Diagnostics(diags)))
+}
+
+/// The list a diagnostic's field belongs to (`producers[3].park` → `producers`).
+fn diag_list(field: &str) -> Option<&'static str> {
+    let head = field.split(['[', '.']).next()?;
+    let rest = &field[head.len()..];
+    LISTS
+        .iter()
+        .copied()
+        .find(|l| *l == head && rest.starts_with('['))
+}
+
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
@@ -108,32 +225,16 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// Validates scenario `text` named `file`; CSV tables are resolved against `dir`.
 pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioError> {
     let src = TomlSource::new(file.to_string(), text);
-    let raw: RawScenario = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let (path, offset) = src.locate_error(span.start, e.message());
-            let (line, column) = diag::line_col(text, offset);
-            let field = if path.is_empty() {
-                "document".to_string()
-            } else {
-                diag::path_string(&path)
-            };
-            return Err(ScenarioError::Invalid(Diagnostics(vec![Diagnostic {
-                file: file.to_string(),
-                line,
-                column,
-                field,
-                message: e.message().trim().to_string(),
-            }])));
-        }
-    };
+    let raw = parse_all(file, text, &src)?;
+    // Each file is hashed as (length, bytes) so that no two sets of files collide by splicing.
     let mut hasher = Sha256::new();
+    hasher.update((text.len() as u64).to_le_bytes());
     hasher.update(text.as_bytes());
     let mut files = vec![file.to_string()];
     let mut csvs: Vec<CsvSource> = Vec::new();
     let mut diags = Vec::new();
     let mut tables = validate::Tables::default();
+    let mut table_dropped = false;
     let table_paths = [
         ("parks", raw.tables.parks.clone()),
         ("producers", raw.tables.producers.clone()),
@@ -154,16 +255,32 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
             }
         };
         hasher.update(kind.as_bytes());
+        hasher.update((ctext.len() as u64).to_le_bytes());
         hasher.update(ctext.as_bytes());
         files.push(shown.clone());
         let csv = CsvSource::new(shown, &ctext);
         let idx = csvs.len();
-        match kind {
-            "parks" => tables.parks = csv_tables::parks(&csv, idx, &ctext, &mut diags),
-            "producers" => tables.producers = csv_tables::producers(&csv, idx, &ctext, &mut diags),
-            _ => tables.consumers = csv_tables::consumers(&csv, idx, &ctext, &mut diags),
-        }
+        let before = diags.len();
+        let rows = match kind {
+            "parks" => {
+                tables.parks = csv_tables::parks(&csv, idx, &ctext, &mut diags);
+                tables.parks.len()
+            }
+            "producers" => {
+                tables.producers = csv_tables::producers(&csv, idx, &ctext, &mut diags);
+                tables.producers.len()
+            }
+            _ => {
+                tables.consumers = csv_tables::consumers(&csv, idx, &ctext, &mut diags);
+                tables.consumers.len()
+            }
+        };
+        // A table dropped for a bad header would only cause knock-on reference errors.
+        table_dropped |= rows == 0 && diags.len() > before;
         csvs.push(csv);
+    }
+    if table_dropped {
+        return Err(ScenarioError::Invalid(Diagnostics(diags)));
     }
     let hash = format!("{:x}", hasher.finalize());
     let mut ctx = validate::Ctx {

@@ -211,7 +211,11 @@ pub struct RawMode {
     pub unit: String,
     #[serde(default)]
     pub materials: Vec<String>,
-    pub cost_yuan_per_unit_km: f64,
+    /// Haul cost per unit·km; or give `cost_yuan_per_unit_100km` (as hydrogen costs are quoted).
+    #[serde(default)]
+    pub cost_yuan_per_unit_km: Option<f64>,
+    #[serde(default)]
+    pub cost_yuan_per_unit_100km: Option<f64>,
     #[serde(default)]
     pub handling_yuan_per_unit: f64,
     #[serde(default)]

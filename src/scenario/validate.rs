@@ -255,12 +255,20 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
                 MaterialClass::Solid
             }
         };
-        if !matches!(m.unit.as_str(), "t" | "kg") {
-            ctx.err(
+        match (class, m.unit.as_str()) {
+            (MaterialClass::Solid, "t") | (MaterialClass::Hydrogen, "kg") => {}
+            (MaterialClass::Solid, u) => ctx.err(
                 &o,
                 "unit",
-                format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit),
-            );
+                format!(
+                    "solid materials are measured in t (the solids rate adds them up), not \"{u}\""
+                ),
+            ),
+            (MaterialClass::Hydrogen, u) => ctx.err(
+                &o,
+                "unit",
+                format!("hydrogen is measured in kg, not \"{u}\""),
+            ),
         }
         ctx.non_negative(
             &o,
@@ -322,7 +330,28 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
                 format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit),
             );
         }
-        ctx.non_negative(o, "cost_yuan_per_unit_km", m.cost_yuan_per_unit_km);
+        let per_km = match (m.cost_yuan_per_unit_km, m.cost_yuan_per_unit_100km) {
+            (Some(v), None) => {
+                ctx.non_negative(o, "cost_yuan_per_unit_km", v);
+                v
+            }
+            (None, Some(v)) => {
+                ctx.non_negative(o, "cost_yuan_per_unit_100km", v);
+                v / 100.0
+            }
+            (Some(_), Some(_)) => {
+                ctx.err(
+                    o,
+                    "cost_yuan_per_unit_100km",
+                    "give either cost_yuan_per_unit_km or cost_yuan_per_unit_100km, not both",
+                );
+                0.0
+            }
+            (None, None) => {
+                ctx.err(o, "", format!("transport mode \"{}\" needs cost_yuan_per_unit_km or cost_yuan_per_unit_100km", m.id));
+                0.0
+            }
+        };
         ctx.non_negative(o, "handling_yuan_per_unit", m.handling_yuan_per_unit);
         ctx.non_negative(o, "co2_kg_per_unit_km", m.co2_kg_per_unit_km);
         ctx.positive(o, "max_km", m.max_km);
@@ -354,7 +383,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             name: m.name.clone().unwrap_or_else(|| m.id.clone()),
             unit: m.unit.clone(),
             materials: mats,
-            cost_per_unit_km: m.cost_yuan_per_unit_km,
+            cost_per_unit_km: per_km,
             handling_per_unit: m.handling_yuan_per_unit,
             co2_kg_per_unit_km: m.co2_kg_per_unit_km,
             max_km: m.max_km,
@@ -376,6 +405,17 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             None => Some(None),
         };
         if let (Some(f), Some(t), Some(mode)) = (from, to, mode) {
+            let same = |d: &DistanceOverride| {
+                d.mode == mode && ((d.from.0, d.to.0) == (f, t) || (d.from.0, d.to.0) == (t, f))
+            };
+            if distances.iter().any(same) {
+                ctx.err(
+                    &o,
+                    "to",
+                    format!("{who}: a distance for this pair (and mode) is already given"),
+                );
+                continue;
+            }
             distances.push(DistanceOverride {
                 from: ParkId(f),
                 to: ParkId(t),
@@ -400,6 +440,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     );
     let year = raw.scenario.year;
     let mut producers = Vec::new();
+    let mut producer_origins: Vec<&Origin> = Vec::new();
     for (p, o) in &prods_raw {
         let who = format!("producer \"{}\"", p.id);
         let park = lookup(ctx, &park_ix, o, "park", &who, "park", &p.park);
@@ -440,6 +481,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         let base = p.base_year.unwrap_or(year);
         let quantity = p.quantity * (1.0 + p.growth_rate).powi(year - base);
         if let (Some(park), Some(mat)) = (park, mat) {
+            producer_origins.push(o);
             producers.push(Producer {
                 id: p.id.clone(),
                 name: p.name.clone().unwrap_or_else(|| p.id.clone()),
@@ -474,6 +516,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         cons_raw.iter().map(|(c, o, _)| (c.id.as_str(), o, ())),
     );
     let mut consumers = Vec::new();
+    let mut consumer_origins: Vec<(&Origin, Vec<&Origin>)> = Vec::new();
     for (c, o, intake_origins) in &cons_raw {
         let who = format!("consumer \"{}\"", c.id);
         let park = lookup(ctx, &park_ix, o, "park", &who, "park", &c.park);
@@ -489,6 +532,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             ctx.err(o, "accepts", format!("{who} accepts no material"));
         }
         let mut intakes = Vec::new();
+        let mut intake_origins_ok: Vec<&Origin> = Vec::new();
         let mut unit: Option<String> = None;
         for (a, io) in c.accepts.iter().zip(intake_origins) {
             let Some(m) = lookup(ctx, &mat_ix, io, "material", &who, "material", &a.material)
@@ -539,6 +583,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
                 (Some(x), Some(y)) => Some(x.min(y)),
                 (x, y) => x.or(y),
             };
+            intake_origins_ok.push(io);
             intakes.push(Intake {
                 material: MaterialId(m),
                 grades: a.grades.clone(),
@@ -550,6 +595,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             });
         }
         if let (Some(park), Some(route)) = (park, route) {
+            consumer_origins.push((o, intake_origins_ok));
             consumers.push(Consumer {
                 id: c.id.clone(),
                 name: c.name.clone().unwrap_or_else(|| c.id.clone()),
@@ -617,47 +663,87 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         }
     };
 
-    // --- integer ranges for the solver ------------------------------------------------------------------
-    if s.quantity_resolution > 0.0
-        && s.cost_resolution_yuan > 0.0
-        && s.quantity_resolution.is_finite()
-    {
-        let total: f64 = producers
-            .iter()
-            .map(|p| p.quantity + p.stockpile)
-            .sum::<f64>()
-            / s.quantity_resolution;
-        if total > MAX_SCALED {
-            ctx.err(&so, "quantity_resolution", format!("total supply is {total:.3e} flow units, above the solver's 2^40; raise quantity_resolution"));
-        }
-        for (pr, (_, o)) in producers.iter().zip(&prods_raw) {
-            if pr.quantity / s.quantity_resolution > MAX_SCALED {
+    // --- integer ranges for the solver ------------------------------------------------------
+    // Every quantity and every per-unit arc cost must stay within 2^40 after scaling, so that
+    // sums along paths stay far from the solver's limits. Each excess is reported on its field.
+    let (q, c) = (s.quantity_resolution, s.cost_resolution_yuan);
+    if q > 0.0 && c > 0.0 && q.is_finite() && c.is_finite() {
+        // Non-finite values are reported on their own above.
+        let too_big =
+            |v: f64| v.is_finite() && (!(v / q).is_finite() || (v / q).abs() > MAX_SCALED);
+        let money_too_big =
+            |v: f64| v.is_finite() && (!(v * q / c).is_finite() || (v * q / c).abs() > MAX_SCALED);
+        let qmsg =
+            "overflows the solver's integers at this quantity_resolution (limit 2^40 flow units)";
+        let cmsg = "the per-unit cost of this arc overflows the solver's integers at this cost_resolution_yuan (limit 2^40 cost units per flow unit)";
+        let mut total = 0.0;
+        for (pr, o) in producers.iter().zip(&producer_origins) {
+            total += pr.quantity + pr.stockpile;
+            if too_big(pr.quantity) {
                 ctx.err(
                     o,
                     "quantity",
-                    "quantity overflows the solver's integers at this quantity_resolution",
+                    format!("quantity {} (after growth) {qmsg}", pr.quantity),
+                );
+            }
+            if too_big(pr.stockpile) {
+                ctx.err(o, "stockpile", format!("stockpile {qmsg}"));
+            }
+        }
+        if too_big(total) {
+            ctx.err(
+                &so,
+                "quantity_resolution",
+                format!("total supply {total:.3e} {qmsg}; raise quantity_resolution"),
+            );
+        }
+        let max_reclaim = producers.iter().map(|p| p.reclaim_cost).fold(0.0, f64::max);
+        for (m, o) in modes.iter().zip(&mode_origins) {
+            let per_unit = (m.cost_per_unit_km * m.max_km + m.handling_per_unit)
+                * p.transport_cost_multiplier
+                + p.carbon_price_yuan_per_t.abs() * m.co2_kg_per_unit_km * m.max_km / 1000.0
+                + max_reclaim;
+            if money_too_big(per_unit) {
+                ctx.err(
+                    o,
+                    "cost_yuan_per_unit_km",
+                    format!("{cmsg} ({per_unit:.3e} yuan at max_km, with the policy multipliers)"),
                 );
             }
         }
-        let max_money = materials
-            .iter()
-            .map(|m| {
-                (m.storage_cost + m.env_tax) * p.storage_cost_multiplier.max(p.env_tax_multiplier)
-            })
-            .chain(consumers.iter().flat_map(|c| {
-                c.intakes
-                    .iter()
-                    .map(move |i| c.processing_cost.abs() + i.gate_price.abs())
-            }))
-            .chain(
-                modes
-                    .iter()
-                    .map(|m| m.cost_per_unit_km * m.max_km * 5.0 + m.handling_per_unit),
-            )
-            .fold(0.0f64, f64::max);
-        let scaled = max_money * s.quantity_resolution / s.cost_resolution_yuan;
-        if scaled.is_finite() && scaled * 8.0 > MAX_SCALED {
-            ctx.err(&so, "cost_resolution_yuan", format!("a per-unit cost of {max_money:.3e} yuan becomes {scaled:.3e} cost units, above the solver's 2^40; raise cost_resolution_yuan"));
+        for (mat, o) in materials.iter().zip(&mat_origins) {
+            let per_unit =
+                mat.storage_cost * p.storage_cost_multiplier + mat.env_tax * p.env_tax_multiplier;
+            if money_too_big(per_unit) {
+                ctx.err(
+                    o,
+                    "storage_cost_yuan_per_unit",
+                    format!("{cmsg} ({per_unit:.3e} yuan with the policy multipliers)"),
+                );
+            }
+        }
+        for (cons, (o, intake_os)) in consumers.iter().zip(&consumer_origins) {
+            if too_big(cons.capacity) {
+                ctx.err(o, "capacity", format!("capacity {qmsg}"));
+            }
+            let subsidy = route_subsidy.get(&cons.route).copied().unwrap_or(0.0);
+            for (i, io) in cons.intakes.iter().zip(intake_os) {
+                if i.max.is_some_and(too_big) {
+                    ctx.err(io, "max", format!("intake limit {qmsg}"));
+                }
+                let per_unit = cons.processing_cost.abs()
+                    + i.gate_price.abs()
+                    + subsidy.abs()
+                    + p.carbon_price_yuan_per_t.abs() * i.co2_avoided_per_unit;
+                if money_too_big(per_unit) {
+                    ctx.err(io, "gate_price_yuan_per_unit", format!("{cmsg} ({per_unit:.3e} yuan: processing, gate price, subsidy and carbon)"));
+                }
+            }
+        }
+        for (park, (_, o)) in parks.iter().zip(&parks_raw) {
+            if park.landfill_capacity.is_some_and(too_big) {
+                ctx.err(o, "landfill_capacity", format!("landfill capacity {qmsg}"));
+            }
         }
     }
 

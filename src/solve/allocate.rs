@@ -53,6 +53,8 @@ pub struct Allocation {
     pub phases: Vec<Phase>,
     /// The final integer problem that was solved (for re-checking and export).
     pub problem: FlowProblem,
+    /// The units of `problem`.
+    pub scaling: Scaling,
 }
 
 /// Errors of allocation.
@@ -91,7 +93,12 @@ pub fn flow_problem(net: &Network, scaling: Scaling) -> Result<FlowProblem, Allo
     p.supply[net.sink.index()] = -total;
     for (_, s, t, arc) in net.arcs() {
         let upper = match arc.capacity {
-            Some(c) => to_units(c, scaling.quantity, "capacity")?,
+            // Rounded down: the solver never exceeds a stated capacity.
+            // (A relative tolerance keeps 0.3 / 0.1 at 3, not 2.)
+            Some(c) => {
+                let units = c / scaling.quantity;
+                to_units((units * (1.0 + 1e-12)).floor(), 1.0, "capacity")?
+            }
             None => INFINITE_CAPACITY,
         };
         let cost = to_units(
@@ -241,5 +248,6 @@ fn finish(
         objective_yuan: sol.objective as f64 * scaling.cost,
         phases,
         problem,
+        scaling,
     }
 }
