@@ -6,7 +6,7 @@
 //! All sums run in a fixed order (arc index, then id order), so results are reproducible.
 
 use crate::model::*;
-use crate::network::{ArcKind, Network, Source};
+use crate::network::{ArcKind, Costs, Network, Source};
 use crate::solve::allocate::{Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
 use std::collections::BTreeMap;
@@ -47,30 +47,8 @@ impl Balance {
     }
 }
 
-/// Yuan per year by component; `total` = sum of the components.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct CostBreakdown {
-    pub transport: f64,
-    pub handling: f64,
-    pub reclaim: f64,
-    pub processing: f64,
-    pub gate_revenue: f64,
-    pub subsidy: f64,
-    pub storage: f64,
-    pub env_tax: f64,
-    pub carbon: f64,
-}
-
-impl CostBreakdown {
-    pub fn total(&self) -> f64 {
-        self.transport + self.handling + self.reclaim + self.processing
-            - self.gate_revenue
-            - self.subsidy
-            + self.storage
-            + self.env_tax
-            + self.carbon
-    }
-}
+/// Yuan per year by component; `total()` is the objective's definition of net cost.
+pub type CostBreakdown = Costs;
 
 /// One positive transport flow.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,15 +231,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         let x = alloc.flow[a];
         let e = &arc.econ;
         if x != 0.0 {
-            cost.transport += e.transport * x;
-            cost.handling += e.handling * x;
-            cost.reclaim += e.reclaim * x;
-            cost.processing += e.processing * x;
-            cost.gate_revenue += e.gate_revenue * x;
-            cost.subsidy += e.subsidy * x;
-            cost.storage += e.storage * x;
-            cost.env_tax += e.env_tax * x;
-            cost.carbon += e.carbon * x;
+            cost.add_scaled(&e.costs, x);
             co2_avoided_t += e.co2_avoided_t * x;
             co2_transport_t += e.co2_transport_t * x;
         }
@@ -295,7 +265,8 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
                     mode,
                     quantity: x,
                     km,
-                    cost: (e.transport + e.handling + e.reclaim + e.carbon) * x,
+                    cost: (e.costs.transport + e.costs.handling + e.costs.reclaim + e.costs.carbon)
+                        * x,
                 });
             }
             ArcKind::Use { consumer, intake } if x > 0.0 => {

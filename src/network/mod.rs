@@ -69,20 +69,51 @@ pub enum ArcKind {
     KeptOut(MaterialClass),
 }
 
-/// Per-unit economics of an arc, yuan per material unit (positive = cost).
+/// Money by component, yuan (per unit on an arc; per year once multiplied by flows).
+/// Positive components are costs; `gate_revenue` and `subsidy` are received.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Econ {
+pub struct Costs {
     pub transport: f64,
     pub handling: f64,
     pub reclaim: f64,
     pub processing: f64,
-    /// Gate price received (entered as a negative cost).
     pub gate_revenue: f64,
     pub subsidy: f64,
     pub storage: f64,
     pub env_tax: f64,
     /// Carbon price × (transport CO2 − CO2 avoided).
     pub carbon: f64,
+}
+
+impl Costs {
+    /// The net cost: the objective's definition, in one place.
+    pub fn total(&self) -> f64 {
+        self.transport + self.handling + self.reclaim + self.processing
+            - self.gate_revenue
+            - self.subsidy
+            + self.storage
+            + self.env_tax
+            + self.carbon
+    }
+
+    /// Adds `x` times `o`, component by component.
+    pub fn add_scaled(&mut self, o: &Costs, x: f64) {
+        self.transport += o.transport * x;
+        self.handling += o.handling * x;
+        self.reclaim += o.reclaim * x;
+        self.processing += o.processing * x;
+        self.gate_revenue += o.gate_revenue * x;
+        self.subsidy += o.subsidy * x;
+        self.storage += o.storage * x;
+        self.env_tax += o.env_tax * x;
+        self.carbon += o.carbon * x;
+    }
+}
+
+/// Per-unit economics of an arc: money per material unit and CO2.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Econ {
+    pub costs: Costs,
     /// t CO2 emitted per unit by transport.
     pub co2_transport_t: f64,
     /// t CO2 avoided per unit by use.
@@ -92,12 +123,7 @@ pub struct Econ {
 impl Econ {
     /// Total cost per unit, yuan.
     pub fn total(&self) -> f64 {
-        self.transport + self.handling + self.reclaim + self.processing
-            - self.gate_revenue
-            - self.subsidy
-            + self.storage
-            + self.env_tax
-            + self.carbon
+        self.costs.total()
     }
 }
 
@@ -255,7 +281,7 @@ impl Network {
                                 continue;
                             }
                             let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
-                            let econ = Econ {
+                            let costs = Costs {
                                 transport: mode.cost_per_unit_km
                                     * km
                                     * pol.transport_cost_multiplier,
@@ -266,6 +292,10 @@ impl Network {
                                     0.0
                                 },
                                 carbon: pol.carbon_price * co2_transport_t,
+                                ..Costs::default()
+                            };
+                            let econ = Econ {
+                                costs,
                                 co2_transport_t,
                                 ..Econ::default()
                             };
@@ -287,11 +317,15 @@ impl Network {
         for (ci, c) in region.consumers.iter().enumerate() {
             let subsidy = pol.route_subsidy.get(&c.route).copied().unwrap_or(0.0);
             for (k, intake) in c.intakes.iter().enumerate() {
-                let econ = Econ {
+                let costs = Costs {
                     processing: c.processing_cost,
                     gate_revenue: intake.gate_price,
                     subsidy,
                     carbon: -pol.carbon_price * intake.co2_avoided_per_unit,
+                    ..Costs::default()
+                };
+                let econ = Econ {
+                    costs,
                     co2_avoided_t: intake.co2_avoided_per_unit,
                     ..Econ::default()
                 };
@@ -325,7 +359,10 @@ impl Network {
             let cls = class_ix(mat.class);
             let storage = mat.storage_cost * pol.storage_cost_multiplier;
             let store = Econ {
-                storage,
+                costs: Costs {
+                    storage,
+                    ..Costs::default()
+                },
                 ..Econ::default()
             };
             // A producer's waste goes to its own sub-block's landfill if that is limited, else
@@ -339,9 +376,13 @@ impl Network {
                         lf,
                         arc(ArcKind::Store { producer: pid }, None, store),
                     );
-                    let dump = Econ {
+                    let costs = Costs {
                         storage,
                         env_tax: mat.env_tax * pol.env_tax_multiplier,
+                        ..Costs::default()
+                    };
+                    let dump = Econ {
+                        costs,
                         ..Econ::default()
                     };
                     g.add_edge(
