@@ -38,7 +38,8 @@ impl Balance {
     pub fn shortfall(&self, target: f64) -> f64 {
         (target * (self.generated + self.stockpile_drawn) - self.utilised()).max(0.0)
     }
-    fn add(&mut self, o: &Balance) {
+    /// Adds another balance of the same unit.
+    pub fn add(&mut self, o: &Balance) {
         self.generated += o.generated;
         self.utilised_new += o.utilised_new;
         self.stockpile_drawn += o.stockpile_drawn;

@@ -156,11 +156,7 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
                 let p = &region.producers[pf.producer.0];
                 if p.material.0 == mi && region.top_park(p.park).0 == t {
                     any = true;
-                    b.generated += pf.balance.generated;
-                    b.utilised_new += pf.balance.utilised_new;
-                    b.stockpile_drawn += pf.balance.stockpile_drawn;
-                    b.disposed += pf.balance.disposed;
-                    b.dumped += pf.balance.dumped;
+                    b.add(&pf.balance);
                 }
             }
             if any {
