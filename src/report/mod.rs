@@ -294,6 +294,24 @@ fn fmt_yuan(x: f64) -> String {
     }
 }
 
+/// A whole number with thin-space thousands separators ("78 000 000"); never "-0".
+fn grouped(x: f64) -> String {
+    let v = x.round();
+    let digits = format!("{}", v.abs() as u128);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 {
+        format!("−{out}")
+    } else {
+        out
+    }
+}
+
 fn pct(r: Option<f64>) -> String {
     r.map(|r| format!("{:.1} %", r * 100.0))
         .unwrap_or_else(|| "–".into())
@@ -373,24 +391,24 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     s.push_str("## Solids by material\n\n| material | generated (t) | utilised (t) | of which stockpile (t) | disposed (t) | rate |\n|---|---:|---:|---:|---:|---:|\n");
     for (m, b) in &r.by_material {
         s.push_str(&format!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             region.materials[m.0].name,
-            b.generated,
-            b.utilised(),
-            b.stockpile_drawn,
-            b.disposed,
+            grouped(b.generated),
+            grouped(b.utilised()),
+            grouped(b.stockpile_drawn),
+            grouped(b.disposed),
             pct(b.rate())
         ));
     }
     s.push_str("\n## Solids by park\n\n| park | generated (t) | utilised (t) | disposed (t) | rate |\n|---|---:|---:|---:|---:|\n");
     for (p, b) in &r.by_park {
         s.push_str(&format!(
-            "| {} {} | {:.0} | {:.0} | {:.0} | {} |\n",
+            "| {} {} | {} | {} | {} | {} |\n",
             region.parks[p.0].id,
             region.parks[p.0].name,
-            b.generated,
-            b.utilised(),
-            b.disposed,
+            grouped(b.generated),
+            grouped(b.utilised()),
+            grouped(b.disposed),
             pct(b.rate())
         ));
     }
@@ -399,12 +417,12 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         for (m, b) in &r.hydrogen {
             let mat = &region.materials[m.0];
             s.push_str(&format!(
-                "| {} | {} | {:.0} | {:.0} | {:.0} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} |\n",
                 mat.name,
                 mat.unit,
-                b.generated,
-                b.utilised(),
-                b.disposed,
+                grouped(b.generated),
+                grouped(b.utilised()),
+                grouped(b.disposed),
                 pct(b.rate())
             ));
         }
@@ -423,9 +441,9 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         ("carbon", c.carbon),
         ("**total**", c.total()),
     ] {
-        s.push_str(&format!("| {k} | {v:.0} |\n"));
+        s.push_str(&format!("| {k} | {} |\n", grouped(v)));
     }
-    s.push_str("\n## Binding capacities (shadow prices)\n\nValue of one more unit of yearly capacity, yuan per unit, for saturated consumers.\n\n| consumer | park | capacity | shadow price |\n|---|---|---:|---:|\n");
+    s.push_str("\n## Binding capacities (shadow prices)\n\nValue of one more unit of yearly capacity for saturated consumers, yuan per unit of the consumer's material (t for solids, kg for hydrogen).\n\n| consumer | park | unit | capacity | shadow price (yuan/unit) |\n|---|---|---|---:|---:|\n");
     let mut binding: Vec<_> = r
         .consumers
         .iter()
@@ -438,9 +456,18 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     });
     for cu in binding.iter().take(15) {
         let c = &region.consumers[cu.consumer.0];
+        let unit = c
+            .intakes
+            .first()
+            .map(|i| region.materials[i.material.0].unit.as_str())
+            .unwrap_or("t");
         s.push_str(&format!(
-            "| {} | {} | {:.0} | {:.2} |\n",
-            c.name, region.parks[c.park.0].id, cu.capacity, cu.capacity_shadow_price
+            "| {} | {} | {} | {} | {:.2} |\n",
+            c.name,
+            region.parks[c.park.0].id,
+            unit,
+            grouped(cu.capacity),
+            cu.capacity_shadow_price
         ));
     }
     s.push_str("\n## Solver\n\n");
@@ -451,6 +478,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         ));
     }
     s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
+    s.push_str("\nPhase objectives are in the solver's integer units (flow units × cost units); the \"least disposal\" phase counts solid and hydrogen flow units together, which is harmless because the two layers only meet at the sink.\n");
     s
 }
 
@@ -534,4 +562,19 @@ pub fn manifest_json(info: &RunInfo, files: &[OutputFile]) -> Result<Vec<u8>, Re
     let mut out = serde_json::to_vec_pretty(&v)?;
     out.push(b'\n');
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouped_numbers_are_readable() {
+        assert_eq!(grouped(78_000_000.0), "78\u{2009}000\u{2009}000");
+        assert_eq!(grouped(999.4), "999");
+        assert_eq!(grouped(-1234.0), "−1\u{2009}234");
+        assert_eq!(grouped(-0.0), "0");
+        assert_eq!(round(-0.0001, 3), 0.0);
+        assert!(round(-0.0001, 3).is_sign_positive());
+    }
 }
