@@ -34,16 +34,27 @@
 //! After a solve the basis (tree, arc states, potentials) is kept. [`NetworkSimplex::set_cost`],
 //! [`NetworkSimplex::set_supply`], [`NetworkSimplex::set_bounds`] and
 //! [`NetworkSimplex::update`] change data; [`NetworkSimplex::resolve`] restarts from the kept
-//! basis:
+//! basis. The setters and `update` record what changed (node balance deltas, arcs whose
+//! capacity changed); `update` validates, checks the topology and copies the data in `O(m)`
+//! tight passes and keeps the new costs aside until the flows are repaired. `resolve` then:
 //!
-//! - cost changes keep the basis primal feasible: potentials are recomputed and pivoting
-//!   continues;
-//! - supply / bound changes: non-tree arcs are put back on their (new) bounds and the tree
-//!   flows are recomputed bottom-up; every tree arc whose new flow is out of bounds (or which
-//!   would break strong feasibility) is *cut*: it becomes a non-tree arc at the violated bound
-//!   and the subtree below it is re-hung from the root by its own artificial arc, which carries
-//!   the residual imbalance. The result is a strongly feasible basis of the big-M problem that
-//!   differs from the previous optimum only where the data changed.
+//! - puts the non-tree arcs whose capacity changed back on their bounds and pushes every node's
+//!   balance change up the tree (`O(n)` plus the changed arcs): the new tree flows, possibly
+//!   out of bounds;
+//! - if the previous solve ended optimal, runs a *dual* network simplex phase with the old
+//!   costs (for which the basis is dual feasible): the most violated tree arc leaves at its
+//!   bound, and the non-tree arc across its cut with the smallest reduced cost enters (the cut
+//!   is enumerated on its side with fewer incidences, from per-node incidence lists). The phase
+//!   stops when the flows are feasible, when a cut has no entering arc, or when its work budget
+//!   (`m / 2` incidences) is spent;
+//! - cuts every tree arc still out of bounds (or breaking strong feasibility): it becomes a
+//!   non-tree arc at the violated bound and its subtree is re-hung from the root by its own
+//!   artificial arc, which carries the residual imbalance. The result is a strongly feasible
+//!   basis of the big-M problem;
+//! - applies the new costs, recomputes potentials and continues with primal pivots.
+//!
+//! The dual phase is only a way of choosing the tree: the primal phase that follows starts from
+//! a strongly feasible basis whatever the dual phase did, so exactness does not depend on it.
 //!
 //! # Potentials returned
 //!
@@ -82,6 +93,11 @@ const STATE_LOWER: i8 = 1;
 const DIR_UP: i8 = 1;
 const DIR_DOWN: i8 = -1;
 const NONE: u32 = u32::MAX;
+/// Warm re-solves whose repair cut no tree arc price blocks of `block_size / WARM_BLOCK_DIVISOR`
+/// arcs (at least `MIN_BLOCK`): few arcs are then eligible, and smaller blocks waste less of
+/// each scan. After cuts, the big-M pivots find many eligible arcs and full blocks choose better.
+const WARM_BLOCK_DIVISOR: usize = 4;
+const MIN_BLOCK: usize = 10;
 
 /// Largest admissible flow bound `F` (see the module documentation).
 const FLOW_LIMIT: i128 = (i64::MAX / 4) as i128;
@@ -134,6 +150,36 @@ pub struct NetworkSimplex {
 
     // Pivot scratch.
     dirty_revs: Vec<u32>,
+
+    // Warm-start bookkeeping (see `update` and `repair_flows`).
+    /// Transformed supplies (`supply` shifted by the lower bounds) in effect.
+    bt: Vec<i128>,
+    /// Pending change, per node, of the net outflow the tree arcs must carry (`n + 1`; all
+    /// zero when `flows_dirty` is false).
+    delta: Vec<i64>,
+    /// Arcs whose capacity changed since the last solve (may repeat).
+    dirty_arcs: Vec<u32>,
+    /// Spare cost buffer (`update` fills it, then swaps it with `cost`), and input arcs whose
+    /// bounds `update` found changed.
+    cost_next: Vec<i64>,
+    changed: Vec<u32>,
+    /// `cost_next[..m]` holds the current costs (set by `update`, applied by `resolve`).
+    costs_pending: bool,
+    /// The basis is optimal for `cost` (with the potentials `pi`): the dual repair may run.
+    dual_ok: bool,
+    /// Incident arcs of every node (CSR, built by the first dual repair) and node marks.
+    adj_start: Vec<u32>,
+    adj: Vec<u32>,
+    mark: Vec<u32>,
+    stamp: u32,
+    /// `tail << 32 | head` of every input arc, in input order (built by the first `update`,
+    /// which checks the topology against it).
+    ends: Vec<u64>,
+    /// `Σ supply`, `Σ finite cap` over the problem's arcs.
+    supply_sum: i128,
+    cap_sum: i128,
+    /// `M` that the current costs need, or `None` when it must be recomputed.
+    needed_m: Option<i64>,
 
     // Pivot rule state.
     next_arc: usize,
@@ -256,6 +302,11 @@ impl NetworkSimplex {
             }
         }
 
+        let cap_sum = cap[..m]
+            .iter()
+            .filter(|&&c| c != INF)
+            .map(|&c| c as i128)
+            .sum();
         let block_size = ((m as f64).sqrt() as usize).max(10);
         let list_length = ((0.25 * (m as f64).sqrt()) as usize).max(10);
         let minor_limit = ((0.1 * list_length as f64) as usize).max(3);
@@ -282,6 +333,21 @@ impl NetworkSimplex {
             last_succ: vec![0; n + 1],
             pred_dir: vec![DIR_UP; n + 1],
             dirty_revs: Vec::with_capacity(n + 1),
+            bt: vec![0; n],
+            delta: vec![0; n + 1],
+            dirty_arcs: Vec::new(),
+            cost_next: Vec::new(),
+            changed: Vec::new(),
+            ends: Vec::new(),
+            costs_pending: false,
+            dual_ok: false,
+            adj_start: Vec::new(),
+            adj: Vec::new(),
+            mark: Vec::new(),
+            stamp: 0,
+            supply_sum: 0,
+            cap_sum,
+            needed_m: None,
             next_arc: 0,
             block_size,
             candidates: Vec::new(),
@@ -318,6 +384,8 @@ impl NetworkSimplex {
 
     /// Solves from scratch (discarding any kept basis) and keeps the final basis.
     pub fn solve(&mut self) -> Result<FlowSolution, SolveError> {
+        self.commit_costs();
+        self.dual_ok = false;
         self.check_balance()?;
         let b = transformed_supply(
             &self.supply,
@@ -327,6 +395,12 @@ impl NetworkSimplex {
             &self.cap[..self.m],
         )?;
         self.art_cost = artificial_cost(&self.cost[..self.m], self.n)?;
+        self.needed_m = Some(self.art_cost);
+        for (t, &x) in self.bt.iter_mut().zip(&b) {
+            *t = x as i128;
+        }
+        self.delta.fill(0);
+        self.dirty_arcs.clear();
         self.init_cold(&b);
         self.iterations = 0;
         if !self.initial_pivots(&b) {
@@ -342,44 +416,61 @@ impl NetworkSimplex {
         if !self.has_basis {
             return self.solve();
         }
-        self.check_balance()?;
-        // Keep M unless the new costs need a larger one: changing it would shift the
-        // potentials of whole root subtrees and make arcs between them eligible for nothing.
-        self.art_cost = self
-            .art_cost
-            .max(artificial_cost(&self.cost[..self.m], self.n)?);
-        self.iterations = 0;
+        if self.supply_sum != 0 {
+            return Err(ProblemError::Unbalanced(self.supply_sum).into());
+        }
+        let needed = match self.needed_m {
+            Some(x) => x,
+            None => {
+                let x = artificial_cost(self.current_costs(), self.n)?;
+                self.needed_m = Some(x);
+                x
+            }
+        };
         if self.flows_dirty {
-            let b = transformed_supply(
-                &self.supply,
-                &self.lower,
-                &self.source,
-                &self.target,
-                &self.cap[..self.m],
-            )?;
-            self.repair_flows(&b);
+            let bound = self.bt.iter().map(|&x| x.abs()).sum::<i128>() + self.cap_sum;
+            if bound > FLOW_LIMIT {
+                return Err(SolveError::Overflow(
+                    "total flow bound exceeds i64::MAX / 4",
+                ));
+            }
+        }
+        self.iterations = 0;
+        let mut cut = false;
+        if self.flows_dirty {
+            cut = self.repair_flows();
             self.flows_dirty = false;
         }
+        self.commit_costs();
+        self.dual_ok = false;
+        // Keep M unless the new costs need a larger one: changing it would shift the
+        // potentials of whole root subtrees and make arcs between them eligible for nothing.
+        self.art_cost = self.art_cost.max(needed);
         // Artificial costs follow the current direction of each artificial arc.
         let (m, n, root) = (self.m, self.n, self.n as u32);
-        for a in m..m + n {
-            self.cost[a] = if self.source[a] == root {
-                self.art_cost
-            } else {
-                0
-            };
+        let big_m = self.art_cost;
+        for (c, &s) in self.cost[m..m + n].iter_mut().zip(&self.source[m..m + n]) {
+            *c = if s == root { big_m } else { 0 };
         }
         self.compute_potentials();
-        self.run()
+        let cold_block = self.block_size;
+        if !cut {
+            self.block_size = (cold_block / WARM_BLOCK_DIVISOR).max(MIN_BLOCK);
+        }
+        let result = self.run();
+        self.block_size = cold_block;
+        result
     }
 
     /// Sets the supply of `node` (positive = source). Supplies must sum to zero again before the
     /// next [`resolve`](Self::resolve).
     pub fn set_supply(&mut self, node: usize, value: i64) -> Result<(), SolveError> {
         check_value("supply of node", node, value)?;
-        if self.supply[node] != value {
+        let old = self.supply[node];
+        if old != value {
             self.supply[node] = value;
-            self.flows_dirty = true;
+            self.supply_sum += value as i128 - old as i128;
+            self.shift_supply(node, value - old);
         }
         Ok(())
     }
@@ -387,7 +478,18 @@ impl NetworkSimplex {
     /// Sets the cost of `arc`.
     pub fn set_cost(&mut self, arc: usize, value: i64) -> Result<(), SolveError> {
         check_value("cost of arc", arc, value)?;
-        self.cost[self.pos[arc] as usize] = value;
+        let i = self.pos[arc] as usize;
+        let cost = if self.costs_pending {
+            &mut self.cost_next
+        } else {
+            // The basis is no longer dual feasible for `cost`.
+            self.dual_ok = false;
+            &mut self.cost
+        };
+        if cost[i] != value {
+            cost[i] = value;
+            self.needed_m = None;
+        }
         Ok(())
     }
 
@@ -404,57 +506,230 @@ impl NetworkSimplex {
         if lower != 0 && self.lower.is_empty() {
             self.lower = vec![0; self.m];
         }
-        let old_lower = self.lower.get(i).copied().unwrap_or(0);
         let new_cap = if upper == INF { INF } else { upper - lower };
-        if old_lower != lower || self.cap[i] != new_cap {
-            if !self.lower.is_empty() {
-                self.lower[i] = lower;
-            }
-            self.cap[i] = new_cap;
-            self.flows_dirty = true;
-        }
+        self.set_lower_and_cap(i, lower, new_cap);
         Ok(())
     }
 
     /// Replaces supplies, bounds and costs by those of `problem`, which must have the same nodes
-    /// and arcs (same tails and heads in the same order).
+    /// and arcs (same tails and heads in the same order). `problem` is validated as by
+    /// [`FlowProblem::validate`]; on any error nothing is changed.
     pub fn update(&mut self, problem: &FlowProblem) -> Result<(), SolveError> {
-        problem.validate()?;
-        if problem.num_nodes() != self.n || problem.num_arcs() != self.m {
+        let (n, m) = (self.n, self.m);
+        let arcs = problem.tail.len();
+        if problem.head.len() != arcs
+            || problem.lower.len() != arcs
+            || problem.upper.len() != arcs
+            || problem.cost.len() != arcs
+        {
+            return Err(ProblemError::Lengths.into());
+        }
+        if problem.supply.len() != n || arcs != m {
+            problem.validate()?;
             return Err(SolveError::TopologyChanged);
         }
-        for a in 0..self.m {
-            let i = self.pos[a] as usize;
-            if problem.tail[a] != self.source[i] || problem.head[a] != self.target[i] {
+        let limit = MAX_ABS_VALUE as u64;
+        let in_range = |x: i64| (x.wrapping_add(MAX_ABS_VALUE) as u64) <= 2 * limit;
+        let mut total: i128 = 0;
+        let mut bad = false;
+        for &b in &problem.supply {
+            bad |= !in_range(b);
+            total += b as i128;
+        }
+        if bad || total != 0 {
+            problem.validate()?;
+        }
+        // One pass validates (branch-free), checks the topology, writes the new costs into the
+        // spare cost buffer and lists the arcs whose bounds changed. Nothing else changes
+        // before it succeeds. Sums run in u64 over chunks small enough not to overflow
+        // (|c| ≤ 2^50, u - l ≤ 2^51).
+        let (tail, head) = (&problem.tail[..m], &problem.head[..m]);
+        let (lower, upper, cost) = (&problem.lower[..m], &problem.upper[..m], &problem.cost[..m]);
+        if self.cost_next.len() != m + n {
+            self.cost_next = vec![0; m + n];
+        }
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.clear();
+        let mut lower_bits = 0i64;
+        let (mut abs_sum, mut abs_max, mut cap_sum) = (0i128, 0u64, 0i128);
+        for start in (0..m).step_by(4096) {
+            let end = (start + 4096).min(m);
+            let (mut chunk_abs, mut chunk_cap) = (0u64, 0u64);
+            let mut out = 0u64;
+            for a in start..end {
+                let (l, u, c) = (lower[a], upper[a], cost[a]);
+                let finite = u != INF;
+                let uf = if finite { u } else { 0 };
+                out |= (l.wrapping_add(MAX_ABS_VALUE) as u64)
+                    | (uf.wrapping_add(MAX_ABS_VALUE) as u64)
+                    | (c.wrapping_add(MAX_ABS_VALUE) as u64);
+                bad |= l > u;
+                chunk_cap =
+                    chunk_cap.wrapping_add(uf.wrapping_sub(if finite { l } else { 0 }) as u64);
+                chunk_abs = chunk_abs.wrapping_add(c.unsigned_abs());
+                abs_max = abs_max.max(c.unsigned_abs());
+                lower_bits |= l;
+            }
+            // All values lie in (-2^50, 2^50) when no shifted value reaches 2^51; otherwise
+            // `validate` decides (values of exactly ±2^50 are valid).
+            bad |= out >= 2 * limit;
+            abs_sum += chunk_abs as i128;
+            cap_sum += chunk_cap as i128;
+        }
+        let has_lower = lower_bits != 0;
+        if self.ends.len() != m {
+            // First update: the structures of the warm start.
+            self.build_adjacency();
+            self.ends = (0..m)
+                .map(|a| {
+                    let i = self.pos[a] as usize;
+                    (self.source[i] as u64) << 32 | self.target[i] as u64
+                })
+                .collect();
+        }
+        let same_topology = self
+            .ends
+            .iter()
+            .zip(tail.iter().zip(head))
+            .fold(true, |ok, (&e, (&t, &h))| {
+                ok & (e == (t as u64) << 32 | h as u64)
+            });
+        {
+            let pos = &self.pos[..m];
+            let (cap_in, lower_in) = (&self.cap[..m], &self.lower[..]);
+            let keep_lower = !lower_in.is_empty();
+            let next = &mut self.cost_next[..m];
+            for a in 0..m {
+                let i = pos[a] as usize;
+                let (l, u) = (lower[a], upper[a]);
+                let k = if u != INF { u.wrapping_sub(l) } else { INF };
+                // Compare before storing: `cap` and `cost_next` may share address bits, and a
+                // load right after a store to an aliasing address stalls.
+                let differs =
+                    cap_in[i] != k || (keep_lower && lower_in[i] != l) || (!keep_lower && l != 0);
+                next[i] = cost[a];
+                if differs {
+                    changed.push(a as u32);
+                }
+            }
+        }
+        if bad || !same_topology {
+            self.changed = changed;
+            // Report exactly what `validate` reports, and a changed topology only for an
+            // otherwise valid problem.
+            problem.validate()?;
+            if !same_topology {
                 return Err(SolveError::TopologyChanged);
             }
+            changed = std::mem::take(&mut self.changed);
         }
-        if problem.supply != self.supply {
-            self.supply.copy_from_slice(&problem.supply);
+        // Commit. The new costs wait in `cost_next` until `resolve` has repaired the flows
+        // with the old ones (for which the basis is dual feasible).
+        self.costs_pending = true;
+        for v in 0..n {
+            let (old, new) = (self.supply[v], problem.supply[v]);
+            if old != new {
+                self.supply[v] = new;
+                self.shift_supply(v, new - old);
+            }
+        }
+        self.supply_sum = 0;
+        if has_lower && self.lower.is_empty() {
+            self.lower = vec![0; m];
+        }
+        if !self.lower.is_empty() {
+            for &a in &changed {
+                let a = a as usize;
+                let (l, u) = (lower[a], upper[a]);
+                let c = if u == INF { INF } else { u - l };
+                self.set_lower_and_cap(self.pos[a] as usize, l, c);
+            }
+            if !has_lower {
+                self.lower = Vec::new();
+            }
+            debug_assert_eq!(self.cap_sum, cap_sum);
+        } else if !changed.is_empty() {
+            // Capacities only (the common case): no supply shifts.
+            let (pos, cap) = (&self.pos, &mut self.cap);
+            // Many changes: the repair visits every arc in order instead of a list.
+            let track = self.dirty_arcs.len() + changed.len() <= m / 4;
+            for &a in &changed {
+                let a = a as usize;
+                let i = pos[a] as usize;
+                let u = upper[a];
+                cap[i] = if u == INF { INF } else { u - lower[a] };
+                if track {
+                    self.dirty_arcs.push(i as u32);
+                }
+            }
+            if !track {
+                self.dirty_arcs.clear();
+                self.dirty_arcs.resize(m + 1, 0);
+            }
             self.flows_dirty = true;
         }
-        let has_lower = problem.lower.iter().any(|&l| l != 0);
-        if has_lower && self.lower.is_empty() {
-            self.lower = vec![0; self.m];
-        }
-        for a in 0..self.m {
-            let i = self.pos[a] as usize;
-            self.cost[i] = problem.cost[a];
-            let (l, u) = (problem.lower[a], problem.upper[a]);
-            let c = if u == INF { INF } else { u - l };
-            if self.cap[i] != c {
-                self.cap[i] = c;
-                self.flows_dirty = true;
-            }
-            if !self.lower.is_empty() && self.lower[i] != l {
-                self.lower[i] = l;
-                self.flows_dirty = true;
-            }
-        }
-        if !has_lower && !self.lower.is_empty() {
-            self.lower = Vec::new();
-        }
+        changed.clear();
+        self.changed = changed;
+        self.cap_sum = cap_sum;
+        let needed = abs_sum.min(abs_max as i128 * n as i128) + 1;
+        self.needed_m = (needed <= COST_LIMIT).then_some(needed as i64);
         Ok(())
+    }
+
+    /// Adds `d` to the supply of `v` in the bookkeeping of the flow repair.
+    fn shift_supply(&mut self, v: usize, d: i64) {
+        self.bt[v] += d as i128;
+        self.delta[v] = self.delta[v].wrapping_add(d);
+        self.flows_dirty = true;
+    }
+
+    /// Sets the lower bound and the shifted capacity of internal arc `i` (bookkeeping of the
+    /// flow repair included). `lower` must be 0 when no lower bounds are kept.
+    fn set_lower_and_cap(&mut self, i: usize, lower: i64, cap: i64) {
+        if !self.lower.is_empty() {
+            let old = self.lower[i];
+            if old != lower {
+                // Raising the lower bound moves `dl` units from the tail to the head.
+                let dl = lower - old;
+                let (s, t) = (self.source[i] as usize, self.target[i] as usize);
+                self.shift_supply(s, -dl);
+                self.shift_supply(t, dl);
+                self.lower[i] = lower;
+            }
+        }
+        let old = self.cap[i];
+        if old != cap {
+            if old != INF {
+                self.cap_sum -= old as i128;
+            }
+            if cap != INF {
+                self.cap_sum += cap as i128;
+            }
+            self.cap[i] = cap;
+            if self.dirty_arcs.len() <= self.m {
+                self.dirty_arcs.push(i as u32);
+            }
+            self.flows_dirty = true;
+        }
+    }
+
+    /// The costs of the problem's arcs as currently set (internal order).
+    fn current_costs(&self) -> &[i64] {
+        if self.costs_pending {
+            &self.cost_next[..self.m]
+        } else {
+            &self.cost[..self.m]
+        }
+    }
+
+    /// Moves pending costs (from `update`) into `cost`.
+    fn commit_costs(&mut self) {
+        if self.costs_pending {
+            let m = self.m;
+            self.cost_next[m..].copy_from_slice(&self.cost[m..]);
+            std::mem::swap(&mut self.cost, &mut self.cost_next);
+            self.costs_pending = false;
+        }
     }
 
     fn check_balance(&self) -> Result<(), SolveError> {
@@ -631,6 +906,7 @@ impl NetworkSimplex {
         if self.flow[m..m + n].iter().any(|&f| f != 0) {
             return Ok(self.non_optimal(SolveStatus::Infeasible));
         }
+        self.dual_ok = true;
         Ok(self.optimal_solution())
     }
 
@@ -814,150 +1090,402 @@ impl NetworkSimplex {
         }
     }
 
-    /// Puts non-tree arcs on their bounds, recomputes tree flows for supplies `b` and cuts every
-    /// tree arc that is out of bounds or breaks strong feasibility (see the module docs).
-    fn repair_flows(&mut self, b: &[i64]) {
+    /// Applies the pending data changes to the flows (see the module docs):
+    ///
+    /// 1. non-tree arcs whose capacity changed are put back on their bounds;
+    /// 2. the resulting change of every node's balance is pushed up the tree (reverse thread
+    ///    order, `O(n)`), which gives the new tree flows, possibly out of bounds;
+    /// 3. while the basis is dual feasible (the previous solve ended optimal and costs are
+    ///    still the old ones), dual simplex pivots bring out-of-bounds tree arcs to their
+    ///    bounds;
+    /// 4. every tree arc still out of bounds, or breaking strong feasibility, is cut.
+    ///
+    /// Returns whether some tree arc was cut.
+    fn repair_flows(&mut self) -> bool {
+        let m = self.m;
+        let mut dirty = std::mem::take(&mut self.dirty_arcs);
+        if dirty.len() > m {
+            dirty.clear();
+            dirty.extend(0..m as u32);
+        }
+        for &i in &dirty {
+            let i = i as usize;
+            if self.state[i] != STATE_UPPER {
+                continue;
+            }
+            let c = self.cap[i];
+            let f = if c == INF {
+                self.state[i] = STATE_LOWER;
+                0
+            } else {
+                c
+            };
+            let d = f - self.flow[i];
+            if d != 0 {
+                self.flow[i] = f;
+                self.delta[self.source[i] as usize] -= d;
+                self.delta[self.target[i] as usize] += d;
+            }
+        }
+        dirty.clear();
+        self.dirty_arcs = dirty;
+        if self.dual_ok {
+            let mut infeasible = Vec::new();
+            let _ = self.push_deltas(Some(&mut infeasible));
+            if !infeasible.is_empty() {
+                self.dual_repair(infeasible);
+            }
+        }
+        self.push_deltas(None)
+    }
+
+    /// Pushes the pending balance changes up the tree. With `infeasible`, tree flows may end
+    /// out of bounds and the nodes whose arc does are listed; without, such arcs (and those
+    /// breaking strong feasibility) are cut.
+    fn push_deltas(&mut self, mut infeasible: Option<&mut Vec<u32>>) -> bool {
         let (n, m) = (self.n, self.m);
         let root = n;
         let big_m = self.art_cost;
-        let mut acc: Vec<i64> = Vec::with_capacity(n + 1);
-        acc.extend_from_slice(b);
-        acc.push(0);
-        for e in 0..m {
-            let f = match self.state[e] {
-                STATE_LOWER => 0,
-                STATE_UPPER => {
-                    if self.cap[e] == INF {
-                        self.state[e] = STATE_LOWER;
-                        0
-                    } else {
-                        self.cap[e]
-                    }
-                }
-                _ => continue,
-            };
-            self.flow[e] = f;
-            if f != 0 {
-                acc[self.source[e] as usize] -= f;
-                acc[self.target[e] as usize] += f;
-            }
-        }
-        for e in m..m + n {
-            if self.state[e] != STATE_TREE {
-                self.flow[e] = 0;
-            }
-        }
-        let mut cut = false;
+        let mut cuts: Vec<u32> = Vec::new();
         let mut v = self.rev_thread[root] as usize;
         while v != root {
             let next = self.rev_thread[v] as usize;
-            let s = acc[v];
+            let s = std::mem::take(&mut self.delta[v]);
             let e = self.pred[v] as usize;
             let p = self.parent[v] as usize;
+            let up = self.pred_dir[v] == DIR_UP;
             if e >= m {
-                self.hang_from_root(v, s, big_m);
+                if s != 0 {
+                    let cur = if up { self.flow[e] } else { -self.flow[e] };
+                    self.hang_from_root(v, cur + s, big_m);
+                }
             } else {
-                let up = self.pred_dir[v] == DIR_UP;
-                let f = if up { s } else { -s };
+                let old = self.flow[e];
+                let f = if up { old + s } else { old - s };
                 let c = self.cap[e];
                 let fits = f >= 0 && (c == INF || f <= c);
+                if let Some(list) = infeasible.as_deref_mut() {
+                    self.flow[e] = f;
+                    self.delta[p] += s;
+                    if !fits {
+                        list.push(v as u32);
+                    }
+                    v = next;
+                    continue;
+                }
                 // Strongly feasible: flow can be pushed from `v` towards the root.
                 let strong = if up { f != c } else { f != 0 };
                 if fits && strong {
                     self.flow[e] = f;
-                    acc[p] += s;
+                    self.delta[p] += s;
                 } else {
                     let g = if f <= 0 { 0 } else { c };
                     self.flow[e] = g;
                     self.state[e] = if g == 0 { STATE_LOWER } else { STATE_UPPER };
-                    let through = if up { g } else { -g };
-                    acc[p] += through;
-                    self.hang_from_root(v, s - through, big_m);
-                    cut = true;
+                    let through = if up { g - old } else { old - g };
+                    self.delta[p] += through;
+                    // Re-hung after the pass, which must walk the unchanged tree.
+                    self.set_artificial(v, s - through, big_m);
+                    cuts.push(v as u32);
                 }
             }
             v = next;
         }
-        if cut {
-            self.rebuild_tree_index();
+        self.delta[root] = 0;
+        for &v in &cuts {
+            self.move_to_root(v as usize);
+        }
+        !cuts.is_empty()
+    }
+
+    /// How far the flow on the tree arc of `v` lies out of its bounds, as flow that the
+    /// subtree of `v` must send elsewhere (positive: export, negative: import); 0 when the arc
+    /// is within bounds or artificial.
+    fn excess_of(&self, v: usize) -> i64 {
+        let e = self.pred[v] as usize;
+        if e >= self.m {
+            return 0;
+        }
+        let (f, c) = (self.flow[e], self.cap[e]);
+        let over = if f < 0 {
+            f
+        } else if c != INF && f > c {
+            f - c
+        } else {
+            return 0;
+        };
+        // `over` is the surplus of flow in the arc's direction; in the direction towards the
+        // root it is what the subtree sends up in excess.
+        if self.pred_dir[v] == DIR_UP {
+            over
+        } else {
+            -over
         }
     }
 
-    /// Makes `v` a child of the root through its artificial arc carrying imbalance `r`.
-    fn hang_from_root(&mut self, v: usize, r: i64, big_m: i64) {
+    /// Dual network simplex pivots on the tree arcs of the nodes in `list` that are out of
+    /// bounds: the arc leaves at its violated bound, and the entering arc is the non-tree arc
+    /// across the cut with the smallest reduced cost that can carry the subtree's excess.
+    /// Stops when no arc is out of bounds, when a cut has no such arc, or after `n` pivots;
+    /// the cut pass that follows handles whatever remains.
+    fn dual_repair(&mut self, mut list: Vec<u32>) {
+        let n = self.n;
+        if self.adj_start.len() != n + 2 {
+            self.build_adjacency(); // dual repair after setters only
+        }
+        let mut listed = vec![0u8; n + 1];
+        for &v in &list {
+            listed[v as usize] = 1;
+        }
+        // Work budget (arcs examined): beyond it the cut pass is cheaper.
+        let mut budget = (self.m / 2).max(64) as i64;
+        let mut pivots = 0;
+        while pivots < n && budget > 0 {
+            // The most violated arc (dropping listed nodes that are back in bounds).
+            let (mut best, mut best_x, mut k) = (NONE, 0i64, 0);
+            while k < list.len() {
+                let v = list[k] as usize;
+                let x = self.excess_of(v);
+                if x == 0 {
+                    listed[v] = 0;
+                    list.swap_remove(k);
+                    continue;
+                }
+                if x.unsigned_abs() > best_x.unsigned_abs() {
+                    (best, best_x) = (v as u32, x);
+                }
+                k += 1;
+            }
+            if best == NONE {
+                break;
+            }
+            let v = best as usize;
+            let (entering, work) = self.dual_entering(v, best_x);
+            budget -= work as i64;
+            let Some(a) = entering else {
+                break;
+            };
+            pivots += 1;
+            self.iterations += 1;
+            self.dual_pivot(v, a, best_x, &mut list, &mut listed);
+        }
+    }
+
+    /// Incident arcs of every node (CSR over `adj_start`), and the node marks.
+    fn build_adjacency(&mut self) {
+        let (n, m) = (self.n, self.m);
+        let mut start = vec![0u32; n + 2];
+        for a in 0..m {
+            start[self.source[a] as usize + 2] += 1;
+            start[self.target[a] as usize + 2] += 1;
+        }
+        for v in 0..n {
+            start[v + 2] += start[v + 1];
+        }
+        let mut adj = vec![0u32; 2 * m];
+        for a in 0..m {
+            for w in [self.source[a], self.target[a]] {
+                let k = &mut start[w as usize + 1];
+                adj[*k as usize] = a as u32;
+                *k += 1;
+            }
+        }
+        self.adj_start = start;
+        self.adj = adj;
+        self.mark = vec![0; n + 1];
+    }
+
+    /// The entering arc of a dual pivot on the tree arc of `v`, whose subtree must export `x`
+    /// more units (import `-x` if negative): among the non-tree arcs across the cut that can
+    /// carry them, the one with the smallest reduced cost in absolute value, so that shifting
+    /// the subtree's potentials keeps every other arc dual feasible.
+    fn dual_entering(&mut self, v: usize, x: i64) -> (Option<usize>, usize) {
+        let (n, m) = (self.n, self.m);
+        // Mark the subtree (thread order visits it contiguously) and count its incidences.
+        let size = self.succ_num[v] as usize;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.fill(0);
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let mut degree = 0usize;
+        let mut u = v;
+        for _ in 0..size {
+            self.mark[u] = stamp;
+            degree += (self.adj_start[u + 1] - self.adj_start[u]) as usize;
+            u = self.thread[u] as usize;
+        }
+        let export = x > 0;
+        let mut best = None;
+        let mut best_rc = i64::MAX;
+        // Enumerate the side of the cut with fewer incidences: the subtree, or the other nodes
+        // (the rest of the thread, root included, which has no incident problem arcs).
+        let inner = 2 * degree <= 2 * m;
+        let (first, count) = if inner {
+            (v, size)
+        } else {
+            (
+                self.thread[self.last_succ[v] as usize] as usize,
+                n + 1 - size,
+            )
+        };
+        let mut work = size;
+        let mut u = first;
+        for _ in 0..count {
+            let (lo, hi) = (self.adj_start[u] as usize, self.adj_start[u + 1] as usize);
+            work += hi - lo + 1;
+            for &a in &self.adj[lo..hi] {
+                let a = a as usize;
+                let (s, t) = (self.source[a] as usize, self.target[a] as usize);
+                // Exactly one end inside: the other end of `a` seen from `u`.
+                let other = if s == u { t } else { s };
+                if (self.mark[other] == stamp) == inner {
+                    continue;
+                }
+                let st = self.state[a];
+                if st == STATE_TREE {
+                    continue;
+                }
+                // Increasing the flow of an arc leaving the subtree, or decreasing that of an
+                // arc entering it, exports.
+                let from_inside = (s == u) == inner;
+                if (from_inside == (st == STATE_LOWER)) != export {
+                    continue;
+                }
+                let rc = self.reduced_cost(a).abs();
+                if rc < best_rc {
+                    best_rc = rc;
+                    best = Some(a);
+                }
+            }
+            u = self.thread[u] as usize;
+        }
+        (best, work)
+    }
+
+    /// Pivots entering arc `a` in place of the tree arc of `v`, moving the subtree's excess `x`
+    /// onto `a`; lists the nodes whose tree arc changed flow.
+    fn dual_pivot(&mut self, v: usize, a: usize, x: i64, list: &mut Vec<u32>, listed: &mut [u8]) {
+        let stamp = self.stamp;
+        let from_inside = self.mark[self.source[a] as usize] == stamp;
+        // Flow change on `a` (in its own direction) that carries |x| across the cut.
+        let change = if from_inside == (x > 0) {
+            x.abs()
+        } else {
+            -x.abs()
+        };
+        let join = self.core_join(a);
+        self.flow[a] += change;
+        for (start, sign) in [(self.source[a] as usize, -1), (self.target[a] as usize, 1)] {
+            let mut u = start;
+            while u != join {
+                let e = self.pred[u] as usize;
+                self.flow[e] += sign * self.pred_dir[u] as i64 * change;
+                if e >= self.m && self.flow[e] < 0 {
+                    // An artificial arc changes direction instead of going negative.
+                    let up = self.pred_dir[u] as i64 * self.flow[e];
+                    self.hang_from_root(u, up, self.art_cost);
+                }
+                if listed[u] == 0 {
+                    listed[u] = 1;
+                    list.push(u as u32);
+                }
+                u = self.parent[u] as usize;
+            }
+        }
+        let e = self.pred[v] as usize;
+        debug_assert!(self.flow[e] == 0 || self.flow[e] == self.cap[e]);
+        self.state[e] = if self.flow[e] == 0 {
+            STATE_LOWER
+        } else {
+            STATE_UPPER
+        };
+        self.state[a] = STATE_TREE;
+        let (u_in, v_in) = if from_inside {
+            (self.source[a] as usize, self.target[a] as usize)
+        } else {
+            (self.target[a] as usize, self.source[a] as usize)
+        };
+        let cy = Cycle {
+            in_arc: a,
+            join,
+            u_in,
+            v_in,
+            u_out: v,
+            delta: 0,
+        };
+        let mut core = self.core();
+        core.update_tree_structure(&cy);
+        core.update_potential(&cy);
+    }
+
+    fn core_join(&mut self, a: usize) -> usize {
+        self.core().find_join_node(a)
+    }
+
+    /// Disjoint borrows of the arrays a pivot touches.
+    fn core(&mut self) -> Core<'_> {
+        Core {
+            source: &self.source,
+            target: &self.target,
+            cost: &self.cost,
+            cap: &self.cap,
+            flow: &mut self.flow,
+            state: &mut self.state,
+            pi: &mut self.pi,
+            parent: &mut self.parent,
+            pred: &mut self.pred,
+            thread: &mut self.thread,
+            rev_thread: &mut self.rev_thread,
+            succ_num: &mut self.succ_num,
+            last_succ: &mut self.last_succ,
+            pred_dir: &mut self.pred_dir,
+            dirty_revs: &mut self.dirty_revs,
+        }
+    }
+
+    /// Makes `v` (with its subtree) a child of the root through its artificial arc, which
+    /// [`set_artificial`](Self::set_artificial) has prepared: a pivot in which that arc
+    /// replaces `pred[v]`.
+    fn move_to_root(&mut self, v: usize) {
+        let (m, root) = (self.m, self.n);
+        let cy = Cycle {
+            in_arc: m + v,
+            join: root,
+            u_in: v,
+            v_in: root,
+            u_out: v,
+            delta: 0,
+        };
+        self.core().update_tree_structure(&cy);
+    }
+
+    /// Points the artificial arc of `v` so that it carries `r ≥ 0` units (`v → root` for
+    /// `r ≥ 0`, cost 0; `root → v` otherwise, cost `M`) and marks it as a tree arc.
+    fn set_artificial(&mut self, v: usize, r: i64, big_m: i64) {
         let (n, m) = (self.n, self.m);
         let a = m + v;
-        self.parent[v] = n as u32;
-        self.pred[v] = a as u32;
         self.state[a] = STATE_TREE;
         self.cap[a] = INF;
         if r >= 0 {
             self.source[a] = v as u32;
             self.target[a] = n as u32;
             self.cost[a] = 0;
-            self.pred_dir[v] = DIR_UP;
             self.flow[a] = r;
         } else {
             self.source[a] = n as u32;
             self.target[a] = v as u32;
             self.cost[a] = big_m;
-            self.pred_dir[v] = DIR_DOWN;
             self.flow[a] = -r;
         }
     }
 
-    /// Rebuilds thread, rev_thread, succ_num and last_succ from the parent pointers.
-    fn rebuild_tree_index(&mut self) {
-        let nn = self.n + 1;
-        let root = self.n;
-        let mut start = vec![0u32; nn + 1];
-        for v in 0..self.n {
-            start[self.parent[v] as usize + 1] += 1;
-        }
-        for i in 0..nn {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut children = vec![0u32; self.n];
-        // Children in old thread order keeps the new thread close to the old one.
-        let mut v = self.thread[root] as usize;
-        while v != root {
-            let p = self.parent[v] as usize;
-            children[fill[p] as usize] = v as u32;
-            fill[p] += 1;
-            v = self.thread[v] as usize;
-        }
-        let mut order: Vec<u32> = Vec::with_capacity(nn);
-        let mut stack: Vec<u32> = vec![root as u32];
-        while let Some(v) = stack.pop() {
-            order.push(v);
-            let v = v as usize;
-            for &c in children[start[v] as usize..start[v + 1] as usize]
-                .iter()
-                .rev()
-            {
-                stack.push(c);
-            }
-        }
-        debug_assert_eq!(order.len(), nn);
-        for i in 0..nn {
-            let v = order[i] as usize;
-            let next = order[(i + 1) % nn];
-            self.thread[v] = next;
-            self.rev_thread[next as usize] = v as u32;
-        }
-        for v in 0..nn {
-            self.succ_num[v] = 1;
-        }
-        for i in (1..nn).rev() {
-            let v = order[i] as usize;
-            let p = self.parent[v] as usize;
-            self.succ_num[p] += self.succ_num[v];
-        }
-        for (i, &v) in order.iter().enumerate() {
-            let v = v as usize;
-            self.last_succ[v] = order[i + self.succ_num[v] as usize - 1];
-        }
+    /// Re-points the artificial arc of root child `v` so that it carries imbalance `r`.
+    fn hang_from_root(&mut self, v: usize, r: i64, big_m: i64) {
+        debug_assert_eq!(self.parent[v] as usize, self.n);
+        self.set_artificial(v, r, big_m);
+        self.pred_dir[v] = if r >= 0 { DIR_UP } else { DIR_DOWN };
     }
 
     // ------------------------------------------------------------------------------------------
@@ -978,6 +1506,7 @@ impl NetworkSimplex {
     /// The problem as currently held (after any updates).
     pub fn current_problem(&self) -> FlowProblem {
         let m = self.m;
+        let cost = self.current_costs();
         let mut p = FlowProblem::with_nodes(self.n);
         p.supply.copy_from_slice(&self.supply);
         for a in 0..m {
@@ -993,7 +1522,7 @@ impl NetworkSimplex {
                 self.target[i] as usize,
                 l,
                 u,
-                self.cost[i],
+                cost[i],
             );
         }
         p
@@ -1020,13 +1549,17 @@ impl NetworkSimplex {
     }
 
     fn optimal_solution(&self) -> FlowSolution {
-        let flow = self.original_flows();
-        let objective = self
+        let mut objective: i128 = 0;
+        let flow = self
             .pos
             .iter()
-            .zip(&flow)
-            .map(|(&i, &x)| self.cost[i as usize] as i128 * x as i128)
-            .sum();
+            .map(|&i| {
+                let i = i as usize;
+                let x = self.flow[i] + self.lower.get(i).copied().unwrap_or(0);
+                objective += self.cost[i] as i128 * x as i128;
+                x
+            })
+            .collect();
         FlowSolution {
             status: SolveStatus::Optimal,
             flow,
@@ -1864,6 +2397,115 @@ mod tests {
             let b = solve_with(&p, PivotRule::BestEligible);
             assert_eq!((s.status, s.objective), (b.status, b.objective));
         }
+    }
+
+    /// `update` with random problems of the same topology (lower bounds appearing and
+    /// disappearing, infeasible and unbounded states in between), mixed with setters, against
+    /// cold solves.
+    #[test]
+    fn warm_start_through_update_matches_cold() {
+        let mut rng = ChaCha8Rng::seed_from_u64(19);
+        for round in 0..400 {
+            let p = random_problem(&mut rng);
+            let rule = RULES[round % RULES.len()];
+            let mut ns = NetworkSimplex::new(&p, rule).unwrap();
+            ns.solve().unwrap();
+            let mut q = p.clone();
+            for step in 0..8 {
+                // Same arcs, fresh data.
+                let fresh = random_problem(&mut rng);
+                for a in 0..q.num_arcs() {
+                    let k = a % fresh.num_arcs().max(1);
+                    if fresh.num_arcs() > 0 && rng.random_bool(0.5) {
+                        q.lower[a] = fresh.lower[k];
+                        q.upper[a] = fresh.upper[k].max(fresh.lower[k]);
+                    }
+                    if rng.random_bool(0.5) {
+                        q.cost[a] = rng.random_range(-5..10);
+                    }
+                }
+                if rng.random_bool(0.5) && q.num_nodes() >= 2 {
+                    let x = rng.random_range(-4..5);
+                    q.supply[0] += x;
+                    q.supply[1] -= x;
+                }
+                ns.update(&q).unwrap();
+                if step % 3 == 1 && q.num_arcs() > 0 {
+                    // A setter after `update` acts on the pending costs.
+                    let a = rng.random_range(0..q.num_arcs());
+                    q.cost[a] = rng.random_range(-5..10);
+                    ns.set_cost(a, q.cost[a]).unwrap();
+                }
+                assert_eq!(ns.current_problem(), q);
+                let warm = ns.resolve().unwrap();
+                let cold = solve_with(&q, PivotRule::BlockSearch);
+                assert_eq!(warm.status, cold.status, "{q:?}");
+                if warm.status == SolveStatus::Optimal {
+                    assert_eq!(warm.objective, cold.objective, "{q:?}");
+                    verify(&q, &warm).unwrap();
+                }
+            }
+        }
+    }
+
+    /// Supply and capacity changes only (the dual repair's case), large and small, on
+    /// generated instances.
+    #[test]
+    fn warm_start_after_supply_and_capacity_changes() {
+        for (i, base) in [gen::transport(2000, 3), gen::netgen(250, 2000, 4)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut ns = NetworkSimplex::new(&base, PivotRule::BlockSearch).unwrap();
+            ns.solve().unwrap();
+            for seed in 0..12 {
+                let mut q =
+                    gen::perturb(&base, [2, 10, 40][seed as usize % 3], 50 * i as u64 + seed);
+                q.cost.clone_from(&base.cost);
+                ns.update(&q).unwrap();
+                let warm = ns.resolve().unwrap();
+                let cold = solve_with(&q, PivotRule::BlockSearch);
+                assert_eq!((warm.status, warm.objective), (cold.status, cold.objective));
+                if warm.status == SolveStatus::Optimal {
+                    verify(&q, &warm).unwrap();
+                }
+            }
+        }
+    }
+
+    /// A rejected `update` reports what `validate` reports and changes nothing.
+    #[test]
+    fn failed_update_changes_nothing() {
+        let p = gen::transport(300, 2);
+        let mut ns = NetworkSimplex::new(&p, PivotRule::BlockSearch).unwrap();
+        let first = ns.solve().unwrap();
+        let mut bad = Vec::new();
+        let mut q = gen::perturb(&p, 10, 1);
+        q.lower[7] = q.upper[7].saturating_add(1).min(MAX_ABS_VALUE);
+        q.upper[7] = q.lower[7] - 1;
+        bad.push(q);
+        let mut q = gen::perturb(&p, 10, 2);
+        q.cost[5] = MAX_ABS_VALUE + 1;
+        bad.push(q);
+        let mut q = gen::perturb(&p, 10, 3);
+        q.supply[0] += 1;
+        bad.push(q);
+        let mut q = gen::perturb(&p, 10, 4);
+        q.cost.pop();
+        bad.push(q);
+        for q in &bad {
+            let expected = q.validate().unwrap_err().to_string();
+            let got = ns.update(q).unwrap_err().to_string();
+            assert!(got.contains(&expected), "{got} / {expected}");
+            assert_eq!(ns.current_problem(), p);
+        }
+        // Values of exactly ±2^50 are valid.
+        let mut q = p.clone();
+        q.cost[3] = -MAX_ABS_VALUE;
+        ns.update(&q).unwrap();
+        ns.update(&p).unwrap();
+        let again = ns.resolve().unwrap();
+        assert_eq!(again.objective, first.objective);
     }
 
     #[test]
