@@ -61,7 +61,15 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
                 if d.0.len() == 1 { "" } else { "s" }
             );
         }
-        other => eprintln!("error: {other}"),
+        other => {
+            let mut msg = other.to_string();
+            let mut cause = std::error::Error::source(other);
+            while let Some(c) = cause {
+                msg.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            eprintln!("error: {msg}");
+        }
     }
     ExitCode::from(2)
 }
