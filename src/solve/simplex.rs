@@ -1549,17 +1549,28 @@ impl NetworkSimplex {
     }
 
     fn optimal_solution(&self) -> FlowSolution {
-        let mut objective: i128 = 0;
-        let flow = self
-            .pos
+        let m = self.m;
+        let (flow_in, cost) = (&self.flow[..m], &self.cost[..m]);
+        // The objective in internal order (contiguous), flows gathered into input order.
+        let mut objective: i128 = flow_in
             .iter()
-            .map(|&i| {
-                let i = i as usize;
-                let x = self.flow[i] + self.lower.get(i).copied().unwrap_or(0);
-                objective += self.cost[i] as i128 * x as i128;
-                x
-            })
-            .collect();
+            .zip(cost)
+            .map(|(&x, &c)| c as i128 * x as i128)
+            .sum();
+        let flow = if self.lower.is_empty() {
+            self.pos.iter().map(|&i| flow_in[i as usize]).collect()
+        } else {
+            let lower = &self.lower[..m];
+            objective += lower
+                .iter()
+                .zip(cost)
+                .map(|(&l, &c)| c as i128 * l as i128)
+                .sum::<i128>();
+            self.pos
+                .iter()
+                .map(|&i| flow_in[i as usize] + lower[i as usize])
+                .collect()
+        };
         FlowSolution {
             status: SolveStatus::Optimal,
             flow,
@@ -1574,6 +1585,11 @@ impl NetworkSimplex {
     fn clean_potentials(&self) -> Vec<i64> {
         let (n, m) = (self.n, self.m);
         let root = n;
+        if n > 0 && self.succ_num[self.thread[root] as usize] as usize == n {
+            // A single root subtree: its potentials differ by sums of original costs only.
+            let base = self.pi[self.thread[root] as usize];
+            return self.pi[..n].iter().map(|&p| base - p).collect();
+        }
         // Component (root subtree) of every node, and each component's reference potential.
         let mut comp = vec![0u32; n];
         let mut base: Vec<i64> = Vec::new();
