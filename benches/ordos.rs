@@ -48,5 +48,55 @@ fn ordos(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ordos);
+criterion_group!(benches, ordos, ordos_lexicographic);
 criterion_main!(benches);
+
+/// The scenario's own lexicographic allocation (three certified phases) re-solved for a
+/// perturbed region: a fresh `Allocator` (cold) against one kept across samples (warm).
+fn ordos_lexicographic(c: &mut Criterion) {
+    use rand::{Rng, SeedableRng};
+    use symbiosim::solve::allocate::{allocate, Allocator};
+    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("valid scenario")
+        .region;
+    let scaling = Scaling {
+        quantity: region.settings.quantity_resolution,
+        cost: region.settings.cost_resolution,
+    };
+    let nets: Vec<Network> = (0..16u64)
+        .map(|k| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k);
+            let mut r = region.clone();
+            for p in &mut r.producers {
+                p.quantity = (p.quantity * rng.random_range(0.9..1.1)).round();
+            }
+            for c in &mut r.consumers {
+                c.capacity = (c.capacity * rng.random_range(0.9..1.1)).round();
+                c.processing_cost *= rng.random_range(0.9..1.1);
+                for i in &mut c.intakes {
+                    i.gate_price *= rng.random_range(0.9..1.1);
+                }
+            }
+            Network::build(&r).unwrap()
+        })
+        .collect();
+    let obj = region.settings.objective;
+    let mut g = c.benchmark_group("ordos_2025 lexicographic allocation");
+    g.bench_function("cold, perturbed region", |b| {
+        let mut k = 0;
+        b.iter(|| {
+            k = (k + 1) % nets.len();
+            black_box(allocate(&nets[k], obj, scaling, &SolverConfig::default()).unwrap())
+        })
+    });
+    g.bench_function("warm, perturbed region", |b| {
+        let mut al = Allocator::new(SolverConfig::default());
+        al.allocate(&nets[0], obj, scaling).unwrap();
+        let mut k = 0;
+        b.iter(|| {
+            k = (k + 1) % nets.len();
+            black_box(al.allocate(&nets[k], obj, scaling).unwrap())
+        })
+    });
+    g.finish();
+}
