@@ -923,24 +923,7 @@ impl NetworkSimplex {
     /// One pivot on entering arc `a`; `false` when the cycle has infinite capacity.
     #[inline]
     fn pivot(&mut self, a: usize) -> bool {
-        let mut core = Core {
-            source: &self.source,
-            target: &self.target,
-            cost: &self.cost,
-            cap: &self.cap,
-            flow: &mut self.flow,
-            state: &mut self.state,
-            pi: &mut self.pi,
-            parent: &mut self.parent,
-            pred: &mut self.pred,
-            thread: &mut self.thread,
-            rev_thread: &mut self.rev_thread,
-            succ_num: &mut self.succ_num,
-            last_succ: &mut self.last_succ,
-            pred_dir: &mut self.pred_dir,
-            dirty_revs: &mut self.dirty_revs,
-        };
-        let ok = core.pivot(a);
+        let ok = self.core().pivot(a);
         self.iterations += ok as u64;
         ok
     }
@@ -1425,6 +1408,7 @@ impl NetworkSimplex {
     }
 
     /// Disjoint borrows of the arrays a pivot touches.
+    #[inline]
     fn core(&mut self) -> Core<'_> {
         Core {
             source: &self.source,
