@@ -184,4 +184,20 @@ proptest! {
             prop_assert!((warm.solids.utilised() - cold.solids.utilised()).abs() < EPS);
         }
     }
+
+    #[test]
+    fn capacity_values_equal_the_cost_of_a_re_solve(region in region()) {
+        // Under the cost objective, each saturated consumer's value is exactly the cost saved
+        // by re-solving from scratch with its capacity one flow unit larger.
+        let mut region = region;
+        region.settings.objective = Objective::Cost;
+        let base = evaluate(&region, &SolverConfig::default()).unwrap().results;
+        for cu in base.consumers.iter().filter(|c| c.capacity > 0.0 && c.intake >= c.capacity - 1e-9).take(3) {
+            let mut more = region.clone();
+            more.consumers[cu.consumer.0].capacity += more.settings.quantity_resolution;
+            let r = evaluate(&more, &SolverConfig::default()).unwrap().results;
+            prop_assert!((base.objective_yuan - r.objective_yuan - cu.capacity_value).abs() < 1e-6,
+                "{} vs {}", base.objective_yuan - r.objective_yuan, cu.capacity_value);
+        }
+    }
 }

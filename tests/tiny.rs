@@ -179,3 +179,36 @@ fn park_scope_counts_the_named_sub_block_only() {
         (30.0 + 80.0 + 40.0) / (140.0 + 40.0),
     );
 }
+
+#[test]
+fn capacity_values_are_exact_right_derivatives() {
+    // Cost objective: one more tonne of cement capacity moves 1 t of pb-ash from storage (25)
+    // to cement (5): 20 yuan. One more kg of truck capacity saves 16.85 yuan. The bricks cannot
+    // use more capacity (both blend limits bind): 0.
+    let mut region = tiny();
+    region.settings.objective = Objective::Cost;
+    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let value = |id: &str| {
+        r.consumers
+            .iter()
+            .find(|c| region.consumers[c.consumer.0].id == id)
+            .unwrap()
+            .capacity_value
+    };
+    close(value("cement"), 20.0);
+    close(value("fc-trucks"), 16.85);
+    close(value("bricks"), 0.0);
+    // max_utilisation: the utilisation of the first phases stays a bound, so the freed
+    // disposal slot can take 1 t of gangue out of the bricks (22 − 10 = 12): 20 + 12 = 32.
+    let region = tiny();
+    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let value = |id: &str| {
+        r.consumers
+            .iter()
+            .find(|c| region.consumers[c.consumer.0].id == id)
+            .unwrap()
+            .capacity_value
+    };
+    close(value("cement"), 32.0);
+    close(value("bricks"), 0.0);
+}

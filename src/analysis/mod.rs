@@ -7,8 +7,9 @@
 
 use crate::model::*;
 use crate::network::{ArcKind, Costs, Network, Source};
-use crate::solve::allocate::{Allocation, Allocator, Scaling};
+use crate::solve::allocate::{AllocateError, Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
+use crate::solve::{NetworkSimplex, PivotRule, SolveStatus, INFINITE_CAPACITY};
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -73,6 +74,10 @@ pub struct ConsumerUse {
     pub capacity: f64,
     /// Value of one more unit of capacity, yuan per unit (0 unless saturated and useful).
     pub capacity_shadow_price: f64,
+    /// Exact value of one more unit of capacity: the cost saved when this capacity alone rises
+    /// by one flow unit (the right derivative, re-solved warm), yuan per unit; 0 when not
+    /// saturated. Unlike the dual, it does not depend on which optimal basis was found.
+    pub capacity_value: f64,
 }
 
 /// Fate of one producer's output.
@@ -195,13 +200,60 @@ impl Evaluator {
         let allocation = self
             .allocator
             .allocate(&network, region.settings.objective, scaling)?;
-        let results = analyse(region, &network, &allocation);
+        let mut results = analyse(region, &network, &allocation);
+        let values = capacity_values(&network, &allocation)?;
+        for cu in &mut results.consumers {
+            cu.capacity_value = values[cu.consumer.0];
+        }
         Ok(Evaluation {
             network,
             allocation,
             results,
         })
     }
+}
+
+/// The exact value of one more unit of capacity of every saturated consumer, per consumer in
+/// yuan per material unit: the final phase's problem is re-solved (warm, from its optimum) with
+/// that capacity alone raised by one flow unit. Under `max_utilisation` the utilisation fixed
+/// by the earlier phases stays a bound, so this is the cost saved at (at least) the same
+/// utilisation.
+pub fn capacity_values(net: &Network, alloc: &Allocation) -> Result<Vec<f64>, AnalysisError> {
+    let p = &alloc.problem;
+    let mut values = vec![0.0; net.consumer_node.len()];
+    let saturated: Vec<(usize, usize)> = net
+        .arcs()
+        .filter_map(|(a, _, _, arc)| match arc.kind {
+            ArcKind::Capacity { consumer }
+                if p.upper[a] != INFINITE_CAPACITY && alloc.flow_units[a] >= p.upper[a] =>
+            {
+                Some((a, consumer.0))
+            }
+            _ => None,
+        })
+        .collect();
+    if saturated.is_empty() {
+        return Ok(values);
+    }
+    let per_unit = alloc.scaling.cost / alloc.scaling.quantity;
+    let mut ns = NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from)?;
+    let base = ns.solve().map_err(AllocateError::from)?.objective;
+    let mut previous: Option<usize> = None;
+    for &(a, c) in &saturated {
+        if let Some(b) = previous {
+            ns.set_bounds(b, p.lower[b], p.upper[b])
+                .map_err(AllocateError::from)?;
+        }
+        ns.set_bounds(a, p.lower[a], p.upper[a] + 1)
+            .map_err(AllocateError::from)?;
+        let sol = ns.resolve().map_err(AllocateError::from)?;
+        if sol.status != SolveStatus::Optimal {
+            return Err(AllocateError::NotOptimal(sol.status).into());
+        }
+        values[c] = ((base - sol.objective) as f64 * per_unit).max(0.0);
+        previous = Some(a);
+    }
+    Ok(values)
 }
 
 /// Builds the network of `region`, allocates exactly (every solve certified) and analyses.
@@ -413,6 +465,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             intake: intake_by_consumer[i],
             capacity: c.capacity,
             capacity_shadow_price: capacity_price[i],
+            capacity_value: 0.0,
         })
         .collect();
     let phases = alloc

@@ -443,15 +443,15 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     ] {
         s.push_str(&format!("| {k} | {} |\n", grouped(v)));
     }
-    s.push_str("\n## Binding capacities (shadow prices)\n\nValue of one more unit of yearly capacity for saturated consumers, yuan per unit of the consumer's material (t for solids, kg for hydrogen).\n\n| consumer | park | unit | capacity | shadow price (yuan/unit) |\n|---|---|---|---:|---:|\n");
+    s.push_str("\n## Binding capacities\n\nValue of one more unit of yearly capacity for saturated consumers: the cost saved when that capacity alone rises by one unit (re-solved exactly), yuan per unit of the consumer's material (t for solids, kg for hydrogen); the solver's dual (shadow price) beside it.\n\n| consumer | park | unit | capacity | value (yuan/unit) | dual (yuan/unit) |\n|---|---|---|---:|---:|---:|\n");
     let mut binding: Vec<_> = r
         .consumers
         .iter()
-        .filter(|c| c.capacity_shadow_price > 0.0)
+        .filter(|c| c.capacity_value > 0.0)
         .collect();
     binding.sort_by(|a, b| {
-        b.capacity_shadow_price
-            .total_cmp(&a.capacity_shadow_price)
+        b.capacity_value
+            .total_cmp(&a.capacity_value)
             .then(a.consumer.cmp(&b.consumer))
     });
     for cu in binding.iter().take(15) {
@@ -462,11 +462,12 @@ pub fn report_md(region: &Region, r: &Results) -> String {
             .map(|i| region.materials[i.material.0].unit.as_str())
             .unwrap_or("t");
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {:.2} |\n",
+            "| {} | {} | {} | {} | {:.2} | {:.2} |\n",
             c.name,
             region.parks[c.park.0].id,
             unit,
             grouped(cu.capacity),
+            cu.capacity_value,
             cu.capacity_shadow_price
         ));
     }

@@ -191,6 +191,7 @@ pub fn consumers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportErro
         "capacity",
         "intake",
         "load_factor",
+        "capacity_value_yuan_per_unit",
         "capacity_shadow_price_yuan_per_unit",
     ])?;
     for cu in &r.consumers {
@@ -214,6 +215,7 @@ pub fn consumers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportErro
             &num(cu.capacity, 3),
             &num(cu.intake, 3),
             &load,
+            &num(cu.capacity_value, 4),
             &num(cu.capacity_shadow_price, 4),
         ])?;
     }
