@@ -180,6 +180,14 @@ fn park_scope_counts_the_named_sub_block_only() {
     );
 }
 
+fn capacity_value(region: &Region, r: &Results, id: &str) -> f64 {
+    r.consumers
+        .iter()
+        .find(|c| region.consumers[c.consumer.0].id == id)
+        .expect(id)
+        .capacity_value
+}
+
 #[test]
 fn capacity_values_are_exact_right_derivatives() {
     // Cost objective: one more tonne of cement capacity moves 1 t of pb-ash from storage (25)
@@ -188,13 +196,7 @@ fn capacity_values_are_exact_right_derivatives() {
     let mut region = tiny();
     region.settings.objective = Objective::Cost;
     let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
-    let value = |id: &str| {
-        r.consumers
-            .iter()
-            .find(|c| region.consumers[c.consumer.0].id == id)
-            .unwrap()
-            .capacity_value
-    };
+    let value = |id: &str| capacity_value(&region, &r, id);
     close(value("cement"), 20.0);
     close(value("fc-trucks"), 16.85);
     close(value("bricks"), 0.0);
@@ -202,13 +204,7 @@ fn capacity_values_are_exact_right_derivatives() {
     // disposal slot can take 1 t of gangue out of the bricks (22 − 10 = 12): 20 + 12 = 32.
     let region = tiny();
     let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
-    let value = |id: &str| {
-        r.consumers
-            .iter()
-            .find(|c| region.consumers[c.consumer.0].id == id)
-            .unwrap()
-            .capacity_value
-    };
+    let value = |id: &str| capacity_value(&region, &r, id);
     close(value("cement"), 32.0);
     close(value("bricks"), 0.0);
 }

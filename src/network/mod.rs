@@ -7,7 +7,7 @@
 //! limited; stockpile → kept (not drawn). Solids and hydrogen never share a node but the sink.
 
 use crate::model::*;
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 /// What a node stands for.
@@ -159,10 +159,6 @@ pub enum NetworkError {
 }
 
 impl Network {
-    pub fn arc(&self, e: EdgeIndex) -> &Arc {
-        &self.graph[e]
-    }
-
     /// Arcs in index order with their endpoints.
     pub fn arcs(&self) -> impl Iterator<Item = (usize, NodeIndex, NodeIndex, &Arc)> {
         self.graph

@@ -29,9 +29,6 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn toml(path: &[Seg]) -> Origin {
-        Origin::Toml(path.to_vec())
-    }
     /// The origin of a child element of a TOML item (`accepts[2]`); CSV rows are their own.
     pub fn child(&self, key: &str, index: usize) -> Origin {
         match self {
