@@ -51,10 +51,14 @@
 //!   non-tree arc at the violated bound and its subtree is re-hung from the root by its own
 //!   artificial arc, which carries the residual imbalance. The result is a strongly feasible
 //!   basis of the big-M problem;
-//! - applies the new costs, recomputes potentials and continues with primal pivots.
+//! - applies the new costs, recomputes potentials and continues with primal pivots. With block
+//!   search, these first price only an *active set* of about `m / 4` arcs (those closest to
+//!   eligibility when the set was built, kept across re-solves and rebuilt when it misses
+//!   often), then one scan of all arcs proves optimality or finds the arc to enter next.
 //!
-//! The dual phase is only a way of choosing the tree: the primal phase that follows starts from
-//! a strongly feasible basis whatever the dual phase did, so exactness does not depend on it.
+//! The dual phase and the active set are only ways of choosing the tree: the primal phase that
+//! follows starts from a strongly feasible basis whatever the dual phase did, and stops only
+//! when no arc at all is eligible, so exactness does not depend on either.
 //!
 //! # Potentials returned
 //!
@@ -97,6 +101,15 @@ const NONE: u32 = u32::MAX;
 /// arcs (at least `MIN_BLOCK`): few arcs are then eligible, and smaller blocks waste less of
 /// each scan. After cuts, the big-M pivots find many eligible arcs and full blocks choose better.
 const WARM_BLOCK_DIVISOR: usize = 4;
+/// Warm pricing scans about `m / ACTIVE_FRACTION` active arcs (see `build_active`).
+const ACTIVE_FRACTION: usize = 4;
+/// The active set is rebuilt after a warm re-solve in which more than `ACTIVE_MISS_MIN`
+/// entering arcs, and more than one pivot in `ACTIVE_MISS_RATIO`, came from outside it.
+#[cfg(not(test))]
+const ACTIVE_MISS_MIN: usize = 4;
+#[cfg(test)]
+const ACTIVE_MISS_MIN: usize = 0;
+const ACTIVE_MISS_RATIO: usize = 8;
 const MIN_BLOCK: usize = 10;
 
 /// Largest admissible flow bound `F` (see the module documentation).
@@ -172,14 +185,22 @@ pub struct NetworkSimplex {
     adj: Vec<u32>,
     mark: Vec<u32>,
     stamp: u32,
-    /// `tail << 32 | head` of every input arc, in input order (built by the first `update`,
-    /// which checks the topology against it).
-    ends: Vec<u64>,
+    /// Tail and head of every input arc, in input order (built by the first `update`, which
+    /// checks the topology against them).
+    ends_tail: Vec<u32>,
+    ends_head: Vec<u32>,
     /// `Σ supply`, `Σ finite cap` over the problem's arcs.
     supply_sum: i128,
     cap_sum: i128,
     /// `M` that the current costs need, or `None` when it must be recomputed.
     needed_m: Option<i64>,
+
+    /// Warm pricing (block search only): the arcs most likely to enter in a warm re-solve,
+    /// in internal order (see `build_active`), the search position in it, and whether it must
+    /// be rebuilt before the next warm re-solve.
+    active: Vec<u32>,
+    next_active: usize,
+    active_stale: bool,
 
     // Pivot rule state.
     next_arc: usize,
@@ -338,7 +359,8 @@ impl NetworkSimplex {
             dirty_arcs: Vec::new(),
             cost_next: Vec::new(),
             changed: Vec::new(),
-            ends: Vec::new(),
+            ends_tail: Vec::new(),
+            ends_head: Vec::new(),
             costs_pending: false,
             dual_ok: false,
             adj_start: Vec::new(),
@@ -348,6 +370,9 @@ impl NetworkSimplex {
             supply_sum: 0,
             cap_sum,
             needed_m: None,
+            active: Vec::new(),
+            next_active: 0,
+            active_stale: true,
             next_arc: 0,
             block_size,
             candidates: Vec::new(),
@@ -402,6 +427,7 @@ impl NetworkSimplex {
         self.delta.fill(0);
         self.dirty_arcs.clear();
         self.init_cold(&b);
+        self.active_stale = true;
         self.iterations = 0;
         if !self.initial_pivots(&b) {
             return self.finish_unbounded();
@@ -457,7 +483,11 @@ impl NetworkSimplex {
         if !cut {
             self.block_size = (cold_block / WARM_BLOCK_DIVISOR).max(MIN_BLOCK);
         }
-        let result = self.run();
+        let result = if self.rule == PivotRule::BlockSearch && !cut {
+            self.run_warm()
+        } else {
+            self.run()
+        };
         self.block_size = cold_block;
         result
     }
@@ -539,80 +569,86 @@ impl NetworkSimplex {
         if bad || total != 0 {
             problem.validate()?;
         }
-        // One pass validates (branch-free), checks the topology, writes the new costs into the
-        // spare cost buffer and lists the arcs whose bounds changed. Nothing else changes
-        // before it succeeds. Sums run in u64 over chunks small enough not to overflow
-        // (|c| ≤ 2^50, u - l ≤ 2^51).
+        // Slice comparisons check the topology; two branch-free passes validate the values,
+        // write the new costs into the spare cost buffer and list the arcs whose bounds
+        // changed. Nothing else changes before all of it succeeds.
         let (tail, head) = (&problem.tail[..m], &problem.head[..m]);
         let (lower, upper, cost) = (&problem.lower[..m], &problem.upper[..m], &problem.cost[..m]);
         if self.cost_next.len() != m + n {
             self.cost_next = vec![0; m + n];
         }
         let mut changed = std::mem::take(&mut self.changed);
-        changed.clear();
-        let mut lower_bits = 0i64;
-        let (mut abs_sum, mut abs_max, mut cap_sum) = (0i128, 0u64, 0i128);
-        for start in (0..m).step_by(4096) {
-            let end = (start + 4096).min(m);
-            let (mut chunk_abs, mut chunk_cap) = (0u64, 0u64);
-            let mut out = 0u64;
-            for a in start..end {
-                let (l, u, c) = (lower[a], upper[a], cost[a]);
-                let finite = u != INF;
-                let uf = if finite { u } else { 0 };
-                out |= (l.wrapping_add(MAX_ABS_VALUE) as u64)
-                    | (uf.wrapping_add(MAX_ABS_VALUE) as u64)
-                    | (c.wrapping_add(MAX_ABS_VALUE) as u64);
-                bad |= l > u;
-                chunk_cap =
-                    chunk_cap.wrapping_add(uf.wrapping_sub(if finite { l } else { 0 }) as u64);
-                chunk_abs = chunk_abs.wrapping_add(c.unsigned_abs());
-                abs_max = abs_max.max(c.unsigned_abs());
-                lower_bits |= l;
-            }
-            // All values lie in (-2^50, 2^50) when no shifted value reaches 2^51; otherwise
-            // `validate` decides (values of exactly ±2^50 are valid).
-            bad |= out >= 2 * limit;
-            abs_sum += chunk_abs as i128;
-            cap_sum += chunk_cap as i128;
-        }
-        let has_lower = lower_bits != 0;
-        if self.ends.len() != m {
+        changed.resize(m, 0);
+        if self.ends_tail.len() != m {
             // First update: the structures of the warm start.
             self.build_adjacency();
-            self.ends = (0..m)
-                .map(|a| {
-                    let i = self.pos[a] as usize;
-                    (self.source[i] as u64) << 32 | self.target[i] as u64
-                })
-                .collect();
-        }
-        let same_topology = self
-            .ends
-            .iter()
-            .zip(tail.iter().zip(head))
-            .fold(true, |ok, (&e, (&t, &h))| {
-                ok & (e == (t as u64) << 32 | h as u64)
-            });
-        {
-            let pos = &self.pos[..m];
-            let (cap_in, lower_in) = (&self.cap[..m], &self.lower[..]);
-            let keep_lower = !lower_in.is_empty();
-            let next = &mut self.cost_next[..m];
+            let (mut t, mut h) = (vec![0u32; m], vec![0u32; m]);
             for a in 0..m {
-                let i = pos[a] as usize;
-                let (l, u) = (lower[a], upper[a]);
-                let k = if u != INF { u.wrapping_sub(l) } else { INF };
-                // Compare before storing: `cap` and `cost_next` may share address bits, and a
-                // load right after a store to an aliasing address stalls.
-                let differs =
-                    cap_in[i] != k || (keep_lower && lower_in[i] != l) || (!keep_lower && l != 0);
-                next[i] = cost[a];
-                if differs {
-                    changed.push(a as u32);
-                }
+                let i = self.pos[a] as usize;
+                (t[a], h[a]) = (self.source[i], self.target[i]);
+            }
+            (self.ends_tail, self.ends_head) = (t, h);
+        }
+        let same_topology = tail == &self.ends_tail[..] && head == &self.ends_head[..];
+        if self.costs_pending {
+            // The spare cost buffer holds costs set since the last solve: validate before
+            // overwriting it, so that a failed update leaves them in place.
+            problem.validate()?;
+            if !same_topology {
+                return Err(SolveError::TopologyChanged);
             }
         }
+        // Two passes, each reading its inputs once: costs, then bounds. Values are checked
+        // with shifted ORs: all lie in (-2^50, 2^50) when no shifted value reaches 2^51;
+        // otherwise `validate` decides (values of exactly ±2^50 are valid). In range, `u - l`
+        // is negative exactly when `l > u`. Sums run in u64 over chunks small enough not to
+        // overflow (|c| ≤ 2^50, u - l ≤ 2^51).
+        let (mut lower_bits, mut abs_bits, mut out, mut order) = (0i64, 0u64, 0u64, 0i64);
+        let (mut abs_sum, mut cap_sum) = (0i128, 0i128);
+        let mut n_changed = 0usize;
+        {
+            let pos = &self.pos[..m];
+            let next = &mut self.cost_next[..m];
+            for start in (0..m).step_by(4096) {
+                let end = (start + 4096).min(m);
+                let mut chunk_abs = 0u64;
+                for (&i, &c) in pos[start..end].iter().zip(&cost[start..end]) {
+                    next[i as usize] = c;
+                    out |= c.wrapping_add(MAX_ABS_VALUE) as u64;
+                    chunk_abs = chunk_abs.wrapping_add(c.unsigned_abs());
+                    abs_bits |= c.unsigned_abs();
+                }
+                abs_sum += chunk_abs as i128;
+            }
+            let (cap_in, lower_in) = (&self.cap[..m], &self.lower[..]);
+            let keep_lower = !lower_in.is_empty();
+            let list = &mut changed[..m];
+            for start in (0..m).step_by(4096) {
+                let end = (start + 4096).min(m);
+                let mut chunk_cap = 0u64;
+                for a in start..end {
+                    let (i, l, u) = (pos[a] as usize, lower[a], upper[a]);
+                    let finite = u != INF;
+                    // An infinite upper bound counts as `l` (no capacity, no order check).
+                    let uf = if finite { u } else { l };
+                    out |= (l.wrapping_add(MAX_ABS_VALUE) as u64)
+                        | (uf.wrapping_add(MAX_ABS_VALUE) as u64);
+                    let k = uf.wrapping_sub(l);
+                    order |= k;
+                    chunk_cap = chunk_cap.wrapping_add(k as u64);
+                    lower_bits |= l;
+                    let new_cap = if finite { k } else { INF };
+                    let old_lower = if keep_lower { lower_in[i] } else { 0 };
+                    let differs = (cap_in[i] != new_cap) | (old_lower != l);
+                    list[n_changed] = a as u32;
+                    n_changed += differs as usize;
+                }
+                cap_sum += chunk_cap as i128;
+            }
+        }
+        bad |= out >= 2 * limit || order < 0;
+        let has_lower = lower_bits != 0;
+        changed.truncate(n_changed);
         if bad || !same_topology {
             self.changed = changed;
             // Report exactly what `validate` reports, and a changed topology only for an
@@ -671,7 +707,8 @@ impl NetworkSimplex {
         changed.clear();
         self.changed = changed;
         self.cap_sum = cap_sum;
-        let needed = abs_sum.min(abs_max as i128 * n as i128) + 1;
+        // `abs_bits` (an OR) lies in [max|c|, 2 max|c|): the bound stays valid, if looser.
+        let needed = abs_sum.min(abs_bits as i128 * n as i128) + 1;
         self.needed_m = (needed <= COST_LIMIT).then_some(needed as i64);
         Ok(())
     }
@@ -899,6 +936,146 @@ impl NetworkSimplex {
                 self.run_with(Self::find_candidate_list)
             }
         };
+        self.finish(ok)
+    }
+
+    /// Warm primal phase: block search over the active arcs until none is eligible, then over
+    /// all arcs (which proves optimality, or finds an arc the active set missed).
+    fn run_warm(&mut self) -> Result<FlowSolution, SolveError> {
+        if self.active_stale {
+            self.build_active();
+        }
+        let mut misses = 0usize;
+        let start = self.iterations;
+        let ok = 'outer: loop {
+            while let Some(a) = self.find_active_block() {
+                if !self.pivot(a) {
+                    break 'outer false;
+                }
+            }
+            match self.find_block_search() {
+                None => break true,
+                Some(a) => {
+                    misses += 1;
+                    self.active.push(a as u32);
+                    if !self.pivot(a) {
+                        break false;
+                    }
+                }
+            }
+        };
+        // Many misses: the costs moved away from those the set was chosen for.
+        let pivots = (self.iterations - start) as usize;
+        if misses > ACTIVE_MISS_MIN && misses * ACTIVE_MISS_RATIO > pivots {
+            self.active_stale = true;
+        }
+        self.finish(ok)
+    }
+
+    /// Chooses the active arcs for warm pricing from the current potentials: every tree arc
+    /// and every eligible arc, then the non-tree arcs closest to eligibility (smallest
+    /// `state · rc`) until about `m / ACTIVE_FRACTION` arcs (whole buckets of a logarithmic
+    /// histogram, so no sort is needed).
+    fn build_active(&mut self) {
+        let m = self.m;
+        const SUB: u32 = 2; // sub-bucket bits
+        let bucket = |key: i64| -> usize {
+            if key <= 0 {
+                0
+            } else {
+                let k = key as u64;
+                let bits = 64 - k.leading_zeros(); // 1..=63
+                let sub = if bits > SUB + 1 {
+                    (k >> (bits - 1 - SUB)) as u32 & ((1 << SUB) - 1)
+                } else {
+                    0
+                };
+                1 + ((bits - 1) << SUB | sub) as usize
+            }
+        };
+        let (state, cost, source, target, pi) = (
+            &self.state,
+            &self.cost,
+            &self.source,
+            &self.target,
+            &self.pi,
+        );
+        let key = |a: usize| -> i64 {
+            state[a] as i64 * (cost[a] + pi[source[a] as usize] - pi[target[a] as usize])
+        };
+        let mut hist = [0u32; 1 + (64 << SUB)];
+        for a in 0..m {
+            hist[bucket(key(a))] += 1;
+        }
+        let want = (m / ACTIVE_FRACTION).max(MIN_BLOCK) as u32;
+        let mut cut = 0;
+        let mut total = 0;
+        for (b, &h) in hist.iter().enumerate() {
+            total += h;
+            cut = b;
+            if total >= want {
+                break;
+            }
+        }
+        let mut active = std::mem::take(&mut self.active);
+        active.clear();
+        active.extend((0..m as u32).filter(|&a| bucket(key(a as usize)) <= cut));
+        self.active = active;
+        self.next_active = 0;
+        self.active_stale = false;
+    }
+
+    /// Block search (as [`find_block_search`](Self::find_block_search)) over the active arcs.
+    #[inline(never)]
+    fn find_active_block(&mut self) -> Option<usize> {
+        let len = self.active.len();
+        if len == 0 {
+            return None;
+        }
+        let (bs, m) = (self.block_size, self.m);
+        let active = &self.active[..];
+        // Equal lengths: one bounds check per arc instead of four.
+        let state = &self.state[..m];
+        let cost = &self.cost[..m];
+        let source = &self.source[..m];
+        let target = &self.target[..m];
+        let pi = &self.pi[..];
+        let mut min = 0i64;
+        let mut best = usize::MAX;
+        let mut cnt = bs;
+        let next = self.next_active.min(len);
+        for (lo, hi) in [(next, len), (0, next)] {
+            let mut e = lo;
+            while e < hi {
+                let end = (e + cnt).min(hi);
+                for &i in &active[e..end] {
+                    let i = i as usize;
+                    if i >= m {
+                        continue;
+                    }
+                    let c = state[i] as i64
+                        * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
+                    if c < min {
+                        min = c;
+                        best = i;
+                    }
+                }
+                cnt -= end - e;
+                e = end;
+                if cnt == 0 {
+                    if min < 0 {
+                        self.next_active = e - 1;
+                        return Some(best);
+                    }
+                    cnt = bs;
+                }
+            }
+        }
+        (min < 0).then_some(best)
+    }
+
+    /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
+    fn finish(&mut self, ok: bool) -> Result<FlowSolution, SolveError> {
         if !ok {
             return self.finish_unbounded();
         }
@@ -2499,6 +2676,16 @@ mod tests {
             assert!(got.contains(&expected), "{got} / {expected}");
             assert_eq!(ns.current_problem(), p);
         }
+        // A failed update after a successful one keeps the pending data.
+        let good = gen::perturb(&p, 10, 9);
+        ns.update(&good).unwrap();
+        for q in &bad {
+            assert!(ns.update(q).is_err());
+            assert_eq!(ns.current_problem(), good);
+        }
+        let pending = ns.resolve().unwrap();
+        let mut cold = NetworkSimplex::new(&good, PivotRule::BlockSearch).unwrap();
+        assert_eq!(pending.objective, cold.solve().unwrap().objective);
         // Values of exactly ±2^50 are valid.
         let mut q = p.clone();
         q.cost[3] = -MAX_ABS_VALUE;
