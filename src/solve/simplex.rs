@@ -255,6 +255,46 @@ fn transformed_supply(
 /// LEMON's arc mixing: arcs are taken in reverse input order (the order in which LEMON's graphs
 /// enumerate them) and input arc `a` goes to position `pos[a]`, filling every `skip`-th slot.
 /// With this order the pivot sequence is the same as LEMON's on the same input.
+/// Block search over positions `0..len` as LEMON's: blocks of `bs` positions from `start`,
+/// cyclically, the block counter running on across the wrap-around; the most violating arc of
+/// the first block that holds a violating one. `price(j)` gives the violation of position `j`
+/// (negative: eligible) and its arc. Returns the arc and where the next search starts (the last
+/// position of the successful block); `None` when no position is violating.
+#[inline(always)]
+fn block_search(
+    len: usize,
+    start: usize,
+    bs: usize,
+    mut price: impl FnMut(usize) -> (i64, usize),
+) -> Option<(usize, usize)> {
+    let mut min = 0i64;
+    let mut best = usize::MAX;
+    let mut cnt = bs;
+    for (lo, hi) in [(start, len), (0, start)] {
+        let mut e = lo;
+        while e < hi {
+            let end = (e + cnt).min(hi);
+            for j in e..end {
+                let (c, arc) = price(j);
+                if c < min {
+                    min = c;
+                    best = arc;
+                }
+            }
+            cnt -= end - e;
+            e = end;
+            if cnt == 0 {
+                if min < 0 {
+                    return Some((best, e - 1));
+                }
+                cnt = bs;
+            }
+        }
+    }
+    // A violating arc in an unfinished last block: the next search starts where it was.
+    (min < 0).then_some((best, start))
+}
+
 fn mixing_order(n: usize, m: usize) -> Vec<u32> {
     if n <= 1 || m == 0 {
         return (0..m as u32).rev().collect();
@@ -1040,38 +1080,18 @@ impl NetworkSimplex {
         let source = &self.source[..m];
         let target = &self.target[..m];
         let pi = &self.pi[..];
-        let mut min = 0i64;
-        let mut best = usize::MAX;
-        let mut cnt = bs;
-        let next = self.next_active.min(len);
-        for (lo, hi) in [(next, len), (0, next)] {
-            let mut e = lo;
-            while e < hi {
-                let end = (e + cnt).min(hi);
-                for &i in &active[e..end] {
-                    let i = i as usize;
-                    if i >= m {
-                        continue;
-                    }
-                    let c = state[i] as i64
-                        * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
-                    if c < min {
-                        min = c;
-                        best = i;
-                    }
-                }
-                cnt -= end - e;
-                e = end;
-                if cnt == 0 {
-                    if min < 0 {
-                        self.next_active = e - 1;
-                        return Some(best);
-                    }
-                    cnt = bs;
-                }
+        let found = block_search(len, self.next_active.min(len), bs, |j| {
+            let i = active[j] as usize;
+            if i >= m {
+                return (0, i);
             }
-        }
-        (min < 0).then_some(best)
+            let c = state[i] as i64 * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
+            (c, i)
+        });
+        found.map(|(arc, next)| {
+            self.next_active = next;
+            arc
+        })
     }
 
     /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
@@ -1118,34 +1138,14 @@ impl NetworkSimplex {
         let source = &self.source[..m];
         let target = &self.target[..m];
         let pi = &self.pi[..];
-        let mut min = 0i64;
-        let mut best = usize::MAX;
-        let mut cnt = bs;
-        let next = self.next_arc;
-        for (lo, hi) in [(next, m), (0, next)] {
-            let mut e = lo;
-            while e < hi {
-                let end = (e + cnt).min(hi);
-                for i in e..end {
-                    let c = state[i] as i64
-                        * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
-                    if c < min {
-                        min = c;
-                        best = i;
-                    }
-                }
-                cnt -= end - e;
-                e = end;
-                if cnt == 0 {
-                    if min < 0 {
-                        self.next_arc = e - 1;
-                        return Some(best);
-                    }
-                    cnt = bs;
-                }
-            }
-        }
-        (min < 0).then_some(best)
+        let found = block_search(m, self.next_arc, bs, |i| {
+            let c = state[i] as i64 * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
+            (c, i)
+        });
+        found.map(|(arc, next)| {
+            self.next_arc = next;
+            arc
+        })
     }
 
     fn find_first_eligible(&mut self) -> Option<usize> {
