@@ -1033,16 +1033,8 @@ impl NetworkSimplex {
                 1 + ((bits - 1) << SUB | sub) as usize
             }
         };
-        let (state, cost, source, target, pi) = (
-            &self.state,
-            &self.cost,
-            &self.source,
-            &self.target,
-            &self.pi,
-        );
-        let key = |a: usize| -> i64 {
-            state[a] as i64 * (cost[a] + pi[source[a] as usize] - pi[target[a] as usize])
-        };
+        let mut active = std::mem::take(&mut self.active);
+        let key = |a: usize| -> i64 { self.state[a] as i64 * self.reduced_cost(a) };
         let mut hist = [0u32; 1 + (64 << SUB)];
         for a in 0..m {
             hist[bucket(key(a))] += 1;
@@ -1057,7 +1049,6 @@ impl NetworkSimplex {
                 break;
             }
         }
-        let mut active = std::mem::take(&mut self.active);
         active.clear();
         active.extend((0..m as u32).filter(|&a| bucket(key(a as usize)) <= cut));
         self.active = active;
