@@ -44,17 +44,22 @@
 //! - if the previous solve ended optimal, runs a *dual* network simplex phase with the old
 //!   costs (for which the basis is dual feasible): the most violated tree arc leaves at its
 //!   bound, and the non-tree arc across its cut with the smallest reduced cost enters (the cut
-//!   is enumerated on its side with fewer incidences, from per-node incidence lists). The phase
+//!   is enumerated on its side with fewer nodes, from per-node incidence lists). The phase
 //!   stops when the flows are feasible, when a cut has no entering arc, or when its work budget
 //!   (`m / 2` incidences) is spent;
+//! - once the flows are feasible, degenerate dual pivots (same entering rule, no flow change)
+//!   replace the tree arcs that break strong feasibility, i.e. sit at the bound that blocks
+//!   pushing flow towards the root; only nodes whose tree arc changed are checked;
 //! - cuts every tree arc still out of bounds (or breaking strong feasibility): it becomes a
 //!   non-tree arc at the violated bound and its subtree is re-hung from the root by its own
 //!   artificial arc, which carries the residual imbalance. The result is a strongly feasible
 //!   basis of the big-M problem;
 //! - applies the new costs, recomputes potentials and continues with primal pivots. With block
-//!   search, these first price only an *active set* of about `m / 4` arcs (those closest to
-//!   eligibility when the set was built, kept across re-solves and rebuilt when it misses
-//!   often), then one scan of all arcs proves optimality or finds the arc to enter next.
+//!   search, these first price only an *active set*: about `m / 16` non-tree arcs closest to
+//!   eligibility when the set was built, joined by every arc that leaves the tree or that the
+//!   set missed, and pruned of tree arcs before each re-solve (rebuilt when it misses often or
+//!   grows past `m / 2`). One scan of all arcs then proves optimality or finds the arc to enter
+//!   next.
 //!
 //! The dual phase and the active set are only ways of choosing the tree: the primal phase that
 //! follows starts from a strongly feasible basis whatever the dual phase did, and stops only
@@ -102,7 +107,7 @@ const NONE: u32 = u32::MAX;
 /// each scan. After cuts, the big-M pivots find many eligible arcs and full blocks choose better.
 const WARM_BLOCK_DIVISOR: usize = 4;
 /// Warm pricing scans about `m / ACTIVE_FRACTION` active arcs (see `build_active`).
-const ACTIVE_FRACTION: usize = 4;
+const ACTIVE_FRACTION: usize = 16;
 /// The active set is rebuilt after a warm re-solve in which more than `ACTIVE_MISS_MIN`
 /// entering arcs, and more than one pivot in `ACTIVE_MISS_RATIO`, came from outside it.
 #[cfg(not(test))]
@@ -135,6 +140,8 @@ pub struct NetworkSimplex {
     /// Internal position of each input arc (arcs are interleaved, as LEMON's "arc mixing", so
     /// that each pricing block sees arcs of many tails).
     pos: Vec<u32>,
+    /// The same order as strided loops.
+    mixing: Mixing,
 
     // Problem data as given (original supplies and lower bounds; `lower` is empty while all
     // lower bounds are zero).
@@ -163,6 +170,8 @@ pub struct NetworkSimplex {
 
     // Pivot scratch.
     dirty_revs: Vec<u32>,
+    /// Nodes whose tree arc may break strong feasibility after the flow repair.
+    weak: Vec<u32>,
 
     // Warm-start bookkeeping (see `update` and `repair_flows`).
     /// Transformed supplies (`supply` shifted by the lower bounds) in effect.
@@ -189,6 +198,9 @@ pub struct NetworkSimplex {
     /// checks the topology against them).
     ends_tail: Vec<u32>,
     ends_head: Vec<u32>,
+    /// Upper bound of every input arc as last given, in input order (built with `ends_tail`):
+    /// `update` compares the new bounds with it chunk by chunk.
+    ends_upper: Vec<i64>,
     /// `Σ supply`, `Σ finite cap` over the problem's arcs.
     supply_sum: i128,
     cap_sum: i128,
@@ -199,6 +211,8 @@ pub struct NetworkSimplex {
     /// in internal order (see `build_active`), the search position in it, and whether it must
     /// be rebuilt before the next warm re-solve.
     active: Vec<u32>,
+    /// Membership of every problem arc in `active` (empty until the first warm re-solve).
+    in_active: Vec<bool>,
     next_active: usize,
     active_stale: bool,
 
@@ -295,6 +309,81 @@ fn block_search(
     (min < 0).then_some((best, start))
 }
 
+/// The arc order of [`mixing_order`] as structure: internal positions are filled column by
+/// column (`j = i mod skip`, each column from the top) by the input arcs in reverse order, and
+/// the first `m mod skip` columns hold one arc more than the others. Copies between input and
+/// internal order then run as strided loops, without reading `pos`.
+#[derive(Debug, Clone, Copy)]
+struct Mixing {
+    m: usize,
+    /// 0 when arcs are simply reversed.
+    skip: usize,
+    q: usize,
+    rem: usize,
+}
+
+impl Mixing {
+    fn new(n: usize, m: usize) -> Self {
+        if n <= 1 || m == 0 {
+            return Mixing {
+                m,
+                skip: 0,
+                q: 0,
+                rem: 0,
+            };
+        }
+        let skip = (m / n).max(3);
+        Mixing {
+            m,
+            skip,
+            q: m / skip,
+            rem: m % skip,
+        }
+    }
+
+    /// The input arc at internal position `i`.
+    #[cfg(test)]
+    fn input(&self, i: usize) -> usize {
+        if self.skip == 0 {
+            return self.m - 1 - i;
+        }
+        let (j, r) = (i % self.skip, i / self.skip);
+        self.m - 1 - (j * self.q + j.min(self.rem) + r)
+    }
+
+    /// Calls `f(internal column slice start j, input range)` for every column: the column's
+    /// positions `j, j + skip, …` take the input arcs of the range in reverse order.
+    #[inline]
+    fn columns(&self, mut f: impl FnMut(usize, std::ops::Range<usize>)) {
+        if self.skip == 0 {
+            f(0, 0..self.m);
+            return;
+        }
+        let mut hi = self.m;
+        for j in 0..self.skip {
+            let len = self.q + (j < self.rem) as usize;
+            if len == 0 {
+                break;
+            }
+            f(j, hi - len..hi);
+            hi -= len;
+        }
+    }
+
+    /// `internal[pos[a]] = input[a]` for every input arc `a`.
+    fn scatter<T: Copy>(&self, input: &[T], internal: &mut [T]) {
+        let (input, internal) = (&input[..self.m], &mut internal[..self.m]);
+        let step = self.skip.max(1);
+        self.columns(|j, range| {
+            let mut k = j;
+            for &x in input[range].iter().rev() {
+                internal[k] = x;
+                k += step;
+            }
+        });
+    }
+}
+
 fn mixing_order(n: usize, m: usize) -> Vec<u32> {
     if n <= 1 || m == 0 {
         return (0..m as u32).rev().collect();
@@ -377,6 +466,7 @@ impl NetworkSimplex {
             m,
             rule: pivot,
             pos,
+            mixing: Mixing::new(n, m),
             supply: problem.supply.clone(),
             lower,
             source,
@@ -394,6 +484,7 @@ impl NetworkSimplex {
             last_succ: vec![0; n + 1],
             pred_dir: vec![DIR_UP; n + 1],
             dirty_revs: Vec::with_capacity(n + 1),
+            weak: Vec::new(),
             bt: vec![0; n],
             delta: vec![0; n + 1],
             dirty_arcs: Vec::new(),
@@ -401,6 +492,7 @@ impl NetworkSimplex {
             changed: Vec::new(),
             ends_tail: Vec::new(),
             ends_head: Vec::new(),
+            ends_upper: Vec::new(),
             costs_pending: false,
             dual_ok: false,
             adj_start: Vec::new(),
@@ -411,6 +503,7 @@ impl NetworkSimplex {
             cap_sum,
             needed_m: None,
             active: Vec::new(),
+            in_active: Vec::new(),
             next_active: 0,
             active_stale: true,
             next_arc: 0,
@@ -472,7 +565,7 @@ impl NetworkSimplex {
         if !self.initial_pivots(&b) {
             return self.finish_unbounded();
         }
-        self.run()
+        self.run::<false>()
     }
 
     /// Re-solves after data changes, starting from the basis of the previous solve (falls back to
@@ -526,7 +619,7 @@ impl NetworkSimplex {
         let result = if self.rule == PivotRule::BlockSearch && !cut {
             self.run_warm()
         } else {
-            self.run()
+            self.run::<true>()
         };
         self.block_size = cold_block;
         result
@@ -578,6 +671,9 @@ impl NetworkSimplex {
         }
         let new_cap = if upper == INF { INF } else { upper - lower };
         self.set_lower_and_cap(i, lower, new_cap);
+        if let Some(u) = self.ends_upper.get_mut(arc) {
+            *u = upper;
+        }
         Ok(())
     }
 
@@ -609,25 +705,30 @@ impl NetworkSimplex {
         if bad || total != 0 {
             problem.validate()?;
         }
-        // Slice comparisons check the topology; two branch-free passes validate the values,
-        // write the new costs into the spare cost buffer and list the arcs whose bounds
-        // changed. Nothing else changes before all of it succeeds.
+        // Slice comparisons check the topology; tight passes validate the values, write the new
+        // costs into the spare cost buffer and list the arcs whose bounds changed. Nothing else
+        // changes before all of it succeeds.
         let (tail, head) = (&problem.tail[..m], &problem.head[..m]);
         let (lower, upper, cost) = (&problem.lower[..m], &problem.upper[..m], &problem.cost[..m]);
         if self.cost_next.len() != m + n {
             self.cost_next = vec![0; m + n];
         }
+        // `changed` keeps length `m`; its first `n_changed` entries list the arcs.
         let mut changed = std::mem::take(&mut self.changed);
-        changed.resize(m, 0);
+        if changed.len() != m {
+            changed = vec![0; m];
+        }
         if self.ends_tail.len() != m {
             // First update: the structures of the warm start.
             self.build_adjacency();
-            let (mut t, mut h) = (vec![0u32; m], vec![0u32; m]);
+            let (mut t, mut h, mut u) = (vec![0u32; m], vec![0u32; m], vec![0i64; m]);
             for a in 0..m {
                 let i = self.pos[a] as usize;
                 (t[a], h[a]) = (self.source[i], self.target[i]);
+                let (c, l) = (self.cap[i], self.lower.get(i).copied().unwrap_or(0));
+                u[a] = if c == INF { INF } else { c + l };
             }
-            (self.ends_tail, self.ends_head) = (t, h);
+            (self.ends_tail, self.ends_head, self.ends_upper) = (t, h, u);
         }
         let same_topology = tail == &self.ends_tail[..] && head == &self.ends_head[..];
         if self.costs_pending {
@@ -638,29 +739,58 @@ impl NetworkSimplex {
                 return Err(SolveError::TopologyChanged);
             }
         }
-        // Two passes, each reading its inputs once: costs, then bounds. Values are checked
-        // with shifted ORs: all lie in (-2^50, 2^50) when no shifted value reaches 2^51;
-        // otherwise `validate` decides (values of exactly ±2^50 are valid). In range, `u - l`
-        // is negative exactly when `l > u`. Sums run in u64 over chunks small enough not to
-        // overflow (|c| ≤ 2^50, u - l ≤ 2^51).
-        let (mut lower_bits, mut abs_bits, mut out, mut order) = (0i64, 0u64, 0u64, 0i64);
-        let (mut abs_sum, mut cap_sum) = (0i128, 0i128);
-        let mut n_changed = 0usize;
-        {
-            let pos = &self.pos[..m];
-            let next = &mut self.cost_next[..m];
-            for start in (0..m).step_by(4096) {
-                let end = (start + 4096).min(m);
-                let mut chunk_abs = 0u64;
-                for (&i, &c) in pos[start..end].iter().zip(&cost[start..end]) {
-                    next[i as usize] = c;
-                    out |= c.wrapping_add(MAX_ABS_VALUE) as u64;
-                    chunk_abs = chunk_abs.wrapping_add(c.unsigned_abs());
-                    abs_bits |= c.unsigned_abs();
-                }
-                abs_sum += chunk_abs as i128;
+        // Costs: a contiguous pass checks their range and sums their magnitudes for `M`
+        // (shifted ORs: all lie in (-2^50, 2^50) when no shifted value reaches 2^51; otherwise
+        // `validate` decides, values of exactly ±2^50 being valid), then a pass copies them into
+        // internal order. Sums run in u64 over chunks small enough not to overflow.
+        let (mut abs_bits, mut out, mut abs_sum) = (0u64, 0u64, 0i128);
+        for chunk in cost.chunks(4096) {
+            let (mut chunk_abs, mut chunk_bits, mut chunk_out) = (0u64, 0u64, 0u64);
+            for &c in chunk {
+                let a = c.unsigned_abs();
+                chunk_out |= c.wrapping_add(MAX_ABS_VALUE) as u64;
+                chunk_bits |= a;
+                chunk_abs = chunk_abs.wrapping_add(a);
             }
-            let (cap_in, lower_in) = (&self.cap[..m], &self.lower[..]);
+            (abs_bits, out) = (abs_bits | chunk_bits, out | chunk_out);
+            abs_sum += chunk_abs as i128;
+        }
+        self.mixing.scatter(cost, &mut self.cost_next);
+        // Bounds. Values kept from earlier calls were valid then: only changed ones are checked.
+        // Without lower bounds (before and now) the capacity is the upper bound itself, `INF`
+        // included: chunks equal to the last upper bounds given are skipped whole.
+        let lower_bits = lower.iter().fold(0i64, |acc, &l| acc | l);
+        let has_lower = lower_bits != 0;
+        let mut order = 0i64;
+        let mut cap_sum = self.cap_sum;
+        let mut n_changed = 0usize;
+        if !has_lower && self.lower.is_empty() {
+            let (last, list) = (&self.ends_upper[..m], &mut changed[..m]);
+            const CHUNK: usize = 64;
+            for (k, (new, old)) in upper.chunks(CHUNK).zip(last.chunks(CHUNK)).enumerate() {
+                let diff = new.iter().zip(old).fold(0i64, |d, (&x, &y)| d | (x ^ y));
+                if diff != 0 {
+                    for (j, (&x, &y)) in new.iter().zip(old).enumerate() {
+                        list[n_changed] = (k * CHUNK + j) as u32;
+                        n_changed += (x != y) as usize;
+                    }
+                }
+            }
+            for &a in &list[..n_changed] {
+                let (u, old) = (upper[a as usize], last[a as usize]);
+                if old != INF {
+                    cap_sum -= old as i128;
+                }
+                if u != INF {
+                    out |= u.wrapping_add(MAX_ABS_VALUE) as u64;
+                    order |= u;
+                    cap_sum += u as i128;
+                }
+            }
+        } else {
+            // Lower bounds: every arc is checked and the sums are recomputed.
+            cap_sum = 0;
+            let (pos, cap_in, lower_in) = (&self.pos[..m], &self.cap[..m], &self.lower[..]);
             let keep_lower = !lower_in.is_empty();
             let list = &mut changed[..m];
             for start in (0..m).step_by(4096) {
@@ -673,10 +803,10 @@ impl NetworkSimplex {
                     let uf = if finite { u } else { l };
                     out |= (l.wrapping_add(MAX_ABS_VALUE) as u64)
                         | (uf.wrapping_add(MAX_ABS_VALUE) as u64);
+                    // In range, `u - l` is negative exactly when `l > u`.
                     let k = uf.wrapping_sub(l);
                     order |= k;
                     chunk_cap = chunk_cap.wrapping_add(k as u64);
-                    lower_bits |= l;
                     let new_cap = if finite { k } else { INF };
                     let old_lower = if keep_lower { lower_in[i] } else { 0 };
                     let differs = (cap_in[i] != new_cap) | (old_lower != l);
@@ -687,8 +817,6 @@ impl NetworkSimplex {
             }
         }
         bad |= out >= 2 * limit || order < 0;
-        let has_lower = lower_bits != 0;
-        changed.truncate(n_changed);
         if bad || !same_topology {
             self.changed = changed;
             // Report exactly what `validate` reports, and a changed topology only for an
@@ -713,8 +841,12 @@ impl NetworkSimplex {
         if has_lower && self.lower.is_empty() {
             self.lower = vec![0; m];
         }
+        let changed_arcs = &changed[..n_changed];
+        for &a in changed_arcs {
+            self.ends_upper[a as usize] = upper[a as usize];
+        }
         if !self.lower.is_empty() {
-            for &a in &changed {
+            for &a in changed_arcs {
                 let a = a as usize;
                 let (l, u) = (lower[a], upper[a]);
                 let c = if u == INF { INF } else { u - l };
@@ -724,12 +856,12 @@ impl NetworkSimplex {
                 self.lower = Vec::new();
             }
             debug_assert_eq!(self.cap_sum, cap_sum);
-        } else if !changed.is_empty() {
+        } else if !changed_arcs.is_empty() {
             // Capacities only (the common case): no supply shifts.
             let (pos, cap) = (&self.pos, &mut self.cap);
             // Many changes: the repair visits every arc in order instead of a list.
-            let track = self.dirty_arcs.len() + changed.len() <= m / 4;
-            for &a in &changed {
+            let track = self.dirty_arcs.len() + n_changed <= m / 4;
+            for &a in changed_arcs {
                 let a = a as usize;
                 let i = pos[a] as usize;
                 let u = upper[a];
@@ -744,7 +876,6 @@ impl NetworkSimplex {
             }
             self.flows_dirty = true;
         }
-        changed.clear();
         self.changed = changed;
         self.cap_sum = cap_sum;
         // `abs_bits` (an OR) lies in [max|c|, 2 max|c|): the bound stays valid, if looser.
@@ -963,17 +1094,19 @@ impl NetworkSimplex {
     // ------------------------------------------------------------------------------------------
     // Main loop
 
-    fn run(&mut self) -> Result<FlowSolution, SolveError> {
+    /// The primal phase with the configured rule; with `JOIN`, arcs leaving the tree join the
+    /// active set (warm re-solves).
+    fn run<const JOIN: bool>(&mut self) -> Result<FlowSolution, SolveError> {
         let ok = match self.rule {
-            PivotRule::BlockSearch => self.run_with(Self::find_block_search),
-            PivotRule::FirstEligible => self.run_with(Self::find_first_eligible),
-            PivotRule::BestEligible => self.run_with(Self::find_best_eligible),
+            PivotRule::BlockSearch => self.run_with::<JOIN>(Self::find_block_search),
+            PivotRule::FirstEligible => self.run_with::<JOIN>(Self::find_first_eligible),
+            PivotRule::BestEligible => self.run_with::<JOIN>(Self::find_best_eligible),
             PivotRule::CandidateList => {
                 if self.candidates.len() != self.list_length {
                     self.candidates = vec![0; self.list_length];
                     self.cand_len = 0;
                 }
-                self.run_with(Self::find_candidate_list)
+                self.run_with::<JOIN>(Self::find_candidate_list)
             }
         };
         self.finish(ok)
@@ -982,14 +1115,23 @@ impl NetworkSimplex {
     /// Warm primal phase: block search over the active arcs until none is eligible, then over
     /// all arcs (which proves optimality, or finds an arc the active set missed).
     fn run_warm(&mut self) -> Result<FlowSolution, SolveError> {
-        if self.active_stale {
+        if self.active_stale || self.in_active.len() != self.m {
             self.build_active();
+        } else {
+            // Tree arcs cannot enter: they leave the set, and join it again when they leave
+            // the tree.
+            let (state, in_active) = (&self.state, &mut self.in_active);
+            self.active.retain(|&a| {
+                let keep = state[a as usize] != STATE_TREE;
+                in_active[a as usize] = keep;
+                keep
+            });
         }
         let mut misses = 0usize;
         let start = self.iterations;
         let ok = 'outer: loop {
             while let Some(a) = self.find_active_block() {
-                if !self.pivot(a) {
+                if !self.pivot_joining(a) {
                     break 'outer false;
                 }
             }
@@ -997,25 +1139,31 @@ impl NetworkSimplex {
                 None => break true,
                 Some(a) => {
                     misses += 1;
-                    self.active.push(a as u32);
-                    if !self.pivot(a) {
+                    if !self.in_active[a] {
+                        self.in_active[a] = true;
+                        self.active.push(a as u32);
+                    }
+                    if !self.pivot_joining(a) {
                         break false;
                     }
                 }
             }
         };
-        // Many misses: the costs moved away from those the set was chosen for.
+        // Many misses: the costs moved away from those the set was chosen for. A set grown
+        // past half of the arcs no longer saves much.
         let pivots = (self.iterations - start) as usize;
-        if misses > ACTIVE_MISS_MIN && misses * ACTIVE_MISS_RATIO > pivots {
+        if (misses > ACTIVE_MISS_MIN && misses * ACTIVE_MISS_RATIO > pivots)
+            || 2 * self.active.len() > self.m
+        {
             self.active_stale = true;
         }
         self.finish(ok)
     }
 
-    /// Chooses the active arcs for warm pricing from the current potentials: every tree arc
-    /// and every eligible arc, then the non-tree arcs closest to eligibility (smallest
-    /// `state · rc`) until about `m / ACTIVE_FRACTION` arcs (whole buckets of a logarithmic
-    /// histogram, so no sort is needed).
+    /// Chooses the active arcs for warm pricing from the current potentials: every eligible
+    /// non-tree arc, then those closest to eligibility (smallest `state · rc`) until about
+    /// `m / ACTIVE_FRACTION` arcs (whole buckets of a logarithmic histogram, so no sort is
+    /// needed). Tree arcs are left out: they join the set when they leave the tree.
     fn build_active(&mut self) {
         let m = self.m;
         const SUB: u32 = 2; // sub-bucket bits
@@ -1034,15 +1182,23 @@ impl NetworkSimplex {
             }
         };
         let mut active = std::mem::take(&mut self.active);
-        let key = |a: usize| -> i64 { self.state[a] as i64 * self.reduced_cost(a) };
+        // Tree arcs get the last bucket: never chosen.
+        const TREE: usize = 64 << SUB;
+        let key = |a: usize| -> usize {
+            if self.state[a] == STATE_TREE {
+                TREE
+            } else {
+                bucket(self.state[a] as i64 * self.reduced_cost(a))
+            }
+        };
         let mut hist = [0u32; 1 + (64 << SUB)];
         for a in 0..m {
-            hist[bucket(key(a))] += 1;
+            hist[key(a)] += 1;
         }
         let want = (m / ACTIVE_FRACTION).max(MIN_BLOCK) as u32;
         let mut cut = 0;
         let mut total = 0;
-        for (b, &h) in hist.iter().enumerate() {
+        for (b, &h) in hist[..TREE].iter().enumerate() {
             total += h;
             cut = b;
             if total >= want {
@@ -1050,7 +1206,14 @@ impl NetworkSimplex {
             }
         }
         active.clear();
-        active.extend((0..m as u32).filter(|&a| bucket(key(a as usize)) <= cut));
+        active.extend((0..m as u32).filter(|&a| key(a as usize) <= cut));
+        let mut in_active = std::mem::take(&mut self.in_active);
+        in_active.clear();
+        in_active.resize(m, false);
+        for &a in &active {
+            in_active[a as usize] = true;
+        }
+        self.in_active = in_active;
         self.active = active;
         self.next_active = 0;
         self.active_stale = false;
@@ -1099,9 +1262,17 @@ impl NetworkSimplex {
     }
 
     #[inline]
-    fn run_with(&mut self, mut find: impl FnMut(&mut Self) -> Option<usize>) -> bool {
+    fn run_with<const JOIN: bool>(
+        &mut self,
+        mut find: impl FnMut(&mut Self) -> Option<usize>,
+    ) -> bool {
         while let Some(a) = find(self) {
-            if !self.pivot(a) {
+            let ok = if JOIN {
+                self.pivot_joining(a)
+            } else {
+                self.pivot(a)
+            };
+            if !ok {
                 return false;
             }
         }
@@ -1111,9 +1282,31 @@ impl NetworkSimplex {
     /// One pivot on entering arc `a`; `false` when the cycle has infinite capacity.
     #[inline]
     fn pivot(&mut self, a: usize) -> bool {
-        let ok = self.core().pivot(a);
+        let ok = self.core().pivot(a).is_some();
         self.iterations += ok as u64;
         ok
+    }
+
+    /// [`pivot`](Self::pivot) in a warm re-solve: the leaving arc, now a non-tree arc with a
+    /// reduced cost of zero, joins the active set.
+    #[inline]
+    fn pivot_joining(&mut self, a: usize) -> bool {
+        let Some(out) = self.core().pivot(a) else {
+            return false;
+        };
+        self.iterations += 1;
+        self.join_active(out as usize);
+        true
+    }
+
+    /// Adds problem arc `e` (which just left the tree) to the active set, once it exists.
+    fn join_active(&mut self, e: usize) {
+        if let Some(f) = self.in_active.get_mut(e) {
+            if !*f {
+                *f = true;
+                self.active.push(e as u32);
+            }
+        }
     }
 
     /// Block search exactly as LEMON's: the block counter runs on across the wrap-around and
@@ -1249,7 +1442,9 @@ impl NetworkSimplex {
     /// 3. while the basis is dual feasible (the previous solve ended optimal and costs are
     ///    still the old ones), dual simplex pivots bring out-of-bounds tree arcs to their
     ///    bounds;
-    /// 4. every tree arc still out of bounds, or breaking strong feasibility, is cut.
+    /// 4. degenerate dual pivots restore strong feasibility (see
+    ///    [`restore_strong_feasibility`](Self::restore_strong_feasibility));
+    /// 5. every tree arc still out of bounds, or breaking strong feasibility, is cut.
     ///
     /// Returns whether some tree arc was cut.
     fn repair_flows(&mut self) -> bool {
@@ -1282,9 +1477,13 @@ impl NetworkSimplex {
         self.dirty_arcs = dirty;
         if self.dual_ok {
             let mut infeasible = Vec::new();
+            self.weak.clear();
             let _ = self.push_deltas(Some(&mut infeasible));
-            if !infeasible.is_empty() {
-                self.dual_repair(infeasible);
+            if (infeasible.is_empty() || self.dual_repair(infeasible))
+                && self.restore_strong_feasibility()
+            {
+                // Flows within bounds, strongly feasible: nothing to cut.
+                return false;
             }
         }
         self.push_deltas(None)
@@ -1320,6 +1519,9 @@ impl NetworkSimplex {
                     self.delta[p] += s;
                     if !fits {
                         list.push(v as u32);
+                    } else if if up { f == c } else { f == 0 } {
+                        // Within bounds but not strongly feasible.
+                        self.weak.push(v as u32);
                     }
                     v = next;
                     continue;
@@ -1333,6 +1535,7 @@ impl NetworkSimplex {
                     let g = if f <= 0 { 0 } else { c };
                     self.flow[e] = g;
                     self.state[e] = if g == 0 { STATE_LOWER } else { STATE_UPPER };
+                    self.join_active(e);
                     let through = if up { g - old } else { old - g };
                     self.delta[p] += through;
                     // Re-hung after the pass, which must walk the unchanged tree.
@@ -1379,7 +1582,7 @@ impl NetworkSimplex {
     /// across the cut with the smallest reduced cost that can carry the subtree's excess.
     /// Stops when no arc is out of bounds, when a cut has no such arc, or after `n` pivots;
     /// the cut pass that follows handles whatever remains.
-    fn dual_repair(&mut self, mut list: Vec<u32>) {
+    fn dual_repair(&mut self, mut list: Vec<u32>) -> bool {
         let n = self.n;
         if self.adj_start.len() != n + 2 {
             self.build_adjacency(); // dual repair after setters only
@@ -1408,10 +1611,10 @@ impl NetworkSimplex {
                 k += 1;
             }
             if best == NONE {
-                break;
+                return true;
             }
             let v = best as usize;
-            let (entering, work) = self.dual_entering(v, best_x);
+            let (entering, work) = self.dual_entering(v, best_x > 0);
             budget -= work as i64;
             let Some(a) = entering else {
                 break;
@@ -1420,6 +1623,113 @@ impl NetworkSimplex {
             self.iterations += 1;
             self.dual_pivot(v, a, best_x, &mut list, &mut listed);
         }
+        false
+    }
+
+    /// Whether the tree arc of `v` is degenerate in the wrong direction: no flow can be pushed
+    /// from `v` towards the root through it (strong feasibility requires that it can).
+    fn blocks_towards_root(&self, v: usize) -> bool {
+        let e = self.pred[v] as usize;
+        if e >= self.m {
+            return false;
+        }
+        if self.pred_dir[v] == DIR_UP {
+            self.flow[e] == self.cap[e]
+        } else {
+            self.flow[e] == 0
+        }
+    }
+
+    /// With feasible tree flows and a dual feasible basis (after the dual repair), replaces
+    /// every tree arc that breaks strong feasibility by degenerate dual pivots: the arc leaves
+    /// at the bound it sits on and the entering arc is chosen as in the dual repair, so the
+    /// flows do not change, the basis stays dual feasible and the potentials move by a reduced
+    /// cost instead of by `M` (as re-hanging the subtree from the root would). A pivot reverses
+    /// the tree path from the entering arc to the leaving one, whose nodes are checked again.
+    /// Whatever remains when the work budget is spent is cut by the pass that follows.
+    /// Returns whether the tree is strongly feasible.
+    fn restore_strong_feasibility(&mut self) -> bool {
+        let root = self.n;
+        // The candidates: nodes whose tree arc ended at a bound in the flow push, or lay on
+        // the cycle of a dual pivot.
+        let mut list = std::mem::take(&mut self.weak);
+        if list.is_empty() {
+            self.weak = list;
+            return true;
+        }
+        if self.adj_start.len() != root + 2 {
+            self.build_adjacency();
+        }
+        let mut budget = (self.m / 2).max(64) as i64;
+        let mut path: Vec<u32> = Vec::new();
+        let mut strong = true;
+        while let Some(v) = list.pop() {
+            let v = v as usize;
+            if budget <= 0 {
+                strong = false;
+                break;
+            }
+            if !self.blocks_towards_root(v) {
+                continue;
+            }
+            let (entering, work) = self.dual_entering(v, true);
+            budget -= work as i64;
+            let Some((a, from_inside)) = entering else {
+                strong = false;
+                continue;
+            };
+            // The entering arc's end inside the subtree of `v`; the path from it up to `v` is
+            // reversed by the pivot.
+            let inner = if from_inside {
+                self.source[a] as usize
+            } else {
+                self.target[a] as usize
+            };
+            path.clear();
+            let mut u = inner;
+            while u != v {
+                path.push(u as u32);
+                u = self.parent[u] as usize;
+            }
+            self.iterations += 1;
+            self.degenerate_dual_pivot(v, (a, from_inside));
+            list.push(v as u32);
+            list.extend_from_slice(&path);
+        }
+        list.clear();
+        self.weak = list;
+        strong
+    }
+
+    /// A dual pivot without flow change: `a` enters in place of the tree arc of `v` (with
+    /// `from_inside`: whether its source lies in the subtree of `v`).
+    fn degenerate_dual_pivot(&mut self, v: usize, (a, from_inside): (usize, bool)) {
+        let join = self.core_join(a);
+        // It leaves at the bound it sits on: the upper one when it points to the root.
+        let e = self.pred[v] as usize;
+        self.state[e] = if self.pred_dir[v] == DIR_UP {
+            STATE_UPPER
+        } else {
+            STATE_LOWER
+        };
+        self.state[a] = STATE_TREE;
+        self.join_active(e);
+        let (u_in, v_in) = if from_inside {
+            (self.source[a] as usize, self.target[a] as usize)
+        } else {
+            (self.target[a] as usize, self.source[a] as usize)
+        };
+        let cy = Cycle {
+            in_arc: a,
+            join,
+            u_in,
+            v_in,
+            u_out: v,
+            delta: 0,
+        };
+        let mut core = self.core();
+        core.update_tree_structure(&cy);
+        core.update_potential(&cy);
     }
 
     /// Incident arcs of every node (CSR over `adj_start`), and the node marks.
@@ -1450,29 +1760,13 @@ impl NetworkSimplex {
     /// more units (import `-x` if negative): among the non-tree arcs across the cut that can
     /// carry them, the one with the smallest reduced cost in absolute value, so that shifting
     /// the subtree's potentials keeps every other arc dual feasible.
-    fn dual_entering(&mut self, v: usize, x: i64) -> (Option<usize>, usize) {
-        let (n, m) = (self.n, self.m);
-        // Mark the subtree (thread order visits it contiguously) and count its incidences.
+    fn dual_entering(&mut self, v: usize, export: bool) -> (Option<(usize, bool)>, usize) {
+        let n = self.n;
+        // The side of the cut with fewer nodes is marked, then its incidences enumerated: the
+        // subtree (contiguous in thread order from `v`), or the other nodes (the rest of the
+        // thread, root included, which has no incident problem arcs).
         let size = self.succ_num[v] as usize;
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.mark.fill(0);
-            self.stamp = 1;
-        }
-        let stamp = self.stamp;
-        let mut degree = 0usize;
-        let mut u = v;
-        for _ in 0..size {
-            self.mark[u] = stamp;
-            degree += (self.adj_start[u + 1] - self.adj_start[u]) as usize;
-            u = self.thread[u] as usize;
-        }
-        let export = x > 0;
-        let mut best = None;
-        let mut best_rc = i64::MAX;
-        // Enumerate the side of the cut with fewer incidences: the subtree, or the other nodes
-        // (the rest of the thread, root included, which has no incident problem arcs).
-        let inner = 2 * degree <= 2 * m;
+        let inner = 2 * size <= n + 1;
         let (first, count) = if inner {
             (v, size)
         } else {
@@ -1481,7 +1775,20 @@ impl NetworkSimplex {
                 n + 1 - size,
             )
         };
-        let mut work = size;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.fill(0);
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let mut u = first;
+        for _ in 0..count {
+            self.mark[u] = stamp;
+            u = self.thread[u] as usize;
+        }
+        let mut best = None;
+        let mut best_rc = i64::MAX;
+        let mut work = count;
         let mut u = first;
         for _ in 0..count {
             let (lo, hi) = (self.adj_start[u] as usize, self.adj_start[u + 1] as usize);
@@ -1489,9 +1796,9 @@ impl NetworkSimplex {
             for &a in &self.adj[lo..hi] {
                 let a = a as usize;
                 let (s, t) = (self.source[a] as usize, self.target[a] as usize);
-                // Exactly one end inside: the other end of `a` seen from `u`.
+                // Exactly one end on the marked side: the other end of `a` seen from `u`.
                 let other = if s == u { t } else { s };
-                if (self.mark[other] == stamp) == inner {
+                if self.mark[other] == stamp {
                     continue;
                 }
                 let st = self.state[a];
@@ -1507,7 +1814,7 @@ impl NetworkSimplex {
                 let rc = self.reduced_cost(a).abs();
                 if rc < best_rc {
                     best_rc = rc;
-                    best = Some(a);
+                    best = Some((a, from_inside));
                 }
             }
             u = self.thread[u] as usize;
@@ -1517,9 +1824,14 @@ impl NetworkSimplex {
 
     /// Pivots entering arc `a` in place of the tree arc of `v`, moving the subtree's excess `x`
     /// onto `a`; lists the nodes whose tree arc changed flow.
-    fn dual_pivot(&mut self, v: usize, a: usize, x: i64, list: &mut Vec<u32>, listed: &mut [u8]) {
-        let stamp = self.stamp;
-        let from_inside = self.mark[self.source[a] as usize] == stamp;
+    fn dual_pivot(
+        &mut self,
+        v: usize,
+        (a, from_inside): (usize, bool),
+        x: i64,
+        list: &mut Vec<u32>,
+        listed: &mut [u8],
+    ) {
         // Flow change on `a` (in its own direction) that carries |x| across the cut.
         let change = if from_inside == (x > 0) {
             x.abs()
@@ -1542,6 +1854,7 @@ impl NetworkSimplex {
                     listed[u] = 1;
                     list.push(u as u32);
                 }
+                self.weak.push(u as u32);
                 u = self.parent[u] as usize;
             }
         }
@@ -1553,6 +1866,7 @@ impl NetworkSimplex {
             STATE_UPPER
         };
         self.state[a] = STATE_TREE;
+        self.join_active(e);
         let (u_in, v_in) = if from_inside {
             (self.source[a] as usize, self.target[a] as usize)
         } else {
@@ -1701,27 +2015,42 @@ impl NetworkSimplex {
     }
 
     fn optimal_solution(&self) -> FlowSolution {
-        let m = self.m;
+        let (n, m) = (self.n, self.m);
         let (flow_in, cost) = (&self.flow[..m], &self.cost[..m]);
-        // The objective in internal order (contiguous), flows gathered into input order.
-        let mut objective: i128 = flow_in
-            .iter()
-            .zip(cost)
-            .map(|(&x, &c)| c as i128 * x as i128)
-            .sum();
-        let flow = if self.lower.is_empty() {
-            self.pos.iter().map(|&i| flow_in[i as usize]).collect()
+        let (flow, objective) = if self.lower.is_empty() {
+            let flow: Vec<i64> = self.pos.iter().map(|&i| flow_in[i as usize]).collect();
+            // Only tree arcs and arcs at their upper bound carry flow: the objective sums
+            // over them alone (the upper ones listed without branches).
+            let mut objective: i128 = 0;
+            for &e in &self.pred[..n] {
+                if let (Some(&x), Some(&c)) = (flow_in.get(e as usize), cost.get(e as usize)) {
+                    objective += c as i128 * x as i128;
+                }
+            }
+            let mut upper = [0u32; 256];
+            for (k, chunk) in self.state[..m].chunks(upper.len()).enumerate() {
+                let mut len = 0;
+                for (j, &st) in chunk.iter().enumerate() {
+                    upper[len] = j as u32;
+                    len += (st == STATE_UPPER) as usize;
+                }
+                for &j in &upper[..len] {
+                    let a = k * 256 + j as usize;
+                    objective += cost[a] as i128 * flow_in[a] as i128;
+                }
+            }
+            (flow, objective)
         } else {
+            // The objective in internal order (contiguous), flows gathered into input order.
             let lower = &self.lower[..m];
-            objective += lower
+            let shifted: Vec<i64> = flow_in.iter().zip(lower).map(|(&x, &l)| x + l).collect();
+            let objective = shifted
                 .iter()
                 .zip(cost)
-                .map(|(&l, &c)| c as i128 * l as i128)
-                .sum::<i128>();
-            self.pos
-                .iter()
-                .map(|&i| flow_in[i as usize] + lower[i as usize])
-                .collect()
+                .map(|(&x, &c)| c as i128 * x as i128)
+                .sum();
+            let flow = self.pos.iter().map(|&i| shifted[i as usize]).collect();
+            (flow, objective)
         };
         FlowSolution {
             status: SolveStatus::Optimal,
@@ -1861,8 +2190,11 @@ struct Cycle {
 }
 
 impl Core<'_> {
+    /// One pivot on entering arc `in_arc`: `None` when the cycle has infinite capacity,
+    /// otherwise the arc that left the tree (`NONE` when `in_arc` only moved to its other
+    /// bound).
     #[inline]
-    fn pivot(&mut self, in_arc: usize) -> bool {
+    fn pivot(&mut self, in_arc: usize) -> Option<u32> {
         let join = self.find_join_node(in_arc);
         let mut cy = Cycle {
             in_arc,
@@ -1874,14 +2206,17 @@ impl Core<'_> {
         };
         let change = self.find_leaving_arc(&mut cy);
         if cy.delta == INF {
-            return false;
+            return None;
         }
         self.change_flow(&cy, change);
         if change {
+            let out = self.pred[cy.u_out];
             self.update_tree_structure(&cy);
             self.update_potential(&cy);
+            Some(out)
+        } else {
+            Some(NONE)
         }
-        true
     }
 
     #[inline]
@@ -2197,6 +2532,23 @@ mod tests {
             assert_eq!(other.objective, sol.objective, "{rule:?}");
         }
         sol
+    }
+
+    #[test]
+    fn mixing_structure_matches_mixing_order() {
+        for n in [0usize, 1, 2, 3, 5, 17, 100] {
+            for m in [1usize, 2, 3, 7, 10, 64, 99, 1000, 4091] {
+                let pos = mixing_order(n, m);
+                let mixing = Mixing::new(n, m);
+                let input: Vec<u64> = (0..m as u64).map(|a| a * 7 + 1).collect();
+                let mut internal = vec![0u64; m];
+                mixing.scatter(&input, &mut internal);
+                for (a, &i) in pos.iter().enumerate() {
+                    assert_eq!(mixing.input(i as usize), a, "n={n} m={m}");
+                    assert_eq!(internal[i as usize], input[a], "n={n} m={m}");
+                }
+            }
+        }
     }
 
     #[test]
