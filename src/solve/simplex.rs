@@ -210,7 +210,7 @@ pub struct NetworkSimplex {
     /// Warm pricing (block search only): the arcs most likely to enter in a warm re-solve,
     /// in internal order (see `build_active`), the search position in it, and whether it must
     /// be rebuilt before the next warm re-solve.
-    active: Vec<u32>,
+    active: Vec<ActiveArc>,
     /// Membership of every problem arc in `active` (empty until the first warm re-solve).
     in_active: Vec<bool>,
     next_active: usize,
@@ -229,6 +229,16 @@ pub struct NetworkSimplex {
     has_basis: bool,
     flows_dirty: bool,
     iterations: u64,
+}
+
+/// An arc of the warm-pricing active set, with the data its reduced cost needs (the cost is
+/// refreshed before each warm run), so that pricing reads one record instead of four arrays.
+#[derive(Debug, Clone, Copy)]
+struct ActiveArc {
+    cost: i64,
+    source: u32,
+    target: u32,
+    arc: u32,
 }
 
 /// Transformed supplies and the flow bound of a problem state.
@@ -320,6 +330,9 @@ struct Mixing {
     skip: usize,
     q: usize,
     rem: usize,
+    /// `⌈2^64 / skip⌉`: `i / skip` is the high word of `i · magic` for every `i < 2^32`
+    /// (Lemire, Kaser & Kurz, "Faster remainder by direct computation", 2019).
+    magic: u64,
 }
 
 impl Mixing {
@@ -330,6 +343,7 @@ impl Mixing {
                 skip: 0,
                 q: 0,
                 rem: 0,
+                magic: 0,
             };
         }
         let skip = (m / n).max(3);
@@ -338,16 +352,18 @@ impl Mixing {
             skip,
             q: m / skip,
             rem: m % skip,
+            magic: u64::MAX / skip as u64 + 1,
         }
     }
 
-    /// The input arc at internal position `i`.
-    #[cfg(test)]
+    /// The input arc at internal position `i` (`i < m < 2^32`), without a division.
+    #[inline]
     fn input(&self, i: usize) -> usize {
         if self.skip == 0 {
             return self.m - 1 - i;
         }
-        let (j, r) = (i % self.skip, i / self.skip);
+        let r = ((i as u128 * self.magic as u128) >> 64) as usize;
+        let j = i - r * self.skip;
         self.m - 1 - (j * self.q + j.min(self.rem) + r)
     }
 
@@ -1120,10 +1136,13 @@ impl NetworkSimplex {
         } else {
             // Tree arcs cannot enter: they leave the set, and join it again when they leave
             // the tree.
-            let (state, in_active) = (&self.state, &mut self.in_active);
-            self.active.retain(|&a| {
-                let keep = state[a as usize] != STATE_TREE;
-                in_active[a as usize] = keep;
+            // The costs have changed: each entry takes its arc's current cost.
+            let (state, cost, in_active) = (&self.state, &self.cost, &mut self.in_active);
+            self.active.retain_mut(|x| {
+                let a = x.arc as usize;
+                let keep = state[a] != STATE_TREE;
+                in_active[a] = keep;
+                x.cost = cost[a];
                 keep
             });
         }
@@ -1135,14 +1154,16 @@ impl NetworkSimplex {
                     break 'outer false;
                 }
             }
+            // Usually nothing is eligible any more: a plain minimum over all arcs proves it
+            // faster than the block search, which runs only when it finds something.
+            if !self.any_eligible() {
+                break true;
+            }
             match self.find_block_search() {
                 None => break true,
                 Some(a) => {
                     misses += 1;
-                    if !self.in_active[a] {
-                        self.in_active[a] = true;
-                        self.active.push(a as u32);
-                    }
+                    self.join_active(a);
                     if !self.pivot_joining(a) {
                         break false;
                     }
@@ -1206,12 +1227,16 @@ impl NetworkSimplex {
             }
         }
         active.clear();
-        active.extend((0..m as u32).filter(|&a| key(a as usize) <= cut));
+        active.extend(
+            (0..m)
+                .filter(|&a| key(a) <= cut)
+                .map(|a| self.active_arc(a)),
+        );
         let mut in_active = std::mem::take(&mut self.in_active);
         in_active.clear();
         in_active.resize(m, false);
-        for &a in &active {
-            in_active[a as usize] = true;
+        for x in &active {
+            in_active[x.arc as usize] = true;
         }
         self.in_active = in_active;
         self.active = active;
@@ -1228,24 +1253,34 @@ impl NetworkSimplex {
         }
         let (bs, m) = (self.block_size, self.m);
         let active = &self.active[..];
-        // Equal lengths: one bounds check per arc instead of four.
         let state = &self.state[..m];
-        let cost = &self.cost[..m];
-        let source = &self.source[..m];
-        let target = &self.target[..m];
         let pi = &self.pi[..];
         let found = block_search(len, self.next_active.min(len), bs, |j| {
-            let i = active[j] as usize;
-            if i >= m {
-                return (0, i);
-            }
-            let c = state[i] as i64 * (cost[i] + pi[source[i] as usize] - pi[target[i] as usize]);
+            let x = &active[j];
+            let i = x.arc as usize;
+            let st = state.get(i).map_or(0, |&st| st as i64);
+            let c = st * (x.cost + pi[x.source as usize] - pi[x.target as usize]);
             (c, i)
         });
         found.map(|(arc, next)| {
             self.next_active = next;
             arc
         })
+    }
+
+    /// Whether some problem arc is eligible (`state · rc < 0`).
+    #[inline(never)]
+    fn any_eligible(&self) -> bool {
+        let m = self.m;
+        let pi = &self.pi[..];
+        let arcs = self.state[..m]
+            .iter()
+            .zip(&self.cost[..m])
+            .zip(self.source[..m].iter().zip(&self.target[..m]));
+        let min = arcs.fold(0i64, |min, ((&st, &c), (&s, &t))| {
+            min.min(st as i64 * (c + pi[s as usize] - pi[t as usize]))
+        });
+        min < 0
     }
 
     /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
@@ -1304,8 +1339,18 @@ impl NetworkSimplex {
         if let Some(f) = self.in_active.get_mut(e) {
             if !*f {
                 *f = true;
-                self.active.push(e as u32);
+                let x = self.active_arc(e);
+                self.active.push(x);
             }
+        }
+    }
+
+    fn active_arc(&self, a: usize) -> ActiveArc {
+        ActiveArc {
+            cost: self.cost[a],
+            source: self.source[a],
+            target: self.target[a],
+            arc: a as u32,
         }
     }
 
@@ -2018,27 +2063,43 @@ impl NetworkSimplex {
         let (n, m) = (self.n, self.m);
         let (flow_in, cost) = (&self.flow[..m], &self.cost[..m]);
         let (flow, objective) = if self.lower.is_empty() {
-            let flow: Vec<i64> = self.pos.iter().map(|&i| flow_in[i as usize]).collect();
-            // Only tree arcs and arcs at their upper bound carry flow: the objective sums
-            // over them alone (the upper ones listed without branches).
+            // Only tree arcs and arcs at their upper bound carry flow: the flows in input
+            // order and the objective come from them alone.
+            let mut flow = vec![0i64; m];
+            let mixing = self.mixing;
             let mut objective: i128 = 0;
             for &e in &self.pred[..n] {
                 if let (Some(&x), Some(&c)) = (flow_in.get(e as usize), cost.get(e as usize)) {
+                    flow[mixing.input(e as usize)] = x;
                     objective += c as i128 * x as i128;
                 }
             }
-            let mut upper = [0u32; 256];
-            for (k, chunk) in self.state[..m].chunks(upper.len()).enumerate() {
-                let mut len = 0;
-                for (j, &st) in chunk.iter().enumerate() {
-                    upper[len] = j as u32;
-                    len += (st == STATE_UPPER) as usize;
-                }
-                for &j in &upper[..len] {
-                    let a = k * 256 + j as usize;
+            // States are -1 (upper), 0 (tree) or 1 (lower): eight at a time, the upper ones are
+            // the bytes with their high bit set.
+            let state = &self.state[..m];
+            const HIGH: u64 = 0x8080_8080_8080_8080;
+            let mut add_group = |first: usize, mut bits: u64| {
+                while bits != 0 {
+                    let a = first + (bits.trailing_zeros() / 8) as usize;
+                    flow[mixing.input(a)] = flow_in[a];
                     objective += cost[a] as i128 * flow_in[a] as i128;
+                    bits &= bits - 1;
+                }
+            };
+            let groups = state.chunks_exact(8);
+            let tail = groups.remainder();
+            for (g, bytes) in groups.enumerate() {
+                let bytes: [i8; 8] = bytes.try_into().expect("8 bytes");
+                let w = u64::from_le_bytes(bytes.map(|b| b as u8)) & HIGH;
+                if w != 0 {
+                    add_group(g * 8, w);
                 }
             }
+            let mut last = [0u8; 8];
+            for (b, &st) in last.iter_mut().zip(tail) {
+                *b = st as u8;
+            }
+            add_group(m - tail.len(), u64::from_le_bytes(last) & HIGH);
             (flow, objective)
         } else {
             // The objective in internal order (contiguous), flows gathered into input order.
@@ -2548,6 +2609,39 @@ mod tests {
                     assert_eq!(internal[i as usize], input[a], "n={n} m={m}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn mixing_inverse_divides_exactly() {
+        // The multiply-high division against `/` on the edges of the u32 range.
+        for skip in (3u64..2000).chain([65_537, 1 << 20, (1 << 31) + 11, u32::MAX as u64]) {
+            let magic = u64::MAX / skip + 1;
+            for i in [
+                0u64,
+                1,
+                skip - 1,
+                skip,
+                skip + 1,
+                1 << 31,
+                u32::MAX as u64 - 1,
+            ]
+            .into_iter()
+            .chain((0..64).map(|k| (u32::MAX as u64 / 64) * k + skip))
+            .filter(|&i| i <= u32::MAX as u64)
+            {
+                assert_eq!(
+                    ((i as u128 * magic as u128) >> 64) as u64,
+                    i / skip,
+                    "{i} / {skip}"
+                );
+            }
+        }
+        let (n, m) = (7, 1_000_003);
+        let pos = mixing_order(n, m);
+        let mixing = Mixing::new(n, m);
+        for (a, &i) in pos.iter().enumerate().step_by(997) {
+            assert_eq!(mixing.input(i as usize), a);
         }
     }
 
