@@ -189,9 +189,10 @@ pub struct NetworkSimplex {
     costs_pending: bool,
     /// The basis is optimal for `cost` (with the potentials `pi`): the dual repair may run.
     dual_ok: bool,
-    /// Incident arcs of every node (CSR, built by the first dual repair) and node marks.
+    /// Incidences of every node (CSR, built by the first dual repair; see `build_adjacency`)
+    /// and node marks.
     adj_start: Vec<u32>,
-    adj: Vec<u32>,
+    adj: Vec<u64>,
     mark: Vec<u32>,
     stamp: u32,
     /// Tail and head of every input arc, in input order (built by the first `update`, which
@@ -1777,7 +1778,9 @@ impl NetworkSimplex {
         core.update_potential(&cy);
     }
 
-    /// Incident arcs of every node (CSR over `adj_start`), and the node marks.
+    /// Incidences of every node (CSR over `adj_start`), and the node marks. An incidence of
+    /// node `u` packs the arc (bits 33..), whether the arc leaves `u` (bit 32) and its other
+    /// end (bits 0..32), so that the dual ratio test needs neither tails nor heads.
     fn build_adjacency(&mut self) {
         let (n, m) = (self.n, self.m);
         let mut start = vec![0u32; n + 2];
@@ -1788,11 +1791,12 @@ impl NetworkSimplex {
         for v in 0..n {
             start[v + 2] += start[v + 1];
         }
-        let mut adj = vec![0u32; 2 * m];
+        let mut adj = vec![0u64; 2 * m];
         for a in 0..m {
-            for w in [self.source[a], self.target[a]] {
+            let (s, t) = (self.source[a], self.target[a]);
+            for (w, other, out) in [(s, t, 1u64), (t, s, 0)] {
                 let k = &mut start[w as usize + 1];
-                adj[*k as usize] = a as u32;
+                adj[*k as usize] = (a as u64) << 33 | out << 32 | other as u64;
                 *k += 1;
             }
         }
@@ -1838,11 +1842,10 @@ impl NetworkSimplex {
         for _ in 0..count {
             let (lo, hi) = (self.adj_start[u] as usize, self.adj_start[u + 1] as usize);
             work += hi - lo + 1;
-            for &a in &self.adj[lo..hi] {
-                let a = a as usize;
-                let (s, t) = (self.source[a] as usize, self.target[a] as usize);
+            for &inc in &self.adj[lo..hi] {
+                let (a, leaves_u) = ((inc >> 33) as usize, inc >> 32 & 1 == 1);
                 // Exactly one end on the marked side: the other end of `a` seen from `u`.
-                let other = if s == u { t } else { s };
+                let other = inc as u32 as usize;
                 if self.mark[other] == stamp {
                     continue;
                 }
@@ -1852,11 +1855,12 @@ impl NetworkSimplex {
                 }
                 // Increasing the flow of an arc leaving the subtree, or decreasing that of an
                 // arc entering it, exports.
-                let from_inside = (s == u) == inner;
+                let from_inside = leaves_u == inner;
                 if (from_inside == (st == STATE_LOWER)) != export {
                     continue;
                 }
-                let rc = self.reduced_cost(a).abs();
+                let (s, t) = if leaves_u { (u, other) } else { (other, u) };
+                let rc = (self.cost[a] + self.pi[s] - self.pi[t]).abs();
                 if rc < best_rc {
                     best_rc = rc;
                     best = Some((a, from_inside));
