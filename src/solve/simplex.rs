@@ -106,8 +106,9 @@ const NONE: u32 = u32::MAX;
 /// arcs (at least `MIN_BLOCK`): few arcs are then eligible, and smaller blocks waste less of
 /// each scan. After cuts, the big-M pivots find many eligible arcs and full blocks choose better.
 const WARM_BLOCK_DIVISOR: usize = 8;
-/// Warm pricing scans about `m / ACTIVE_FRACTION` active arcs (see `build_active`).
-const ACTIVE_FRACTION: usize = 16;
+/// Warm pricing first chooses about `m / ACTIVE_FRACTION` active arcs (see `build_active`);
+/// a rebuild caused by misses chooses as many as the set had grown to (at most `m / 2`).
+const ACTIVE_FRACTION: usize = 24;
 /// The active set is rebuilt after a warm re-solve in which more than `ACTIVE_MISS_MIN`
 /// entering arcs, and more than one pivot in `ACTIVE_MISS_RATIO`, came from outside it.
 #[cfg(not(test))]
@@ -214,6 +215,8 @@ pub struct NetworkSimplex {
     active: Vec<ActiveArc>,
     /// Membership of every problem arc in `active` (empty until the first warm re-solve).
     in_active: Vec<bool>,
+    /// How many arcs `build_active` chooses (0 until the first build).
+    active_want: usize,
     next_active: usize,
     active_stale: bool,
 
@@ -521,6 +524,7 @@ impl NetworkSimplex {
             needed_m: None,
             active: Vec::new(),
             in_active: Vec::new(),
+            active_want: 0,
             next_active: 0,
             active_stale: true,
             next_arc: 0,
@@ -1193,9 +1197,12 @@ impl NetworkSimplex {
         // Many misses: the costs moved away from those the set was chosen for. A set grown
         // past half of the arcs no longer saves much.
         let pivots = (self.iterations - start) as usize;
-        if (misses > ACTIVE_MISS_MIN && misses * ACTIVE_MISS_RATIO > pivots)
-            || 2 * self.active.len() > self.m
-        {
+        if misses > ACTIVE_MISS_MIN && misses * ACTIVE_MISS_RATIO > pivots {
+            // Chosen for other costs: the next set is chosen afresh, as large as this one
+            // grew (so that a set too small to start with does not stay so).
+            self.active_stale = true;
+            self.active_want = self.active_want.max(self.active.len()).min(self.m / 2);
+        } else if 2 * self.active.len() > self.m {
             self.active_stale = true;
         }
         self.finish(ok)
@@ -1203,10 +1210,13 @@ impl NetworkSimplex {
 
     /// Chooses the active arcs for warm pricing from the current potentials: every eligible
     /// non-tree arc, then those closest to eligibility (smallest `state · rc`) until about
-    /// `m / ACTIVE_FRACTION` arcs (whole buckets of a logarithmic histogram, so no sort is
+    /// `active_want` arcs (whole buckets of a logarithmic histogram, so no sort is
     /// needed). Tree arcs are left out: they join the set when they leave the tree.
     fn build_active(&mut self) {
         let m = self.m;
+        if self.active_want == 0 {
+            self.active_want = (m / ACTIVE_FRACTION).max(MIN_BLOCK);
+        }
         const SUB: u32 = 2; // sub-bucket bits
         let bucket = |key: i64| -> usize {
             if key <= 0 {
@@ -1236,7 +1246,7 @@ impl NetworkSimplex {
         for a in 0..m {
             hist[key(a)] += 1;
         }
-        let want = (m / ACTIVE_FRACTION).max(MIN_BLOCK) as u32;
+        let want = self.active_want as u32;
         let mut cut = 0;
         let mut total = 0;
         for (b, &h) in hist[..TREE].iter().enumerate() {
