@@ -55,11 +55,11 @@
 //!   artificial arc, which carries the residual imbalance. The result is a strongly feasible
 //!   basis of the big-M problem;
 //! - applies the new costs, recomputes potentials and continues with primal pivots. With block
-//!   search, these first price only an *active set*: about `m / 16` non-tree arcs closest to
+//!   search, these first price only an *active set*: about `m / 24` non-tree arcs closest to
 //!   eligibility when the set was built, joined by every arc that leaves the tree or that the
 //!   set missed, and pruned of tree arcs before each re-solve (rebuilt when it misses often or
-//!   grows past `m / 2`). One scan of all arcs then proves optimality or finds the arc to enter
-//!   next.
+//!   grows past `m / 2`). A branch-free minimum over all arcs then proves optimality, or block
+//!   search over all arcs finds the arc to enter next.
 //!
 //! The dual phase and the active set are only ways of choosing the tree: the primal phase that
 //! follows starts from a strongly feasible basis whatever the dual phase did, and stops only
