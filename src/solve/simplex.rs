@@ -1781,12 +1781,20 @@ impl NetworkSimplex {
     fn degenerate_dual_pivot(&mut self, v: usize, (a, from_inside): (usize, bool)) {
         let join = self.core_join(a);
         // It leaves at the bound it sits on: the upper one when it points to the root.
-        let e = self.pred[v] as usize;
-        self.state[e] = if self.pred_dir[v] == DIR_UP {
+        let leaves_at = if self.pred_dir[v] == DIR_UP {
             STATE_UPPER
         } else {
             STATE_LOWER
         };
+        self.exchange(v, (a, from_inside), join, leaves_at);
+    }
+
+    /// The tree update of a dual pivot: `a` (whose source lies in the subtree of `v` when
+    /// `from_inside`) replaces the tree arc of `v`, which leaves in state `leaves_at`; the
+    /// subtree's potentials follow.
+    fn exchange(&mut self, v: usize, (a, from_inside): (usize, bool), join: usize, leaves_at: i8) {
+        let e = self.pred[v] as usize;
+        self.state[e] = leaves_at;
         self.state[a] = STATE_TREE;
         self.join_active(e);
         let (u_in, v_in) = if from_inside {
@@ -1938,29 +1946,12 @@ impl NetworkSimplex {
         }
         let e = self.pred[v] as usize;
         debug_assert!(self.flow[e] == 0 || self.flow[e] == self.cap[e]);
-        self.state[e] = if self.flow[e] == 0 {
+        let leaves_at = if self.flow[e] == 0 {
             STATE_LOWER
         } else {
             STATE_UPPER
         };
-        self.state[a] = STATE_TREE;
-        self.join_active(e);
-        let (u_in, v_in) = if from_inside {
-            (self.source[a] as usize, self.target[a] as usize)
-        } else {
-            (self.target[a] as usize, self.source[a] as usize)
-        };
-        let cy = Cycle {
-            in_arc: a,
-            join,
-            u_in,
-            v_in,
-            u_out: v,
-            delta: 0,
-        };
-        let mut core = self.core();
-        core.update_tree_structure(&cy);
-        core.update_potential(&cy);
+        self.exchange(v, (a, from_inside), join, leaves_at);
     }
 
     fn core_join(&mut self, a: usize) -> usize {
