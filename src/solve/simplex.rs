@@ -1589,20 +1589,19 @@ impl NetworkSimplex {
                 let f = if up { old + s } else { old - s };
                 let c = self.cap[e];
                 let fits = f >= 0 && (c == INF || f <= c);
+                // Strongly feasible: flow can be pushed from `v` towards the root.
+                let strong = if up { f != c } else { f != 0 };
                 if let Some(list) = infeasible.as_deref_mut() {
                     self.flow[e] = f;
                     self.delta[p] += s;
                     if !fits {
                         list.push(v as u32);
-                    } else if if up { f == c } else { f == 0 } {
-                        // Within bounds but not strongly feasible.
+                    } else if !strong {
                         self.weak.push(v as u32);
                     }
                     v = next;
                     continue;
                 }
-                // Strongly feasible: flow can be pushed from `v` towards the root.
-                let strong = if up { f != c } else { f != 0 };
                 if fits && strong {
                     self.flow[e] = f;
                     self.delta[p] += s;
