@@ -72,7 +72,9 @@
 //! root subtree is shifted by the shortest-path solution of the difference constraints imposed
 //! by the non-tree arcs between subtrees (Dijkstra with the big-M potentials as a Johnson
 //! reweighting). The returned potentials are therefore valid duals for every arc and are sums of
-//! original arc costs only, never involving `M`.
+//! original arc costs only, never involving `M`. The usual case needs no search: when all root
+//! children share one potential (the remaining artificial arcs all point to the root, at cost
+//! 0), every shift is 0.
 
 use super::problem::MAX_ABS_VALUE;
 use super::{FlowProblem, FlowSolution, ProblemError, SolveError, SolveStatus, INFINITE_CAPACITY};
@@ -2150,9 +2152,15 @@ impl NetworkSimplex {
     fn clean_potentials(&self) -> Vec<i64> {
         let (n, m) = (self.n, self.m);
         let root = n;
-        if n > 0 && self.succ_num[self.thread[root] as usize] as usize == n {
-            // A single root subtree: its potentials differ by sums of original costs only.
-            let base = self.pi[self.thread[root] as usize];
+        // When every root child has the same potential (one root subtree, or zero-flow
+        // artificial arcs all of cost 0) the shifts computed below are all 0: the current
+        // potentials already meet every constraint between subtrees, and no shift exceeds 0.
+        let base = self.pi[self.thread[root] as usize];
+        let mut v = self.thread[root] as usize;
+        while v != root && self.pi[v] == base {
+            v = self.thread[self.last_succ[v] as usize] as usize;
+        }
+        if v == root {
             return self.pi[..n].iter().map(|&p| base - p).collect();
         }
         // Component (root subtree) of every node, and each component's reference potential.
