@@ -44,9 +44,11 @@
 //! - if the previous solve ended optimal, runs a *dual* network simplex phase with the old
 //!   costs (for which the basis is dual feasible): the most violated tree arc leaves at its
 //!   bound, and the non-tree arc across its cut with the smallest reduced cost enters (the cut
-//!   is enumerated on its side with fewer nodes, from per-node incidence lists). The phase
-//!   stops when the flows are feasible, when a cut has no entering arc, or when its work budget
-//!   (`m / 2` incidences) is spent;
+//!   is enumerated on its side with fewer nodes, from per-node incidence lists grouped by
+//!   direction and finite capacity, so that the arcs of infinite capacity that could only
+//!   carry the excess from their upper bound are never read). The phase stops when the flows
+//!   are feasible, when a cut has no entering arc, or when its work budget (`m / 2`
+//!   incidences) is spent;
 //! - once the flows are feasible, degenerate dual pivots (same entering rule, no flow change)
 //!   replace the tree arcs that break strong feasibility, i.e. sit at the bound that blocks
 //!   pushing flow towards the root; only nodes whose tree arc changed are checked;
@@ -119,6 +121,8 @@ const ACTIVE_MISS_MIN: usize = 4;
 const ACTIVE_MISS_MIN: usize = 0;
 const ACTIVE_MISS_RATIO: usize = 8;
 const MIN_BLOCK: usize = 10;
+/// Incidence groups per node (see `build_adjacency`).
+const ADJ_GROUPS: usize = 4;
 
 /// Largest admissible flow bound `F` (see the module documentation).
 const FLOW_LIMIT: i128 = (i64::MAX / 4) as i128;
@@ -192,8 +196,9 @@ pub struct NetworkSimplex {
     costs_pending: bool,
     /// The basis is optimal for `cost` (with the potentials `pi`): the dual repair may run.
     dual_ok: bool,
-    /// Incidences of every node (CSR, built by the first dual repair; see `build_adjacency`)
-    /// and node marks.
+    /// Incidences of every node in four groups (CSR, built by the first dual repair; see
+    /// `build_adjacency`; cleared when an arc's capacity becomes finite or infinite) and node
+    /// marks.
     adj_start: Vec<u32>,
     adj: Vec<u64>,
     mark: Vec<u32>,
@@ -880,6 +885,14 @@ impl NetworkSimplex {
             self.lower = vec![0; m];
         }
         let changed_arcs = &changed[..n_changed];
+        let last = &self.ends_upper;
+        if changed_arcs
+            .iter()
+            .any(|&a| (last[a as usize] == INF) != (upper[a as usize] == INF))
+        {
+            // Some arc changes incidence group.
+            self.adj_start.clear();
+        }
         if 4 * n_changed <= m {
             for &a in changed_arcs {
                 self.ends_upper[a as usize] = upper[a as usize];
@@ -949,6 +962,10 @@ impl NetworkSimplex {
         }
         let old = self.cap[i];
         if old != cap {
+            if (old == INF) != (cap == INF) {
+                // The arc changes incidence group.
+                self.adj_start.clear();
+            }
             if old != INF {
                 self.cap_sum -= old as i128;
             }
@@ -1660,8 +1677,8 @@ impl NetworkSimplex {
     /// the cut pass that follows handles whatever remains.
     fn dual_repair(&mut self, mut list: Vec<u32>) -> bool {
         let n = self.n;
-        if self.adj_start.len() != n + 2 {
-            self.build_adjacency(); // dual repair after setters only
+        if self.adj_start.len() != ADJ_GROUPS * (n + 1) + 1 {
+            self.build_adjacency();
         }
         let mut listed = vec![0u8; n + 1];
         for &v in &list {
@@ -1733,7 +1750,7 @@ impl NetworkSimplex {
             self.weak = list;
             return true;
         }
-        if self.adj_start.len() != root + 2 {
+        if self.adj_start.len() != ADJ_GROUPS * (root + 1) + 1 {
             self.build_adjacency();
         }
         let mut budget = (self.m / 2).max(64) as i64;
@@ -1818,26 +1835,44 @@ impl NetworkSimplex {
 
     /// Incidences of every node (CSR over `adj_start`), and the node marks. An incidence of
     /// node `u` packs the arc (bits 33..), whether the arc leaves `u` (bit 32) and its other
-    /// end (bits 0..32), so that the dual ratio test needs neither tails nor heads.
+    /// end (bits 0..32), so that the dual ratio test needs neither tails nor heads. The
+    /// incidences of `u` come in four groups, `adj_start[4u + g]..adj_start[4u + g + 1]`:
+    /// arcs leaving `u` with infinite capacity, leaving with finite capacity, entering with
+    /// finite capacity, entering with infinite capacity. An arc of infinite capacity is never
+    /// at its upper bound, so each direction of the ratio test needs only three consecutive
+    /// groups (see [`dual_entering`](Self::dual_entering)).
     fn build_adjacency(&mut self) {
         let (n, m) = (self.n, self.m);
-        let mut start = vec![0u32; n + 2];
+        let group = |a: usize, out: bool| -> usize {
+            let finite = self.cap[a] != INF;
+            match (out, finite) {
+                (true, false) => 0,
+                (true, true) => 1,
+                (false, true) => 2,
+                (false, false) => 3,
+            }
+        };
+        // Counting sort over the 4 (n + 1) groups (the root has none).
+        let slots = ADJ_GROUPS * (n + 1);
+        let mut start = vec![0u32; slots + 2];
         for a in 0..m {
-            start[self.source[a] as usize + 2] += 1;
-            start[self.target[a] as usize + 2] += 1;
+            let (s, t) = (self.source[a] as usize, self.target[a] as usize);
+            start[ADJ_GROUPS * s + group(a, true) + 2] += 1;
+            start[ADJ_GROUPS * t + group(a, false) + 2] += 1;
         }
-        for v in 0..n {
-            start[v + 2] += start[v + 1];
+        for k in 0..slots {
+            start[k + 2] += start[k + 1];
         }
         let mut adj = vec![0u64; 2 * m];
         for a in 0..m {
             let (s, t) = (self.source[a], self.target[a]);
-            for (w, other, out) in [(s, t, 1u64), (t, s, 0)] {
-                let k = &mut start[w as usize + 1];
-                adj[*k as usize] = (a as u64) << 33 | out << 32 | other as u64;
+            for (w, other, out) in [(s, t, true), (t, s, false)] {
+                let k = &mut start[ADJ_GROUPS * w as usize + group(a, out) + 1];
+                adj[*k as usize] = (a as u64) << 33 | (out as u64) << 32 | other as u64;
                 *k += 1;
             }
         }
+        start.pop();
         self.adj_start = start;
         self.adj = adj;
         self.mark = vec![0; n + 1];
@@ -1876,9 +1911,14 @@ impl NetworkSimplex {
         let mut best = None;
         let mut best_rc = i64::MAX;
         let mut work = count;
+        // Only arcs at their lower bound, or at a finite upper bound, can qualify: when the
+        // enumerated side exports (`inner == export`) its arcs entering it with infinite
+        // capacity are skipped (the last group), otherwise its arcs leaving it (the first).
+        let skip_first = (inner != export) as usize;
         let mut u = first;
         for _ in 0..count {
-            let (lo, hi) = (self.adj_start[u] as usize, self.adj_start[u + 1] as usize);
+            let g = ADJ_GROUPS * u + skip_first;
+            let (lo, hi) = (self.adj_start[g] as usize, self.adj_start[g + 3] as usize);
             work += hi - lo + 1;
             for &inc in &self.adj[lo..hi] {
                 let (a, leaves_u) = ((inc >> 33) as usize, inc >> 32 & 1 == 1);
@@ -3170,5 +3210,77 @@ mod tests {
         let mut q = p.clone();
         q.head[0] = q.tail[0];
         assert!(matches!(ns.update(&q), Err(SolveError::TopologyChanged)));
+    }
+
+    /// Whether the incidence groups (when built) match every arc's ends and capacity.
+    fn incidences_match(ns: &NetworkSimplex) -> bool {
+        if ns.adj_start.is_empty() {
+            return true; // stale: rebuilt before the next use
+        }
+        let mut seen = vec![0u8; ns.m];
+        for u in 0..=ns.n {
+            for g in 0..ADJ_GROUPS {
+                let b = ADJ_GROUPS * u + g;
+                let range = ns.adj_start[b] as usize..ns.adj_start[b + 1] as usize;
+                for &inc in &ns.adj[range] {
+                    let (a, out, other) = ((inc >> 33) as usize, inc >> 32 & 1 == 1, inc as u32);
+                    let finite = ns.cap[a] != INF;
+                    let expected = match (out, finite) {
+                        (true, false) => 0,
+                        (true, true) => 1,
+                        (false, true) => 2,
+                        (false, false) => 3,
+                    };
+                    let (here, there) = if out {
+                        (ns.source[a], ns.target[a])
+                    } else {
+                        (ns.target[a], ns.source[a])
+                    };
+                    if g != expected || here as usize != u || there != other {
+                        return false;
+                    }
+                    seen[a] += 1;
+                }
+            }
+        }
+        seen.iter().all(|&k| k == 2)
+    }
+
+    #[test]
+    fn incidence_groups_follow_capacity_changes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let mut rebuilt = 0;
+        for _ in 0..200 {
+            let p = gen::transport(60, rng.random());
+            let mut ns = NetworkSimplex::new(&p, PivotRule::BlockSearch).unwrap();
+            ns.solve().unwrap();
+            let mut q = p.clone();
+            for step in 0..6 {
+                // Flip a few arcs between finite and infinite capacity, through `update` or
+                // the setter.
+                for _ in 0..3 {
+                    let a = rng.random_range(0..q.num_arcs());
+                    q.upper[a] = if q.upper[a] == INF {
+                        rng.random_range(0..50)
+                    } else {
+                        INF
+                    };
+                    if step % 2 == 1 {
+                        ns.set_bounds(a, q.lower[a], q.upper[a]).unwrap();
+                    }
+                }
+                if step % 2 == 0 {
+                    ns.update(&q).unwrap();
+                }
+                let stale = ns.adj_start.is_empty();
+                let warm = ns.resolve().unwrap();
+                rebuilt += (stale && !ns.adj_start.is_empty()) as usize;
+                assert!(incidences_match(&ns));
+                let cold = solve(&q);
+                assert_eq!((warm.status, warm.objective), (cold.status, cold.objective));
+            }
+        }
+        // The rebuild path ran (flips that reach a dual repair).
+        assert!(rebuilt > 0);
     }
 }
