@@ -60,7 +60,7 @@
 //!   search, these first price only an *active set*: about `m / 24` non-tree arcs closest to
 //!   eligibility when the set was built, joined by every arc that leaves the tree or that the
 //!   set missed, and pruned of tree arcs before each re-solve (rebuilt when it misses often or
-//!   grows past `m / 2`). A branch-free minimum over all arcs then proves optimality, or block
+//!   grows past `m / 2`). A branch-free pass over all arcs then proves optimality, or block
 //!   search over all arcs finds the arc to enter next.
 //!
 //! The dual phase and the active set are only ways of choosing the tree: the primal phase that
@@ -1326,10 +1326,11 @@ impl NetworkSimplex {
             .iter()
             .zip(&self.cost[..m])
             .zip(self.source[..m].iter().zip(&self.target[..m]));
-        let min = arcs.fold(0i64, |min, ((&st, &c), (&s, &t))| {
-            min.min(st as i64 * (c + pi[s as usize] - pi[t as usize]))
+        // The sign bit of the OR is set exactly when some `state · rc` is negative.
+        let any = arcs.fold(0i64, |any, ((&st, &c), (&s, &t))| {
+            any | (st as i64 * (c + pi[s as usize] - pi[t as usize]))
         });
-        min < 0
+        any < 0
     }
 
     /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
@@ -1908,44 +1909,50 @@ impl NetworkSimplex {
             self.mark[u] = stamp;
             u = self.thread[u] as usize;
         }
-        let mut best = None;
-        let mut best_rc = i64::MAX;
         let mut work = count;
         // Only arcs at their lower bound, or at a finite upper bound, can qualify: when the
         // enumerated side exports (`inner == export`) its arcs entering it with infinite
         // capacity are skipped (the last group), otherwise its arcs leaving it (the first).
         let skip_first = (inner != export) as usize;
+        // An arc across the cut qualifies in one state only: increasing the flow of an arc
+        // leaving the subtree, or decreasing that of an arc entering it, exports. Seen from
+        // `u`, an arc leaving `u` must be at its lower bound exactly when `key` holds.
+        let key = inner == export;
+        let (mark, state, cost, pi) = (
+            &self.mark[..],
+            &self.state[..],
+            &self.cost[..],
+            &self.pi[..],
+        );
+        let (adj, adj_start, thread) = (&self.adj[..], &self.adj_start[..], &self.thread[..]);
+        let (mut best, mut best_rc, mut best_leaves) = (NONE as usize, i64::MAX, false);
         let mut u = first;
         for _ in 0..count {
             let g = ADJ_GROUPS * u + skip_first;
-            let (lo, hi) = (self.adj_start[g] as usize, self.adj_start[g + 3] as usize);
+            let (lo, hi) = (adj_start[g] as usize, adj_start[g + 3] as usize);
             work += hi - lo + 1;
-            for &inc in &self.adj[lo..hi] {
+            let pi_u = pi[u];
+            for &inc in &adj[lo..hi] {
                 let (a, leaves_u) = ((inc >> 33) as usize, inc >> 32 & 1 == 1);
                 // Exactly one end on the marked side: the other end of `a` seen from `u`.
                 let other = inc as u32 as usize;
-                if self.mark[other] == stamp {
+                let want = if leaves_u == key {
+                    STATE_LOWER
+                } else {
+                    STATE_UPPER
+                };
+                if (mark[other] == stamp) | (state[a] != want) {
                     continue;
                 }
-                let st = self.state[a];
-                if st == STATE_TREE {
-                    continue;
-                }
-                // Increasing the flow of an arc leaving the subtree, or decreasing that of an
-                // arc entering it, exports.
-                let from_inside = leaves_u == inner;
-                if (from_inside == (st == STATE_LOWER)) != export {
-                    continue;
-                }
-                let (s, t) = if leaves_u { (u, other) } else { (other, u) };
-                let rc = (self.cost[a] + self.pi[s] - self.pi[t]).abs();
+                let d = pi_u - pi[other];
+                let rc = (cost[a] + if leaves_u { d } else { -d }).abs();
                 if rc < best_rc {
-                    best_rc = rc;
-                    best = Some((a, from_inside));
+                    (best, best_rc, best_leaves) = (a, rc, leaves_u);
                 }
             }
-            u = self.thread[u] as usize;
+            u = thread[u] as usize;
         }
+        let best = (best != NONE as usize).then_some((best, best_leaves == inner));
         (best, work)
     }
 
