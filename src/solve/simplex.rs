@@ -181,8 +181,10 @@ pub struct NetworkSimplex {
     weak: Vec<u32>,
 
     // Warm-start bookkeeping (see `update` and `repair_flows`).
-    /// Transformed supplies (`supply` shifted by the lower bounds) in effect.
+    /// Transformed supplies (`supply` shifted by the lower bounds) in effect, and the sum of
+    /// their magnitudes.
     bt: Vec<i128>,
+    bt_abs: i128,
     /// Pending change, per node, of the net outflow the tree arcs must carry (`n + 1`; all
     /// zero when `flows_dirty` is false).
     delta: Vec<i64>,
@@ -513,6 +515,7 @@ impl NetworkSimplex {
             dirty_revs: Vec::with_capacity(n + 1),
             weak: Vec::new(),
             bt: vec![0; n],
+            bt_abs: 0,
             delta: vec![0; n + 1],
             dirty_arcs: Vec::new(),
             cost_next: Vec::new(),
@@ -585,6 +588,7 @@ impl NetworkSimplex {
         for (t, &x) in self.bt.iter_mut().zip(&b) {
             *t = x as i128;
         }
+        self.bt_abs = self.bt.iter().map(|&x| x.abs()).sum();
         self.delta.fill(0);
         self.dirty_arcs.clear();
         self.init_cold(&b);
@@ -615,7 +619,8 @@ impl NetworkSimplex {
             }
         };
         if self.flows_dirty {
-            let bound = self.bt.iter().map(|&x| x.abs()).sum::<i128>() + self.cap_sum;
+            debug_assert_eq!(self.bt_abs, self.bt.iter().map(|&x| x.abs()).sum::<i128>());
+            let bound = self.bt_abs + self.cap_sum;
             if bound > FLOW_LIMIT {
                 return Err(SolveError::Overflow(
                     "total flow bound exceeds i64::MAX / 4",
@@ -941,7 +946,9 @@ impl NetworkSimplex {
 
     /// Adds `d` to the supply of `v` in the bookkeeping of the flow repair.
     fn shift_supply(&mut self, v: usize, d: i64) {
+        let old = self.bt[v];
         self.bt[v] += d as i128;
+        self.bt_abs += self.bt[v].abs() - old.abs();
         self.delta[v] = self.delta[v].wrapping_add(d);
         self.flows_dirty = true;
     }
