@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::network::{ArcKind, Costs, Network, Source};
 use crate::solve::allocate::{AllocateError, Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
-use crate::solve::{NetworkSimplex, PivotRule, SolveStatus, INFINITE_CAPACITY};
+use crate::solve::{NetworkSimplex, PivotRule, SolveError, SolveStatus, INFINITE_CAPACITY};
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -201,7 +201,7 @@ impl Evaluator {
             .allocator
             .allocate(&network, region.settings.objective, scaling)?;
         let mut results = analyse(region, &network, &allocation);
-        let values = capacity_values(&network, &allocation)?;
+        let values = capacity_values(&network, &allocation, self.allocator.simplex())?;
         for cu in &mut results.consumers {
             cu.capacity_value = values[cu.consumer.0];
         }
@@ -217,8 +217,14 @@ impl Evaluator {
 /// yuan per material unit: the final phase's problem is re-solved (warm, from its optimum) with
 /// that capacity alone raised by one flow unit. Under `max_utilisation` the utilisation fixed
 /// by the earlier phases stays a bound, so this is the cost saved at (at least) the same
-/// utilisation.
-pub fn capacity_values(net: &Network, alloc: &Allocation) -> Result<Vec<f64>, AnalysisError> {
+/// utilisation. `start`, when given, is a solver whose basis is a good start (the
+/// [`Allocator`](crate::solve::allocate::Allocator)'s, holding the final phase's optimum): a
+/// copy of it is re-solved instead of solving the final phase again from scratch.
+pub fn capacity_values(
+    net: &Network,
+    alloc: &Allocation,
+    start: Option<&NetworkSimplex>,
+) -> Result<Vec<f64>, AnalysisError> {
     let p = &alloc.problem;
     let mut values = vec![0.0; net.consumer_node.len()];
     let saturated: Vec<(usize, usize)> = net
@@ -236,8 +242,23 @@ pub fn capacity_values(net: &Network, alloc: &Allocation) -> Result<Vec<f64>, An
         return Ok(values);
     }
     let per_unit = alloc.scaling.cost / alloc.scaling.quantity;
-    let mut ns = NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from)?;
-    let base = ns.solve().map_err(AllocateError::from)?.objective;
+    let cold = || NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from);
+    let mut ns = match start {
+        Some(s) => {
+            let mut ns = s.clone();
+            match ns.update(p) {
+                Ok(()) => ns,
+                Err(SolveError::TopologyChanged) => cold()?,
+                Err(e) => return Err(AllocateError::from(e).into()),
+            }
+        }
+        None => cold()?,
+    };
+    let sol = ns.resolve().map_err(AllocateError::from)?;
+    if sol.status != SolveStatus::Optimal {
+        return Err(AllocateError::NotOptimal(sol.status).into());
+    }
+    let base = sol.objective;
     let mut previous: Option<usize> = None;
     for &(a, c) in &saturated {
         if let Some(b) = previous {

@@ -124,6 +124,12 @@ impl Allocator {
         Allocator { cfg, simplex: None }
     }
 
+    /// The solver holding the optimal basis of the last problem solved (the final phase of
+    /// the last allocation), for warm re-solves of variants of that problem.
+    pub fn simplex(&self) -> Option<&NetworkSimplex> {
+        self.simplex.as_ref()
+    }
+
     /// Solves `problem` from the kept basis when the topology matches, else cold.
     fn solve(
         &mut self,
