@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::network::{ArcKind, Costs, Network, Source};
 use crate::solve::allocate::{AllocateError, Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
-use crate::solve::{NetworkSimplex, PivotRule, SolveError, SolveStatus, INFINITE_CAPACITY};
+use crate::solve::{NetworkSimplex, PivotRule, SolveStatus, INFINITE_CAPACITY};
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -242,17 +242,13 @@ pub fn capacity_values(
         return Ok(values);
     }
     let per_unit = alloc.scaling.cost / alloc.scaling.quantity;
-    let cold = || NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from);
     let mut ns = match start {
         Some(s) => {
             let mut ns = s.clone();
-            match ns.update(p) {
-                Ok(()) => ns,
-                Err(SolveError::TopologyChanged) => cold()?,
-                Err(e) => return Err(AllocateError::from(e).into()),
-            }
+            ns.update_or_reset(p).map_err(AllocateError::from)?;
+            ns
         }
-        None => cold()?,
+        None => NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from)?,
     };
     let sol = ns.resolve().map_err(AllocateError::from)?;
     if sol.status != SolveStatus::Optimal {

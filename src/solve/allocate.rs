@@ -136,22 +136,12 @@ impl Allocator {
         problem: &FlowProblem,
         name: &'static str,
     ) -> Result<(super::FlowSolution, Phase), AllocateError> {
-        let warm = match &mut self.simplex {
-            Some(ns) => match ns.update(problem) {
-                Ok(()) => true,
-                Err(SolveError::TopologyChanged) => false,
-                Err(e) => return Err(e.into()),
-            },
-            None => false,
-        };
-        let sol = if warm {
-            self.simplex.as_mut().expect("kept").resolve()?
-        } else {
-            let mut ns = NetworkSimplex::new(problem, self.cfg.pivot)?;
-            let sol = ns.solve()?;
-            self.simplex = Some(ns);
-            sol
-        };
+        match &mut self.simplex {
+            Some(ns) => ns.update_or_reset(problem)?,
+            None => self.simplex = Some(NetworkSimplex::new(problem, self.cfg.pivot)?),
+        }
+        // Warm from the kept basis, or a cold solve of a fresh solver.
+        let sol = self.simplex.as_mut().expect("set above").resolve()?;
         if sol.status != SolveStatus::Optimal {
             return Err(AllocateError::NotOptimal(sol.status));
         }

@@ -254,6 +254,23 @@ struct ActiveArc {
     arc: u32,
 }
 
+/// The group (see `build_adjacency`) of an incidence: of an arc leaving the node (`out`) or
+/// entering it, of finite capacity or not.
+fn incidence_group(out: bool, finite: bool) -> usize {
+    match (out, finite) {
+        (true, false) => 0,
+        (true, true) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
+
+/// Whether a tree arc with flow `flow` and capacity `cap`, pointing to the root when `up`,
+/// blocks pushing flow from its child towards the root (strong feasibility forbids it).
+fn blocks_root(up: bool, flow: i64, cap: i64) -> bool {
+    flow == if up { cap } else { 0 }
+}
+
 /// Transformed supplies and the flow bound of a problem state.
 fn transformed_supply(
     supply: &[i64],
@@ -289,9 +306,6 @@ fn transformed_supply(
     Ok(out)
 }
 
-/// LEMON's arc mixing: arcs are taken in reverse input order (the order in which LEMON's graphs
-/// enumerate them) and input arc `a` goes to position `pos[a]`, filling every `skip`-th slot.
-/// With this order the pivot sequence is the same as LEMON's on the same input.
 /// Block search over positions `0..len` as LEMON's: blocks of `bs` positions from `start`,
 /// cyclically, the block counter running on across the wrap-around; the most violating arc of
 /// the first block that holds a violating one. `price(j)` gives the violation of position `j`
@@ -413,11 +427,15 @@ impl Mixing {
     }
 }
 
+/// LEMON's arc mixing: arcs are taken in reverse input order (the order in which LEMON's graphs
+/// enumerate them) and input arc `a` goes to position `pos[a]`, filling every `skip`-th slot.
+/// With this order the pivot sequence is the same as LEMON's on the same input.
+/// (The loop below is the reference that [`Mixing`]'s strided form is tested against.)
 fn mixing_order(n: usize, m: usize) -> Vec<u32> {
-    if n <= 1 || m == 0 {
+    let skip = Mixing::new(n, m).skip;
+    if skip == 0 {
         return (0..m as u32).rev().collect();
     }
-    let skip = (m / n).max(3);
     let mut pos = vec![0u32; m];
     let (mut i, mut j) = (0usize, 0usize);
     for a in (0..m).rev() {
@@ -708,6 +726,19 @@ impl NetworkSimplex {
             *u = upper;
         }
         Ok(())
+    }
+
+    /// [`update`](Self::update), or, when `problem` has other nodes or arcs, a fresh solver for
+    /// it (same pivot rule, no basis): either way the next [`resolve`](Self::resolve) solves
+    /// `problem`. On any other error nothing is changed.
+    pub fn update_or_reset(&mut self, problem: &FlowProblem) -> Result<(), SolveError> {
+        match self.update(problem) {
+            Err(SolveError::TopologyChanged) => {
+                *self = NetworkSimplex::new(problem, self.rule)?;
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// Replaces supplies, bounds and costs by those of `problem`, which must have the same nodes
@@ -1204,7 +1235,7 @@ impl NetworkSimplex {
                     break 'outer false;
                 }
             }
-            // Usually nothing is eligible any more: a plain minimum over all arcs proves it
+            // Usually nothing is eligible any more: a branch-free pass over all arcs proves it
             // faster than the block search, which runs only when it finds something.
             if !self.any_eligible() {
                 break true;
@@ -1617,7 +1648,7 @@ impl NetworkSimplex {
                 let c = self.cap[e];
                 let fits = f >= 0 && (c == INF || f <= c);
                 // Strongly feasible: flow can be pushed from `v` towards the root.
-                let strong = if up { f != c } else { f != 0 };
+                let strong = !blocks_root(up, f, c);
                 if let Some(list) = infeasible.as_deref_mut() {
                     self.flow[e] = f;
                     self.delta[p] += s;
@@ -1685,9 +1716,7 @@ impl NetworkSimplex {
     /// the cut pass that follows handles whatever remains.
     fn dual_repair(&mut self, mut list: Vec<u32>) -> bool {
         let n = self.n;
-        if self.adj_start.len() != ADJ_GROUPS * (n + 1) + 1 {
-            self.build_adjacency();
-        }
+        self.ensure_adjacency();
         let mut listed = vec![0u8; n + 1];
         for &v in &list {
             listed[v as usize] = 1;
@@ -1734,11 +1763,7 @@ impl NetworkSimplex {
         if e >= self.m {
             return false;
         }
-        if self.pred_dir[v] == DIR_UP {
-            self.flow[e] == self.cap[e]
-        } else {
-            self.flow[e] == 0
-        }
+        blocks_root(self.pred_dir[v] == DIR_UP, self.flow[e], self.cap[e])
     }
 
     /// With feasible tree flows and a dual feasible basis (after the dual repair), replaces
@@ -1750,7 +1775,6 @@ impl NetworkSimplex {
     /// Whatever remains when the work budget is spent is cut by the pass that follows.
     /// Returns whether the tree is strongly feasible.
     fn restore_strong_feasibility(&mut self) -> bool {
-        let root = self.n;
         // The candidates: nodes whose tree arc ended at a bound in the flow push, or lay on
         // the cycle of a dual pivot.
         let mut list = std::mem::take(&mut self.weak);
@@ -1758,9 +1782,7 @@ impl NetworkSimplex {
             self.weak = list;
             return true;
         }
-        if self.adj_start.len() != ADJ_GROUPS * (root + 1) + 1 {
-            self.build_adjacency();
-        }
+        self.ensure_adjacency();
         let mut budget = (self.m / 2).max(64) as i64;
         let mut path: Vec<u32> = Vec::new();
         let mut strong = true;
@@ -1841,6 +1863,14 @@ impl NetworkSimplex {
         core.update_potential(&cy);
     }
 
+    /// Builds the incidence lists unless they are current (they are cleared when an arc's
+    /// capacity becomes finite or infinite, and absent before the first `update`).
+    fn ensure_adjacency(&mut self) {
+        if self.adj_start.len() != ADJ_GROUPS * (self.n + 1) + 1 {
+            self.build_adjacency();
+        }
+    }
+
     /// Incidences of every node (CSR over `adj_start`), and the node marks. An incidence of
     /// node `u` packs the arc (bits 33..), whether the arc leaves `u` (bit 32) and its other
     /// end (bits 0..32), so that the dual ratio test needs neither tails nor heads. The
@@ -1851,15 +1881,7 @@ impl NetworkSimplex {
     /// groups (see [`dual_entering`](Self::dual_entering)).
     fn build_adjacency(&mut self) {
         let (n, m) = (self.n, self.m);
-        let group = |a: usize, out: bool| -> usize {
-            let finite = self.cap[a] != INF;
-            match (out, finite) {
-                (true, false) => 0,
-                (true, true) => 1,
-                (false, true) => 2,
-                (false, false) => 3,
-            }
-        };
+        let group = |a: usize, out: bool| incidence_group(out, self.cap[a] != INF);
         // Counting sort over the 4 (n + 1) groups (the root has none).
         let slots = ADJ_GROUPS * (n + 1);
         let mut start = vec![0u32; slots + 2];
@@ -3238,13 +3260,7 @@ mod tests {
                 let range = ns.adj_start[b] as usize..ns.adj_start[b + 1] as usize;
                 for &inc in &ns.adj[range] {
                     let (a, out, other) = ((inc >> 33) as usize, inc >> 32 & 1 == 1, inc as u32);
-                    let finite = ns.cap[a] != INF;
-                    let expected = match (out, finite) {
-                        (true, false) => 0,
-                        (true, true) => 1,
-                        (false, true) => 2,
-                        (false, false) => 3,
-                    };
+                    let expected = incidence_group(out, ns.cap[a] != INF);
                     let (here, there) = if out {
                         (ns.source[a], ns.target[a])
                     } else {
