@@ -16,7 +16,9 @@
 //!
 //! Steps 3–4 imply step 6 mathematically; step 6 is still computed independently so that a
 //! certificate carries both objectives and an arithmetic slip in either is caught.
-use super::{FlowProblem, FlowSolution, ProblemError, SolveStatus, INFINITE_CAPACITY};
+use super::{
+    problem::MAX_ABS_VALUE, FlowProblem, FlowSolution, ProblemError, SolveStatus, INFINITE_CAPACITY,
+};
 
 /// Facts established by a successful [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +97,162 @@ pub enum CertificateError {
 }
 
 /// Checks that `solution` is an optimal solution of `problem` (see the module documentation).
+///
+/// A fused pass accepts a correct solution; anything it cannot accept is checked again step by
+/// step, which names the first violated condition in the documented order. Both decide
+/// exactly the same (tested on random and corrupted solutions).
 pub fn verify(
+    problem: &FlowProblem,
+    solution: &FlowSolution,
+) -> Result<Certificate, CertificateError> {
+    match verify_fast(problem, solution) {
+        Some(c) => Ok(c),
+        None => verify_explained(problem, solution),
+    }
+}
+
+/// Arcs per block of unchecked `i128` sums: a product of an `i64` (at most 2^63 in magnitude)
+/// and a value within ±2^50 is below 2^113, so 2^13 of them sum to below 2^126.
+const SUM_BLOCK: usize = 1 << 13;
+
+/// Potentials beyond ±2^61 send [`verify_fast`] to the step-by-step check: within it a
+/// reduced cost `cost − pi[tail] + pi[head]` (costs within ±2^50) cannot overflow `i64`.
+const FAST_PI_LIMIT: u64 = 1 << 61;
+
+/// Every check of [`verify_explained`], in a few tight passes: `Some` only when all hold (with
+/// the same certificate), `None` when one fails or when a value is too large for its `i64`
+/// arithmetic (a bound, cost or supply of magnitude 2^50 exactly, a flow beyond ±2^62 or a
+/// potential beyond ±2^61): then the step-by-step check decides.
+///
+/// The passes: nodes (magnitudes, balance, the supply part of the dual); arcs, contiguous and
+/// branch-free (magnitudes as in [`NetworkSimplex::update`](super::NetworkSimplex), bounds,
+/// `lower ≤ flow ≤ upper` as signs of differences, the counts); endpoints; arcs with the
+/// potentials (complementary slackness as masked differences, zero reduced costs); arcs
+/// carrying flow (conservation, both objectives). Once complementary slackness holds, an arc's
+/// dual term `rc·lower` or `rc·upper` equals `rc·flow`, so the dual needs only the arcs with
+/// flow. The objectives are summed in the blocks of [`dual_objective`] and
+/// [`primal_objective`] (zero terms skipped: the same sums), so overflow is met alike.
+fn verify_fast(problem: &FlowProblem, solution: &FlowSolution) -> Option<Certificate> {
+    const LIMIT: i64 = MAX_ABS_VALUE;
+    const FLOW_SHIFT: i64 = 1 << 62;
+    let n = problem.supply.len();
+    let m = problem.tail.len();
+    let ok_shape = solution.status == SolveStatus::Optimal
+        && problem.head.len() == m
+        && problem.lower.len() == m
+        && problem.upper.len() == m
+        && problem.cost.len() == m
+        && n < u32::MAX as usize
+        && m < u32::MAX as usize
+        && solution.flow.len() == m
+        && solution.potential.len() == n;
+    if !ok_shape {
+        return None;
+    }
+    let (flow, pi) = (&solution.flow[..m], &solution.potential[..n]);
+    let (tail, head) = (&problem.tail[..m], &problem.head[..m]);
+    let (lower, upper, cost) = (&problem.lower[..m], &problem.upper[..m], &problem.cost[..m]);
+
+    // Nodes.
+    let (mut total, mut dual) = (0i128, 0i128);
+    let mut bad = false;
+    for (b, p) in problem.supply.chunks(SUM_BLOCK).zip(pi.chunks(SUM_BLOCK)) {
+        let mut block = 0i128;
+        for (&b, &p) in b.iter().zip(p) {
+            bad |= (b.unsigned_abs() > LIMIT as u64) | (p.unsigned_abs() > FAST_PI_LIMIT);
+            total += b as i128;
+            block = block.wrapping_add(b as i128 * p as i128);
+        }
+        dual = dual.checked_add(block)?;
+    }
+    if bad || total != 0 {
+        return None;
+    }
+
+    // Arcs, contiguous. Shifted ORs: lower bounds, costs and finite upper bounds all lie in
+    // [-2^50, 2^50) when no value + 2^50 reaches 2^51; flows in [-2^62, 2^62) likewise. Then
+    // no difference below overflows, and a negative one sets the sign bit of `signs`.
+    let (mut range, mut flows, mut signs) = (0u64, 0u64, 0i64);
+    let (mut at_lower, mut at_upper) = (0usize, 0usize);
+    for (((&l, &u), &c), &x) in lower.iter().zip(upper).zip(cost).zip(flow) {
+        let finite = -((u != INFINITE_CAPACITY) as i64);
+        let uf = u & finite;
+        range |= (l.wrapping_add(LIMIT) | c.wrapping_add(LIMIT) | uf.wrapping_add(LIMIT)) as u64;
+        flows |= x.wrapping_add(FLOW_SHIFT) as u64;
+        signs |= x.wrapping_sub(l) | (uf.wrapping_sub(x) & finite);
+        let (at_l, at_u) = (x == l, x == u);
+        at_lower += at_l as usize;
+        at_upper += (at_u & !at_l) as usize;
+    }
+    let ends_max = tail.iter().chain(head).fold(0u32, |acc, &v| acc.max(v));
+    if range >= 2 * LIMIT as u64
+        || flows >= 2 * FLOW_SHIFT as u64
+        || signs < 0
+        || ends_max as usize >= n
+    {
+        return None;
+    }
+
+    // Complementary slackness: rc > 0 needs x = l, rc < 0 needs x = u (an infinite `u` is
+    // never reached: flows are below 2^62). With the bounds above both differences are ≥ 0.
+    // |rc| ≤ 2^50 + 2^62.
+    let mut slack = 0i64;
+    let mut zero_rc = 0usize;
+    let ends = tail.iter().zip(head);
+    let values = lower.iter().zip(upper).zip(cost).zip(flow);
+    for ((&t, &h), (((&l, &u), &c), &x)) in ends.zip(values) {
+        let rc = c - pi[t as usize] + pi[h as usize];
+        let (positive, negative) = ((-rc) >> 63, rc >> 63);
+        slack |= ((x - l) & positive) | (u.wrapping_sub(x) & negative);
+        zero_rc += (rc == 0) as usize;
+    }
+    if slack != 0 {
+        return None;
+    }
+
+    // Arcs carrying flow: conservation and both objectives (|x| < 2^62, m < 2^32: the i128
+    // balances cannot overflow).
+    let mut balance = vec![0i128; n];
+    let mut primal = 0i128;
+    for start in (0..m).step_by(SUM_BLOCK) {
+        let end = (start + SUM_BLOCK).min(m);
+        let (mut primal_block, mut dual_block) = (0i128, 0i128);
+        for a in start..end {
+            let x = flow[a];
+            if x != 0 {
+                let (t, h) = (tail[a] as usize, head[a] as usize);
+                balance[t] += x as i128;
+                balance[h] -= x as i128;
+                let rc = cost[a] - pi[t] + pi[h];
+                primal_block = primal_block.wrapping_add(cost[a] as i128 * x as i128);
+                dual_block = dual_block.wrapping_add(rc as i128 * x as i128);
+            }
+        }
+        primal = primal.checked_add(primal_block)?;
+        dual = dual.checked_add(dual_block)?;
+    }
+    let conserved = balance
+        .iter()
+        .zip(&problem.supply)
+        .all(|(&x, &b)| x == b as i128);
+    if !conserved || primal != solution.objective || dual != primal {
+        return None;
+    }
+    Some(Certificate {
+        primal_objective: primal,
+        dual_objective: dual,
+        nodes_checked: n,
+        arcs_checked: m,
+        arcs_at_lower: at_lower,
+        arcs_at_upper: at_upper,
+        arcs_between: m - at_lower - at_upper,
+        arcs_zero_reduced_cost: zero_rc,
+    })
+}
+
+/// [`verify`] step by step, in the documented order: the first violated condition is the
+/// error.
+fn verify_explained(
     problem: &FlowProblem,
     solution: &FlowSolution,
 ) -> Result<Certificate, CertificateError> {
@@ -159,22 +316,20 @@ pub fn verify(
         }
     }
 
-    // Reduced costs and complementary slackness; the dual arc terms are summed on the way.
-    let mut dual: i128 = 0;
+    // Reduced costs and complementary slackness.
     let mut zero_rc = 0usize;
     for a in 0..m {
         let (t, h) = (problem.tail[a] as usize, problem.head[a] as usize);
         let (c, l, x, u) = (problem.cost[a], problem.lower[a], flow[a], problem.upper[a]);
-        let rc = c
-            .checked_sub(pi[t])
-            .and_then(|r| r.checked_add(pi[h]))
-            .ok_or(CertificateError::ReducedCostOverflow {
+        let rc = i64::try_from(c as i128 - pi[t] as i128 + pi[h] as i128).map_err(|_| {
+            CertificateError::ReducedCostOverflow {
                 arc: a,
                 cost: c,
                 pi_tail: pi[t],
                 pi_head: pi[h],
-            })?;
-        let term = match rc.signum() {
+            }
+        })?;
+        match rc.signum() {
             1 => {
                 if x != l {
                     return Err(CertificateError::PositiveReducedCostNotAtLower {
@@ -184,7 +339,6 @@ pub fn verify(
                         lower: l,
                     });
                 }
-                rc as i128 * l as i128
             }
             -1 => {
                 if u == INFINITE_CAPACITY {
@@ -201,30 +355,16 @@ pub fn verify(
                         upper: u,
                     });
                 }
-                rc as i128 * u as i128
             }
-            _ => {
-                zero_rc += 1;
-                0
-            }
-        };
-        dual = dual
-            .checked_add(term)
-            .ok_or(CertificateError::SumOverflow("dual objective"))?;
+            _ => zero_rc += 1,
+        }
     }
-    for (&b, &p) in problem.supply.iter().zip(pi) {
-        dual = dual
-            .checked_add(b as i128 * p as i128)
-            .ok_or(CertificateError::SumOverflow("dual objective"))?;
-    }
-
-    // Primal objective.
-    let mut primal: i128 = 0;
-    for (&c, &x) in problem.cost.iter().zip(flow) {
-        primal = primal
-            .checked_add(c as i128 * x as i128)
-            .ok_or(CertificateError::SumOverflow("primal objective"))?;
-    }
+    // The objectives, summed exactly as `verify_fast` sums them (so that both meet an
+    // overflow alike).
+    let dual =
+        dual_objective(problem, pi).ok_or(CertificateError::SumOverflow("dual objective"))?;
+    let primal =
+        primal_objective(problem, flow).ok_or(CertificateError::SumOverflow("primal objective"))?;
     if primal != solution.objective {
         return Err(CertificateError::ObjectiveMismatch {
             reported: solution.objective,
@@ -245,6 +385,51 @@ pub fn verify(
         arcs_between: between,
         arcs_zero_reduced_cost: zero_rc,
     })
+}
+
+/// `Σ supply·pi + Σ (rc > 0 ? rc·lower : rc·upper)` over blocks of [`SUM_BLOCK`] nodes, then
+/// arcs (`None` on overflow). For a solution that passed every other check each block sum is
+/// exact.
+fn dual_objective(problem: &FlowProblem, pi: &[i64]) -> Option<i128> {
+    let mut dual: i128 = 0;
+    for (b, p) in problem.supply.chunks(SUM_BLOCK).zip(pi.chunks(SUM_BLOCK)) {
+        let block = b.iter().zip(p).fold(0i128, |acc, (&b, &p)| {
+            acc.wrapping_add(b as i128 * p as i128)
+        });
+        dual = dual.checked_add(block)?;
+    }
+    for start in (0..problem.num_arcs()).step_by(SUM_BLOCK) {
+        let end = (start + SUM_BLOCK).min(problem.num_arcs());
+        let block = (start..end).fold(0i128, |acc, a| {
+            let (t, h) = (problem.tail[a] as usize, problem.head[a] as usize);
+            let rc = problem.cost[a] as i128 - pi[t] as i128 + pi[h] as i128;
+            let bound = if rc > 0 {
+                problem.lower[a]
+            } else {
+                problem.upper[a]
+            };
+            let term = if rc == 0 {
+                0
+            } else {
+                rc.wrapping_mul(bound as i128)
+            };
+            acc.wrapping_add(term)
+        });
+        dual = dual.checked_add(block)?;
+    }
+    Some(dual)
+}
+
+/// `Σ cost·flow` over blocks of [`SUM_BLOCK`] arcs (`None` on overflow).
+fn primal_objective(problem: &FlowProblem, flow: &[i64]) -> Option<i128> {
+    let mut primal: i128 = 0;
+    for (c, x) in problem.cost.chunks(SUM_BLOCK).zip(flow.chunks(SUM_BLOCK)) {
+        let block = c.iter().zip(x).fold(0i128, |acc, (&c, &x)| {
+            acc.wrapping_add(c as i128 * x as i128)
+        });
+        primal = primal.checked_add(block)?;
+    }
+    Some(primal)
 }
 
 #[cfg(test)]
@@ -479,5 +664,83 @@ mod tests {
             ..s
         };
         assert_eq!(verify(&p, &s).unwrap().dual_objective, 6);
+    }
+
+    /// The fused check and the step-by-step one decide alike: on optimal solutions of every
+    /// test family, and on copies corrupted in flows, potentials, objective, costs, bounds,
+    /// supplies, status and magnitudes (including overflowing potentials).
+    #[test]
+    fn fast_and_explained_checks_decide_alike() {
+        use crate::solve::reference::solve_reference;
+        use crate::solve::testgen::{generate, rng, Family, ALL_FAMILIES};
+        use rand::Rng;
+        let mut r = rng(41);
+        let (mut accepted, mut rejected, mut handed_over) = (0, 0, 0);
+        for seed in 0..60 {
+            for &family in ALL_FAMILIES {
+                let p = generate(family, seed);
+                let s = solve_reference(&p);
+                for kind in 0..12 {
+                    let (mut q, mut t) = (p.clone(), s.clone());
+                    let m = q.num_arcs();
+                    let n = q.num_nodes();
+                    let a = if m > 0 { r.random_range(0..m) } else { 0 };
+                    let v = r.random_range(0..n.max(1));
+                    match kind {
+                        1 if m > 0 => t.flow[a] += r.random_range(-2..=2),
+                        2 if n > 0 => t.potential[v] += r.random_range(-2..=2),
+                        3 => t.objective += r.random_range(-1..=1),
+                        4 if m > 0 => q.cost[a] += r.random_range(-3..=3),
+                        5 if m > 0 => {
+                            q.upper[a] = if r.random_bool(0.5) {
+                                INFINITE_CAPACITY
+                            } else {
+                                t.flow[a].max(q.lower[a])
+                            }
+                        }
+                        6 if m > 0 => q.lower[a] = t.flow[a].min(q.upper[a]),
+                        7 if n > 0 => {
+                            t.potential[v] = if r.random_bool(0.5) {
+                                i64::MAX
+                            } else {
+                                i64::MIN
+                            }
+                        }
+                        8 if m > 0 => q.cost[a] = MAX_ABS_VALUE + r.random_range(0..2),
+                        9 => t.status = SolveStatus::Infeasible,
+                        // Bounds just past the flow (conservation still holds).
+                        10 if m > 0 => q.upper[a] = t.flow[a] - 1,
+                        11 if m > 0 => q.lower[a] = t.flow[a] + 1,
+                        _ => {}
+                    }
+                    let fast = verify_fast(&q, &t);
+                    let slow = verify_explained(&q, &t);
+                    // The fast check accepts only what the full one accepts, with the same
+                    // certificate; it leaves to it only values too large for its arithmetic.
+                    match (&fast, &slow) {
+                        (Some(f), Ok(c)) => {
+                            assert_eq!(f, c, "{family:?} {seed} kind {kind}");
+                            accepted += 1;
+                        }
+                        (None, Err(_)) => rejected += 1,
+                        (None, Ok(_)) => {
+                            assert!(
+                                kind == 7 || kind == 8 || family == Family::LargeValues,
+                                "{family:?} {seed} kind {kind}"
+                            );
+                            handed_over += 1;
+                        }
+                        (Some(_), Err(e)) => {
+                            panic!("{family:?} {seed} kind {kind}: fast accepts, {e}")
+                        }
+                    }
+                    assert_eq!(verify(&q, &t).ok(), slow.ok());
+                }
+            }
+        }
+        assert!(
+            accepted > 2000 && rejected > 2000,
+            "{accepted} {rejected} {handed_over}"
+        );
     }
 }
