@@ -80,8 +80,33 @@ fn to_units(x: f64, unit: f64, what: &str) -> Result<i64, AllocateError> {
 
 /// Builds the integer problem with the network's real costs.
 pub fn flow_problem(net: &Network, scaling: Scaling) -> Result<FlowProblem, AllocateError> {
+    flow_problem_and_roles(net, scaling).map(|(p, _)| p)
+}
+
+/// What the lexicographic phases change on an arc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Other,
+    /// Disposal → sink: phase 1 minimises it, later phases cap it.
+    Disposal,
+    /// Kept → sink: phase 2 minimises it, phase 3 caps it.
+    Kept,
+}
+
+/// [`flow_problem`] and every arc's [`Role`], in one pass over the network's arcs.
+fn flow_problem_and_roles(
+    net: &Network,
+    scaling: Scaling,
+) -> Result<(FlowProblem, Vec<Role>), AllocateError> {
     let n = net.node_count();
+    let m = net.graph.edge_count();
     let mut p = FlowProblem::with_nodes(n);
+    p.tail.reserve_exact(m);
+    p.head.reserve_exact(m);
+    p.lower.reserve_exact(m);
+    p.upper.reserve_exact(m);
+    p.cost.reserve_exact(m);
+    let mut roles = Vec::with_capacity(m);
     let mut total = 0i64;
     for v in 0..n {
         if v != net.sink.index() {
@@ -107,8 +132,13 @@ pub fn flow_problem(net: &Network, scaling: Scaling) -> Result<FlowProblem, Allo
             "unit cost",
         )?;
         p.add_arc(s.index(), t.index(), 0, upper, cost);
+        roles.push(match arc.kind {
+            ArcKind::DisposalOut(_) => Role::Disposal,
+            ArcKind::KeptOut(_) => Role::Kept,
+            _ => Role::Other,
+        });
     }
-    Ok(p)
+    Ok((p, roles))
 }
 
 /// Solves the allocation of a network, keeping the simplex basis between calls: a second call
@@ -163,7 +193,7 @@ impl Allocator {
         objective: Objective,
         scaling: Scaling,
     ) -> Result<Allocation, AllocateError> {
-        let real = flow_problem(net, scaling)?;
+        let (real, roles) = flow_problem_and_roles(net, scaling)?;
         let mut phases = Vec::new();
         let (sol, problem) = match objective {
             Objective::Cost => {
@@ -172,31 +202,30 @@ impl Allocator {
                 (sol, real)
             }
             Objective::MaxUtilisation => {
-                let kinds: Vec<ArcKind> = net.arcs().map(|(_, _, _, a)| a.kind).collect();
                 // Phase 1: least disposal of new generation.
                 let mut p1 = real.clone();
-                for (a, k) in kinds.iter().enumerate() {
-                    p1.cost[a] = i64::from(matches!(k, ArcKind::DisposalOut(_)));
+                for (c, &r) in p1.cost.iter_mut().zip(&roles) {
+                    *c = i64::from(r == Role::Disposal);
                 }
                 let (s1, ph) = self.solve(&p1, "least disposal")?;
                 phases.push(ph);
                 // Phase 2: disposal capped at its optimum; most stockpile drawn.
                 let mut p2 = p1;
-                for (a, k) in kinds.iter().enumerate() {
-                    if matches!(k, ArcKind::DisposalOut(_)) {
+                for (a, &r) in roles.iter().enumerate() {
+                    if r == Role::Disposal {
                         p2.upper[a] = s1.flow[a];
                     }
-                    p2.cost[a] = i64::from(matches!(k, ArcKind::KeptOut(_)));
+                    p2.cost[a] = i64::from(r == Role::Kept);
                 }
                 let (s2, ph) = self.solve(&p2, "most stockpile drawn")?;
                 phases.push(ph);
                 // Phase 3: both capped; least cost.
                 let mut p3 = real;
-                for (a, k) in kinds.iter().enumerate() {
-                    match k {
-                        ArcKind::DisposalOut(_) => p3.upper[a] = s1.flow[a],
-                        ArcKind::KeptOut(_) => p3.upper[a] = s2.flow[a],
-                        _ => {}
+                for (a, &r) in roles.iter().enumerate() {
+                    match r {
+                        Role::Disposal => p3.upper[a] = s1.flow[a],
+                        Role::Kept => p3.upper[a] = s2.flow[a],
+                        Role::Other => {}
                     }
                 }
                 let (s3, ph) = self.solve(&p3, "least cost")?;
@@ -228,10 +257,13 @@ fn finish(
     let per_unit = scaling.cost / q;
     let flow = sol.flow.iter().map(|&x| x as f64 * q).collect();
     let potential = sol.potential.iter().map(|&p| p as f64 * per_unit).collect();
+    // Certified: every reduced cost fits an i64, so wrapping arithmetic computes it exactly
+    // (and an i128 to f64 conversion is a slow call).
+    let pi = &sol.potential;
     let reduced_cost = (0..problem.num_arcs())
         .map(|a| {
-            let rc = problem.cost[a] as i128 - sol.potential[problem.tail[a] as usize] as i128
-                + sol.potential[problem.head[a] as usize] as i128;
+            let (t, h) = (problem.tail[a] as usize, problem.head[a] as usize);
+            let rc = problem.cost[a].wrapping_sub(pi[t]).wrapping_add(pi[h]);
             rc as f64 * per_unit
         })
         .collect();
