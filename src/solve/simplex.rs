@@ -120,6 +120,18 @@ const ACTIVE_MISS_MIN: usize = 4;
 #[cfg(test)]
 const ACTIVE_MISS_MIN: usize = 0;
 const ACTIVE_MISS_RATIO: usize = 8;
+/// A warm primal phase drops its active set for plain block search (of the cold block size)
+/// once at least `SWITCH_MISSES` entering arcs, and more than one pivot in `SWITCH_RATIO`,
+/// came from outside the set: the costs changed too much for it (a lexicographic phase
+/// switching objectives), and each miss costs a pass over all arcs.
+#[cfg(not(test))]
+const SWITCH_MISSES: usize = 8;
+#[cfg(test)]
+const SWITCH_MISSES: usize = 2;
+const SWITCH_RATIO: usize = 4;
+/// A warm primal phase that finds more than `SWITCH_ELIGIBLE` times as many eligible arcs as
+/// its active set should hold uses plain block search from the start.
+const SWITCH_ELIGIBLE: usize = 4;
 const MIN_BLOCK: usize = 10;
 /// Incidence groups per node (see `build_adjacency`).
 const ADJ_GROUPS: usize = 4;
@@ -224,6 +236,8 @@ pub struct NetworkSimplex {
     /// in internal order (see `build_active`), the search position in it, and whether it must
     /// be rebuilt before the next warm re-solve.
     active: Vec<ActiveArc>,
+    /// Scratch of `build_active`: each arc's bucket.
+    active_keys: Vec<u16>,
     /// Membership of every problem arc in `active` (empty until the first warm re-solve).
     in_active: Vec<bool>,
     /// How many arcs `build_active` chooses (0 until the first build).
@@ -244,6 +258,13 @@ pub struct NetworkSimplex {
     has_basis: bool,
     flows_dirty: bool,
     iterations: u64,
+    /// Pivots after which a warm primal phase gives up for a cold solve (see
+    /// [`warm_pivot_limit`]); `u64::MAX` in a cold solve.
+    pivot_limit: u64,
+    /// The last primal phase stopped at `pivot_limit`.
+    gave_up: bool,
+    /// Replaces [`warm_pivot_limit`] (tests of the fallback).
+    warm_limit_override: Option<u64>,
 }
 
 /// An arc of the warm-pricing active set, with the data its reduced cost needs (the cost is
@@ -429,6 +450,24 @@ impl Mixing {
     }
 }
 
+/// Work budget (incidences examined) of the dual repair and of the strong feasibility repair
+/// of a warm re-solve: eight passes over the arcs. Past it the remaining arcs are cut, which
+/// moves the potentials of their subtrees by `M` and costs the primal phase far more (on
+/// the lexicographic Ordos allocation, a budget of `m / 2` cut in nearly every phase and
+/// needed 3x the pivots; `8 m` never cuts there).
+fn repair_budget(m: usize) -> i64 {
+    (8 * m).max(64) as i64
+}
+
+/// Pivots after which a warm re-solve gives up and solves cold. A warm start may keep tree
+/// arcs that are not strongly feasible (sealed subtrees, see `restore_strong_feasibility`),
+/// where the leaving arc rule no longer rules out cycling in degenerate pivots; far more
+/// pivots than a cold solve needs on such networks means something is wrong, and the cold
+/// solve is exact and finite.
+fn warm_pivot_limit(n: usize, m: usize) -> u64 {
+    2 * (n as u64 + m as u64) + 1000
+}
+
 /// LEMON's arc mixing: arcs are taken in reverse input order (the order in which LEMON's graphs
 /// enumerate them) and input arc `a` goes to position `pos[a]`, filling every `skip`-th slot.
 /// With this order the pivot sequence is the same as LEMON's on the same input.
@@ -553,6 +592,7 @@ impl NetworkSimplex {
             supply_sum: 0,
             cap_sum,
             needed_m: None,
+            active_keys: Vec::new(),
             active: Vec::new(),
             in_active: Vec::new(),
             active_want: 0,
@@ -569,6 +609,9 @@ impl NetworkSimplex {
             has_basis: false,
             flows_dirty: false,
             iterations: 0,
+            pivot_limit: u64::MAX,
+            gave_up: false,
+            warm_limit_override: None,
         })
     }
 
@@ -615,6 +658,7 @@ impl NetworkSimplex {
         self.init_cold(&b);
         self.active_stale = true;
         self.iterations = 0;
+        self.pivot_limit = u64::MAX;
         if !self.initial_pivots(&b) {
             return self.finish_unbounded();
         }
@@ -649,6 +693,9 @@ impl NetworkSimplex {
             }
         }
         self.iterations = 0;
+        self.pivot_limit = self
+            .warm_limit_override
+            .unwrap_or_else(|| warm_pivot_limit(self.n, self.m));
         let mut cut = false;
         if self.flows_dirty {
             cut = self.repair_flows();
@@ -671,7 +718,7 @@ impl NetworkSimplex {
             self.block_size = (cold_block / WARM_BLOCK_DIVISOR).max(MIN_BLOCK);
         }
         let result = if self.rule == PivotRule::BlockSearch && !cut {
-            self.run_warm()
+            self.run_warm(cold_block)
         } else {
             self.run::<true>()
         };
@@ -1211,9 +1258,11 @@ impl NetworkSimplex {
 
     /// Warm primal phase: block search over the active arcs until none is eligible, then over
     /// all arcs (which proves optimality, or finds an arc the active set missed).
-    fn run_warm(&mut self) -> Result<FlowSolution, SolveError> {
+    fn run_warm(&mut self, cold_block: usize) -> Result<FlowSolution, SolveError> {
         if self.active_stale || self.in_active.len() != self.m {
-            self.build_active();
+            if !self.build_active() {
+                return self.run_plain(cold_block);
+            }
         } else {
             // Tree arcs cannot enter: they leave the set, and join it again when they leave
             // the tree.
@@ -1226,6 +1275,11 @@ impl NetworkSimplex {
                 x.cost = cost[a];
                 keep
             });
+        }
+        if 2 * self.active.len() > self.m {
+            // A set of most arcs (chosen where many reduced costs tie, as under the 0/1 costs
+            // of a lexicographic phase) prices no better than plain block search.
+            return self.run_plain(cold_block);
         }
         let mut misses = 0usize;
         let start = self.iterations;
@@ -1248,6 +1302,11 @@ impl NetworkSimplex {
                     if !self.pivot_joining(a) {
                         break false;
                     }
+                    let pivots = (self.iterations - start) as usize;
+                    if misses >= SWITCH_MISSES && misses * SWITCH_RATIO > pivots {
+                        // Chosen for other costs: plain block search for the rest.
+                        return self.run_plain(cold_block);
+                    }
                 }
             }
         };
@@ -1265,60 +1324,82 @@ impl NetworkSimplex {
         self.finish(ok)
     }
 
+    /// The primal phase of a warm re-solve without the active set: block search as in a cold
+    /// solve, of the cold block size, and a new set next time.
+    fn run_plain(&mut self, cold_block: usize) -> Result<FlowSolution, SolveError> {
+        self.block_size = cold_block;
+        self.active_stale = true;
+        let ok = self.run_with::<false>(Self::find_block_search);
+        self.finish(ok)
+    }
+
     /// Chooses the active arcs for warm pricing from the current potentials: every eligible
     /// non-tree arc, then those closest to eligibility (smallest `state · rc`) until about
     /// `active_want` arcs (whole buckets of a logarithmic histogram, so no sort is
-    /// needed). Tree arcs are left out: they join the set when they leave the tree.
-    fn build_active(&mut self) {
+    /// needed). Tree arcs are left out: they join the set when they leave the tree. Returns
+    /// `false`, leaving the set stale, when no set is worth building.
+    fn build_active(&mut self) -> bool {
         let m = self.m;
         if self.active_want == 0 {
             self.active_want = (m / ACTIVE_FRACTION).max(MIN_BLOCK);
         }
-        const SUB: u32 = 2; // sub-bucket bits
-        let bucket = |key: i64| -> usize {
-            if key <= 0 {
-                0
-            } else {
-                let k = key as u64;
-                let bits = 64 - k.leading_zeros(); // 1..=63
-                let sub = if bits > SUB + 1 {
-                    (k >> (bits - 1 - SUB)) as u32 & ((1 << SUB) - 1)
-                } else {
-                    0
-                };
-                1 + ((bits - 1) << SUB | sub) as usize
-            }
-        };
-        let mut active = std::mem::take(&mut self.active);
-        // Tree arcs get the last bucket: never chosen.
-        const TREE: usize = 64 << SUB;
-        let key = |a: usize| -> usize {
-            if self.state[a] == STATE_TREE {
+        // Buckets of `state · rc`: 0 eligible, 1 zero, then 4 per power of two; tree arcs get
+        // the last bucket (never chosen). Computed branch-free into `keys` (the signs of
+        // reduced costs are unpredictable), then counted.
+        const TREE: u16 = 2 + (64 << 2);
+        let mut keys = std::mem::take(&mut self.active_keys);
+        keys.clear();
+        let (state, cost, source, target, pi) = (
+            &self.state[..m],
+            &self.cost[..m],
+            &self.source[..m],
+            &self.target[..m],
+            &self.pi[..],
+        );
+        keys.extend((0..m).map(|a| {
+            let st = state[a] as i64;
+            let key = st * (cost[a] + pi[source[a] as usize] - pi[target[a] as usize]);
+            // The exponent and two leading mantissa bits of the float: the power of two and
+            // the quarter within it.
+            let log = ((key.max(1) as f64).to_bits() >> 50) as u16 - (1023 << 2);
+            let bucket = if key > 0 { 2 + log } else { (key == 0) as u16 };
+            if st == 0 {
                 TREE
             } else {
-                bucket(self.state[a] as i64 * self.reduced_cost(a))
+                bucket
             }
-        };
-        let mut hist = [0u32; 1 + (64 << SUB)];
-        for a in 0..m {
-            hist[key(a)] += 1;
+        }));
+        let mut hist = [0u32; TREE as usize + 1];
+        for &k in &keys {
+            hist[k as usize] += 1;
         }
         let want = self.active_want as u32;
         let mut cut = 0;
         let mut total = 0;
-        for (b, &h) in hist[..TREE].iter().enumerate() {
+        for (b, &h) in hist[..TREE as usize].iter().enumerate() {
             total += h;
             cut = b;
             if total >= want {
                 break;
             }
         }
+        let eligible = hist[0] as usize;
+        if eligible > SWITCH_ELIGIBLE * self.active_want || 2 * total as usize > m {
+            // The costs changed wholesale (far more eligible arcs than the set should hold),
+            // or reduced costs tie so widely (as under the 0/1 costs of a lexicographic
+            // phase) that the set would hold most arcs: it would price no better than plain
+            // block search.
+            self.active_keys = keys;
+            return false;
+        }
+        let mut active = std::mem::take(&mut self.active);
         active.clear();
-        active.extend(
-            (0..m)
-                .filter(|&a| key(a) <= cut)
-                .map(|a| self.active_arc(a)),
-        );
+        for (a, &k) in keys.iter().enumerate() {
+            if k as usize <= cut {
+                active.push(self.active_arc(a));
+            }
+        }
+        self.active_keys = keys;
         let mut in_active = std::mem::take(&mut self.in_active);
         in_active.clear();
         in_active.resize(m, false);
@@ -1329,6 +1410,7 @@ impl NetworkSimplex {
         self.active = active;
         self.next_active = 0;
         self.active_stale = false;
+        true
     }
 
     /// Block search (as [`find_block_search`](Self::find_block_search)) over the active arcs.
@@ -1373,6 +1455,10 @@ impl NetworkSimplex {
 
     /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
     fn finish(&mut self, ok: bool) -> Result<FlowSolution, SolveError> {
+        if !ok && std::mem::take(&mut self.gave_up) {
+            // A warm start whose tree was not strongly feasible took too long: solve cold.
+            return self.solve();
+        }
         if !ok {
             return self.finish_unbounded();
         }
@@ -1405,6 +1491,10 @@ impl NetworkSimplex {
     /// One pivot on entering arc `a`; `false` when the cycle has infinite capacity.
     #[inline]
     fn pivot(&mut self, a: usize) -> bool {
+        if self.iterations >= self.pivot_limit {
+            self.gave_up = true;
+            return false;
+        }
         let ok = self.core().pivot(a).is_some();
         self.iterations += ok as u64;
         ok
@@ -1414,6 +1504,10 @@ impl NetworkSimplex {
     /// reduced cost of zero, joins the active set.
     #[inline]
     fn pivot_joining(&mut self, a: usize) -> bool {
+        if self.iterations >= self.pivot_limit {
+            self.gave_up = true;
+            return false;
+        }
         let Some(out) = self.core().pivot(a) else {
             return false;
         };
@@ -1722,7 +1816,7 @@ impl NetworkSimplex {
             listed[v as usize] = 1;
         }
         // Work budget (arcs examined): beyond it the cut pass is cheaper.
-        let mut budget = (self.m / 2).max(64) as i64;
+        let mut budget = repair_budget(self.m);
         let mut pivots = 0;
         while pivots < n && budget > 0 {
             // The most violated arc (dropping listed nodes that are back in bounds).
@@ -1783,7 +1877,7 @@ impl NetworkSimplex {
             return true;
         }
         self.ensure_adjacency();
-        let mut budget = (self.m / 2).max(64) as i64;
+        let mut budget = repair_budget(self.m);
         let mut path: Vec<u32> = Vec::new();
         let mut strong = true;
         while let Some(v) = list.pop() {
@@ -1798,7 +1892,10 @@ impl NetworkSimplex {
             let (entering, work) = self.dual_entering(v, true);
             budget -= work as i64;
             let Some((a, from_inside)) = entering else {
-                strong = false;
+                // Sealed: no arc across the cut can carry flow out of the subtree, so no
+                // strongly feasible tree holds it without an artificial arc. It stays weak:
+                // cutting it would move its potentials by M and the warm primal phase would
+                // lose its pricing. Termination then rests on the pivot limit.
                 continue;
             };
             // The entering arc's end inside the subtree of `v`; the path from it up to `v` is
@@ -3113,6 +3210,33 @@ mod tests {
                 assert_eq!(ns.current_problem(), p);
             }
         }
+    }
+
+    /// A warm primal phase that reaches its pivot limit solves cold instead: same results
+    /// (limits of 0 to 3 pivots force the fallback on most re-solves).
+    #[test]
+    fn warm_start_falls_back_to_cold_at_its_pivot_limit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let mut fell_back = 0;
+        for _ in 0..200 {
+            let mut p = random_problem(&mut rng);
+            let mut ns = NetworkSimplex::new(&p, PivotRule::BlockSearch).unwrap();
+            ns.warm_limit_override = Some(rng.random_range(0..4));
+            ns.solve().unwrap();
+            for _ in 0..4 {
+                random_changes(&mut rng, &mut p, &mut ns);
+                let warm = ns.resolve().unwrap();
+                let cold = solve_with(&p, PivotRule::BlockSearch);
+                assert_eq!(warm.status, cold.status, "{p:?}");
+                if warm.status == SolveStatus::Optimal {
+                    assert_eq!(warm.objective, cold.objective, "{p:?}");
+                    verify(&p, &warm).unwrap();
+                }
+                // After a fallback the solver holds the cold solve's limit (none).
+                fell_back += (ns.pivot_limit == u64::MAX) as usize;
+            }
+        }
+        assert!(fell_back > 100, "{fell_back}");
     }
 
     #[test]
