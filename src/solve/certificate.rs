@@ -391,13 +391,7 @@ fn verify_explained(
 /// arcs (`None` on overflow). For a solution that passed every other check each block sum is
 /// exact.
 fn dual_objective(problem: &FlowProblem, pi: &[i64]) -> Option<i128> {
-    let mut dual: i128 = 0;
-    for (b, p) in problem.supply.chunks(SUM_BLOCK).zip(pi.chunks(SUM_BLOCK)) {
-        let block = b.iter().zip(p).fold(0i128, |acc, (&b, &p)| {
-            acc.wrapping_add(b as i128 * p as i128)
-        });
-        dual = dual.checked_add(block)?;
-    }
+    let mut dual = sum_of_products(&problem.supply, pi)?;
     for start in (0..problem.num_arcs()).step_by(SUM_BLOCK) {
         let end = (start + SUM_BLOCK).min(problem.num_arcs());
         let block = (start..end).fold(0i128, |acc, a| {
@@ -422,14 +416,20 @@ fn dual_objective(problem: &FlowProblem, pi: &[i64]) -> Option<i128> {
 
 /// `Σ cost·flow` over blocks of [`SUM_BLOCK`] arcs (`None` on overflow).
 fn primal_objective(problem: &FlowProblem, flow: &[i64]) -> Option<i128> {
-    let mut primal: i128 = 0;
-    for (c, x) in problem.cost.chunks(SUM_BLOCK).zip(flow.chunks(SUM_BLOCK)) {
-        let block = c.iter().zip(x).fold(0i128, |acc, (&c, &x)| {
-            acc.wrapping_add(c as i128 * x as i128)
+    sum_of_products(&problem.cost, flow)
+}
+
+/// `Σ a·b` over blocks of [`SUM_BLOCK`] pairs, unchecked within a block (exact when one
+/// factor lies within ±2^50) and checked across blocks (`None` on overflow).
+fn sum_of_products(a: &[i64], b: &[i64]) -> Option<i128> {
+    let mut sum: i128 = 0;
+    for (a, b) in a.chunks(SUM_BLOCK).zip(b.chunks(SUM_BLOCK)) {
+        let block = a.iter().zip(b).fold(0i128, |acc, (&a, &b)| {
+            acc.wrapping_add(a as i128 * b as i128)
         });
-        primal = primal.checked_add(block)?;
+        sum = sum.checked_add(block)?;
     }
-    Some(primal)
+    Some(sum)
 }
 
 #[cfg(test)]

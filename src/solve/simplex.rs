@@ -3200,15 +3200,21 @@ mod tests {
             ns.solve().unwrap();
             for _ in 0..8 {
                 random_changes(&mut rng, &mut p, &mut ns);
-                let warm = ns.resolve().unwrap();
-                let cold = solve_with(&p, PivotRule::BlockSearch);
-                assert_eq!(warm.status, cold.status, "{p:?}");
-                if warm.status == SolveStatus::Optimal {
-                    assert_eq!(warm.objective, cold.objective, "{p:?}");
-                    verify(&p, &warm).unwrap();
-                }
+                resolve_matches_cold(&mut ns, &p);
                 assert_eq!(ns.current_problem(), p);
             }
+        }
+    }
+
+    /// Re-solves `ns` (holding `p`) warm and checks it against a cold solve of `p`: the same
+    /// status, the same objective and a valid certificate.
+    fn resolve_matches_cold(ns: &mut NetworkSimplex, p: &FlowProblem) {
+        let warm = ns.resolve().unwrap();
+        let cold = solve_with(p, PivotRule::BlockSearch);
+        assert_eq!(warm.status, cold.status, "{p:?}");
+        if warm.status == SolveStatus::Optimal {
+            assert_eq!(warm.objective, cold.objective, "{p:?}");
+            verify(p, &warm).unwrap();
         }
     }
 
@@ -3225,13 +3231,7 @@ mod tests {
             ns.solve().unwrap();
             for _ in 0..4 {
                 random_changes(&mut rng, &mut p, &mut ns);
-                let warm = ns.resolve().unwrap();
-                let cold = solve_with(&p, PivotRule::BlockSearch);
-                assert_eq!(warm.status, cold.status, "{p:?}");
-                if warm.status == SolveStatus::Optimal {
-                    assert_eq!(warm.objective, cold.objective, "{p:?}");
-                    verify(&p, &warm).unwrap();
-                }
+                resolve_matches_cold(&mut ns, &p);
                 // After a fallback the solver holds the cold solve's limit (none).
                 fell_back += (ns.pivot_limit == u64::MAX) as usize;
             }
