@@ -9,7 +9,10 @@ use crate::model::*;
 use crate::network::{ArcKind, Costs, Network, Source};
 use crate::solve::allocate::{AllocateError, Allocation, Allocator, Scaling};
 use crate::solve::SolverConfig;
-use crate::solve::{NetworkSimplex, PivotRule, SolveStatus, INFINITE_CAPACITY};
+use crate::solve::{
+    verify, FlowProblem, FlowSolution, NetworkSimplex, PivotRule, SolveError, SolveStatus,
+    INFINITE_CAPACITY,
+};
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -250,24 +253,28 @@ pub fn capacity_values(
         }
         None => NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from)?,
     };
-    let sol = ns.resolve().map_err(AllocateError::from)?;
-    if sol.status != SolveStatus::Optimal {
-        return Err(AllocateError::NotOptimal(sol.status).into());
-    }
-    let base = sol.objective;
+    // Every re-solve is certified against the problem it solved, like the allocation's.
+    let certified = |q: &FlowProblem, sol: &FlowSolution| -> Result<i128, AnalysisError> {
+        if sol.status != SolveStatus::Optimal {
+            return Err(AllocateError::NotOptimal(sol.status).into());
+        }
+        verify(q, sol).map_err(|e| AllocateError::from(SolveError::from(e)))?;
+        Ok(sol.objective)
+    };
+    let mut q = p.clone();
+    let base = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
     let mut previous: Option<usize> = None;
     for &(a, c) in &saturated {
         if let Some(b) = previous {
             ns.set_bounds(b, p.lower[b], p.upper[b])
                 .map_err(AllocateError::from)?;
+            q.upper[b] = p.upper[b];
         }
         ns.set_bounds(a, p.lower[a], p.upper[a] + 1)
             .map_err(AllocateError::from)?;
-        let sol = ns.resolve().map_err(AllocateError::from)?;
-        if sol.status != SolveStatus::Optimal {
-            return Err(AllocateError::NotOptimal(sol.status).into());
-        }
-        values[c] = ((base - sol.objective) as f64 * per_unit).max(0.0);
+        q.upper[a] = p.upper[a] + 1;
+        let objective = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
+        values[c] = ((base - objective) as f64 * per_unit).max(0.0);
         previous = Some(a);
     }
     Ok(values)
