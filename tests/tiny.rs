@@ -208,3 +208,26 @@ fn capacity_values_are_exact_right_derivatives() {
     close(value("cement"), 32.0);
     close(value("bricks"), 0.0);
 }
+
+/// The capacity values of the Ordos scenario (81 consumers with a non-zero value, re-solved in
+/// parallel chunks whose size follows the thread count) are the same bits with 1 and 4
+/// threads: each is an exact optimum, whatever the chunk and its warm-start path.
+#[test]
+fn capacity_values_do_not_depend_on_the_thread_count() {
+    use symbiosim::analysis::capacity_values;
+    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("ordos_2025.toml is valid")
+        .region;
+    let e = evaluate(&region, &SolverConfig::default()).unwrap();
+    let with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| capacity_values(&e.network, &e.allocation, None).unwrap())
+    };
+    let (one, four) = (with(1), with(4));
+    assert!(one.iter().filter(|&&v| v > 0.0).count() > 50);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&one), bits(&four));
+}

@@ -13,6 +13,7 @@ use crate::solve::{
     verify, FlowProblem, FlowSolution, NetworkSimplex, PivotRule, SolveError, SolveStatus,
     INFINITE_CAPACITY,
 };
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -261,21 +262,40 @@ pub fn capacity_values(
         verify(q, sol).map_err(|e| AllocateError::from(SolveError::from(e)))?;
         Ok(sol.objective)
     };
-    let mut q = p.clone();
-    let base = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
-    let mut previous: Option<usize> = None;
-    for &(a, c) in &saturated {
-        if let Some(b) = previous {
-            ns.set_bounds(b, p.lower[b], p.upper[b])
-                .map_err(AllocateError::from)?;
-            q.upper[b] = p.upper[b];
+    let base = certified(p, &ns.resolve().map_err(AllocateError::from)?)?;
+    // Chunks of consumers in parallel, each from a copy of the solver at the base optimum and
+    // warm from one consumer to the next. Every value is an exact optimum, whatever the
+    // chunking: results do not depend on the thread count.
+    let chunk = saturated
+        .len()
+        .div_ceil(2 * rayon::current_num_threads())
+        .max(8);
+    let chunks: Vec<Result<Vec<(usize, f64)>, AnalysisError>> = saturated
+        .par_chunks(chunk)
+        .map(|chunk| {
+            let (mut ns, mut q) = (ns.clone(), p.clone());
+            let mut out = Vec::with_capacity(chunk.len());
+            let mut previous: Option<usize> = None;
+            for &(a, c) in chunk {
+                if let Some(b) = previous {
+                    ns.set_bounds(b, p.lower[b], p.upper[b])
+                        .map_err(AllocateError::from)?;
+                    q.upper[b] = p.upper[b];
+                }
+                ns.set_bounds(a, p.lower[a], p.upper[a] + 1)
+                    .map_err(AllocateError::from)?;
+                q.upper[a] = p.upper[a] + 1;
+                let objective = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
+                out.push((c, ((base - objective) as f64 * per_unit).max(0.0)));
+                previous = Some(a);
+            }
+            Ok(out)
+        })
+        .collect();
+    for chunk in chunks {
+        for (c, v) in chunk? {
+            values[c] = v;
         }
-        ns.set_bounds(a, p.lower[a], p.upper[a] + 1)
-            .map_err(AllocateError::from)?;
-        q.upper[a] = p.upper[a] + 1;
-        let objective = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
-        values[c] = ((base - objective) as f64 * per_unit).max(0.0);
-        previous = Some(a);
     }
     Ok(values)
 }
