@@ -1494,12 +1494,18 @@ impl NetworkSimplex {
         true
     }
 
+    /// Stops a primal phase at its pivot limit (see [`warm_pivot_limit`]).
+    #[cold]
+    fn give_up(&mut self) -> bool {
+        self.gave_up = true;
+        false
+    }
+
     /// One pivot on entering arc `a`; `false` when the cycle has infinite capacity.
     #[inline]
     fn pivot(&mut self, a: usize) -> bool {
         if self.iterations >= self.pivot_limit {
-            self.gave_up = true;
-            return false;
+            return self.give_up();
         }
         let ok = self.core().pivot(a).is_some();
         self.iterations += ok as u64;
@@ -1511,8 +1517,7 @@ impl NetworkSimplex {
     #[inline]
     fn pivot_joining(&mut self, a: usize) -> bool {
         if self.iterations >= self.pivot_limit {
-            self.gave_up = true;
-            return false;
+            return self.give_up();
         }
         let Some(out) = self.core().pivot(a) else {
             return false;
