@@ -436,6 +436,33 @@ impl Mixing {
         }
     }
 
+    /// [`scatter`](Self::scatter) of costs, which also returns what `update` checks of them:
+    /// the OR of their magnitudes, the OR of the values shifted by 2^50 (the range check) and
+    /// the sum of their magnitudes, summed in `u64` over runs of at most 4 096 (no overflow
+    /// when all are in range; out of range, `validate` decides anyway).
+    fn scatter_costs(&self, input: &[i64], internal: &mut [i64]) -> (u64, u64, i128) {
+        let (input, internal) = (&input[..self.m], &mut internal[..self.m]);
+        let step = self.skip.max(1);
+        let (mut bits, mut out, mut sum) = (0u64, 0u64, 0i128);
+        self.columns(|j, range| {
+            let mut k = j;
+            for run in input[range].rchunks(4096) {
+                let (mut run_abs, mut run_bits, mut run_out) = (0u64, 0u64, 0u64);
+                for &c in run.iter().rev() {
+                    internal[k] = c;
+                    k += step;
+                    let a = c.unsigned_abs();
+                    run_out |= c.wrapping_add(MAX_ABS_VALUE) as u64;
+                    run_bits |= a;
+                    run_abs = run_abs.wrapping_add(a);
+                }
+                (bits, out) = (bits | run_bits, out | run_out);
+                sum += run_abs as i128;
+            }
+        });
+        (bits, out, sum)
+    }
+
     /// `internal[pos[a]] = input[a]` for every input arc `a`.
     fn scatter<T: Copy>(&self, input: &[T], internal: &mut [T]) {
         let (input, internal) = (&input[..self.m], &mut internal[..self.m]);
@@ -859,23 +886,11 @@ impl NetworkSimplex {
                 return Err(SolveError::TopologyChanged);
             }
         }
-        // Costs: a contiguous pass checks their range and sums their magnitudes for `M`
-        // (shifted ORs: all lie in (-2^50, 2^50) when no shifted value reaches 2^51; otherwise
-        // `validate` decides, values of exactly ±2^50 being valid), then a pass copies them into
-        // internal order. Sums run in u64 over chunks small enough not to overflow.
-        let (mut abs_bits, mut out, mut abs_sum) = (0u64, 0u64, 0i128);
-        for chunk in cost.chunks(4096) {
-            let (mut chunk_abs, mut chunk_bits, mut chunk_out) = (0u64, 0u64, 0u64);
-            for &c in chunk {
-                let a = c.unsigned_abs();
-                chunk_out |= c.wrapping_add(MAX_ABS_VALUE) as u64;
-                chunk_bits |= a;
-                chunk_abs = chunk_abs.wrapping_add(a);
-            }
-            (abs_bits, out) = (abs_bits | chunk_bits, out | chunk_out);
-            abs_sum += chunk_abs as i128;
-        }
-        self.mixing.scatter(cost, &mut self.cost_next);
+        // Costs: the pass that copies them into internal order also checks their range and
+        // sums their magnitudes for `M` (shifted ORs: all lie in (-2^50, 2^50) when no shifted
+        // value reaches 2^51; otherwise `validate` decides, values of exactly ±2^50 being
+        // valid). Sums run in u64 over runs small enough not to overflow.
+        let (abs_bits, mut out, abs_sum) = self.mixing.scatter_costs(cost, &mut self.cost_next);
         // Bounds. Values kept from earlier calls were valid then: only changed ones are checked.
         // Without lower bounds (before and now) the capacity is the upper bound itself, `INF`
         // included: chunks equal to the last upper bounds given are skipped whole.
