@@ -121,8 +121,8 @@ const FAST_PI_LIMIT: u64 = 1 << 61;
 
 /// Every check of [`verify_explained`], in a few tight passes: `Some` only when all hold (with
 /// the same certificate), `None` when one fails or when a value is too large for its `i64`
-/// arithmetic (a bound, cost or supply of magnitude 2^50 exactly, a flow beyond ±2^62 or a
-/// potential beyond ±2^61): then the step-by-step check decides.
+/// arithmetic (a lower bound, finite upper bound or cost of exactly +2^50, a flow beyond
+/// ±2^62 or a potential beyond ±2^61): then the step-by-step check decides.
 ///
 /// The passes: nodes (magnitudes, balance, the supply part of the dual); arcs, contiguous and
 /// branch-free (magnitudes as in [`NetworkSimplex::update`](super::NetworkSimplex), bounds,

@@ -477,6 +477,11 @@ impl Mixing {
     }
 }
 
+/// The block of block search in a cold solve: `√m`, at least 10 arcs (LEMON's).
+fn cold_block_size(m: usize) -> usize {
+    ((m as f64).sqrt() as usize).max(10)
+}
+
 /// Work budget (incidences examined) of the strong feasibility repair of a warm re-solve:
 /// half a pass over the arcs. Past it the remaining arcs are cut.
 fn repair_budget(m: usize) -> i64 {
@@ -578,7 +583,7 @@ impl NetworkSimplex {
             .filter(|&&c| c != INF)
             .map(|&c| c as i128)
             .sum();
-        let block_size = ((m as f64).sqrt() as usize).max(10);
+        let block_size = cold_block_size(m);
         let list_length = ((0.25 * (m as f64).sqrt()) as usize).max(10);
         let minor_limit = ((0.1 * list_length as f64) as usize).max(3);
 
@@ -992,10 +997,13 @@ impl NetworkSimplex {
             self.lower = vec![0; m];
         }
         let changed_arcs = &changed[..n_changed];
-        for &a in changed_arcs {
-            let a = a as usize;
-            if (self.ends_upper[a] == INF) != (upper[a] == INF) {
-                self.regroup_later(self.pos[a] as usize);
+        if self.lower.is_empty() {
+            // (With lower bounds, `set_lower_and_cap` below notes them.)
+            for &a in changed_arcs {
+                let a = a as usize;
+                if (self.ends_upper[a] == INF) != (upper[a] == INF) {
+                    self.regroup_later(self.pos[a] as usize);
+                }
             }
         }
         if 4 * n_changed <= m {
@@ -1477,8 +1485,15 @@ impl NetworkSimplex {
     /// The result once no arc is eligible (`ok`) or a cycle was found unbounded (`!ok`).
     fn finish(&mut self, ok: bool) -> Result<FlowSolution, SolveError> {
         if !ok && std::mem::take(&mut self.gave_up) {
-            // A warm start whose tree was not strongly feasible took too long: solve cold.
-            return self.solve();
+            // A warm start whose tree was not strongly feasible took too long: solve cold,
+            // with the cold block size (`resolve` restores its own afterwards), and report
+            // the pivots of both.
+            let warm_pivots = self.iterations;
+            self.block_size = cold_block_size(self.m);
+            let mut sol = self.solve()?;
+            self.iterations += warm_pivots;
+            sol.iterations = self.iterations;
+            return Ok(sol);
         }
         if !ok {
             return self.finish_unbounded();
@@ -1735,7 +1750,8 @@ impl NetworkSimplex {
             if (infeasible.is_empty() || self.dual_repair(infeasible))
                 && self.restore_strong_feasibility()
             {
-                // Flows within bounds, strongly feasible: nothing to cut.
+                // Flows within bounds, strongly feasible (but for sealed subtrees, which no
+                // cut would help): nothing to cut.
                 return false;
             }
         }
@@ -1907,7 +1923,8 @@ impl NetworkSimplex {
     /// cost instead of by `M` (as re-hanging the subtree from the root would). A pivot reverses
     /// the tree path from the entering arc to the leaving one, whose nodes are checked again.
     /// Whatever remains when the work budget is spent is cut by the pass that follows.
-    /// Returns whether the tree is strongly feasible.
+    /// Returns whether the tree is strongly feasible but for sealed subtrees (which stay
+    /// weak, see below); `false` when the budget ran out.
     fn restore_strong_feasibility(&mut self) -> bool {
         // The candidates: nodes whose tree arc ended at a bound in the flow push, or lay on
         // the cycle of a dual pivot.
