@@ -154,20 +154,16 @@ fn verify_fast(problem: &FlowProblem, solution: &FlowSolution) -> Option<Certifi
     let (lower, upper, cost) = (&problem.lower[..m], &problem.upper[..m], &problem.cost[..m]);
 
     // Nodes.
-    let (mut total, mut dual) = (0i128, 0i128);
+    let mut total = 0i128;
     let mut bad = false;
-    for (b, p) in problem.supply.chunks(SUM_BLOCK).zip(pi.chunks(SUM_BLOCK)) {
-        let mut block = 0i128;
-        for (&b, &p) in b.iter().zip(p) {
-            bad |= (b.unsigned_abs() > LIMIT as u64) | (p.unsigned_abs() > FAST_PI_LIMIT);
-            total += b as i128;
-            block = block.wrapping_add(b as i128 * p as i128);
-        }
-        dual = dual.checked_add(block)?;
+    for (&b, &p) in problem.supply.iter().zip(pi) {
+        bad |= (b.unsigned_abs() > LIMIT as u64) | (p.unsigned_abs() > FAST_PI_LIMIT);
+        total += b as i128;
     }
     if bad || total != 0 {
         return None;
     }
+    let mut dual = sum_of_products(&problem.supply, pi)?;
 
     // Arcs, contiguous. Shifted ORs: lower bounds, costs and finite upper bounds all lie in
     // [-2^50, 2^50) when no value + 2^50 reaches 2^51; flows in [-2^62, 2^62) likewise. Then

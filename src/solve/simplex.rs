@@ -482,8 +482,9 @@ fn cold_block_size(m: usize) -> usize {
     ((m as f64).sqrt() as usize).max(10)
 }
 
-/// Work budget (incidences examined) of the strong feasibility repair of a warm re-solve:
-/// half a pass over the arcs. Past it the remaining arcs are cut.
+/// Work budget (incidences examined) of the strong feasibility repair of a warm re-solve, and
+/// one round of the dual repair's: half a pass over the arcs. Past it the remaining arcs are
+/// cut.
 fn repair_budget(m: usize) -> i64 {
     (m / 2).max(64) as i64
 }
@@ -1860,7 +1861,7 @@ impl NetworkSimplex {
         // Work budget (arcs examined) in rounds of `m/2`: a new round only while the repair
         // converges (no more arcs out of bounds than at the start); past the rounds, or when
         // it diverges, the cut pass is cheaper.
-        let round = (self.m / 2).max(64) as i64;
+        let round = repair_budget(self.m);
         let (mut budget, mut rounds) = (round, 1);
         let start_len = list.len();
         let mut pivots = 0;
@@ -2043,15 +2044,20 @@ impl NetworkSimplex {
         }
     }
 
-    /// Sorts again, by group, the incidences of both ends of every arc in `regroup` (each node
-    /// once): a stable counting sort within the node's range, which does not move.
-    fn apply_regroup(&mut self) {
+    /// A fresh node mark: no node carries it (marks are cleared when the stamp wraps).
+    fn next_stamp(&mut self) -> u32 {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.mark.fill(0);
             self.stamp = 1;
         }
-        let stamp = self.stamp;
+        self.stamp
+    }
+
+    /// Sorts again, by group, the incidences of both ends of every arc in `regroup` (each node
+    /// once): a stable counting sort within the node's range, which does not move.
+    fn apply_regroup(&mut self) {
+        let stamp = self.next_stamp();
         let mut buf = Vec::new();
         for k in 0..self.regroup.len() {
             let i = self.regroup[k] as usize;
@@ -2148,12 +2154,7 @@ impl NetworkSimplex {
                 n + 1 - size,
             )
         };
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.mark.fill(0);
-            self.stamp = 1;
-        }
-        let stamp = self.stamp;
+        let stamp = self.next_stamp();
         let mut u = first;
         for _ in 0..count {
             self.mark[u] = stamp;
