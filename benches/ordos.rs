@@ -4,11 +4,11 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::Path;
+use symbiosim::allocate::{flow_problem, AllocConfig, Scaling};
 use symbiosim::analysis::evaluate;
 use symbiosim::network::Network;
 use symbiosim::scenario;
-use symbiosim::solve::allocate::{flow_problem, Scaling};
-use symbiosim::solve::{gen, NetworkSimplex, PivotRule, SolverConfig};
+use symbiosim_engine::{gen, NetworkSimplex, PivotRule};
 
 fn ordos(c: &mut Criterion) {
     let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
@@ -25,7 +25,7 @@ fn ordos(c: &mut Criterion) {
     let mut g = c.benchmark_group("ordos_2025");
     g.bench_function(
         "evaluate (network + lexicographic solves + analysis)",
-        |b| b.iter(|| evaluate(black_box(&region), &SolverConfig::default()).unwrap()),
+        |b| b.iter(|| evaluate(black_box(&region), &AllocConfig::default()).unwrap()),
     );
     g.bench_function("cold solve, perturbed ±10%", |b| {
         let mut k = 0;
@@ -55,7 +55,12 @@ criterion_main!(benches);
 /// perturbed region: a fresh `Allocator` (cold) against one kept across samples (warm).
 fn ordos_lexicographic(c: &mut Criterion) {
     use rand::{Rng, SeedableRng};
-    use symbiosim::solve::allocate::{allocate, Allocator};
+    use symbiosim::allocate::{allocate, Allocator};
+    // The phases alone, as before the capacity values moved into the allocation.
+    let cfg = AllocConfig {
+        capacity_values: false,
+        ..AllocConfig::default()
+    };
     let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
         .expect("valid scenario")
         .region;
@@ -86,11 +91,11 @@ fn ordos_lexicographic(c: &mut Criterion) {
         let mut k = 0;
         b.iter(|| {
             k = (k + 1) % nets.len();
-            black_box(allocate(&nets[k], obj, scaling, &SolverConfig::default()).unwrap())
+            black_box(allocate(&nets[k], obj, scaling, &cfg).unwrap())
         })
     });
     g.bench_function("warm, perturbed region", |b| {
-        let mut al = Allocator::new(SolverConfig::default());
+        let mut al = Allocator::new(cfg);
         al.allocate(&nets[0], obj, scaling).unwrap();
         let mut k = 0;
         b.iter(|| {

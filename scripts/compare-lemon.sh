@@ -30,7 +30,7 @@ fi
 
 mkdir -p "$WORK"
 g++ -O3 -DNDEBUG -std=c++11 scripts/lemon/lemon_ns.cpp -o "$WORK/lemon_ns"
-cargo build --quiet --release --example gen_dimacs
+cargo build --quiet --release -p symbiosim-engine --example gen_dimacs
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 TOOL="$TARGET_DIR/release/examples/gen_dimacs"
 

@@ -4,10 +4,10 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use symbiosim::allocate::AllocConfig;
 use symbiosim::analysis::{evaluate, Evaluator};
 use symbiosim::model::*;
 use symbiosim::network::ArcKind;
-use symbiosim::solve::SolverConfig;
 
 fn park(i: usize, lat: f64, lon: f64, parent: Option<usize>, landfill: Option<f64>) -> Park {
     Park {
@@ -109,7 +109,7 @@ proptest! {
 
     #[test]
     fn balances_capacities_and_rates_hold(region in region()) {
-        let e = evaluate(&region, &SolverConfig::default()).unwrap();
+        let e = evaluate(&region, &AllocConfig::default()).unwrap();
         let r = &e.results;
         // Every producer's generation is utilised or disposed; stockpile draws ≤ stockpile.
         for pf in &r.producers {
@@ -153,8 +153,8 @@ proptest! {
         cost.settings.objective = Objective::Cost;
         let mut maxu = region;
         maxu.settings.objective = Objective::MaxUtilisation;
-        let rc = evaluate(&cost, &SolverConfig::default()).unwrap().results;
-        let rm = evaluate(&maxu, &SolverConfig::default()).unwrap().results;
+        let rc = evaluate(&cost, &AllocConfig::default()).unwrap().results;
+        let rm = evaluate(&maxu, &AllocConfig::default()).unwrap().results;
         // Least new-waste disposal first (solids + hydrogen together), then most stockpile drawn.
         let disp = |r: &symbiosim::analysis::Results| r.solids.disposed + r.hydrogen.iter().map(|h| h.1.disposed).sum::<f64>();
         prop_assert!(disp(&rm) <= disp(&rc) + EPS);
@@ -169,7 +169,7 @@ proptest! {
     fn warm_evaluations_equal_cold_ones(region in region(), factors in prop::collection::vec((0.9f64..1.1, 0.9f64..1.1, 0.9f64..1.1), 1..5)) {
         // One evaluator re-solves perturbed variants warm (same topology); each must match a
         // cold evaluation in every phase's exact integer objective.
-        let mut ev = Evaluator::new(SolverConfig::default());
+        let mut ev = Evaluator::new(AllocConfig::default());
         for (fq, fc, fg) in factors {
             let mut v = region.clone();
             for p in &mut v.producers { p.quantity = (p.quantity * fq).round(); }
@@ -178,7 +178,7 @@ proptest! {
                 for i in &mut c.intakes { i.gate_price *= fg; }
             }
             let warm = ev.evaluate(&v).unwrap().results;
-            let cold = evaluate(&v, &SolverConfig::default()).unwrap().results;
+            let cold = evaluate(&v, &AllocConfig::default()).unwrap().results;
             let objectives = |r: &symbiosim::analysis::Results| r.phases.iter().map(|p| p.objective_units).collect::<Vec<_>>();
             prop_assert_eq!(objectives(&warm), objectives(&cold));
             prop_assert!((warm.solids.utilised() - cold.solids.utilised()).abs() < EPS);
@@ -191,11 +191,11 @@ proptest! {
         // by re-solving from scratch with its capacity one flow unit larger.
         let mut region = region;
         region.settings.objective = Objective::Cost;
-        let base = evaluate(&region, &SolverConfig::default()).unwrap().results;
+        let base = evaluate(&region, &AllocConfig::default()).unwrap().results;
         for cu in base.consumers.iter().filter(|c| c.capacity > 0.0 && c.intake >= c.capacity - 1e-9).take(3) {
             let mut more = region.clone();
             more.consumers[cu.consumer.0].capacity += more.settings.quantity_resolution;
-            let r = evaluate(&more, &SolverConfig::default()).unwrap().results;
+            let r = evaluate(&more, &AllocConfig::default()).unwrap().results;
             prop_assert!((base.objective_yuan - r.objective_yuan - cu.capacity_value).abs() < 1e-6,
                 "{} vs {}", base.objective_yuan - r.objective_yuan, cu.capacity_value);
         }

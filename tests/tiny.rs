@@ -1,10 +1,10 @@
 //! The tiny scenario's hand-computed answer (worked out in README.md, "A worked example").
 
 use std::path::Path;
+use symbiosim::allocate::AllocConfig;
 use symbiosim::analysis::{evaluate, Results};
 use symbiosim::model::{Objective, Region};
 use symbiosim::scenario;
-use symbiosim::solve::SolverConfig;
 
 fn tiny() -> Region {
     scenario::load(Path::new("scenarios/tiny.toml"))
@@ -31,7 +31,7 @@ fn flow(region: &Region, r: &Results, from: &str, to: &str, stockpile: bool) -> 
 #[test]
 fn max_utilisation_matches_hand_computation() {
     let region = tiny();
-    let e = evaluate(&region, &SolverConfig::default()).unwrap();
+    let e = evaluate(&region, &AllocConfig::default()).unwrap();
     let r = &e.results;
     // Phase 1: cement takes 100 t of ash, bricks 30 t ash (blend limit) + 80 t gangue;
     // 30 t of ash cannot be used anywhere. Phase 2: bricks have 40 t of room left within the
@@ -80,7 +80,7 @@ fn max_utilisation_matches_hand_computation() {
 fn cost_objective_matches_hand_computation() {
     let mut region = tiny();
     region.settings.objective = Objective::Cost;
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     // Gangue: bricks 22 > storage 10, so it is stored; the stockpile stays (24 > 0).
     close(r.solids.utilised(), 130.0);
     close(r.solids.stockpile_drawn, 0.0);
@@ -113,7 +113,7 @@ fn sub_block_landfill_capacity_is_honoured() {
         .unwrap()
         .region;
     assert_eq!(region.parks[region.producers[1].park.0].id, "B1");
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     let pb = r
         .producers
         .iter()
@@ -137,7 +137,7 @@ fn coarse_resolution_keeps_balances_closed_and_capacities_respected() {
     // capacity may be exceeded.
     let mut region = tiny();
     region.settings.quantity_resolution = 40.0;
-    let e = evaluate(&region, &SolverConfig::default()).unwrap();
+    let e = evaluate(&region, &AllocConfig::default()).unwrap();
     let r = &e.results;
     for pf in &r.producers {
         let b = pf.balance;
@@ -166,14 +166,14 @@ fn park_scope_counts_the_named_sub_block_only() {
     let region = symbiosim::scenario::load_str("b1.toml", &b1, Path::new("scenarios"))
         .unwrap()
         .region;
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     close(r.target.achieved.unwrap(), 0.5);
     assert!(!r.target.meets);
     let b = text.replacen("scope = \"solids\"", "scope = \"park:B\"", 1);
     let region = symbiosim::scenario::load_str("b.toml", &b, Path::new("scenarios"))
         .unwrap()
         .region;
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     close(
         r.target.achieved.unwrap(),
         (30.0 + 80.0 + 40.0) / (140.0 + 40.0),
@@ -195,7 +195,7 @@ fn capacity_values_are_exact_right_derivatives() {
     // use more capacity (both blend limits bind): 0.
     let mut region = tiny();
     region.settings.objective = Objective::Cost;
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     let value = |id: &str| capacity_value(&region, &r, id);
     close(value("cement"), 20.0);
     close(value("fc-trucks"), 16.85);
@@ -203,7 +203,7 @@ fn capacity_values_are_exact_right_derivatives() {
     // max_utilisation: the utilisation of the first phases stays a bound, so the freed
     // disposal slot can take 1 t of gangue out of the bricks (22 − 10 = 12): 20 + 12 = 32.
     let region = tiny();
-    let r = evaluate(&region, &SolverConfig::default()).unwrap().results;
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     let value = |id: &str| capacity_value(&region, &r, id);
     close(value("cement"), 32.0);
     close(value("bricks"), 0.0);
@@ -214,17 +214,18 @@ fn capacity_values_are_exact_right_derivatives() {
 /// threads: each is an exact optimum, whatever the chunk and its warm-start path.
 #[test]
 fn capacity_values_do_not_depend_on_the_thread_count() {
-    use symbiosim::analysis::capacity_values;
     let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
         .expect("ordos_2025.toml is valid")
         .region;
-    let e = evaluate(&region, &SolverConfig::default()).unwrap();
     let with = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| capacity_values(&e.network, &e.allocation, None).unwrap())
+            .install(|| {
+                let e = evaluate(&region, &AllocConfig::default()).unwrap();
+                e.allocation.capacity_value.expect("asked for")
+            })
     };
     let (one, four) = (with(1), with(4));
     assert!(one.iter().filter(|&&v| v > 0.0).count() > 50);

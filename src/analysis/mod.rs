@@ -5,15 +5,9 @@
 //! includes the stockpile drawn. Hydrogen has its own balance and never enters the solids rate.
 //! All sums run in a fixed order (arc index, then id order), so results are reproducible.
 
+use crate::allocate::{AllocConfig, Allocation, Allocator, Scaling};
 use crate::model::*;
 use crate::network::{ArcKind, Costs, Network, Source};
-use crate::solve::allocate::{AllocateError, Allocation, Allocator, Scaling};
-use crate::solve::SolverConfig;
-use crate::solve::{
-    verify, FlowProblem, FlowSolution, NetworkSimplex, PivotRule, SolveError, SolveStatus,
-    INFINITE_CAPACITY,
-};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A material balance, in the material's unit per year.
@@ -177,7 +171,7 @@ pub enum AnalysisError {
     #[error(transparent)]
     Network(#[from] crate::network::NetworkError),
     #[error(transparent)]
-    Allocate(#[from] crate::solve::allocate::AllocateError),
+    Allocate(#[from] crate::allocate::AllocateError),
 }
 
 /// Evaluates many variants of a region (Monte Carlo samples, policy levers) with one kept
@@ -188,7 +182,7 @@ pub struct Evaluator {
 }
 
 impl Evaluator {
-    pub fn new(cfg: SolverConfig) -> Self {
+    pub fn new(cfg: AllocConfig) -> Self {
         Evaluator {
             allocator: Allocator::new(cfg),
         }
@@ -204,11 +198,7 @@ impl Evaluator {
         let allocation = self
             .allocator
             .allocate(&network, region.settings.objective, scaling)?;
-        let mut results = analyse(region, &network, &allocation);
-        let values = capacity_values(&network, &allocation, self.allocator.simplex())?;
-        for cu in &mut results.consumers {
-            cu.capacity_value = values[cu.consumer.0];
-        }
+        let results = analyse(region, &network, &allocation);
         Ok(Evaluation {
             network,
             allocation,
@@ -217,91 +207,8 @@ impl Evaluator {
     }
 }
 
-/// The exact value of one more unit of capacity of every saturated consumer, per consumer in
-/// yuan per material unit: the final phase's problem is re-solved (warm, from its optimum) with
-/// that capacity alone raised by one flow unit. Under `max_utilisation` the utilisation fixed
-/// by the earlier phases stays a bound, so this is the cost saved at (at least) the same
-/// utilisation. `start`, when given, is a solver whose basis is a good start (the
-/// [`Allocator`](crate::solve::allocate::Allocator)'s, holding the final phase's optimum): a
-/// copy of it is re-solved instead of solving the final phase again from scratch.
-pub fn capacity_values(
-    net: &Network,
-    alloc: &Allocation,
-    start: Option<&NetworkSimplex>,
-) -> Result<Vec<f64>, AnalysisError> {
-    let p = &alloc.problem;
-    let mut values = vec![0.0; net.consumer_node.len()];
-    let saturated: Vec<(usize, usize)> = net
-        .arcs()
-        .filter_map(|(a, _, _, arc)| match arc.kind {
-            ArcKind::Capacity { consumer }
-                if p.upper[a] != INFINITE_CAPACITY && alloc.flow_units[a] >= p.upper[a] =>
-            {
-                Some((a, consumer.0))
-            }
-            _ => None,
-        })
-        .collect();
-    if saturated.is_empty() {
-        return Ok(values);
-    }
-    let per_unit = alloc.scaling.cost / alloc.scaling.quantity;
-    let mut ns = match start {
-        Some(s) => {
-            let mut ns = s.clone();
-            ns.update_or_reset(p).map_err(AllocateError::from)?;
-            ns
-        }
-        None => NetworkSimplex::new(p, PivotRule::default()).map_err(AllocateError::from)?,
-    };
-    // Every re-solve is certified against the problem it solved, like the allocation's.
-    let certified = |q: &FlowProblem, sol: &FlowSolution| -> Result<i128, AnalysisError> {
-        if sol.status != SolveStatus::Optimal {
-            return Err(AllocateError::NotOptimal(sol.status).into());
-        }
-        verify(q, sol).map_err(|e| AllocateError::from(SolveError::from(e)))?;
-        Ok(sol.objective)
-    };
-    let base = certified(p, &ns.resolve().map_err(AllocateError::from)?)?;
-    // Chunks of consumers in parallel, each from a copy of the solver at the base optimum and
-    // warm from one consumer to the next. Every value is an exact optimum, whatever the
-    // chunking: results do not depend on the thread count.
-    let chunk = saturated
-        .len()
-        .div_ceil(2 * rayon::current_num_threads())
-        .max(8);
-    let chunks: Vec<Result<Vec<(usize, f64)>, AnalysisError>> = saturated
-        .par_chunks(chunk)
-        .map(|chunk| {
-            let (mut ns, mut q) = (ns.clone(), p.clone());
-            let mut out = Vec::with_capacity(chunk.len());
-            let mut previous: Option<usize> = None;
-            for &(a, c) in chunk {
-                if let Some(b) = previous {
-                    ns.set_bounds(b, p.lower[b], p.upper[b])
-                        .map_err(AllocateError::from)?;
-                    q.upper[b] = p.upper[b];
-                }
-                ns.set_bounds(a, p.lower[a], p.upper[a] + 1)
-                    .map_err(AllocateError::from)?;
-                q.upper[a] = p.upper[a] + 1;
-                let objective = certified(&q, &ns.resolve().map_err(AllocateError::from)?)?;
-                out.push((c, ((base - objective) as f64 * per_unit).max(0.0)));
-                previous = Some(a);
-            }
-            Ok(out)
-        })
-        .collect();
-    for chunk in chunks {
-        for (c, v) in chunk? {
-            values[c] = v;
-        }
-    }
-    Ok(values)
-}
-
 /// Builds the network of `region`, allocates exactly (every solve certified) and analyses.
-pub fn evaluate(region: &Region, cfg: &SolverConfig) -> Result<Evaluation, AnalysisError> {
+pub fn evaluate(region: &Region, cfg: &AllocConfig) -> Result<Evaluation, AnalysisError> {
     Evaluator::new(*cfg).evaluate(region)
 }
 
@@ -311,8 +218,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let mut fate = vec![Balance::default(); np];
     for i in 0..np {
         // The quantity the solver saw (rounded to the resolution), so that balances close.
-        fate[i].generated =
-            alloc.problem.supply[net.producer_node[i].index()] as f64 * alloc.scaling.quantity;
+        fate[i].generated = alloc.supply(net.producer_node[i].index());
     }
     let mut cost = CostBreakdown::default();
     let mut co2_avoided_t = 0.0;
@@ -509,7 +415,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
             intake: intake_by_consumer[i],
             capacity: c.capacity,
             capacity_shadow_price: capacity_price[i],
-            capacity_value: 0.0,
+            capacity_value: alloc.capacity_value.as_ref().map_or(0.0, |v| v[i]),
         })
         .collect();
     let phases = alloc

@@ -5,11 +5,11 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use symbiosim::allocate::AllocConfig;
 use symbiosim::analysis;
 use symbiosim::network::Network;
 use symbiosim::report::{self, writer, RunInfo};
 use symbiosim::scenario::{self, ScenarioError};
-use symbiosim::solve::SolverConfig;
 
 /// Validated configuration of a run.
 struct RunConfig {
@@ -116,7 +116,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     let region = &loaded.region;
 
     let t = Instant::now();
-    let eval = analysis::evaluate(region, &SolverConfig::default()).context("allocation failed")?;
+    let eval = analysis::evaluate(region, &AllocConfig::default()).context("allocation failed")?;
     let results = eval.results;
     timings.push((
         "network_solve_analysis".to_string(),

@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-use symbiosim::solve::{dimacs, verify, NetworkSimplex, PivotRule, SolveStatus};
+use symbiosim_engine::{dimacs, verify, NetworkSimplex, PivotRule, SolveStatus};
 
 /// Exit code when the problem is infeasible.
 pub const EXIT_INFEASIBLE: u8 = 2;
@@ -26,36 +26,17 @@ pub fn run(path: &Path, print_flows: bool) -> anyhow::Result<ExitCode> {
     let solution = NetworkSimplex::new(&problem, PivotRule::default())?.solve()?;
     let seconds = start.elapsed().as_secs_f64();
 
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     let code = match solution.status {
         SolveStatus::Optimal => {
             verify(&problem, &solution)?;
-            writeln!(out, "s {}", solution.objective)?;
             ExitCode::SUCCESS
         }
-        SolveStatus::Infeasible => {
-            writeln!(out, "s infeasible")?;
-            ExitCode::from(EXIT_INFEASIBLE)
-        }
-        SolveStatus::Unbounded => {
-            writeln!(out, "s unbounded")?;
-            ExitCode::from(EXIT_UNBOUNDED)
-        }
+        SolveStatus::Infeasible => ExitCode::from(EXIT_INFEASIBLE),
+        SolveStatus::Unbounded => ExitCode::from(EXIT_UNBOUNDED),
     };
-    writeln!(out, "c solve_seconds {seconds:.6}")?;
-    writeln!(out, "c pivots {}", solution.iterations)?;
-    if print_flows && solution.status == SolveStatus::Optimal {
-        for (a, &x) in solution.flow.iter().enumerate() {
-            writeln!(
-                out,
-                "f {} {} {}",
-                problem.tail[a] as u64 + 1,
-                problem.head[a] as u64 + 1,
-                x
-            )?;
-        }
-    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    dimacs::write_solution(&mut out, &problem, &solution, seconds, print_flows)?;
     out.flush()?;
     Ok(code)
 }

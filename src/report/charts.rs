@@ -2141,32 +2141,4 @@ mod tests {
         // A zero-quantity intra-park flow draws no donut and says so.
         assert!(svg_has_text(&map_svg(&one).unwrap(), "none"));
     }
-
-    /// Writes the sample charts to the temp dir for viewing:
-    /// `cargo test --lib report::charts -- --ignored write_samples`.
-    #[test]
-    #[ignore]
-    fn write_samples() {
-        let (chart, map) = ordos();
-        let dir = std::env::temp_dir();
-        std::fs::write(
-            dir.join("charts-utilisation.png"),
-            utilisation_png(&chart).unwrap(),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("charts-utilisation.svg"),
-            utilisation_svg(&chart).unwrap(),
-        )
-        .unwrap();
-        std::fs::write(dir.join("charts-map.png"), map_png(&map).unwrap()).unwrap();
-        std::fs::write(dir.join("charts-map.svg"), map_svg(&map).unwrap()).unwrap();
-        let (edge_chart, edge_map) = edge_inputs();
-        std::fs::write(
-            dir.join("charts-utilisation-edge.png"),
-            utilisation_png(&edge_chart).unwrap(),
-        )
-        .unwrap();
-        std::fs::write(dir.join("charts-map-edge.png"), map_png(&edge_map).unwrap()).unwrap();
-    }
 }

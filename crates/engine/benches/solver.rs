@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
-use symbiosim::solve::{gen, FlowProblem, NetworkSimplex, PivotRule};
+use symbiosim_engine::{gen, FlowProblem, NetworkSimplex, PivotRule};
 
 fn instances(arcs: usize) -> [(&'static str, FlowProblem); 2] {
     [

@@ -667,8 +667,8 @@ mod tests {
     /// supplies, status and magnitudes (including overflowing potentials).
     #[test]
     fn fast_and_explained_checks_decide_alike() {
-        use crate::solve::reference::solve_reference;
-        use crate::solve::testgen::{generate, rng, Family, ALL_FAMILIES};
+        use crate::reference::solve_reference;
+        use crate::testgen::{generate, rng, Family, ALL_FAMILIES};
         use rand::Rng;
         let mut r = rng(41);
         let (mut accepted, mut rejected, mut handed_over) = (0, 0, 0);

@@ -219,6 +219,38 @@ pub fn write(problem: &FlowProblem) -> String {
     s
 }
 
+/// Writes a solution in the DIMACS result convention: `s <objective>` (or `s infeasible` /
+/// `s unbounded`), `c solve_seconds <t>`, `c pivots <k>`, and with `flows` one `f u v x` line
+/// per arc of an optimal solution, in input order (nodes numbered from 1).
+pub fn write_solution<W: std::io::Write>(
+    out: &mut W,
+    problem: &FlowProblem,
+    solution: &crate::FlowSolution,
+    seconds: f64,
+    flows: bool,
+) -> std::io::Result<()> {
+    use crate::SolveStatus;
+    match solution.status {
+        SolveStatus::Optimal => writeln!(out, "s {}", solution.objective)?,
+        SolveStatus::Infeasible => writeln!(out, "s infeasible")?,
+        SolveStatus::Unbounded => writeln!(out, "s unbounded")?,
+    }
+    writeln!(out, "c solve_seconds {seconds:.6}")?;
+    writeln!(out, "c pivots {}", solution.iterations)?;
+    if flows && solution.status == SolveStatus::Optimal {
+        for (a, &x) in solution.flow.iter().enumerate() {
+            writeln!(
+                out,
+                "f {} {} {}",
+                problem.tail[a] as u64 + 1,
+                problem.head[a] as u64 + 1,
+                x
+            )?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

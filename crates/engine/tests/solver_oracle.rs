@@ -10,9 +10,9 @@
 //! source to paste into the regression tests at the end of this file.
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use symbiosim::solve::reference::solve_reference;
-use symbiosim::solve::testgen::{self, Family};
-use symbiosim::solve::{
+use symbiosim_engine::reference::solve_reference;
+use symbiosim_engine::testgen::{self, Family};
+use symbiosim_engine::{
     solve, verify, CertificateError, FlowProblem, FlowSolution, NetworkSimplex, PivotRule,
     SolveStatus, SolverConfig, INFINITE_CAPACITY,
 };

@@ -240,8 +240,8 @@ pub fn solve_reference(problem: &FlowProblem) -> FlowSolution {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::testgen::{self, Family};
-    use crate::solve::verify;
+    use crate::testgen::{self, Family};
+    use crate::verify;
 
     const INF: i64 = INFINITE_CAPACITY;
 

@@ -1,13 +1,13 @@
-//! Writes generated instances as DIMACS, and solves DIMACS files with the same code as
+//! Writes generated instances as DIMACS, and solves DIMACS files with the output of
 //! `symbiosim solve-dimacs` (used by `scripts/compare-lemon.sh`).
 //!
 //! ```text
-//! cargo run --release --example gen_dimacs -- transport ARCS SEED   > t.min
-//! cargo run --release --example gen_dimacs -- netgen NODES ARCS SEED > g.min
-//! cargo run --release --example gen_dimacs -- perturb PERCENT SEED < t.min > t2.min
-//! cargo run --release --example gen_dimacs -- solve FILE [--flows]
-//! cargo run --release --example gen_dimacs -- time FILE REPS [RULE]
-//! cargo run --release --example gen_dimacs -- warm FILE PERCENT REPS
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- transport ARCS SEED   > t.min
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- netgen NODES ARCS SEED > g.min
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- perturb PERCENT SEED < t.min > t2.min
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- solve FILE [--flows]
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- time FILE REPS [RULE]
+//! cargo run --release -p symbiosim-engine --example gen_dimacs -- warm FILE PERCENT REPS
 //! ```
 //!
 //! `time` prints the objective and the minimum solve time over REPS in-process solves (the
@@ -18,11 +18,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
-use symbiosim::solve::{dimacs, gen, NetworkSimplex, PivotRule, SolveStatus};
-
-#[path = "../src/cli/solve_dimacs.rs"]
-#[allow(dead_code)]
-mod solve_dimacs;
+use symbiosim_engine::{dimacs, gen, verify, NetworkSimplex, PivotRule, SolveStatus};
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> anyhow::Result<T> {
     args.get(i)
@@ -44,7 +40,16 @@ fn main() -> anyhow::Result<ExitCode> {
         Some("solve") => {
             let path: String = arg(&args, 1, "FILE")?;
             let flows = args.iter().skip(2).any(|a| a == "--flows");
-            return solve_dimacs::run(std::path::Path::new(&path), flows);
+            let problem = dimacs::parse(&std::fs::read_to_string(&path)?)
+                .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            let start = Instant::now();
+            let sol = NetworkSimplex::new(&problem, PivotRule::default())?.solve()?;
+            let seconds = start.elapsed().as_secs_f64();
+            if sol.status == SolveStatus::Optimal {
+                verify(&problem, &sol)?;
+            }
+            dimacs::write_solution(&mut std::io::stdout().lock(), &problem, &sol, seconds, flows)?;
+            return Ok(ExitCode::SUCCESS);
         }
         Some("time") => {
             let path: String = arg(&args, 1, "FILE")?;

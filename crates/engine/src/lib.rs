@@ -1,8 +1,8 @@
-//! `solve`: exact minimum-cost flow on flat integer arrays.
+//! Exact minimum-cost flow on flat integer arrays: a network simplex with warm start, and an
+//! independent optimality certificate for every answer.
 //!
-//! The core of this module (problem, simplex, certificate, dimacs, reference) knows nothing of
-//! the rest of the crate: it sees nodes, arcs, integer supplies, bounds and costs. Only
-//! [`allocate`] knows the symbiosis network and turns it into [`FlowProblem`]s.
+//! The crate knows nothing of any application: it sees nodes, arcs, integer supplies, bounds
+//! and costs. See the README for an example, the guarantees and the measurements.
 //!
 //! Conventions (shared by every solver and by the certificate):
 //! - `supply[v] > 0` is a source, `< 0` a sink; supplies must sum to zero;
@@ -14,7 +14,9 @@
 //! - dual objective `Σ_v supply[v]·pi[v] + Σ_a (rc>0 ? rc·lower : rc·upper)` equals the primal
 //!   objective `Σ_a cost[a]·flow[a]` at an optimum (both in i128).
 
-pub mod allocate;
+// Index loops over parallel flat arrays are the clearest form for a solver.
+#![allow(clippy::needless_range_loop)]
+
 pub mod certificate;
 pub mod dimacs;
 pub mod gen;
@@ -82,7 +84,7 @@ pub enum SolveError {
     Problem(#[from] ProblemError),
     #[error("solution failed its optimality certificate: {0}")]
     Certificate(#[from] CertificateError),
-    #[error("arithmetic overflow in the solver ({0}); reduce the scenario's resolution")]
+    #[error("arithmetic overflow in the solver ({0}); the magnitudes of supplies, bounds or costs are too large")]
     Overflow(&'static str),
     /// A warm-start update changed the nodes or arcs (only data may change).
     #[error("warm-start update must keep the same nodes and arcs")]

@@ -2894,7 +2894,7 @@ impl Core<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::{gen, verify};
+    use crate::{gen, verify};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 

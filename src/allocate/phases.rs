@@ -1,0 +1,146 @@
+//! The [`Allocator`]: the lexicographic phases, each solved warm from the previous basis and
+//! certified, and the assembly of the [`Allocation`] in material units and yuan.
+
+use super::problem::{flow_problem_and_roles, Role};
+use super::{AllocConfig, AllocateError, Allocation, Phase, Scaling};
+use crate::model::Objective;
+use crate::network::Network;
+use symbiosim_engine::{verify, FlowProblem, FlowSolution, NetworkSimplex, SolveStatus};
+
+/// Solves the allocation of a network, keeping the simplex basis between calls: a second call
+/// on a network with the same topology (a Monte Carlo sample, a policy variant) warm-starts
+/// from the previous optimum. Results are identical to a cold solve and always certified.
+pub struct Allocator {
+    cfg: AllocConfig,
+    simplex: Option<NetworkSimplex>,
+}
+
+impl Allocator {
+    pub fn new(cfg: AllocConfig) -> Self {
+        Allocator { cfg, simplex: None }
+    }
+
+    /// The solver holding the optimal basis of the last problem solved (the final phase of
+    /// the last allocation), for warm re-solves of variants of that problem.
+    pub fn simplex(&self) -> Option<&NetworkSimplex> {
+        self.simplex.as_ref()
+    }
+
+    /// Solves `problem` from the kept basis when the topology matches, else cold.
+    fn solve(
+        &mut self,
+        problem: &FlowProblem,
+        name: &'static str,
+    ) -> Result<(FlowSolution, Phase), AllocateError> {
+        match &mut self.simplex {
+            Some(ns) => ns.update_or_reset(problem)?,
+            None => self.simplex = Some(NetworkSimplex::new(problem, self.cfg.solver.pivot)?),
+        }
+        // Warm from the kept basis, or a cold solve of a fresh solver.
+        let sol = self.simplex.as_mut().expect("set above").resolve()?;
+        if sol.status != SolveStatus::Optimal {
+            return Err(AllocateError::NotOptimal(sol.status));
+        }
+        // Always checked, whatever `cfg.verify` says: allocations are never reported unverified.
+        let certificate = verify(problem, &sol)?;
+        let phase = Phase {
+            name,
+            objective: sol.objective,
+            iterations: sol.iterations,
+            certificate,
+        };
+        Ok((sol, phase))
+    }
+
+    /// Solves the allocation of `net` for `objective`.
+    pub fn allocate(
+        &mut self,
+        net: &Network,
+        objective: Objective,
+        scaling: Scaling,
+    ) -> Result<Allocation, AllocateError> {
+        let (real, roles) = flow_problem_and_roles(net, scaling)?;
+        let mut phases = Vec::new();
+        let (sol, problem) = match objective {
+            Objective::Cost => {
+                let (sol, ph) = self.solve(&real, "least cost")?;
+                phases.push(ph);
+                (sol, real)
+            }
+            Objective::MaxUtilisation => {
+                // Phase 1: least disposal of new generation.
+                let mut p1 = real.clone();
+                for (c, &r) in p1.cost.iter_mut().zip(&roles) {
+                    *c = i64::from(r == Role::Disposal);
+                }
+                let (s1, ph) = self.solve(&p1, "least disposal")?;
+                phases.push(ph);
+                // Phase 2: disposal capped at its optimum; most stockpile drawn.
+                let mut p2 = p1;
+                for (a, &r) in roles.iter().enumerate() {
+                    if r == Role::Disposal {
+                        p2.upper[a] = s1.flow[a];
+                    }
+                    p2.cost[a] = i64::from(r == Role::Kept);
+                }
+                let (s2, ph) = self.solve(&p2, "most stockpile drawn")?;
+                phases.push(ph);
+                // Phase 3: both capped; least cost.
+                let mut p3 = real;
+                for (a, &r) in roles.iter().enumerate() {
+                    match r {
+                        Role::Disposal => p3.upper[a] = s1.flow[a],
+                        Role::Kept => p3.upper[a] = s2.flow[a],
+                        Role::Other => {}
+                    }
+                }
+                let (s3, ph) = self.solve(&p3, "least cost")?;
+                phases.push(ph);
+                (s3, p3)
+            }
+        };
+        let mut allocation = finish(sol, problem, phases, scaling);
+        if self.cfg.capacity_values {
+            allocation.capacity_value = Some(super::capacity::capacity_values(
+                net,
+                &allocation,
+                self.simplex.as_ref(),
+            )?);
+        }
+        Ok(allocation)
+    }
+}
+
+fn finish(
+    sol: FlowSolution,
+    problem: FlowProblem,
+    phases: Vec<Phase>,
+    scaling: Scaling,
+) -> Allocation {
+    let q = scaling.quantity;
+    let per_unit = scaling.cost / q;
+    let flow = sol.flow.iter().map(|&x| x as f64 * q).collect();
+    let potential = sol.potential.iter().map(|&p| p as f64 * per_unit).collect();
+    // Certified: every reduced cost fits an i64, so wrapping arithmetic computes it exactly
+    // (and an i128 to f64 conversion is a slow call).
+    let pi = &sol.potential;
+    let reduced_cost = (0..problem.num_arcs())
+        .map(|a| {
+            let (t, h) = (problem.tail[a] as usize, problem.head[a] as usize);
+            let rc = problem.cost[a].wrapping_sub(pi[t]).wrapping_add(pi[h]);
+            rc as f64 * per_unit
+        })
+        .collect();
+    Allocation {
+        flow,
+        flow_units: sol.flow,
+        potential,
+        reduced_cost,
+        objective_units: sol.objective,
+        objective_yuan: sol.objective as f64 * scaling.cost,
+        phases,
+        problem,
+        scaling,
+        capacity_value: None,
+    }
+}
