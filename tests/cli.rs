@@ -90,12 +90,22 @@ fn existing_output_is_refused_without_force() {
         fs::read_to_string(out.join("marker")).unwrap(),
         "earlier result"
     );
+    // --force replaces an earlier output, never a file the user added to it.
+    let o = run_tiny(&out, &["--force"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("did not write or that were changed since: marker"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("marker")).unwrap(),
+        "earlier result"
+    );
+    fs::remove_file(out.join("marker")).unwrap();
     let o = run_tiny(&out, &["--force"]);
     assert!(o.status.success());
-    assert!(
-        !out.join("marker").exists(),
-        "--force replaces the whole folder"
-    );
     let leftovers: Vec<PathBuf> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -1,6 +1,11 @@
 //! Command line: raw arguments become a validated configuration here, and the stages are run
 //! in order. Nothing in the library imports this module.
 
+/// `eprintln!` that never panics: a closed or full standard error is ignored.
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::cli::stderr_line(&format!($($t)*)) };
+}
+
 mod run;
 mod solve_dimacs;
 
@@ -43,10 +48,12 @@ pub struct RunArgs {
     /// Output folder (default: output/<scenario file stem>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing output folder.
+    /// Replace the folder named by --out when it is an earlier output of symbiosim (never a
+    /// folder with files it did not write). The default folder needs no --force.
     #[arg(long)]
     pub force: bool,
-    /// Worker threads for parallel stages (default: all cores; results do not depend on it).
+    /// Worker threads for parallel stages, 1 to 256 (default: all cores, at most 256; results
+    /// do not depend on it).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Print nothing but errors.
@@ -63,9 +70,35 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed standard output (`| head`, `| true`) ends the program quietly, as other
+        // command-line tools do; the outputs were already written.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Writes `text` to standard output; an error (closed pipe, full disk) is returned, not a
+/// panic.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Writes one line to standard error, ignoring failures (there is nowhere left to report them).
+pub fn stderr_line(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -8,14 +8,24 @@ use std::time::Instant;
 use symbiosim::allocate::AllocConfig;
 use symbiosim::analysis;
 use symbiosim::network::Network;
-use symbiosim::report::{self, writer, RunInfo};
+use symbiosim::report::writer::{self, Replace};
+use symbiosim::report::{self, RunInfo};
 use symbiosim::scenario::{self, ScenarioError};
+
+/// The most worker threads a run accepts: more than this only costs memory and start-up time
+/// on any machine this tool targets (results never depend on the count).
+pub const MAX_THREADS: usize = 256;
 
 /// Validated configuration of a run.
 struct RunConfig {
     scenario: PathBuf,
     out: PathBuf,
-    force: bool,
+    /// When an existing output folder may be replaced: the default `output/<stem>/` is the
+    /// tool's own (replaced when it is a complete earlier output of ours); a folder named with
+    /// `--out` only with `--force`.
+    replace: Replace,
+    /// Missing parent folders are created only for the default `output/`.
+    create_parents: bool,
     threads: usize,
     quiet: bool,
 }
@@ -29,19 +39,25 @@ impl RunConfig {
             .filter(|s| !s.is_empty())
             .with_context(|| format!("scenario path {} has no file name", a.scenario.display()))?;
         let threads = match a.threads {
-            Some(0) => anyhow::bail!("--threads must be at least 1"),
+            Some(n) if n == 0 || n > MAX_THREADS => {
+                anyhow::bail!("--threads must be between 1 and {MAX_THREADS}, not {n}")
+            }
             Some(n) => n,
             None => std::thread::available_parallelism()
                 .map(|n| n.get())
-                .unwrap_or(1),
+                .unwrap_or(1)
+                .min(MAX_THREADS),
+        };
+        let (out, replace, create_parents) = match &a.out {
+            Some(out) if a.force => (out.clone(), Replace::OurOutput, false),
+            Some(out) => (out.clone(), Replace::Never, false),
+            None => (Path::new("output").join(stem), Replace::OurOutput, true),
         };
         Ok(RunConfig {
             scenario: a.scenario.clone(),
-            out: a
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("output").join(stem)),
-            force: a.force,
+            out,
+            replace,
+            create_parents,
             threads,
             quiet: a.quiet,
         })
@@ -53,9 +69,9 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
     match e {
         ScenarioError::Invalid(d) => {
             for diag in &d.0 {
-                eprintln!("error: {diag}");
+                errln!("error: {diag}");
             }
-            eprintln!(
+            errln!(
                 "{} problem{} found; nothing written",
                 d.0.len(),
                 if d.0.len() == 1 { "" } else { "s" }
@@ -68,7 +84,7 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
                 msg.push_str(&format!(": {c}"));
                 cause = c.source();
             }
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
         }
     }
     ExitCode::from(2)
@@ -78,8 +94,8 @@ pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     match scenario::load(path) {
         Ok(l) => {
             let net = Network::build(&l.region)?;
-            println!(
-                "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs",
+            super::print_stdout(&format!(
+                "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs\n",
                 path.display(),
                 l.region.parks.len(),
                 l.region.materials.len(),
@@ -88,7 +104,7 @@ pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
                 l.region.modes.len(),
                 net.node_count(),
                 net.arc_count()
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Ok(report_invalid(&e)),
@@ -111,8 +127,9 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(report_invalid(&e)),
     };
     timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
-    // After validation (bad input is reported as such), before any work.
-    writer::check_destination(&cfg.out, cfg.force)?;
+    // After validation (bad input is reported as such), before any work: the destination is
+    // checked and a temporary folder made next to it (which proves it writable).
+    let prepared = writer::prepare(&cfg.out, cfg.replace, cfg.create_parents)?;
     let region = &loaded.region;
 
     let t = Instant::now();
@@ -144,10 +161,11 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         path: "manifest.json".into(),
         bytes: manifest,
     });
-    writer::write_folder(&cfg.out, &files, cfg.force)?;
+    prepared.commit(&files)?;
     if !cfg.quiet {
-        print!("{}", report::terminal_summary(region, &results));
-        println!("  outputs: {}/", cfg.out.display());
+        let mut text = report::terminal_summary(region, &results);
+        text.push_str(&format!("  outputs: {}/\n", cfg.out.display()));
+        super::print_stdout(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }
