@@ -17,10 +17,9 @@ pub const EXIT_INFEASIBLE: u8 = 2;
 pub const EXIT_UNBOUNDED: u8 = 3;
 
 pub fn run(path: &Path, print_flows: bool) -> anyhow::Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let problem = dimacs::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    drop(text);
+    let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let problem = dimacs::parse_reader(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
 
     let start = Instant::now();
     let solution = NetworkSimplex::new(&problem, PivotRule::default())?.solve()?;
@@ -58,5 +57,9 @@ mod tests {
         std::fs::write(&bad, "p min 2 1\nn 1 3\nn 2 -3\na 1 2 0 2\n").unwrap();
         let e = run(&bad, false).unwrap_err().to_string();
         assert!(e.ends_with("line 4: arc has 4 fields, expected 5"), "{e}");
+        let long = dir.path().join("long.min");
+        std::fs::write(&long, format!("c {}\n", "x".repeat(5000))).unwrap();
+        let e = run(&long, false).unwrap_err().to_string();
+        assert!(e.ends_with("line 1: line longer than 4096 bytes"), "{e}");
     }
 }

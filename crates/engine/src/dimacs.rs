@@ -46,21 +46,62 @@ fn bounded(line: usize, what: &str, value: i64) -> Result<i64, DimacsError> {
     Ok(value)
 }
 
+/// The most nodes a DIMACS file may declare (2^26, about 67 million).
+pub const MAX_NODES: u64 = 1 << 26;
+/// The most arcs a DIMACS file may declare (2^28, about 268 million).
+pub const MAX_ARCS: u64 = 1 << 28;
+/// Nodes that no arc and no node line touches are allowed (isolated nodes are legal), but at
+/// most this many beyond those that the file's lines can touch: a declared node count is never
+/// trusted for an allocation the file's content does not justify.
+pub const MAX_UNTOUCHED_NODES: u64 = 1 << 16;
+
 /// Parses a DIMACS min-cost-flow problem.
+///
+/// Caps: at most [`MAX_NODES`] nodes and [`MAX_ARCS`] arcs; nodes are allocated only after the
+/// whole file is read, and only when the declared count is at most the nodes its arc and node
+/// lines can touch plus [`MAX_UNTOUCHED_NODES`]. Memory therefore grows with the file, never
+/// with a number written in it.
 pub fn parse(text: &str) -> Result<FlowProblem, DimacsError> {
-    let mut problem: Option<FlowProblem> = None;
-    let mut declared_arcs = 0usize;
-    let mut p_line = 0usize;
-    let mut seen_node: Vec<bool> = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
+    parse_reader(text.as_bytes())
+}
+
+/// The longest line the reader accepts, in bytes.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// [`parse`] from a reader, line by line: memory grows with the problem read, never with a line
+/// (at most [`MAX_LINE_BYTES`]) or a stream without end.
+pub fn parse_reader<R: std::io::BufRead>(mut reader: R) -> Result<FlowProblem, DimacsError> {
+    use std::io::{BufRead, Read};
+    // (declared nodes, declared arcs, line of `p`)
+    let mut header: Option<(usize, usize, usize)> = None;
+    let mut supplies: Vec<(u32, i64, usize)> = Vec::new();
+    let mut arcs = FlowProblem::with_nodes(0);
+    let mut buf = Vec::new();
+    let mut line = 0;
+    loop {
+        buf.clear();
+        line += 1;
+        let n = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| err(line, format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        if buf.len() > MAX_LINE_BYTES {
+            return Err(err(
+                line,
+                format!("line longer than {MAX_LINE_BYTES} bytes"),
+            ));
+        }
+        let raw = std::str::from_utf8(&buf).map_err(|_| err(line, "not UTF-8 text"))?;
         let mut fields = raw.split_ascii_whitespace();
         let Some(kind) = fields.next() else { continue };
         match kind {
             "c" => continue,
             "p" => {
                 let rest: Vec<&str> = fields.collect();
-                if problem.is_some() {
+                if header.is_some() {
                     return Err(err(line, "second problem line"));
                 }
                 if rest.len() != 3 {
@@ -79,29 +120,24 @@ pub fn parse(text: &str) -> Result<FlowProblem, DimacsError> {
                     ));
                 }
                 let nodes = number(line, "node count", rest[1])?;
-                let arcs = number(line, "arc count", rest[2])?;
-                if nodes < 0 || nodes >= u32::MAX as i64 {
-                    return Err(err(line, format!("node count {nodes} out of range")));
+                let declared = number(line, "arc count", rest[2])?;
+                if nodes < 0 || nodes as u64 > MAX_NODES {
+                    return Err(err(
+                        line,
+                        format!("node count {nodes} outside 0..={MAX_NODES} (the reader's cap)"),
+                    ));
                 }
-                if arcs < 0 || arcs >= u32::MAX as i64 {
-                    return Err(err(line, format!("arc count {arcs} out of range")));
+                if declared < 0 || declared as u64 > MAX_ARCS {
+                    return Err(err(
+                        line,
+                        format!("arc count {declared} outside 0..={MAX_ARCS} (the reader's cap)"),
+                    ));
                 }
-                let mut p = FlowProblem::with_nodes(nodes as usize);
-                let cap = (arcs as usize).min(1 << 24);
-                p.tail.reserve(cap);
-                p.head.reserve(cap);
-                p.lower.reserve(cap);
-                p.upper.reserve(cap);
-                p.cost.reserve(cap);
-                seen_node = vec![false; nodes as usize];
-                declared_arcs = arcs as usize;
-                p_line = line;
-                problem = Some(p);
+                header = Some((nodes as usize, declared as usize, line));
             }
             "n" => {
-                let p = problem
-                    .as_mut()
-                    .ok_or_else(|| err(line, "node line before the problem line"))?;
+                let (n, _, _) =
+                    header.ok_or_else(|| err(line, "node line before the problem line"))?;
                 let rest: Vec<&str> = fields.collect();
                 if rest.len() != 2 {
                     return Err(err(
@@ -111,21 +147,14 @@ pub fn parse(text: &str) -> Result<FlowProblem, DimacsError> {
                 }
                 let id = number(line, "node id", rest[0])?;
                 let supply = bounded(line, "supply", number(line, "supply", rest[1])?)?;
-                let n = p.num_nodes();
                 if id < 1 || id as u64 > n as u64 {
                     return Err(err(line, format!("node id {id} outside 1..={n}")));
                 }
-                let v = (id - 1) as usize;
-                if seen_node[v] {
-                    return Err(err(line, format!("node {id} described twice")));
-                }
-                seen_node[v] = true;
-                p.supply[v] = supply;
+                supplies.push(((id - 1) as u32, supply, line));
             }
             "a" => {
-                let p = problem
-                    .as_mut()
-                    .ok_or_else(|| err(line, "arc line before the problem line"))?;
+                let (n, declared, _) =
+                    header.ok_or_else(|| err(line, "arc line before the problem line"))?;
                 let mut f = [""; 5];
                 let mut count = 0;
                 for tok in fields {
@@ -137,7 +166,6 @@ pub fn parse(text: &str) -> Result<FlowProblem, DimacsError> {
                 if count != 5 {
                     return Err(err(line, format!("arc has {count} fields, expected 5")));
                 }
-                let n = p.num_nodes();
                 let u = number(line, "tail", f[0])?;
                 let v = number(line, "head", f[1])?;
                 for (what, id) in [("tail", u), ("head", v)] {
@@ -160,26 +188,50 @@ pub fn parse(text: &str) -> Result<FlowProblem, DimacsError> {
                     }
                     cap
                 };
-                if p.num_arcs() >= declared_arcs {
-                    return Err(err(
-                        line,
-                        format!("more arcs than the {declared_arcs} declared"),
-                    ));
+                if arcs.num_arcs() >= declared {
+                    return Err(err(line, format!("more arcs than the {declared} declared")));
                 }
-                p.add_arc((u - 1) as usize, (v - 1) as usize, low, upper, cost);
+                arcs.tail.push((u - 1) as u32);
+                arcs.head.push((v - 1) as u32);
+                arcs.lower.push(low);
+                arcs.upper.push(upper);
+                arcs.cost.push(cost);
             }
             other => return Err(err(line, format!("unknown line type `{other}`"))),
         }
     }
-    let p = problem.ok_or_else(|| err(0, "no problem line (`p min NODES ARCS`)"))?;
-    if p.num_arcs() != declared_arcs {
+    let (nodes, declared, p_line) =
+        header.ok_or_else(|| err(0, "no problem line (`p min NODES ARCS`)"))?;
+    if arcs.num_arcs() != declared {
         return Err(err(
             p_line,
             format!(
-                "problem line declares {declared_arcs} arcs, file has {}",
-                p.num_arcs()
+                "problem line declares {declared} arcs, file has {}",
+                arcs.num_arcs()
             ),
         ));
+    }
+    let touchable = 2 * declared as u64 + supplies.len() as u64 + MAX_UNTOUCHED_NODES;
+    if nodes as u64 > touchable {
+        return Err(err(
+            p_line,
+            format!(
+                "problem line declares {nodes} nodes, but the file's {declared} arcs and {} node \
+                 lines can touch at most {}; more than {MAX_UNTOUCHED_NODES} isolated nodes are \
+                 refused (the reader's cap)",
+                supplies.len(),
+                touchable - MAX_UNTOUCHED_NODES
+            ),
+        ));
+    }
+    let mut p = arcs;
+    p.supply = vec![0; nodes];
+    let mut seen_node = vec![false; nodes];
+    for (v, supply, line) in supplies {
+        if std::mem::replace(&mut seen_node[v as usize], true) {
+            return Err(err(line, format!("node {} described twice", v as u64 + 1)));
+        }
+        p.supply[v as usize] = supply;
     }
     let total: i128 = p.supply.iter().map(|&s| s as i128).sum();
     if total != 0 {
@@ -254,6 +306,30 @@ pub fn write_solution<W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 17-byte file must not make the reader allocate for 10^8 nodes (it used to take 11 GB),
+    /// nor 10^9 abort the process.
+    #[test]
+    fn declared_counts_are_capped_and_never_trusted_for_memory() {
+        let (l, m) = line_of("p min 100000000 0\n");
+        assert_eq!(l, 1);
+        assert!(m.contains("outside 0..=67108864"), "{m}");
+        let (_, m) = line_of("p min 1000000000 0\n");
+        assert!(m.contains("the reader's cap"), "{m}");
+        let (_, m) = line_of("p min 1 1000000000\n");
+        assert!(m.contains("arc count 1000000000 outside"), "{m}");
+        // Within the cap but far more nodes than the file touches: refused after reading.
+        let (l, m) = line_of("p min 60000000 1\na 1 2 0 1 1\n");
+        assert_eq!(l, 1);
+        assert!(m.contains("can touch at most 2"), "{m}");
+        // Isolated nodes up to the allowance are fine.
+        let p = parse("p min 1000 1\na 1 2 0 1 1\n").unwrap();
+        assert_eq!(p.num_nodes(), 1000);
+        // A wrong arc count costs no memory either: it fails after the lines are read.
+        let (l, m) = line_of("p min 2 200000000\na 1 2 0 1 1\n");
+        assert_eq!(l, 1);
+        assert!(m.contains("declares 200000000 arcs, file has 1"), "{m}");
+    }
 
     #[test]
     fn round_trip() {
