@@ -1,0 +1,293 @@
+//! The figures quoted in README.md and scenarios/README.md come from the library, and this test
+//! keeps them current.
+//!
+//! Each of the two files holds one block between `<!-- figures:begin -->` and
+//! `<!-- figures:end -->`. The test evaluates the Ordos scenarios exactly as `symbiosim run`
+//! does (`scenario::load`, `analysis::evaluate` with the default allocation settings), renders
+//! the block's text from the results and asserts that the file contains exactly that text.
+//! When a change to the model or the scenarios moves a figure, rerun with
+//!
+//! ```text
+//! SYMBIOSIM_BLESS=1 cargo test --release --test readme_figures
+//! ```
+//!
+//! which rewrites the blocks in place (and nothing else in the files); review the diff.
+//! Prose outside the blocks must not quote figures that the blocks do not carry.
+
+use std::path::Path;
+use symbiosim::allocate::AllocConfig;
+use symbiosim::analysis::{evaluate, Balance, Results};
+use symbiosim::model::Region;
+use symbiosim::scenario;
+
+const BEGIN: &str = "<!-- figures:begin -->";
+const END: &str = "<!-- figures:end -->";
+
+fn eval(path: &str) -> (Region, Results) {
+    let region = scenario::load(Path::new(path))
+        .unwrap_or_else(|e| panic!("{path} should be valid: {e}"))
+        .region;
+    let results = evaluate(&region, &AllocConfig::default())
+        .unwrap_or_else(|e| panic!("{path} should solve: {e}"))
+        .results;
+    (region, results)
+}
+
+/// Million tonnes, one decimal.
+fn mt(t: f64) -> String {
+    format!("{:.1} Mt", t / 1e6)
+}
+
+/// Million tonnes, two decimals (CO2).
+fn mt2(t: f64) -> String {
+    format!("{:.2} Mt", t / 1e6)
+}
+
+/// A percentage with one decimal.
+fn pct(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.1} %", r * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// A whole number with a space every three digits ("1 156").
+fn grouped(x: f64) -> String {
+    let v = x.round();
+    let digits = format!("{}", v.abs() as u128);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 {
+        format!("−{out}")
+    } else {
+        out
+    }
+}
+
+fn hydrogen(r: &Results) -> Balance {
+    let mut h = Balance::default();
+    for (_, b) in &r.hydrogen {
+        h.add(b);
+    }
+    h
+}
+
+fn material_name(region: &Region, id: usize) -> String {
+    let name = &region.materials[id].name;
+    // Lower-case in running text, except acronyms ("CFB ash", "FGD gypsum").
+    match name.split_once(' ') {
+        Some((first, rest)) if first.chars().skip(1).all(|c| c.is_lowercase()) => {
+            format!("{} {rest}", first.to_lowercase())
+        }
+        None if name.chars().skip(1).all(|c| c.is_lowercase()) => name.to_lowercase(),
+        _ => name.clone(),
+    }
+}
+
+fn park_label(region: &Region, id: usize) -> String {
+    let p = &region.parks[id];
+    format!("{} ({})", p.short_name, p.id)
+}
+
+/// One row of the README's headline table.
+fn headline_row(name: &str, r: &Results) -> String {
+    let s = &r.solids;
+    let target = if r.target.meets {
+        "met".to_string()
+    } else {
+        format!("missed by {}", mt(r.target.shortfall))
+    };
+    let h = hydrogen(r);
+    format!(
+        "| {name} | {} | {} | {} | {target} | {} M yuan | {} | {} of {:.1} kt |\n",
+        mt(s.generated),
+        mt(s.utilised()),
+        pct(s.rate()),
+        grouped(r.cost.total() / 1e6),
+        mt2(r.co2_avoided_t - r.co2_transport_t),
+        pct(h.rate()),
+        h.generated / 1e6,
+    )
+}
+
+/// The block of README.md: the Ordos headline results.
+fn readme_block() -> String {
+    let (_, res20) = eval("scenarios/ordos_2020.toml");
+    let (r25, res25) = eval("scenarios/ordos_2025.toml");
+    let mut s = String::new();
+    s.push_str(&format!(
+        "| scenario | solids generated | utilised | rate | target {:.0} % | net cost per year | CO2 avoided (net) | hydrogen used |\n",
+        r25.target.rate * 100.0
+    ));
+    s.push_str("|---|---:|---:|---:|---|---:|---:|---:|\n");
+    s.push_str(&headline_row("ordos_2020", &res20));
+    s.push_str(&headline_row("ordos_2025", &res25));
+    s.push('\n');
+    let gaps: Vec<String> = res25
+        .gaps
+        .iter()
+        .take(3)
+        .map(|g| {
+            format!(
+                "{} {}: {}, {} short (at {})",
+                r25.parks[g.park.0].id,
+                r25.parks[g.park.0].short_name,
+                material_name(&r25, g.material.0),
+                mt(g.shortfall),
+                pct(g.rate)
+            )
+        })
+        .collect();
+    s.push_str(&format!(
+        "Biggest gaps to the target rate in 2025: {}.\n",
+        gaps.join("; ")
+    ));
+    s
+}
+
+/// Rates of every solid material with something generated or drawn, in declaration order.
+fn rates_by_material(region: &Region, r: &Results) -> String {
+    r.by_material
+        .iter()
+        .filter(|(_, b)| b.generated + b.stockpile_drawn > 0.0)
+        .map(|(m, b)| {
+            let mut s = format!("{} {}", material_name(region, m.0), pct(b.rate()));
+            if b.stockpile_drawn > 0.0 {
+                s.push_str(&format!(
+                    " (with {} drawn from stockpiles)",
+                    mt(b.stockpile_drawn)
+                ));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The block of scenarios/README.md: results of both files, by material.
+fn scenarios_block() -> String {
+    let mut s = String::new();
+    for (year, path) in [
+        ("2025", "scenarios/ordos_2025.toml"),
+        ("2020", "scenarios/ordos_2020.toml"),
+    ] {
+        let (region, r) = eval(path);
+        let target = if r.target.meets {
+            "the target is met".to_string()
+        } else {
+            format!("{} short of the target", mt(r.target.shortfall))
+        };
+        s.push_str(&format!(
+            "- **{year}:** the solids rate is {}, {target}; {} CO2 avoided (net of transport).\n",
+            pct(r.solids.rate()),
+            mt2(r.co2_avoided_t - r.co2_transport_t),
+        ));
+        s.push_str(&format!(
+            "  - Rate by material: {}.\n",
+            rates_by_material(&region, &r)
+        ));
+        let dumped: Vec<String> = r
+            .by_park
+            .iter()
+            .filter(|(_, b)| b.dumped >= 0.05e6)
+            .map(|(p, b)| format!("{} in {}", mt(b.dumped), park_label(&region, p.0)))
+            .collect();
+        if !dumped.is_empty() {
+            s.push_str(&format!(
+                "  - Dumped non-compliantly (beyond the landfill limit): {}.\n",
+                dumped.join(", ")
+            ));
+        }
+        let mut unused: Vec<(f64, String)> = r
+            .by_material
+            .iter()
+            .map(|(m, b)| (b.disposed, material_name(&region, m.0)))
+            .filter(|(x, _)| *x >= 0.05e6)
+            .collect();
+        unused.sort_by(|a, b| b.0.total_cmp(&a.0));
+        s.push_str(&format!(
+            "  - Largest unused streams: {}.\n",
+            unused
+                .iter()
+                .take(3)
+                .map(|(x, n)| format!("{} of {n}", mt(*x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mut without_gangue = Balance::default();
+        for (m, b) in &r.by_material {
+            if region.materials[m.0].id != "coal_gangue" {
+                without_gangue.add(b);
+            }
+        }
+        s.push_str(&format!(
+            "  - Rate excluding coal gangue: {}.\n",
+            pct(without_gangue.rate())
+        ));
+        let backfill: f64 = r
+            .by_route
+            .iter()
+            .filter(|(route, unit, _)| {
+                region.routes[route.0].id == "open_pit_backfill" && unit == "t"
+            })
+            .map(|(_, _, x)| x)
+            .sum();
+        let mut rest = r.solids;
+        rest.utilised_new -= backfill;
+        s.push_str(&format!(
+            "  - Open-pit backfill utilises {} ({} of all solids utilised); not counting it, the rate would be {}.\n",
+            mt(backfill),
+            pct(Some(backfill / r.solids.utilised())),
+            pct(rest.rate())
+        ));
+        let h = hydrogen(&r);
+        s.push_str(&format!(
+            "  - Hydrogen: {} used ({:.1} of {:.1} kt).\n",
+            pct(h.rate()),
+            h.utilised() / 1e6,
+            h.generated / 1e6
+        ));
+    }
+    s
+}
+
+/// Asserts that `file` holds `block` between the markers (or rewrites it when blessing).
+fn check(file: &str, block: &str) {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let start = text
+        .find(BEGIN)
+        .unwrap_or_else(|| panic!("{file} has no `{BEGIN}` marker"))
+        + BEGIN.len();
+    let end = start
+        + text[start..]
+            .find(END)
+            .unwrap_or_else(|| panic!("{file} has no `{END}` marker after `{BEGIN}`"));
+    let want = format!("\n{block}");
+    if text[start..end] == want {
+        return;
+    }
+    if std::env::var("SYMBIOSIM_BLESS").as_deref() == Ok("1") {
+        let updated = format!("{}{want}{}", &text[..start], &text[end..]);
+        std::fs::write(file, updated).unwrap_or_else(|e| panic!("{file}: {e}"));
+        eprintln!("{file}: figures block rewritten");
+        return;
+    }
+    panic!(
+        "{file}: the figures block is out of date.\n--- in the file:\n{}\n--- from the library:\n{want}\n\
+         Rerun with SYMBIOSIM_BLESS=1 to rewrite it, and review the diff.",
+        &text[start..end]
+    );
+}
+
+#[test]
+fn readme_headline_figures_are_current() {
+    check("README.md", &readme_block());
+}
+
+#[test]
+fn scenarios_readme_figures_are_current() {
+    check("scenarios/README.md", &scenarios_block());
+}
