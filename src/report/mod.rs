@@ -1,10 +1,10 @@
 //! `report`: results → bytes (JSON, CSV, Markdown, charts). Pure functions; the only code that
 //! touches the disk is [`writer`].
 //!
-//! One file per output concern: [`summary`] (`summary.json`), [`tables`] (the CSV tables),
-//! [`markdown`] (`report.md`), [`terminal`] (the terminal summary), [`chart_data`] (chart
-//! inputs from results), [`charts`] (rendering), [`manifest`] (`manifest.json`); every number
-//! printed as text goes through [`format`].
+//! One file per output concern: `summary` (`summary.json`), `tables` (the CSV tables),
+//! `markdown` (`report.md`), `terminal` (the terminal summary), `chart_data` (chart inputs from
+//! results), [`charts`] (rendering), `manifest` (`manifest.json`); every number printed as text
+//! goes through [`format`].
 
 mod chart_data;
 pub mod charts;

@@ -49,14 +49,9 @@ struct BarRow<'a> {
     total: bool,
 }
 
-pub(super) fn draw_utilisation<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    c: &UtilisationChart,
-) -> Result<(), ChartError> {
-    root.fill(&WHITE)?;
-    let target = finite_or_zero(c.target_rate).max(0.0);
-    let target_label = format!("target {}", percent_chart(target));
-
+/// One row per material, in input order, then the "all solids" total (non-finite values read
+/// as 0, negative rates as 0).
+fn bar_rows(c: &UtilisationChart) -> Vec<BarRow<'_>> {
     let mut rows: Vec<BarRow> = c
         .bars
         .iter()
@@ -75,6 +70,18 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
         rate: finite_or_zero(c.overall_rate).max(0.0),
         total: true,
     });
+    rows
+}
+
+pub(super) fn draw_utilisation<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &UtilisationChart,
+) -> Result<(), ChartError> {
+    root.fill(&WHITE)?;
+    let target = finite_or_zero(c.target_rate).max(0.0);
+    let target_label = format!("target {}", percent_chart(target));
+
+    let rows = bar_rows(c);
     let n = rows.len() - 1;
     // Slot centres: materials from the top down, then a gap and the total at y = 0.
     let slot = |i: usize| if i == n { 0.0 } else { (n - i) as f64 + 0.3 };
@@ -218,8 +225,19 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
     let tx_left = (tx_px - tw as i32 / 2).min(right - tw as i32).max(left);
     root.draw_text(&target_label, &target_style, (tx_left, top - 6))?;
 
-    // Legend row under the title.
-    let ly = 66 + extra;
+    draw_legend_row(root, target, &target_label, left, 66 + extra)?;
+    Ok(())
+}
+
+/// The legend row under the title, starting at `left`, centred on `ly`: the two bar colours
+/// and the dashed target line.
+fn draw_legend_row<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    target: f64,
+    target_label: &str,
+    left: i32,
+    ly: i32,
+) -> Result<(), ChartError> {
     let mut lx = left;
     let legend = text(15.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     for (colour, label) in [
@@ -239,7 +257,7 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
         6,
         INK.stroke_width(2),
     ))?;
-    root.draw_text(&target_label, &legend, (lx + 42, ly))?;
+    root.draw_text(target_label, &legend, (lx + 42, ly))?;
     Ok(())
 }
 
