@@ -1,4 +1,12 @@
 //! The chart renderers through the public API only: valid PNG headers, SVG text, determinism.
+//!
+//! `SYMBIOSIM_CHART_SAMPLES=DIR`: when set, [`sample_charts`] also writes the sample charts
+//! (the Ordos-like input, the crowded real-scenario shapes and the edge cases, each as PNG and
+//! SVG) into `DIR` (created if missing) for looking at them, e.g.
+//! `SYMBIOSIM_CHART_SAMPLES=/tmp/charts cargo test --release --test charts sample_charts`.
+//! Without it the samples are only rendered and checked.
+
+use std::path::PathBuf;
 
 use symbiosim::report::charts::{
     map_png, map_svg, utilisation_png, utilisation_svg, FlowMap, MapFlow, MapPark, MaterialBar,
@@ -204,4 +212,287 @@ fn long_titles_and_names_are_fitted() {
     let png = map_png(&map).unwrap();
     assert_eq!(ihdr_size(&png), MAP_SIZE);
     assert_eq!(png, map_png(&map).unwrap());
+}
+
+/// Whether the SVG has a text element reading exactly `s` (plotters puts it on its own line).
+fn svg_has_text(svg: &str, s: &str) -> bool {
+    svg.lines().any(|l| l == s)
+}
+
+/// Realistic input: Ordos parks, 8 materials, 30 flows of 1e4–1e7 t.
+fn ordos() -> (UtilisationChart, FlowMap) {
+    let materials = [
+        "fly ash",
+        "coal gangue",
+        "desulfurisation gypsum",
+        "furnace slag",
+        "carbide slag",
+        "steel slag",
+        "red mud",
+        "coal-to-chemicals slag",
+    ];
+    let bars: Vec<MaterialBar> = materials
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let generated = 4.82e7 / (i as f64 + 1.0).powf(1.3);
+            let rate = [0.63, 0.41, 0.92, 0.81, 0.55, 0.796, 0.12, 1.08][i];
+            MaterialBar {
+                label: m.to_string(),
+                generated,
+                utilised: generated * rate,
+                rate,
+            }
+        })
+        .collect();
+    let g: f64 = bars.iter().map(|b| b.generated).sum();
+    let u: f64 = bars.iter().map(|b| b.utilised).sum();
+    let chart = UtilisationChart {
+        title: "Solid by-product utilisation, Ordos 2025".into(),
+        target_rate: 0.8,
+        bars,
+        overall_rate: u / g,
+    };
+    let parks = vec![
+        (
+            "P1",
+            "Dalad Economic Development Zone",
+            40.40,
+            109.99,
+            false,
+            3.1e7,
+        ),
+        ("P2", "Ordos High-Tech Zone", 39.60, 109.78, false, 8.0e6),
+        (
+            "P3",
+            "Ningdong–Ordos Junggar Park",
+            39.86,
+            111.24,
+            false,
+            2.2e7,
+        ),
+        ("P4", "Ejin Horo Park", 39.27, 109.73, false, 1.5e7),
+        (
+            "P5",
+            "Otog Front Banner Shanghaimiao",
+            38.28,
+            107.48,
+            false,
+            6.0e6,
+        ),
+        ("P6", "Uxin Banner Nalinhe", 38.27, 108.82, false, 1.2e7),
+        ("P6a", "Nalinhe block A", 38.37, 109.02, true, 3.0e6),
+        ("P7", "Qipanjing Park", 39.35, 106.98, false, 9.0e6),
+    ];
+    let parks: Vec<MapPark> = parks
+        .into_iter()
+        .map(|(id, name, lat, lon, is_block, generated)| MapPark {
+            id: id.into(),
+            name: name.into(),
+            lat,
+            lon,
+            is_block,
+            generated,
+        })
+        .collect();
+    let mut flows = Vec::new();
+    let mut seed = 7u64;
+    for k in 0..30 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let a = (seed >> 33) as usize % parks.len();
+        let b = if k % 7 == 0 {
+            a
+        } else {
+            (seed >> 40) as usize % parks.len()
+        };
+        let mat = (seed >> 20) as usize % materials.len();
+        let q = 10f64.powf(4.0 + 3.0 * ((seed >> 11) % 1000) as f64 / 1000.0);
+        flows.push(MapFlow {
+            from_lat: parks[a].lat,
+            from_lon: parks[a].lon,
+            to_lat: parks[b].lat,
+            to_lon: parks[b].lon,
+            material: materials[mat].into(),
+            quantity: q,
+            unit: "t".into(),
+        });
+    }
+    let map = FlowMap {
+        title: "By-product flows between Ordos parks".into(),
+        parks,
+        flows,
+        materials: materials.iter().map(|s| s.to_string()).collect(),
+    };
+    (chart, map)
+}
+
+#[test]
+fn utilisation_renders_png_and_svg() {
+    let (chart, _) = ordos();
+    let png = utilisation_png(&chart).unwrap();
+    assert_eq!(ihdr_size(&png), UTILISATION_SIZE);
+    let svg = utilisation_svg(&chart).unwrap();
+    assert!(svg.contains(&chart.title));
+    assert!(svg.contains("target 80 %"));
+    for b in &chart.bars {
+        assert!(svg_has_text(&svg, &b.label), "{}", b.label);
+    }
+    assert!(svg.contains("all solids"));
+    assert!(svg.contains("48.2 Mt"));
+    assert_eq!(png, utilisation_png(&chart).unwrap());
+    assert_eq!(svg, utilisation_svg(&chart).unwrap());
+}
+
+#[test]
+fn map_renders_png_and_svg() {
+    let (_, map) = ordos();
+    let png = map_png(&map).unwrap();
+    assert_eq!(ihdr_size(&png), MAP_SIZE);
+    let svg = map_svg(&map).unwrap();
+    assert!(svg.contains(&map.title));
+    for m in &map.materials {
+        assert!(svg_has_text(&svg, m), "{m}");
+    }
+    assert!(svg.contains("Dalad Economic Development Zone"));
+    assert_eq!(png, map_png(&map).unwrap());
+    assert_eq!(svg, map_svg(&map).unwrap());
+}
+
+/// A zero-generation chart above a 150 % target, and one sub-block with an unlisted
+
+#[test]
+fn edge_cases_do_not_panic() {
+    let empty_chart = UtilisationChart {
+        title: String::new(),
+        target_rate: 0.8,
+        bars: vec![],
+        overall_rate: 0.0,
+    };
+    utilisation_png(&empty_chart).unwrap();
+    utilisation_svg(&empty_chart).unwrap();
+    let (zero, one) = edge_inputs();
+    assert!(utilisation_svg(&zero).unwrap().contains("target 150 %"));
+    let empty_map = FlowMap {
+        title: "empty".into(),
+        parks: vec![],
+        flows: vec![],
+        materials: vec![],
+    };
+    map_png(&empty_map).unwrap();
+    map_svg(&empty_map).unwrap();
+    let svg = map_svg(&one).unwrap();
+    assert!(svg_has_text(&svg, "other"));
+    map_png(&one).unwrap();
+}
+
+#[test]
+fn map_draws_intra_park_flows_as_donuts_with_a_legend() {
+    let (_, map) = ordos();
+    let svg = map_svg(&map).unwrap();
+    assert!(svg_has_text(&svg, "Used within the park, per year"));
+    assert!(svg_has_text(&svg, "ring area ∝ quantity,"));
+    // No more rings: the only stroked circles are markers and donut outlines.
+    assert!(!svg.contains("flow within a park (ring)"));
+    let (_, one) = edge_inputs();
+    // A zero-quantity intra-park flow draws no donut and says so.
+    assert!(svg_has_text(&map_svg(&one).unwrap(), "none"));
+}
+
+/// A zero-generation chart above a 150 % target, and one sub-block with an unlisted
+/// zero-quantity intra-park flow.
+fn edge_inputs() -> (UtilisationChart, FlowMap) {
+    let zero = UtilisationChart {
+        title: "zero".into(),
+        target_rate: 1.5,
+        bars: vec![MaterialBar {
+            label: "ash".into(),
+            generated: 0.0,
+            utilised: 0.0,
+            rate: 0.0,
+        }],
+        overall_rate: f64::NAN,
+    };
+    let one = FlowMap {
+        title: "one".into(),
+        parks: vec![MapPark {
+            id: "P".into(),
+            name: String::new(),
+            lat: 39.0,
+            lon: 109.0,
+            is_block: true,
+            generated: 0.0,
+        }],
+        flows: vec![MapFlow {
+            from_lat: 39.0,
+            from_lon: 109.0,
+            to_lat: 39.0,
+            to_lon: 109.0,
+            material: "unlisted".into(),
+            quantity: 0.0,
+            unit: "t".into(),
+        }],
+        materials: vec![],
+    };
+    (zero, one)
+}
+
+/// Every sample chart: (file stem, utilisation chart, flow map).
+fn samples() -> Vec<(&'static str, UtilisationChart, FlowMap)> {
+    let (ordos_chart, ordos_map) = ordos();
+    let (crowded_chart, crowded_map) = crowded();
+    let (zero, one) = edge_inputs();
+    let empty_chart = UtilisationChart {
+        title: String::new(),
+        target_rate: 0.8,
+        bars: vec![],
+        overall_rate: 0.0,
+    };
+    let empty_map = FlowMap {
+        title: "empty".into(),
+        parks: vec![],
+        flows: vec![],
+        materials: vec![],
+    };
+    vec![
+        ("ordos", ordos_chart, ordos_map),
+        ("crowded", crowded_chart, crowded_map),
+        ("edge", zero, one),
+        ("empty", empty_chart, empty_map),
+    ]
+}
+
+/// Renders every sample chart and checks it; with `SYMBIOSIM_CHART_SAMPLES=DIR` (see the top of
+/// this file) also writes them there as `{sample}_utilisation.png`, `{sample}_map.svg`, ….
+#[test]
+fn sample_charts() {
+    let dir = std::env::var_os("SYMBIOSIM_CHART_SAMPLES").map(PathBuf::from);
+    if let Some(dir) = &dir {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    for (name, chart, map) in samples() {
+        let files = [
+            ("utilisation.png", utilisation_png(&chart).unwrap()),
+            (
+                "utilisation.svg",
+                utilisation_svg(&chart).unwrap().into_bytes(),
+            ),
+            ("map.png", map_png(&map).unwrap()),
+            ("map.svg", map_svg(&map).unwrap().into_bytes()),
+        ];
+        assert_eq!(ihdr_size(&files[0].1), UTILISATION_SIZE, "{name}");
+        assert_eq!(ihdr_size(&files[2].1), MAP_SIZE, "{name}");
+        for (kind, bytes) in &files {
+            assert!(!bytes.is_empty(), "{name} {kind}");
+            if kind.ends_with(".svg") {
+                assert!(bytes.starts_with(b"<svg"), "{name} {kind}");
+            }
+            if let Some(dir) = &dir {
+                let path = dir.join(format!("{name}_{kind}"));
+                std::fs::write(&path, bytes).unwrap();
+                eprintln!("wrote {}", path.display());
+            }
+        }
+    }
 }

@@ -1,0 +1,164 @@
+//! Chart rendering: the utilisation-by-material bar chart and the flow map, as PNG bytes or
+//! SVG text.
+//!
+//! Every public render function is pure: plain input structs in, bytes out. Nothing touches the
+//! file system, the clock or the system fonts, so the same input always gives byte-identical
+//! output. The only font is the embedded DejaVu Sans (`assets/fonts`), registered with plotters'
+//! `ab_glyph` support by [`register_fonts`], which every render function calls first.
+//!
+//! One file per concern: `style` (font, colours, palette, fitting text to a width),
+//! `utilisation` (the bar chart), `map` (the flow map, drawn layer by layer), `legend` (the
+//! map's legend), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
+//! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
+//!
+//! The charts are tested through their input data: the geometry and formatting decisions live in
+//! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`],
+//! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
+//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`]) with their own unit tests;
+//! the render functions only lay those results out.
+//!
+//! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
+//! measured and shrunk, wrapped onto two lines or truncated with `…`; legend entries and the
+//! utilisation chart's material labels are measured and truncated; the label column is sized
+//! to the longest label. On the map, flows within a park are one donut per location (ring
+//! area ∝ tonnes, one slice per material) instead of one ring per material; arrows are drawn
+//! above the donuts with a white halo; labels avoid each other, the markers and the arrows,
+//! dropping a sub-block's tonnes or moving out with a leader line when crowded.
+
+mod encode;
+mod geometry;
+mod labels;
+mod legend;
+mod map;
+mod style;
+mod utilisation;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use geometry::{
+    arrow_polygon, donut_angles, donut_radius, flow_width, map_projection, MapView,
+};
+pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
+pub use legend::width_legend_quantities;
+pub use style::{fit_text, fit_title, palette_colour, register_fonts};
+pub use utilisation::rate_axis_max;
+
+/// Pixel size of the utilisation chart.
+pub const UTILISATION_SIZE: (u32, u32) = (1200, 700);
+/// Pixel size of the flow map.
+pub const MAP_SIZE: (u32, u32) = (1200, 900);
+
+/// One material's bar: solids only, tonnes per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialBar {
+    pub label: String,
+    pub generated: f64,
+    pub utilised: f64,
+    /// Utilisation rate as a fraction (0.63 = 63 %); may exceed 1.
+    pub rate: f64,
+}
+
+/// Utilisation rate by material against a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UtilisationChart {
+    pub title: String,
+    /// Target rate as a fraction (0.8 = 80 %).
+    pub target_rate: f64,
+    /// One bar per material, drawn top to bottom in this order.
+    pub bars: Vec<MaterialBar>,
+    /// Rate of all solids together, drawn as a separate "all solids" bar.
+    pub overall_rate: f64,
+}
+
+/// A park (or a sub-block of one) on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPark {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// A sub-block of a park (drawn smaller) rather than a consolidated park.
+    pub is_block: bool,
+    /// Solid by-products generated, t/yr (shown in the label when positive).
+    pub generated: f64,
+}
+
+/// A flow from a producer location to a consumer location; equal endpoints mean an intra-park flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapFlow {
+    pub from_lat: f64,
+    pub from_lon: f64,
+    pub to_lat: f64,
+    pub to_lon: f64,
+    pub material: String,
+    /// Quantity per year in `unit`.
+    pub quantity: f64,
+    pub unit: String,
+}
+
+/// Parks and the flows between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowMap {
+    pub title: String,
+    pub parks: Vec<MapPark>,
+    pub flows: Vec<MapFlow>,
+    /// Legend order; a material's position here fixes its colour ([`palette_colour`]).
+    pub materials: Vec<String>,
+}
+
+/// Why a chart could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("the embedded font could not be registered")]
+    Font,
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    #[error("PNG encoding failed: {0}")]
+    Encode(String),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError::Draw(e.to_string())
+    }
+}
+
+/// The utilisation chart as a PNG image of [`UTILISATION_SIZE`].
+pub fn utilisation_png(c: &UtilisationChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(UTILISATION_SIZE, |root| {
+        utilisation::draw_utilisation(root, c)
+    })
+}
+
+/// The utilisation chart as an SVG document of [`UTILISATION_SIZE`].
+pub fn utilisation_svg(c: &UtilisationChart) -> Result<String, ChartError> {
+    render_svg(UTILISATION_SIZE, |root| {
+        utilisation::draw_utilisation(root, c)
+    })
+}
+
+/// The flow map as a PNG image of [`MAP_SIZE`].
+pub fn map_png(m: &FlowMap) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(MAP_SIZE, |root| map::draw_map(root, m))
+}
+
+/// The flow map as an SVG document of [`MAP_SIZE`].
+pub fn map_svg(m: &FlowMap) -> Result<String, ChartError> {
+    render_svg(MAP_SIZE, |root| map::draw_map(root, m))
+}
+
+/// Draws a chart of `size` pixels as an SVG document.
+fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
+where
+    F: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
+{
+    register_fonts()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(out)
+}

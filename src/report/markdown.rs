@@ -1,0 +1,211 @@
+//! `report.md`: a readable report linking the charts. Each table is one list of columns,
+//! `(header, alignment, cell of a row)`: header, separator and rows come from the same
+//! definition ([`md_table`]).
+
+use super::format::{grouped, percent_summary as pct};
+use super::summary::objective_name;
+use super::tables::consumer_unit;
+use super::terminal::terminal_summary;
+use crate::analysis::{Balance, Results};
+use crate::model::*;
+
+/// Alignment of a Markdown table column: text left, numbers right.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+use Align::{Left, Right};
+
+/// Appends a Markdown table of `rows` under `columns` to `s`.
+fn md_table<R, F: Fn(&R) -> String>(
+    s: &mut String,
+    columns: &[(&str, Align, F)],
+    rows: impl IntoIterator<Item = R>,
+) {
+    for (header, _, _) in columns {
+        s.push_str("| ");
+        s.push_str(header);
+        s.push(' ');
+    }
+    s.push_str("|\n");
+    for (_, align, _) in columns {
+        s.push_str(match align {
+            Left => "|---",
+            Right => "|---:",
+        });
+    }
+    s.push_str("|\n");
+    for row in rows {
+        for (_, _, cell) in columns {
+            s.push_str("| ");
+            s.push_str(&cell(&row));
+            s.push(' ');
+        }
+        s.push_str("|\n");
+    }
+}
+
+/// A column: header, alignment, and how a row fills its cell.
+type Column<R> = (&'static str, Align, fn(&R) -> String);
+
+/// A labelled balance (a material or a park).
+type Labelled<'a> = (String, &'a Balance);
+
+/// A consumer with binding capacity.
+struct Binding<'a> {
+    consumer: &'a Consumer,
+    park: &'a str,
+    unit: &'a str,
+    capacity: f64,
+    value: f64,
+    dual: f64,
+}
+
+/// `report.md`: a readable report linking the charts.
+pub fn report_md(region: &Region, r: &Results) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("# {} — {}\n\n", region.title, region.year));
+    s.push_str(&format!(
+        "Scenario `{}`; objective `{}`; all quantities per year.\n\n",
+        region.name,
+        objective_name(region.settings.objective)
+    ));
+    s.push_str("## Summary\n\n```\n");
+    s.push_str(&terminal_summary(region, r));
+    s.push_str(
+        "```\n\n![utilisation by material](charts/utilisation.png)\n\n![flows](charts/map.png)\n\n",
+    );
+
+    s.push_str("## Solids by material\n\n");
+    let by_material: [Column<Labelled>; 6] = [
+        ("material", Left, |r| r.0.clone()),
+        ("generated (t)", Right, |r| grouped(r.1.generated)),
+        ("utilised (t)", Right, |r| grouped(r.1.utilised())),
+        ("of which stockpile (t)", Right, |r| {
+            grouped(r.1.stockpile_drawn)
+        }),
+        ("disposed (t)", Right, |r| grouped(r.1.disposed)),
+        ("rate", Right, |r| pct(r.1.rate())),
+    ];
+    let rows = r
+        .by_material
+        .iter()
+        .map(|(m, b)| (region.materials[m.0].name.clone(), b));
+    md_table(&mut s, &by_material, rows);
+
+    s.push_str("\n## Solids by park\n\n");
+    let by_park: [Column<Labelled>; 5] = [
+        ("park", Left, |r| r.0.clone()),
+        ("generated (t)", Right, |r| grouped(r.1.generated)),
+        ("utilised (t)", Right, |r| grouped(r.1.utilised())),
+        ("disposed (t)", Right, |r| grouped(r.1.disposed)),
+        ("rate", Right, |r| pct(r.1.rate())),
+    ];
+    let rows = r.by_park.iter().map(|(p, b)| {
+        let park = &region.parks[p.0];
+        (format!("{} {}", park.id, park.name), b)
+    });
+    md_table(&mut s, &by_park, rows);
+
+    if !r.hydrogen.is_empty() {
+        s.push_str("\n## Hydrogen (own balance, not in the solids rate)\n\n");
+        let hydrogen: [Column<(&Material, &Balance)>; 6] = [
+            ("material", Left, |r| r.0.name.clone()),
+            ("unit", Left, |r| r.0.unit.clone()),
+            ("generated", Right, |r| grouped(r.1.generated)),
+            ("utilised", Right, |r| grouped(r.1.utilised())),
+            ("vented", Right, |r| grouped(r.1.disposed)),
+            ("rate", Right, |r| pct(r.1.rate())),
+        ];
+        let rows = r.hydrogen.iter().map(|(m, b)| (&region.materials[m.0], b));
+        md_table(&mut s, &hydrogen, rows);
+    }
+
+    let c = &r.cost;
+    s.push_str("\n## Cost (yuan/yr)\n\n");
+    let cost: [Column<(&str, f64)>; 2] = [
+        ("component", Left, |r| r.0.to_string()),
+        ("yuan", Right, |r| grouped(r.1)),
+    ];
+    let rows = [
+        ("transport", c.transport),
+        ("handling", c.handling),
+        ("reclaim", c.reclaim),
+        ("processing", c.processing),
+        ("gate revenue (−)", -c.gate_revenue),
+        ("subsidy (−)", -c.subsidy),
+        ("storage", c.storage),
+        ("environmental tax", c.env_tax),
+        ("carbon", c.carbon),
+        ("**total**", c.total()),
+    ];
+    md_table(&mut s, &cost, rows);
+
+    s.push_str("\n## Binding capacities\n\nValue of one more unit of yearly capacity for saturated consumers: the cost saved when that capacity alone rises by one unit (re-solved exactly), yuan per unit of the consumer's material (t for solids, kg for hydrogen); the solver's dual (shadow price) beside it.\n\n");
+    let mut binding: Vec<_> = r
+        .consumers
+        .iter()
+        .filter(|c| c.capacity_value > 0.0)
+        .collect();
+    binding.sort_by(|a, b| {
+        b.capacity_value
+            .total_cmp(&a.capacity_value)
+            .then(a.consumer.cmp(&b.consumer))
+    });
+    let columns: [Column<Binding>; 6] = [
+        ("consumer", Left, |b| b.consumer.name.clone()),
+        ("park", Left, |b| b.park.to_string()),
+        ("unit", Left, |b| b.unit.to_string()),
+        ("capacity", Right, |b| grouped(b.capacity)),
+        ("value (yuan/unit)", Right, |b| format!("{:.2}", b.value)),
+        ("dual (yuan/unit)", Right, |b| format!("{:.2}", b.dual)),
+    ];
+    let rows = binding.iter().take(15).map(|cu| {
+        let c = &region.consumers[cu.consumer.0];
+        Binding {
+            consumer: c,
+            park: &region.parks[c.park.0].id,
+            unit: consumer_unit(region, c),
+            capacity: cu.capacity,
+            value: cu.capacity_value,
+            dual: cu.capacity_shadow_price,
+        }
+    });
+    md_table(&mut s, &columns, rows);
+
+    s.push_str("\n## Solver\n\n");
+    for p in &r.phases {
+        s.push_str(&format!(
+            "- phase \"{}\": objective {} (dual {}), certificate verified\n",
+            p.name, p.objective_units, p.dual
+        ));
+    }
+    s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
+    s.push_str("\nPhase objectives are in the solver's integer units (flow units × cost units); the \"least disposal\" phase counts solid and hydrogen flow units together, which is harmless because the two layers only meet at the sink.\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_take_header_alignment_and_cells_from_one_list() {
+        let mut s = String::new();
+        let columns: [Column<(&str, f64)>; 2] = [
+            ("component", Left, |r| r.0.to_string()),
+            ("yuan", Right, |r| grouped(r.1)),
+        ];
+        md_table(
+            &mut s,
+            &columns,
+            [("transport", 1234.0), ("**total**", -5.0)],
+        );
+        assert_eq!(
+            s,
+            "| component | yuan |\n|---|---:|\n| transport | 1\u{2009}234 |\n| **total** | −5 |\n"
+        );
+    }
+}

@@ -1,0 +1,382 @@
+//! `summary.json`: the headline numbers, as `Serialize` structs built from the results.
+//!
+//! Keys are written in field order (serde_json's `preserve_order`); quantities are rounded to
+//! 3 decimals, money to 2 and rates to 6 ([`round`]); a missing rate is `null`.
+
+use super::format::round;
+use super::ReportError;
+use crate::analysis::{Balance, Results};
+use crate::model::*;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// The objective's name as `summary.json` and `report.md` spell it.
+pub(super) fn objective_name(o: Objective) -> &'static str {
+    match o {
+        Objective::Cost => "cost",
+        Objective::MaxUtilisation => "max_utilisation",
+    }
+}
+
+fn q(x: f64) -> f64 {
+    round(x, 3)
+}
+
+fn yuan(x: f64) -> f64 {
+    round(x, 2)
+}
+
+fn rate(r: Option<f64>) -> Option<f64> {
+    r.map(|r| round(r, 6))
+}
+
+/// A JSON object whose keys keep the order given (ids of materials, parks, routes).
+struct Keyed<V>(Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for Keyed<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// The quantities of a balance, keyed with their unit: `generated_t`, `utilised_kg`, …
+struct Quantities<'a> {
+    unit: &'a str,
+    generated: f64,
+    utilised: f64,
+    utilised_new: f64,
+    stockpile_drawn: f64,
+    disposed: f64,
+    dumped: f64,
+}
+
+impl Serialize for Quantities<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(6))?;
+        let u = self.unit;
+        m.serialize_entry(&format!("generated_{u}"), &self.generated)?;
+        m.serialize_entry(&format!("utilised_{u}"), &self.utilised)?;
+        m.serialize_entry(&format!("utilised_new_{u}"), &self.utilised_new)?;
+        m.serialize_entry(&format!("stockpile_drawn_{u}"), &self.stockpile_drawn)?;
+        m.serialize_entry(&format!("disposed_{u}"), &self.disposed)?;
+        m.serialize_entry(&format!("dumped_{u}"), &self.dumped)?;
+        m.end()
+    }
+}
+
+/// One balance: the quantities, the rate, whether it meets the target (solids only), and for
+/// named entries the unit (hydrogen materials) and name.
+#[derive(Serialize)]
+struct BalanceJson<'a> {
+    #[serde(flatten)]
+    quantities: Quantities<'a>,
+    utilisation_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meets_target: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+}
+
+impl<'a> BalanceJson<'a> {
+    /// A balance in `unit`, without target, unit or name.
+    fn new(b: &Balance, unit: &'a str) -> Self {
+        BalanceJson {
+            quantities: Quantities {
+                unit,
+                generated: q(b.generated),
+                utilised: q(b.utilised()),
+                utilised_new: q(b.utilised_new),
+                stockpile_drawn: q(b.stockpile_drawn),
+                disposed: q(b.disposed),
+                dumped: q(b.dumped),
+            },
+            utilisation_rate: rate(b.rate()),
+            meets_target: None,
+            unit: None,
+            name: None,
+        }
+    }
+
+    /// A solids balance in tonnes, judged against the target rate.
+    fn solids(b: &Balance, target: f64) -> Self {
+        BalanceJson {
+            meets_target: Some(b.rate().is_some_and(|r| r + 1e-12 >= target)),
+            ..BalanceJson::new(b, "t")
+        }
+    }
+
+    fn named(self, name: &'a str) -> Self {
+        BalanceJson {
+            name: Some(name),
+            ..self
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    rate: f64,
+    scope: &'a str,
+    achieved_rate: Option<f64>,
+    meets_target: bool,
+    shortfall_t: f64,
+}
+
+#[derive(Serialize)]
+struct Hydrogen<'a> {
+    unit: &'a str,
+    materials: Keyed<BalanceJson<'a>>,
+    by_park: Keyed<BalanceJson<'a>>,
+    transport_kg_km: f64,
+}
+
+#[derive(Serialize)]
+struct CostBreakdown {
+    transport: f64,
+    handling: f64,
+    reclaim: f64,
+    processing: f64,
+    gate_revenue: f64,
+    subsidy: f64,
+    storage: f64,
+    env_tax: f64,
+    carbon: f64,
+}
+
+#[derive(Serialize)]
+struct GapJson<'a> {
+    park: &'a str,
+    material: &'a str,
+    shortfall_t: f64,
+    utilisation_rate: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Phase<'a> {
+    phase: &'a str,
+    objective_units: String,
+    dual_objective_units: String,
+    certificate: &'static str,
+}
+
+#[derive(Serialize)]
+struct Solver<'a> {
+    status: &'static str,
+    objective: f64,
+    objective_unit: &'static str,
+    certificate: &'static str,
+    phases: Vec<Phase<'a>>,
+    nodes: usize,
+    arcs: usize,
+    quantity_resolution: f64,
+    cost_resolution_yuan: f64,
+}
+
+/// The whole of `summary.json`.
+#[derive(Serialize)]
+struct Summary<'a> {
+    scenario: &'a str,
+    title: &'a str,
+    year: i32,
+    objective: &'static str,
+    target: Target<'a>,
+    solids: BalanceJson<'a>,
+    by_material: Keyed<BalanceJson<'a>>,
+    by_park: Keyed<BalanceJson<'a>>,
+    hydrogen: Hydrogen<'a>,
+    /// Utilised quantity by route, keyed `utilised_{unit}`.
+    by_route: Keyed<Keyed<f64>>,
+    cost_yuan: f64,
+    cost_breakdown_yuan: CostBreakdown,
+    /// Net of transport emissions.
+    co2_avoided_t: f64,
+    co2_avoided_gross_t: f64,
+    co2_transport_t: f64,
+    transport_tkm: f64,
+    /// The ten biggest gaps.
+    gaps: Vec<GapJson<'a>>,
+    solver: Solver<'a>,
+}
+
+impl<'a> Summary<'a> {
+    fn new(region: &'a Region, r: &'a Results) -> Self {
+        let t = region.target.rate;
+        let h_unit = r
+            .hydrogen
+            .first()
+            .map_or("kg", |(m, _)| region.materials[m.0].unit.as_str());
+        let mut by_route: Vec<(String, Keyed<f64>)> = Vec::new();
+        for (rid, unit, x) in &r.by_route {
+            let key = &region.routes[rid.0].id;
+            let i = match by_route.iter().position(|(k, _)| k == key) {
+                Some(i) => i,
+                None => {
+                    by_route.push((key.clone(), Keyed(Vec::new())));
+                    by_route.len() - 1
+                }
+            };
+            // A repeated (route, unit) replaces the value in place, as a JSON object would.
+            let entries = &mut by_route[i].1 .0;
+            let unit_key = format!("utilised_{unit}");
+            match entries.iter_mut().find(|(k, _)| *k == unit_key) {
+                Some(e) => e.1 = q(*x),
+                None => entries.push((unit_key, q(*x))),
+            }
+        }
+        let c = &r.cost;
+        Summary {
+            scenario: &region.name,
+            title: &region.title,
+            year: region.year,
+            objective: objective_name(region.settings.objective),
+            target: Target {
+                rate: t,
+                scope: &r.target.scope,
+                achieved_rate: rate(r.target.achieved),
+                meets_target: r.target.meets,
+                shortfall_t: q(r.target.shortfall),
+            },
+            solids: BalanceJson::solids(&r.solids, t),
+            by_material: Keyed(
+                r.by_material
+                    .iter()
+                    .map(|(m, b)| {
+                        let mat = &region.materials[m.0];
+                        (mat.id.clone(), BalanceJson::solids(b, t).named(&mat.name))
+                    })
+                    .collect(),
+            ),
+            by_park: Keyed(
+                r.by_park
+                    .iter()
+                    .map(|(p, b)| {
+                        let park = &region.parks[p.0];
+                        (park.id.clone(), BalanceJson::solids(b, t).named(&park.name))
+                    })
+                    .collect(),
+            ),
+            hydrogen: Hydrogen {
+                unit: h_unit,
+                materials: Keyed(
+                    r.hydrogen
+                        .iter()
+                        .map(|(m, b)| {
+                            let mat = &region.materials[m.0];
+                            let v = BalanceJson {
+                                unit: Some(&mat.unit),
+                                ..BalanceJson::new(b, &mat.unit)
+                            };
+                            (mat.id.clone(), v.named(&mat.name))
+                        })
+                        .collect(),
+                ),
+                by_park: Keyed(
+                    r.hydrogen_by_park
+                        .iter()
+                        .map(|(p, b)| (region.parks[p.0].id.clone(), BalanceJson::new(b, h_unit)))
+                        .collect(),
+                ),
+                transport_kg_km: q(r.hydrogen_transport_unit_km),
+            },
+            by_route: Keyed(by_route),
+            cost_yuan: yuan(c.total()),
+            cost_breakdown_yuan: CostBreakdown {
+                transport: yuan(c.transport),
+                handling: yuan(c.handling),
+                reclaim: yuan(c.reclaim),
+                processing: yuan(c.processing),
+                gate_revenue: yuan(c.gate_revenue),
+                subsidy: yuan(c.subsidy),
+                storage: yuan(c.storage),
+                env_tax: yuan(c.env_tax),
+                carbon: yuan(c.carbon),
+            },
+            co2_avoided_t: q(r.co2_avoided_t - r.co2_transport_t),
+            co2_avoided_gross_t: q(r.co2_avoided_t),
+            co2_transport_t: q(r.co2_transport_t),
+            transport_tkm: q(r.transport_tkm),
+            gaps: r
+                .gaps
+                .iter()
+                .take(10)
+                .map(|g| GapJson {
+                    park: &region.parks[g.park.0].id,
+                    material: &region.materials[g.material.0].id,
+                    shortfall_t: q(g.shortfall),
+                    utilisation_rate: rate(g.rate),
+                })
+                .collect(),
+            solver: Solver {
+                status: "optimal",
+                objective: yuan(r.objective_yuan),
+                objective_unit: "yuan",
+                certificate: "verified",
+                phases: r
+                    .phases
+                    .iter()
+                    .map(|p| Phase {
+                        phase: &p.name,
+                        objective_units: p.objective_units.to_string(),
+                        dual_objective_units: p.dual.to_string(),
+                        certificate: "verified",
+                    })
+                    .collect(),
+                nodes: r.nodes,
+                arcs: r.arcs,
+                quantity_resolution: region.settings.quantity_resolution,
+                cost_resolution_yuan: region.settings.cost_resolution,
+            },
+        }
+    }
+}
+
+/// `summary.json`: the headline numbers. Deterministic (no timings).
+pub fn summary_json(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
+    let mut out = serde_json::to_vec_pretty(&Summary::new(region, r))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn balance() -> Balance {
+        Balance {
+            generated: 100.0,
+            utilised_new: 60.0,
+            stockpile_drawn: 20.0004,
+            disposed: 40.0,
+            dumped: 0.0,
+        }
+    }
+
+    #[test]
+    fn balances_are_keyed_by_unit_and_optional_keys_are_absent() {
+        let b = balance();
+        let solids = serde_json::to_string(&BalanceJson::solids(&b, 0.6).named("Fly ash")).unwrap();
+        assert_eq!(
+            solids,
+            r#"{"generated_t":100.0,"utilised_t":80.0,"utilised_new_t":60.0,"stockpile_drawn_t":20.0,"disposed_t":40.0,"dumped_t":0.0,"utilisation_rate":0.666668,"meets_target":true,"name":"Fly ash"}"#
+        );
+        let h = serde_json::to_string(&BalanceJson::new(&b, "kg")).unwrap();
+        assert!(h.starts_with(r#"{"generated_kg":100.0,"#), "{h}");
+        assert!(!h.contains("meets_target") && !h.contains("name") && !h.contains("\"unit\""));
+        let none = serde_json::to_string(&BalanceJson::new(&Balance::default(), "t")).unwrap();
+        assert!(none.contains(r#""utilisation_rate":null"#), "{none}");
+    }
+
+    #[test]
+    fn keyed_objects_keep_their_order() {
+        let k = Keyed(vec![("b".to_string(), 1.0), ("a".to_string(), 2.5)]);
+        assert_eq!(serde_json::to_string(&k).unwrap(), r#"{"b":1.0,"a":2.5}"#);
+        let empty: Keyed<f64> = Keyed(Vec::new());
+        assert_eq!(serde_json::to_string_pretty(&empty).unwrap(), "{}");
+    }
+}
