@@ -603,11 +603,9 @@ fn update_rejects_other_topology() {
     assert!(matches!(ns.update(&q), Err(SolveError::TopologyChanged)));
 }
 
-/// Whether the incidence groups (when built) match every arc's ends and capacity.
+/// Whether the incidence groups (which must be built) match every arc's ends and capacity.
 fn incidences_match(ns: &NetworkSimplex) -> bool {
-    if ns.adj_start.is_empty() {
-        return true; // stale: rebuilt before the next use
-    }
+    assert!(!ns.adj_start.is_empty(), "incidence groups not built");
     let mut seen = vec![0u8; ns.m];
     for u in 0..=ns.n {
         for g in 0..ADJ_GROUPS {
