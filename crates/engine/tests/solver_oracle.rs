@@ -17,7 +17,8 @@
 //! per-test counts below):
 //!
 //! ```text
-//! PROPTEST_RNG_SEED=123 PROPTEST_CASES=5000 cargo test --release -p symbiosim-engine --test solver_oracle
+//! PROPTEST_RNG_SEED=123 PROPTEST_CASES=5000 \
+//!     cargo test --release -p symbiosim-engine --test solver_oracle
 //! ```
 //!
 //! A failure under another seed reproduces with the same two variables (and shows its instance

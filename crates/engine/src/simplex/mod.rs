@@ -18,7 +18,7 @@
 //!   the pivot loop.
 //!
 //! Internally potentials follow LEMON's sign (`rc = c + π(u) - π(v)`); the returned potentials
-//! are negated so they follow the crate convention of `mod.rs` (`rc = c - pi[u] + pi[v]`).
+//! are negated so they follow the crate convention of `lib.rs` (`rc = c - pi[u] + pi[v]`).
 //!
 //! # Exactness
 //!

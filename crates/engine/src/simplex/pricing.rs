@@ -2,9 +2,10 @@
 //!
 //! Each pivot rule is one `find_*` method with the same shape, `fn(&mut NetworkSimplex) ->
 //! Option<usize>` (the entering arc, `None` when no arc is eligible), in the manner of the
-//! pivot rule classes of LEMON's `network_simplex.h`; [`NetworkSimplex::run`] picks one by
-//! [`PivotRule`](super::PivotRule) and hands it to the pivot loop. Warm re-solves with block search first price
-//! an active set of the arcs most likely to enter ([`NetworkSimplex::run_warm`]).
+//! pivot rule classes of LEMON's `network_simplex.h`: [`NetworkSimplex::run`] picks one by
+//! [`PivotRule`](super::PivotRule) and hands it to the pivot loop, so a rule is swapped or
+//! added without touching the loop. Warm re-solves with block search first price an active
+//! set of the arcs most likely to enter ([`NetworkSimplex::run_warm`]).
 
 use super::{NetworkSimplex, STATE_TREE};
 use crate::{FlowSolution, SolveError};
