@@ -2,7 +2,7 @@
 //! value it blames.
 
 use std::path::Path;
-use symbiosim::scenario::overrides::{Override, OverrideOrigin};
+use symbiosim::scenario::overrides::{Override, Provenance};
 use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
 
 const TINY: &str = "scenarios/tiny.toml";
@@ -112,7 +112,7 @@ fn an_invalid_value_of_an_override_file_names_its_file_and_line() {
     let o = Override::from_file("high.toml", text).unwrap();
     assert_eq!(
         o[0].origin,
-        OverrideOrigin::File {
+        Provenance::File {
             file: "high.toml".into(),
             line: 3,
             column: 8

@@ -259,7 +259,7 @@ pub fn load_str_with(
         Ok(mut loaded) => {
             let mut extra: Vec<String> = Vec::new();
             for o in overrides {
-                if let overrides::OverrideOrigin::File { file, .. } = &o.origin {
+                if let overrides::Provenance::File { file, .. } = &o.origin {
                     if !extra.contains(file) {
                         extra.push(file.clone());
                     }

@@ -15,8 +15,10 @@
 //! `policy.route_subsidy_yuan_per_unit.sintered_bricks`. An item of a list (`[[producers]]`)
 //! is named by its index, `producers[3].quantity`, or by its id, `producers.pb-ash.quantity`.
 //! Keys that are not bare (letters, digits, `_`, `-`) are quoted: `producers."a.b".quantity`.
-//! A path may name a value the base does not give (a default): it is added. Rows of CSV
-//! tables cannot be overridden, nor whole tables or list items added.
+//! A path may name a value the base does not give (a default): it is added to the deepest
+//! table of its path the base has (as a dotted key), and it is an error when that table has
+//! no body of its own to add to (given only through sub-tables). Rows of CSV tables cannot be
+//! overridden, nor whole tables or list items added.
 //!
 //! # Values
 //!
@@ -39,7 +41,7 @@ use toml::Spanned;
 
 /// Where an override's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OverrideOrigin {
+pub enum Provenance {
     /// A value of an override file, at its 1-based line and column.
     File {
         file: String,
@@ -50,12 +52,12 @@ pub enum OverrideOrigin {
     Flag { arg: String },
 }
 
-impl OverrideOrigin {
+impl Provenance {
     /// Locates a problem with the value at this origin.
     fn diag(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         let (file, line, column) = match self {
-            OverrideOrigin::File { file, line, column } => (file.clone(), *line, *column),
-            OverrideOrigin::Flag { arg } => {
+            Provenance::File { file, line, column } => (file.clone(), *line, *column),
+            Provenance::Flag { arg } => {
                 let shown = format!("--set {arg}");
                 let at = arg.find('=').map(|i| i + 1).unwrap_or(0);
                 let column = "--set ".len() + arg[..at].chars().count() + 1;
@@ -79,13 +81,13 @@ pub struct Override {
     pub path: String,
     /// The value as TOML text.
     pub value: String,
-    pub origin: OverrideOrigin,
+    pub origin: Provenance,
 }
 
 impl Override {
     /// The override of a command-line flag `--set path=value` (`arg` is `path=value`).
     pub fn flag(arg: &str) -> Result<Override, ScenarioError> {
-        let origin = OverrideOrigin::Flag {
+        let origin = Provenance::Flag {
             arg: arg.to_string(),
         };
         let Some((path, value)) = arg.split_once('=') else {
@@ -150,7 +152,7 @@ impl Override {
                         out.push(Override {
                             path,
                             value: text[v.span()].to_string(),
-                            origin: OverrideOrigin::File {
+                            origin: Provenance::File {
                                 file: file.to_string(),
                                 line,
                                 column,
@@ -162,8 +164,8 @@ impl Override {
         }
         // In document order, so that a later value of the same path wins.
         out.sort_by_key(|o| match &o.origin {
-            OverrideOrigin::File { line, column, .. } => (*line, *column),
-            OverrideOrigin::Flag { .. } => (0, 0),
+            Provenance::File { line, column, .. } => (*line, *column),
+            Provenance::Flag { .. } => (0, 0),
         });
         Ok(out)
     }
@@ -261,7 +263,7 @@ struct Edit {
     text: String,
     /// The override's path as resolved (`producers[3].quantity`), for later ones to replace.
     resolved: String,
-    origin: OverrideOrigin,
+    origin: Provenance,
 }
 
 /// A base scenario document with overrides applied.
@@ -278,7 +280,7 @@ pub struct Merged {
     file: String,
     base: String,
     /// Per edit: its range in the merged text, the size change so far after it, its origin.
-    spans: Vec<(Range<usize>, isize, OverrideOrigin)>,
+    spans: Vec<(Range<usize>, isize, Provenance)>,
 }
 
 impl<'a> RawDoc<'a> {
@@ -299,25 +301,64 @@ impl<'a> RawDoc<'a> {
         let (resolved, base, text) = self
             .resolve(&segs, &o.value)
             .map_err(|m| o.origin.diag(&o.path, m))?;
-        self.edits.retain(|e| e.resolved != resolved);
+        let added = base.is_empty();
+        let before = self.edits.clone();
+        self.edits.retain(|e| e.resolved != shown(&resolved));
         self.edits.push(Edit {
             base,
             text,
-            resolved,
+            resolved: shown(&resolved),
             origin: o.origin.clone(),
         });
+        // An added key must land in its table (a table given only through its sub-tables or
+        // dotted keys elsewhere has no place of its own to write to).
+        if added && !self.lands(&resolved) {
+            self.edits = before;
+            let parent = shown(&resolved[..resolved.len() - 1]);
+            return Err(o.origin.diag(
+                &o.path,
+                format!("cannot add this value: the base file has no body of table `{parent}` to add it to; give the value in the base file"),
+            ));
+        }
         Ok(())
     }
 
+    /// Whether the merged text holds a value at `path`.
+    fn lands(&self, path: &[Seg]) -> bool {
+        let Ok(mut v) = toml::from_str::<toml::Value>(&self.merged().text) else {
+            return false;
+        };
+        for seg in path {
+            let next = match seg {
+                Seg::Key(k) => v.get(k.as_str()).cloned(),
+                Seg::Index(i) => v.get(*i).cloned(),
+            };
+            match next {
+                Some(n) => v = n,
+                None => return false,
+            }
+        }
+        true
+    }
+
     /// The provenance of the value at `path` (a diagnostic's field path): the override that
-    /// set it, or `None` for the base file's own value.
-    pub fn origin_of(&self, path: &[Seg]) -> Option<&OverrideOrigin> {
-        let p = super::diag::path_string(path);
-        self.edits
+    /// set it (or a table holding it), else its place in the base file.
+    pub fn origin_of(&self, path: &[Seg]) -> Provenance {
+        let p = shown(path);
+        if let Some(e) = self
+            .edits
             .iter()
             .rev()
             .find(|e| e.resolved == p || p.starts_with(&format!("{}.", e.resolved)))
-            .map(|e| &e.origin)
+        {
+            return e.origin.clone();
+        }
+        let d = super::diag::TomlSource::new(self.file.clone(), self.text).diag(path, "");
+        Provenance::File {
+            file: d.file,
+            line: d.line,
+            column: d.column,
+        }
     }
 
     /// Finds where `value` goes: (resolved path, base range to replace, text to write).
@@ -325,7 +366,7 @@ impl<'a> RawDoc<'a> {
         &self,
         segs: &[PathSeg],
         value: &str,
-    ) -> Result<(String, Range<usize>, String), String> {
+    ) -> Result<(Vec<Seg>, Range<usize>, String), String> {
         let mut resolved: Vec<Seg> = Vec::new();
         let mut table: &DeTable = self.root.get_ref();
         let mut table_span: Option<Range<usize>> = None;
@@ -353,7 +394,7 @@ impl<'a> RawDoc<'a> {
                     }
                 }
                 let (at, text) = self.insertion(table, table_span.clone(), &rest.join("."), value);
-                return Ok((super::diag::path_string(&resolved), at..at, text));
+                return Ok((resolved, at..at, text));
             };
             resolved.push(Seg::Key(k.clone()));
             i += 1;
@@ -408,11 +449,7 @@ impl<'a> RawDoc<'a> {
                     }
                 }
                 _ if i == segs.len() => {
-                    return Ok((
-                        super::diag::path_string(&resolved),
-                        v.span(),
-                        value.to_string(),
-                    ));
+                    return Ok((resolved, v.span(), value.to_string()));
                 }
                 _ => return Err(format!("{} is a value, not a table", shown(&resolved))),
             }
@@ -574,5 +611,37 @@ mod tests {
             message: "m".into(),
         };
         assert_eq!(m.remap(d).line, 3);
+        let at = |p: &str| {
+            doc.origin_of(&[
+                Seg::Key("producers".into()),
+                Seg::Index(0),
+                Seg::Key(p.into()),
+            ])
+        };
+        assert_eq!(
+            at("id"),
+            Provenance::File {
+                file: "b.toml".into(),
+                line: 2,
+                column: 6
+            }
+        );
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_placed_is_an_error_at_its_origin() {
+        // `policy` exists only through its sub-table: no body to add a key to.
+        let base = "[scenario]\nname = \"x\"\n\n[policy.route_subsidy_yuan_per_unit]\nr = 1.0\n";
+        let mut doc = RawDoc::parse("b.toml", base).unwrap();
+        let o = Override::flag("policy.env_tax_multiplier=3").unwrap();
+        let e = doc.apply(&o).unwrap_err();
+        assert!(e.file.starts_with("--set "), "{e:?}");
+        assert!(doc.merged().text == base);
+        // An empty table takes the key after its header.
+        let base = "[policy]\n\n[scenario]\nname = \"x\"\n";
+        let mut doc = RawDoc::parse("b.toml", base).unwrap();
+        doc.apply(&o).unwrap();
+        let t: toml::Table = toml::from_str(&doc.merged().text).unwrap();
+        assert_eq!(t["policy"]["env_tax_multiplier"].as_integer(), Some(3));
     }
 }
