@@ -170,50 +170,269 @@ impl Cells<'_, '_> {
     }
 }
 
+/// How a cell is read, and what stands in for an empty or unreadable one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Text that must not be empty ("required value is empty"; `""` stands in).
+    Text,
+    /// Optional text.
+    OptText,
+    /// A `|`-separated list of text (empty: none).
+    List,
+    /// A number with a default for an empty or unreadable cell.
+    Num(f64),
+    /// An optional number.
+    OptNum,
+    /// A required number (0 stands in); `Empty` says when "required value is empty" is reported.
+    ReqNum(Empty),
+    /// An optional integer.
+    OptInt,
+    /// Every column `<prefix><name>` is a number, keyed by `<name>` (the column is the prefix).
+    Prefixed,
+}
+
+/// When a required number counts as empty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Empty {
+    /// Only a blank cell (an unreadable one is reported as "not a number" alone).
+    Blank,
+    /// Any cell no number was read from (a blank cell, or also after "not a number").
+    Unread,
+}
+
+/// One column of a CSV table: its name, the schema field it fills (a dotted path into the
+/// item, `accepts.max` for a consumer's intake), how its cells are read, and whether the
+/// header must have it.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub name: &'static str,
+    pub field: &'static str,
+    pub kind: Kind,
+    pub header_required: bool,
+}
+
+const fn col(name: &'static str, field: &'static str, kind: Kind, header_required: bool) -> Col {
+    Col {
+        name,
+        field,
+        kind,
+        header_required,
+    }
+}
+
+/// The one definition of `parks.csv` (order: the "expected one of" list and reading order).
+pub const PARK_COLUMNS: &[Col] = &[
+    col("id", "id", Kind::Text, true),
+    col("name", "name", Kind::Text, true),
+    col("short_name", "short_name", Kind::OptText, false),
+    col("name_zh", "name_zh", Kind::OptText, false),
+    col("lat", "lat", Kind::Num(f64::NAN), true),
+    col("lon", "lon", Kind::Num(f64::NAN), true),
+    col("parent", "parent", Kind::OptText, false),
+    col(
+        "landfill_capacity",
+        "landfill_capacity",
+        Kind::OptNum,
+        false,
+    ),
+    col("source", "source", Kind::OptText, false),
+];
+
+/// The one definition of `producers.csv`.
+pub const PRODUCER_COLUMNS: &[Col] = &[
+    col("id", "id", Kind::Text, true),
+    col("name", "name", Kind::OptText, false),
+    col("park", "park", Kind::Text, true),
+    col("material", "material", Kind::Text, true),
+    col("quantity", "quantity", Kind::ReqNum(Empty::Blank), true),
+    col("grade", "grade", Kind::OptText, false),
+    col("attr:", "attrs", Kind::Prefixed, false),
+    col("stockpile", "stockpile", Kind::Num(0.0), false),
+    col(
+        "reclaim_cost_yuan_per_unit",
+        "reclaim_cost_yuan_per_unit",
+        Kind::Num(0.0),
+        false,
+    ),
+    col("growth_rate", "growth_rate", Kind::Num(0.0), false),
+    col("base_year", "base_year", Kind::OptInt, false),
+    col("source", "source", Kind::OptText, false),
+];
+
+/// The one definition of `consumers.csv`: one row per intake (`accepts.*` columns); the
+/// consumer's own columns are given on its first row.
+pub const CONSUMER_COLUMNS: &[Col] = &[
+    col("id", "id", Kind::Text, true),
+    col("name", "name", Kind::OptText, false),
+    col("park", "park", Kind::Text, false),
+    col("route", "route", Kind::Text, false),
+    col("capacity", "capacity", Kind::ReqNum(Empty::Unread), false),
+    col(
+        "processing_cost_yuan_per_unit",
+        "processing_cost_yuan_per_unit",
+        Kind::Num(0.0),
+        false,
+    ),
+    col(
+        "co2_avoided_t_per_unit",
+        "co2_avoided_t_per_unit",
+        Kind::Num(0.0),
+        false,
+    ),
+    col("material", "accepts.material", Kind::Text, true),
+    col("grades", "accepts.grades", Kind::List, false),
+    col("max", "accepts.max", Kind::OptNum, false),
+    col("max_share", "accepts.max_share", Kind::OptNum, false),
+    col(
+        "gate_price_yuan_per_unit",
+        "accepts.gate_price_yuan_per_unit",
+        Kind::Num(0.0),
+        false,
+    ),
+    col(
+        "intake_co2_avoided_t_per_unit",
+        "accepts.co2_avoided_t_per_unit",
+        Kind::OptNum,
+        false,
+    ),
+    col("source", "source", Kind::OptText, false),
+    col("min_attr:", "accepts.min_attrs", Kind::Prefixed, false),
+    col("max_attr:", "accepts.max_attrs", Kind::Prefixed, false),
+];
+
+/// Consumer columns a later row of the same consumer may fill without an error (`source`
+/// notes the row; only the first row's is kept).
+const CONSUMER_REPEATABLE: &[&str] = &["id", "source"];
+
+/// The intake part of a consumer field path.
+const INTAKE: &str = "accepts.";
+
+/// Reads a table's rows with its column definition (known columns, required columns and
+/// prefixes all from `cols`).
+fn rows_of<'a>(
+    src: &CsvSource,
+    text: &str,
+    headers: &'a mut Vec<String>,
+    cols: &[Col],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Row<'a>> {
+    let known: Vec<&str> = cols
+        .iter()
+        .filter(|c| c.kind != Kind::Prefixed)
+        .map(|c| c.name)
+        .collect();
+    let required: Vec<&str> = cols
+        .iter()
+        .filter(|c| c.header_required)
+        .map(|c| c.name)
+        .collect();
+    let prefixes: Vec<&str> = cols
+        .iter()
+        .filter(|c| c.kind == Kind::Prefixed)
+        .map(|c| c.name)
+        .collect();
+    rows(src, text, headers, &known, &required, &prefixes, diags)
+}
+
+/// Inserts `value` at dotted `path` of `table`, creating the tables on the way.
+fn insert(table: &mut toml::Table, path: &str, value: toml::Value) {
+    match path.split_once('.') {
+        None => {
+            table.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let sub = table
+                .entry(head.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = sub {
+                insert(t, rest, value);
+            }
+        }
+    }
+}
+
+impl Cells<'_, '_> {
+    /// Reads column `c` of the row into `out` at the column's field path (less `strip`),
+    /// reporting bad cells; nothing is inserted for an empty optional cell.
+    fn read(&mut self, c: &Col, strip: &str, out: &mut toml::Table) {
+        use toml::Value as V;
+        let value = match c.kind {
+            Kind::Text => Some(V::String(self.required(c.name))),
+            Kind::OptText => self.string(c.name).map(V::String),
+            Kind::List => Some(V::Array(
+                self.string(c.name)
+                    .map(|g| {
+                        g.split('|')
+                            .map(|s| V::String(s.trim().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )),
+            Kind::Num(default) => Some(V::Float(self.number(c.name).unwrap_or(default))),
+            Kind::OptNum => self.number(c.name).map(V::Float),
+            Kind::ReqNum(when) => Some(V::Float(self.number(c.name).unwrap_or_else(|| {
+                if when == Empty::Unread || self.raw(c.name).is_none() {
+                    let i = self.idx(c.name);
+                    self.diags.push(self.src.diag(
+                        self.row.line,
+                        i,
+                        c.name,
+                        "required value is empty",
+                    ));
+                }
+                0.0
+            }))),
+            Kind::OptInt => self.integer(c.name).map(|v| V::Integer(v.into())),
+            Kind::Prefixed => Some(V::Table(
+                self.prefixed(c.name)
+                    .into_iter()
+                    .map(|(k, v)| (k, V::Float(v)))
+                    .collect(),
+            )),
+        };
+        if let Some(v) = value {
+            insert(out, c.field.strip_prefix(strip).unwrap_or(c.field), v);
+        }
+    }
+}
+
+/// Turns the cells read into the schema's item. The column definitions match the schema
+/// (unit test `columns_match_the_schema`), so this cannot fail on any row.
+fn item<T: serde::de::DeserializeOwned>(t: toml::Table) -> T {
+    toml::Value::Table(t)
+        .try_into()
+        .expect("CSV column definitions match the schema")
+}
+
+/// Reads one item per row of a table whose columns all belong to the item.
+fn flat<T: serde::de::DeserializeOwned>(
+    src: &CsvSource,
+    file: usize,
+    text: &str,
+    cols: &[Col],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(T, Origin)> {
+    let mut headers = Vec::new();
+    let rows = rows_of(src, text, &mut headers, cols, diags);
+    let mut out = Vec::new();
+    for row in &rows {
+        let mut c = Cells { src, row, diags };
+        let mut t = toml::Table::new();
+        for col in cols {
+            c.read(col, "", &mut t);
+        }
+        out.push((item(t), c.origin(file)));
+    }
+    out
+}
+
 pub fn parks(
     src: &CsvSource,
     file: usize,
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawPark, Origin)> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "name",
-        "short_name",
-        "name_zh",
-        "lat",
-        "lon",
-        "parent",
-        "landfill_capacity",
-        "source",
-    ];
-    let mut headers = Vec::new();
-    let rows = rows(
-        src,
-        text,
-        &mut headers,
-        KNOWN,
-        &["id", "name", "lat", "lon"],
-        &[],
-        diags,
-    );
-    let mut out = Vec::new();
-    for row in &rows {
-        let mut c = Cells { src, row, diags };
-        let park = RawPark {
-            id: c.required("id"),
-            name: c.required("name"),
-            short_name: c.string("short_name"),
-            name_zh: c.string("name_zh"),
-            lat: c.number("lat").unwrap_or(f64::NAN),
-            lon: c.number("lon").unwrap_or(f64::NAN),
-            parent: c.string("parent"),
-            landfill_capacity: c.number("landfill_capacity"),
-            source: c.string("source"),
-        };
-        out.push((park, c.origin(file)));
-    }
-    out
+    flat(src, file, text, PARK_COLUMNS, diags)
 }
 
 pub fn producers(
@@ -222,56 +441,7 @@ pub fn producers(
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawProducer, Origin)> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "name",
-        "park",
-        "material",
-        "quantity",
-        "grade",
-        "stockpile",
-        "reclaim_cost_yuan_per_unit",
-        "growth_rate",
-        "base_year",
-        "source",
-    ];
-    let mut headers = Vec::new();
-    let rows = rows(
-        src,
-        text,
-        &mut headers,
-        KNOWN,
-        &["id", "park", "material", "quantity"],
-        &["attr:"],
-        diags,
-    );
-    let mut out = Vec::new();
-    for row in &rows {
-        let mut c = Cells { src, row, diags };
-        let p = RawProducer {
-            id: c.required("id"),
-            name: c.string("name"),
-            park: c.required("park"),
-            material: c.required("material"),
-            quantity: c.number("quantity").unwrap_or_else(|| {
-                if c.raw("quantity").is_none() {
-                    let i = c.idx("quantity");
-                    c.diags
-                        .push(src.diag(row.line, i, "quantity", "required value is empty"));
-                }
-                0.0
-            }),
-            grade: c.string("grade"),
-            attrs: c.prefixed("attr:"),
-            stockpile: c.number("stockpile").unwrap_or(0.0),
-            reclaim_cost_yuan_per_unit: c.number("reclaim_cost_yuan_per_unit").unwrap_or(0.0),
-            growth_rate: c.number("growth_rate").unwrap_or(0.0),
-            base_year: c.integer("base_year"),
-            source: c.string("source"),
-        };
-        out.push((p, c.origin(file)));
-    }
-    out
+    flat(src, file, text, PRODUCER_COLUMNS, diags)
 }
 
 /// Consumers from CSV: one row per accepted material; rows sharing an id form one consumer.
@@ -282,66 +452,46 @@ pub fn consumers(
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawConsumer, Origin, Vec<Origin>)> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "name",
-        "park",
-        "route",
-        "capacity",
-        "processing_cost_yuan_per_unit",
-        "co2_avoided_t_per_unit",
-        "material",
-        "grades",
-        "max",
-        "max_share",
-        "gate_price_yuan_per_unit",
-        "intake_co2_avoided_t_per_unit",
-        "source",
-    ];
+    let cols = CONSUMER_COLUMNS;
+    let (id_col, own): (Vec<&Col>, Vec<&Col>) = cols
+        .iter()
+        .filter(|c| !c.field.starts_with(INTAKE))
+        .partition(|c| c.field == "id");
+    let intake_cols: Vec<&Col> = cols
+        .iter()
+        .filter(|c| c.field.starts_with(INTAKE))
+        .collect();
     let mut headers = Vec::new();
-    let rows = rows(
-        src,
-        text,
-        &mut headers,
-        KNOWN,
-        &["id", "material"],
-        &["min_attr:", "max_attr:"],
-        diags,
-    );
+    let rows = rows_of(src, text, &mut headers, cols, diags);
     let mut out: Vec<(RawConsumer, Origin, Vec<Origin>)> = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
-        let id = c.required("id");
-        let intake = RawIntake {
-            material: c.required("material"),
-            grades: c
-                .string("grades")
-                .map(|g| g.split('|').map(|s| s.trim().to_string()).collect())
-                .unwrap_or_default(),
-            max: c.number("max"),
-            max_share: c.number("max_share"),
-            gate_price_yuan_per_unit: c.number("gate_price_yuan_per_unit").unwrap_or(0.0),
-            co2_avoided_t_per_unit: c.number("intake_co2_avoided_t_per_unit"),
-            min_attrs: c.prefixed("min_attr:"),
-            max_attrs: c.prefixed("max_attr:"),
-            source: None,
-        };
+        let mut own_cells = toml::Table::new();
+        for col in &id_col {
+            c.read(col, "", &mut own_cells);
+        }
+        let id = own_cells
+            .get("id")
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut intake_cells = toml::Table::new();
+        for col in &intake_cols {
+            c.read(col, INTAKE, &mut intake_cells);
+        }
+        let intake: RawIntake = item(intake_cells);
         let origin = c.origin(file);
         if let Some(existing) = out.iter_mut().find(|(rc, _, _)| rc.id == id) {
-            for col in [
-                "name",
-                "park",
-                "route",
-                "capacity",
-                "processing_cost_yuan_per_unit",
-                "co2_avoided_t_per_unit",
-            ] {
-                if c.raw(col).is_some() {
-                    let i = c.idx(col);
+            for col in own
+                .iter()
+                .filter(|c| !CONSUMER_REPEATABLE.contains(&c.name))
+            {
+                if c.raw(col.name).is_some() {
+                    let i = c.idx(col.name);
                     c.diags.push(src.diag(
                         row.line,
                         i,
-                        col,
+                        col.name,
                         format!("consumer \"{id}\" is already defined by an earlier row; leave consumer-level cells empty on its later rows"),
                     ));
                 }
@@ -350,23 +500,124 @@ pub fn consumers(
             existing.2.push(origin);
             continue;
         }
-        let consumer = RawConsumer {
-            id,
-            name: c.string("name"),
-            park: c.required("park"),
-            route: c.required("route"),
-            capacity: c.number("capacity").unwrap_or_else(|| {
-                let i = c.idx("capacity");
-                c.diags
-                    .push(src.diag(row.line, i, "capacity", "required value is empty"));
-                0.0
-            }),
-            processing_cost_yuan_per_unit: c.number("processing_cost_yuan_per_unit").unwrap_or(0.0),
-            co2_avoided_t_per_unit: c.number("co2_avoided_t_per_unit").unwrap_or(0.0),
-            accepts: vec![intake],
-            source: c.string("source"),
-        };
+        for col in &own {
+            c.read(col, "", &mut own_cells);
+        }
+        let mut consumer: RawConsumer = item(own_cells);
+        consumer.accepts.push(intake);
         out.push((consumer, origin.clone(), vec![origin]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::{self, Deserialize, Visitor};
+
+    /// The field names a serde struct declares, captured from `deserialize_struct`.
+    fn fields_of<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        struct Probe(std::cell::Cell<&'static [&'static str]>);
+        #[derive(Debug)]
+        struct Stop;
+        impl std::fmt::Display for Stop {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("stop")
+            }
+        }
+        impl std::error::Error for Stop {}
+        impl de::Error for Stop {
+            fn custom<M: std::fmt::Display>(_: M) -> Self {
+                Stop
+            }
+        }
+        impl<'de> de::Deserializer<'de> for &Probe {
+            type Error = Stop;
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+                Err(Stop)
+            }
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Stop> {
+                self.0.set(fields);
+                Err(Stop)
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+                enum identifier ignored_any
+            }
+        }
+        let probe = Probe(std::cell::Cell::new(&[]));
+        let _ = T::deserialize(&probe);
+        probe.0.get().to_vec()
+    }
+
+    /// Every column fills a field of the schema, and every schema field has a column
+    /// (except those listed as not in the CSV table).
+    fn agree(cols: &[Col], prefix: &str, fields: &[&str], not_in_csv: &[&str]) {
+        let mapped: Vec<&str> = cols
+            .iter()
+            .filter_map(|c| c.field.strip_prefix(prefix))
+            .filter(|f| !f.contains('.'))
+            .collect();
+        for f in &mapped {
+            assert!(
+                fields.contains(f),
+                "column field `{prefix}{f}` is not in the schema"
+            );
+        }
+        for f in fields {
+            assert!(
+                mapped.contains(f) || not_in_csv.contains(f),
+                "schema field `{prefix}{f}` has no CSV column"
+            );
+        }
+        let mut names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), cols.len(), "a column is defined twice");
+    }
+
+    #[test]
+    fn columns_match_the_schema() {
+        agree(PARK_COLUMNS, "", &fields_of::<RawPark>(), &[]);
+        agree(PRODUCER_COLUMNS, "", &fields_of::<RawProducer>(), &[]);
+        agree(
+            CONSUMER_COLUMNS,
+            "",
+            &fields_of::<RawConsumer>(),
+            &["accepts"],
+        );
+        agree(
+            CONSUMER_COLUMNS,
+            INTAKE,
+            &fields_of::<RawIntake>(),
+            &["source"],
+        );
+        assert!(fields_of::<RawPark>().contains(&"landfill_capacity"));
+    }
+
+    #[test]
+    fn a_full_row_of_every_table_reads() {
+        let csv = "id,name,short_name,name_zh,lat,lon,parent,landfill_capacity,source\nA,a,s,z,1,2,B,3,x\n";
+        let src = CsvSource::new("p.csv".into(), csv);
+        let mut d = Vec::new();
+        let p = parks(&src, 0, csv, &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p[0].0.landfill_capacity, Some(3.0));
+        let csv = "id,name,park,route,capacity,processing_cost_yuan_per_unit,co2_avoided_t_per_unit,material,grades,max,max_share,gate_price_yuan_per_unit,intake_co2_avoided_t_per_unit,source,min_attr:CaO,max_attr:S\nc,n,A,r,10,1,2,m,g1|g2,5,0.5,3,4,x,1,2\nc,,,,,,,m2,,,,,,y,,\n";
+        let src = CsvSource::new("c.csv".into(), csv);
+        let c = consumers(&src, 0, csv, &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        let (c, _, intakes) = &c[0];
+        assert_eq!((c.capacity, c.accepts.len(), intakes.len()), (10.0, 2, 2));
+        assert_eq!(c.accepts[0].grades, vec!["g1", "g2"]);
+        assert_eq!(c.accepts[0].co2_avoided_t_per_unit, Some(4.0));
+        assert_eq!(c.accepts[0].min_attrs.get("CaO"), Some(&1.0));
+        assert_eq!(c.source.as_deref(), Some("x"));
+    }
 }

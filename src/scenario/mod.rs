@@ -5,6 +5,7 @@
 
 mod csv_tables;
 pub mod diag;
+pub mod overrides;
 pub mod schema;
 mod validate;
 
@@ -217,6 +218,64 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&path.display().to_string(), &text, &dir)
+}
+
+/// Reads a scenario file with `overrides` applied in order (see [`overrides`] for the
+/// precedence, base < override files < command line, and the path syntax); every problem
+/// names the origin of the value it blames: the flag or the override file and line for an
+/// overridden value, the base file and line otherwise. Without overrides, exactly [`load`].
+pub fn load_with(path: &Path, overrides: &[overrides::Override]) -> Result<Loaded, ScenarioError> {
+    if overrides.is_empty() {
+        return load(path);
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str_with(&path.display().to_string(), &text, &dir, overrides)
+}
+
+/// [`load_str`] with `overrides` applied (see [`load_with`]).
+pub fn load_str_with(
+    file: &str,
+    text: &str,
+    dir: &Path,
+    overrides: &[overrides::Override],
+) -> Result<Loaded, ScenarioError> {
+    let Some(mut doc) = overrides::RawDoc::parse(file, text) else {
+        // Not TOML: the base file's own error, located as ever.
+        return load_str(file, text, dir);
+    };
+    let bad: Vec<Diagnostic> = overrides
+        .iter()
+        .filter_map(|o| doc.apply(o).err())
+        .collect();
+    if !bad.is_empty() {
+        return Err(ScenarioError::Invalid(Diagnostics(bad)));
+    }
+    let merged = doc.merged();
+    match load_str(file, &merged.text, dir) {
+        Ok(mut loaded) => {
+            let mut extra: Vec<String> = Vec::new();
+            for o in overrides {
+                if let overrides::Provenance::File { file, .. } = &o.origin {
+                    if !extra.contains(file) {
+                        extra.push(file.clone());
+                    }
+                }
+            }
+            loaded.files.splice(1..1, extra);
+            Ok(loaded)
+        }
+        Err(ScenarioError::Invalid(Diagnostics(d))) => {
+            let mut d: Vec<Diagnostic> = d.into_iter().map(|x| merged.remap(x)).collect();
+            d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+            d.dedup();
+            Err(ScenarioError::Invalid(Diagnostics(d)))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Validates scenario `text` named `file`; CSV tables are resolved against `dir`.

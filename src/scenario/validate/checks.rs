@@ -1,0 +1,140 @@
+//! The shared problem collector and the checks every section uses: field ranges, id indexes
+//! with duplicate detection, and reference look-ups.
+
+use super::super::diag::{CsvSource, Diagnostic, Seg, TomlSource};
+use super::super::Origin;
+use std::collections::{BTreeMap, HashMap};
+
+/// The collector every section pushes its problems into.
+pub struct Ctx<'a> {
+    pub toml: &'a TomlSource<'a>,
+    pub csvs: &'a [CsvSource],
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    /// Records `message` about `field` (a dotted key path, relative to the item) of an item.
+    pub fn err(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+        match origin {
+            Origin::Toml(path) => {
+                let mut p = path.clone();
+                for part in field.split('.').filter(|s| !s.is_empty()) {
+                    p.push(Seg::Key(part.to_string()));
+                }
+                self.diags.push(self.toml.diag(&p, message));
+            }
+            Origin::Csv {
+                file,
+                line,
+                columns,
+            } => {
+                let csv = &self.csvs[*file];
+                let col = field.rsplit('.').next().unwrap_or(field);
+                let idx = columns
+                    .iter()
+                    .position(|c| c == col || c.ends_with(&format!(":{col}")))
+                    .unwrap_or(0);
+                let name = columns.get(idx).cloned().unwrap_or_else(|| col.to_string());
+                self.diags.push(csv.diag(*line, idx, &name, message));
+            }
+        }
+    }
+
+    pub fn finite(&mut self, o: &Origin, field: &str, v: f64) -> bool {
+        if v.is_finite() {
+            true
+        } else {
+            self.err(o, field, format!("must be a finite number, got {v}"));
+            false
+        }
+    }
+
+    pub fn non_negative(&mut self, o: &Origin, field: &str, v: f64) {
+        if self.finite(o, field, v) && v < 0.0 {
+            self.err(o, field, format!("must not be negative, got {v}"));
+        }
+    }
+
+    pub fn positive(&mut self, o: &Origin, field: &str, v: f64) {
+        if self.finite(o, field, v) && v <= 0.0 {
+            self.err(o, field, format!("must be positive, got {v}"));
+        }
+    }
+
+    pub fn in_range(&mut self, o: &Origin, field: &str, v: f64, lo: f64, hi: f64) {
+        if self.finite(o, field, v) && !(lo..=hi).contains(&v) {
+            self.err(o, field, format!("must lie in [{lo}, {hi}], got {v}"));
+        }
+    }
+
+    /// Every value of an attribute map must be finite.
+    pub fn attrs(&mut self, o: &Origin, field: &str, attrs: &BTreeMap<String, f64>) {
+        for (k, &v) in attrs {
+            self.finite(o, &format!("{field}.{k}"), v);
+        }
+    }
+}
+
+/// The origin of a top-level table (`settings`, `policy.x`).
+pub fn top(path: &str) -> Origin {
+    Origin::Toml(path.split('.').map(|k| Seg::Key(k.to_string())).collect())
+}
+
+/// The origin of item `i` of TOML list `list`.
+pub fn item(list: &str, i: usize) -> Origin {
+    Origin::Toml(vec![Seg::Key(list.to_string()), Seg::Index(i)])
+}
+
+/// Index of ids with duplicate detection.
+pub fn index_ids<'a>(
+    ctx: &mut Ctx,
+    kind: &str,
+    items: impl Iterator<Item = (&'a str, &'a Origin)>,
+) -> HashMap<String, usize> {
+    let mut map = HashMap::new();
+    for (i, (id, origin)) in items.enumerate() {
+        if id.is_empty() {
+            ctx.err(origin, "id", format!("{kind} id must not be empty"));
+        } else if map.insert(id.to_string(), i).is_some() {
+            ctx.err(origin, "id", format!("duplicate {kind} id \"{id}\""));
+        }
+    }
+    map
+}
+
+/// Resolves a reference, recording an error naming the referring item if it is missing.
+pub fn lookup(
+    ctx: &mut Ctx,
+    map: &HashMap<String, usize>,
+    o: &Origin,
+    field: &str,
+    who: &str,
+    kind: &str,
+    id: &str,
+) -> Option<usize> {
+    match map.get(id) {
+        Some(&i) => Some(i),
+        None => {
+            let mut known: Vec<&String> = map.keys().collect();
+            known.sort();
+            let hint = if known.len() <= 12 {
+                format!(
+                    " (known: {})",
+                    known
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                String::new()
+            };
+            ctx.err(
+                o,
+                field,
+                format!("{who} names {kind} \"{id}\", which does not exist{hint}"),
+            );
+            None
+        }
+    }
+}

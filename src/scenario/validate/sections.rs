@@ -1,0 +1,648 @@
+//! One function per scenario section: each checks its fields, pushing every problem into the
+//! shared [`Ctx`], and returns its part of the model (with the origins later checks blame).
+//! They run in document-independent but fixed order (see [`super::build`]); a section may
+//! use the sections before it (ids of parks, materials, routes, modes).
+
+use super::super::schema::*;
+use super::super::Origin;
+use super::checks::{index_ids, item, lookup, top, Ctx};
+use crate::model::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// A built list: its items, the origin of each, and the index of ids (all ids, also of items
+/// dropped for bad references).
+pub struct Built<T, O = Origin> {
+    pub items: Vec<T>,
+    pub origins: Vec<O>,
+    pub ix: HashMap<String, usize>,
+}
+
+/// `[settings]`: the objective (`None` if unknown) and the range of every setting.
+pub fn settings(ctx: &mut Ctx, s: &RawSettings) -> Option<Objective> {
+    let so = top("settings");
+    let objective = match s.objective.as_str() {
+        "cost" => Some(Objective::Cost),
+        "max_utilisation" | "max_utilization" => Some(Objective::MaxUtilisation),
+        other => {
+            ctx.err(
+                &so,
+                "objective",
+                format!("unknown objective \"{other}\"; expected \"cost\" or \"max_utilisation\""),
+            );
+            None
+        }
+    };
+    ctx.in_range(&so, "circuity", s.circuity, 1.0, 5.0);
+    ctx.positive(&so, "same_park_km", s.same_park_km);
+    ctx.positive(&so, "quantity_resolution", s.quantity_resolution);
+    ctx.positive(&so, "cost_resolution_yuan", s.cost_resolution_yuan);
+    objective
+}
+
+/// `[target]` rate (its scope needs the parks and materials: [`target_scope`]).
+pub fn target_rate(ctx: &mut Ctx, t: &RawTarget) {
+    ctx.in_range(&top("target"), "rate", t.rate, 0.0, 1.0);
+}
+
+/// `[scenario]`: name and year.
+pub fn meta(ctx: &mut Ctx, m: &RawMeta) {
+    if m.name.trim().is_empty() {
+        ctx.err(&top("scenario"), "name", "must not be empty");
+    }
+    if !(1900..=2200).contains(&m.year) {
+        ctx.err(
+            &top("scenario"),
+            "year",
+            format!("year {} is out of range 1900–2200", m.year),
+        );
+    }
+}
+
+/// `[[parks]]` then the parks table: coordinates, landfill capacity, one level of parents.
+pub fn parks(ctx: &mut Ctx, inline: &[RawPark], table: Vec<(RawPark, Origin)>) -> Built<Park> {
+    let mut parks_raw: Vec<(RawPark, Origin)> = inline
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), item("parks", i)))
+        .collect();
+    parks_raw.extend(table);
+    let park_ix = index_ids(
+        ctx,
+        "park",
+        parks_raw.iter().map(|(p, o)| (p.id.as_str(), o)),
+    );
+    if parks_raw.is_empty() {
+        ctx.err(&top("scenario"), "", "the scenario declares no parks");
+    }
+    let mut parks = Vec::new();
+    for (p, o) in &parks_raw {
+        ctx.in_range(o, "lat", p.lat, -90.0, 90.0);
+        ctx.in_range(o, "lon", p.lon, -180.0, 180.0);
+        if let Some(c) = p.landfill_capacity {
+            ctx.non_negative(o, "landfill_capacity", c);
+        }
+        let parent = p.parent.as_ref().and_then(|pid| {
+            let who = format!("park \"{}\"", p.id);
+            lookup(ctx, &park_ix, o, "parent", &who, "park", pid)
+        });
+        parks.push(Park {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            short_name: p.short_name.clone().unwrap_or_else(|| p.name.clone()),
+            name_zh: p.name_zh.clone(),
+            lat: p.lat,
+            lon: p.lon,
+            parent: parent.map(ParkId),
+            landfill_capacity: p.landfill_capacity,
+        });
+    }
+    for (i, (p, o)) in parks_raw.iter().enumerate() {
+        if let Some(ParkId(q)) = parks[i].parent {
+            if q == i || parks[q].parent.is_some() {
+                ctx.err(o, "parent", format!("park \"{}\": a parent must be a consolidated park (one level of sub-blocks)", p.id));
+            }
+        }
+    }
+    Built {
+        items: parks,
+        origins: parks_raw.into_iter().map(|(_, o)| o).collect(),
+        ix: park_ix,
+    }
+}
+
+/// `[[materials]]`: class, unit of the class, per-unit costs.
+pub fn materials(ctx: &mut Ctx, raw: &[RawMaterial]) -> Built<Material> {
+    let origins: Vec<Origin> = (0..raw.len()).map(|i| item("materials", i)).collect();
+    let ix = index_ids(
+        ctx,
+        "material",
+        raw.iter().zip(&origins).map(|(m, o)| (m.id.as_str(), o)),
+    );
+    let mut materials = Vec::new();
+    for (m, o) in raw.iter().zip(&origins) {
+        let class = match m.class.as_str() {
+            "solid" => MaterialClass::Solid,
+            "hydrogen" => MaterialClass::Hydrogen,
+            other => {
+                ctx.err(
+                    o,
+                    "class",
+                    format!("unknown class \"{other}\"; expected \"solid\" or \"hydrogen\""),
+                );
+                MaterialClass::Solid
+            }
+        };
+        match (class, m.unit.as_str()) {
+            (MaterialClass::Solid, "t") | (MaterialClass::Hydrogen, "kg") => {}
+            (MaterialClass::Solid, u) => ctx.err(
+                o,
+                "unit",
+                format!(
+                    "solid materials are measured in t (the solids rate adds them up), not \"{u}\""
+                ),
+            ),
+            (MaterialClass::Hydrogen, u) => ctx.err(
+                o,
+                "unit",
+                format!("hydrogen is measured in kg, not \"{u}\""),
+            ),
+        }
+        ctx.non_negative(
+            o,
+            "storage_cost_yuan_per_unit",
+            m.storage_cost_yuan_per_unit,
+        );
+        ctx.non_negative(o, "env_tax_yuan_per_unit", m.env_tax_yuan_per_unit);
+        materials.push(Material {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            class,
+            unit: m.unit.clone(),
+            grades: m.grades.clone(),
+            storage_cost: m.storage_cost_yuan_per_unit,
+            env_tax: m.env_tax_yuan_per_unit,
+        });
+    }
+    if materials.is_empty() {
+        ctx.err(&top("scenario"), "", "the scenario declares no materials");
+    }
+    Built {
+        items: materials,
+        origins,
+        ix,
+    }
+}
+
+/// `[[routes]]`: unique ids.
+pub fn routes(ctx: &mut Ctx, raw: &[RawRoute]) -> Built<Route> {
+    let origins: Vec<Origin> = (0..raw.len()).map(|i| item("routes", i)).collect();
+    let ix = index_ids(
+        ctx,
+        "route",
+        raw.iter().zip(&origins).map(|(r, o)| (r.id.as_str(), o)),
+    );
+    let items = raw
+        .iter()
+        .map(|r| Route {
+            id: r.id.clone(),
+            name: r.name.clone(),
+        })
+        .collect();
+    Built { items, origins, ix }
+}
+
+/// `[[transport]]`: unit, one of the two cost forms, ranges, carried materials of its unit.
+/// A mode without its own circuity takes `default_circuity` (the settings').
+pub fn transport(
+    ctx: &mut Ctx,
+    raw: &[RawMode],
+    materials: &Built<Material>,
+    default_circuity: f64,
+) -> Built<TransportMode> {
+    let origins: Vec<Origin> = (0..raw.len()).map(|i| item("transport", i)).collect();
+    let ix = index_ids(
+        ctx,
+        "transport mode",
+        raw.iter().zip(&origins).map(|(m, o)| (m.id.as_str(), o)),
+    );
+    let mut modes = Vec::new();
+    for (m, o) in raw.iter().zip(&origins) {
+        if !matches!(m.unit.as_str(), "t" | "kg") {
+            ctx.err(
+                o,
+                "unit",
+                format!("unknown unit \"{}\"; expected \"t\" or \"kg\"", m.unit),
+            );
+        }
+        let per_km = match (m.cost_yuan_per_unit_km, m.cost_yuan_per_unit_100km) {
+            (Some(v), None) => {
+                ctx.non_negative(o, "cost_yuan_per_unit_km", v);
+                v
+            }
+            (None, Some(v)) => {
+                ctx.non_negative(o, "cost_yuan_per_unit_100km", v);
+                v / 100.0
+            }
+            (Some(_), Some(_)) => {
+                ctx.err(
+                    o,
+                    "cost_yuan_per_unit_100km",
+                    "give either cost_yuan_per_unit_km or cost_yuan_per_unit_100km, not both",
+                );
+                0.0
+            }
+            (None, None) => {
+                ctx.err(o, "", format!("transport mode \"{}\" needs cost_yuan_per_unit_km or cost_yuan_per_unit_100km", m.id));
+                0.0
+            }
+        };
+        ctx.non_negative(o, "handling_yuan_per_unit", m.handling_yuan_per_unit);
+        ctx.non_negative(o, "co2_kg_per_unit_km", m.co2_kg_per_unit_km);
+        ctx.positive(o, "max_km", m.max_km);
+        if let Some(c) = m.circuity {
+            ctx.in_range(o, "circuity", c, 1.0, 5.0);
+        }
+        let who = format!("transport mode \"{}\"", m.id);
+        let mats: Vec<MaterialId> = m
+            .materials
+            .iter()
+            .filter_map(|id| {
+                lookup(ctx, &materials.ix, o, "materials", &who, "material", id).map(MaterialId)
+            })
+            .collect();
+        for &mid in &mats {
+            let mat = &materials.items[mid.0];
+            if mat.unit != m.unit {
+                ctx.err(
+                    o,
+                    "materials",
+                    format!(
+                        "{who} carries \"{}\" whose unit is {}, not the mode's {}",
+                        mat.id, mat.unit, m.unit
+                    ),
+                );
+            }
+        }
+        modes.push(TransportMode {
+            id: m.id.clone(),
+            name: m.name.clone().unwrap_or_else(|| m.id.clone()),
+            unit: m.unit.clone(),
+            materials: mats,
+            cost_per_unit_km: per_km,
+            handling_per_unit: m.handling_yuan_per_unit,
+            co2_kg_per_unit_km: m.co2_kg_per_unit_km,
+            max_km: m.max_km,
+            circuity: m.circuity.unwrap_or(default_circuity),
+        });
+    }
+    Built {
+        items: modes,
+        origins,
+        ix,
+    }
+}
+
+/// `[[distances]]`: known parks and mode, positive km, one distance per pair and mode.
+pub fn distances(
+    ctx: &mut Ctx,
+    raw: &[RawDistance],
+    park_ix: &HashMap<String, usize>,
+    mode_ix: &HashMap<String, usize>,
+) -> Vec<DistanceOverride> {
+    let mut distances = Vec::new();
+    for (i, d) in raw.iter().enumerate() {
+        let o = item("distances", i);
+        ctx.positive(&o, "km", d.km);
+        let who = format!("distance {}–{}", d.from, d.to);
+        let from = lookup(ctx, park_ix, &o, "from", &who, "park", &d.from);
+        let to = lookup(ctx, park_ix, &o, "to", &who, "park", &d.to);
+        let mode = match &d.mode {
+            Some(m) => {
+                lookup(ctx, mode_ix, &o, "mode", &who, "transport mode", m).map(|x| Some(ModeId(x)))
+            }
+            None => Some(None),
+        };
+        if let (Some(f), Some(t), Some(mode)) = (from, to, mode) {
+            let same = |d: &DistanceOverride| {
+                d.mode == mode && ((d.from.0, d.to.0) == (f, t) || (d.from.0, d.to.0) == (t, f))
+            };
+            if distances.iter().any(same) {
+                ctx.err(
+                    &o,
+                    "to",
+                    format!("{who}: a distance for this pair (and mode) is already given"),
+                );
+                continue;
+            }
+            distances.push(DistanceOverride {
+                from: ParkId(f),
+                to: ParkId(t),
+                km: d.km,
+                mode,
+            });
+        }
+    }
+    distances
+}
+
+/// `[[producers]]` then the producers table: references, ranges, grade of the material, the
+/// quantity grown from its base year to `year`. Producers with a bad park or material are
+/// left out (their errors are recorded).
+pub fn producers(
+    ctx: &mut Ctx,
+    inline: &[RawProducer],
+    table: Vec<(RawProducer, Origin)>,
+    parks: &Built<Park>,
+    materials: &Built<Material>,
+    year: i32,
+) -> Built<Producer> {
+    let mut prods_raw: Vec<(RawProducer, Origin)> = inline
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), item("producers", i)))
+        .collect();
+    prods_raw.extend(table);
+    let ix = index_ids(
+        ctx,
+        "producer",
+        prods_raw.iter().map(|(p, o)| (p.id.as_str(), o)),
+    );
+    let mut producers = Vec::new();
+    let mut origins: Vec<Origin> = Vec::new();
+    for (p, o) in prods_raw {
+        let who = format!("producer \"{}\"", p.id);
+        let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &p.park);
+        let mat = lookup(
+            ctx,
+            &materials.ix,
+            &o,
+            "material",
+            &who,
+            "material",
+            &p.material,
+        );
+        ctx.non_negative(&o, "quantity", p.quantity);
+        ctx.non_negative(&o, "stockpile", p.stockpile);
+        ctx.non_negative(
+            &o,
+            "reclaim_cost_yuan_per_unit",
+            p.reclaim_cost_yuan_per_unit,
+        );
+        if ctx.finite(&o, "growth_rate", p.growth_rate) && p.growth_rate <= -1.0 {
+            ctx.err(
+                &o,
+                "growth_rate",
+                format!("must be above -1, got {}", p.growth_rate),
+            );
+        }
+        ctx.attrs(&o, "attrs", &p.attrs);
+        if let (Some(m), Some(g)) = (mat, &p.grade) {
+            let grades = &materials.items[m].grades;
+            if !grades.contains(g) {
+                ctx.err(
+                    &o,
+                    "grade",
+                    format!(
+                        "{who}: grade \"{g}\" is not a grade of material \"{}\" ({})",
+                        materials.items[m].id,
+                        if grades.is_empty() {
+                            "it has none".to_string()
+                        } else {
+                            grades.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+        let base = p.base_year.unwrap_or(year);
+        let quantity = p.quantity * (1.0 + p.growth_rate).powi(year - base);
+        if let (Some(park), Some(mat)) = (park, mat) {
+            origins.push(o);
+            producers.push(Producer {
+                name: p.name.unwrap_or_else(|| p.id.clone()),
+                id: p.id,
+                park: ParkId(park),
+                material: MaterialId(mat),
+                quantity,
+                grade: p.grade,
+                attrs: p.attrs,
+                stockpile: p.stockpile,
+                reclaim_cost: p.reclaim_cost_yuan_per_unit,
+            });
+        }
+    }
+    Built {
+        items: producers,
+        origins,
+        ix,
+    }
+}
+
+/// A consumer's origin and those of its (kept) intakes.
+pub type ConsumerOrigins = (Origin, Vec<Origin>);
+
+/// `[[consumers]]` then the consumers table: references, ranges, and each intake
+/// ([`intakes`]). Consumers with a bad park or route are left out.
+pub fn consumers(
+    ctx: &mut Ctx,
+    inline: &[RawConsumer],
+    table: Vec<(RawConsumer, Origin, Vec<Origin>)>,
+    parks: &Built<Park>,
+    materials: &Built<Material>,
+    routes: &Built<Route>,
+) -> Built<Consumer, ConsumerOrigins> {
+    let mut cons_raw: Vec<(RawConsumer, Origin, Vec<Origin>)> = inline
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let o = item("consumers", i);
+            let intakes = (0..c.accepts.len())
+                .map(|j| o.child("accepts", j))
+                .collect();
+            (c.clone(), o, intakes)
+        })
+        .collect();
+    cons_raw.extend(table);
+    let ix = index_ids(
+        ctx,
+        "consumer",
+        cons_raw.iter().map(|(c, o, _)| (c.id.as_str(), o)),
+    );
+    let mut consumers = Vec::new();
+    let mut origins: Vec<ConsumerOrigins> = Vec::new();
+    for (c, o, intake_origins) in cons_raw {
+        let who = format!("consumer \"{}\"", c.id);
+        let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &c.park);
+        let route = lookup(ctx, &routes.ix, &o, "route", &who, "route", &c.route);
+        ctx.non_negative(&o, "capacity", c.capacity);
+        ctx.finite(
+            &o,
+            "processing_cost_yuan_per_unit",
+            c.processing_cost_yuan_per_unit,
+        );
+        ctx.non_negative(&o, "co2_avoided_t_per_unit", c.co2_avoided_t_per_unit);
+        if c.accepts.is_empty() {
+            ctx.err(&o, "accepts", format!("{who} accepts no material"));
+        }
+        let (intakes, intake_origins) = intakes(ctx, &c, &who, intake_origins, materials);
+        if let (Some(park), Some(route)) = (park, route) {
+            origins.push((o, intake_origins));
+            consumers.push(Consumer {
+                name: c.name.unwrap_or_else(|| c.id.clone()),
+                id: c.id,
+                park: ParkId(park),
+                route: RouteId(route),
+                capacity: c.capacity,
+                processing_cost: c.processing_cost_yuan_per_unit,
+                intakes,
+            });
+        }
+    }
+    Built {
+        items: consumers,
+        origins,
+        ix,
+    }
+}
+
+/// The `accepts` of consumer `c` (`who`): known materials of one unit, their grades, ranges,
+/// the intake limit (the smaller of `max` and `max_share` of the capacity). Intakes of an
+/// unknown material are left out; returns the kept intakes with their origins.
+fn intakes(
+    ctx: &mut Ctx,
+    c: &RawConsumer,
+    who: &str,
+    origins: Vec<Origin>,
+    materials: &Built<Material>,
+) -> (Vec<Intake>, Vec<Origin>) {
+    let mut intakes = Vec::new();
+    let mut kept: Vec<Origin> = Vec::new();
+    let mut unit: Option<String> = None;
+    for (a, io) in c.accepts.iter().zip(origins) {
+        let Some(m) = lookup(
+            ctx,
+            &materials.ix,
+            &io,
+            "material",
+            who,
+            "material",
+            &a.material,
+        ) else {
+            continue;
+        };
+        let mat = &materials.items[m];
+        match &unit {
+            None => unit = Some(mat.unit.clone()),
+            Some(u) if *u != mat.unit => {
+                ctx.err(
+                    &io,
+                    "material",
+                    format!(
+                        "{who} mixes units: \"{}\" is in {}, earlier materials in {u}",
+                        mat.id, mat.unit
+                    ),
+                );
+            }
+            _ => {}
+        }
+        for g in &a.grades {
+            if !mat.grades.contains(g) {
+                ctx.err(
+                    &io,
+                    "grades",
+                    format!(
+                        "{who}: grade \"{g}\" is not a grade of material \"{}\"",
+                        mat.id
+                    ),
+                );
+            }
+        }
+        if let Some(mx) = a.max {
+            ctx.non_negative(&io, "max", mx);
+        }
+        if let Some(sh) = a.max_share {
+            ctx.in_range(&io, "max_share", sh, 0.0, 1.0);
+        }
+        ctx.finite(&io, "gate_price_yuan_per_unit", a.gate_price_yuan_per_unit);
+        if let Some(co2) = a.co2_avoided_t_per_unit {
+            ctx.non_negative(&io, "co2_avoided_t_per_unit", co2);
+        }
+        ctx.attrs(&io, "min_attrs", &a.min_attrs);
+        ctx.attrs(&io, "max_attrs", &a.max_attrs);
+        let share_cap = a.max_share.map(|sh| sh * c.capacity);
+        let max = match (a.max, share_cap) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        kept.push(io);
+        intakes.push(Intake {
+            material: MaterialId(m),
+            grades: a.grades.clone(),
+            max,
+            gate_price: a.gate_price_yuan_per_unit,
+            co2_avoided_per_unit: a.co2_avoided_t_per_unit.unwrap_or(c.co2_avoided_t_per_unit),
+            min_attrs: a.min_attrs.clone(),
+            max_attrs: a.max_attrs.clone(),
+        });
+    }
+    (intakes, kept)
+}
+
+/// `[policy]`: ranges of the multipliers and carbon price; subsidies of known routes.
+pub fn policy(ctx: &mut Ctx, p: &RawPolicy, route_ix: &HashMap<String, usize>) -> Policy {
+    let po = top("policy");
+    ctx.finite(&po, "carbon_price_yuan_per_t", p.carbon_price_yuan_per_t);
+    ctx.non_negative(&po, "env_tax_multiplier", p.env_tax_multiplier);
+    ctx.non_negative(&po, "storage_cost_multiplier", p.storage_cost_multiplier);
+    ctx.non_negative(
+        &po,
+        "transport_cost_multiplier",
+        p.transport_cost_multiplier,
+    );
+    let mut route_subsidy = BTreeMap::new();
+    for (rid, &v) in &p.route_subsidy_yuan_per_unit {
+        let field = format!("route_subsidy_yuan_per_unit.{rid}");
+        ctx.finite(&po, &field, v);
+        if let Some(r) = route_ix.get(rid) {
+            route_subsidy.insert(RouteId(*r), v);
+        } else {
+            ctx.err(
+                &po,
+                &field,
+                format!("policy names route \"{rid}\", which does not exist"),
+            );
+        }
+    }
+    Policy {
+        carbon_price: p.carbon_price_yuan_per_t,
+        env_tax_multiplier: p.env_tax_multiplier,
+        storage_cost_multiplier: p.storage_cost_multiplier,
+        transport_cost_multiplier: p.transport_cost_multiplier,
+        route_subsidy,
+    }
+}
+
+/// `[target]` scope: all solids, one solid material, or one park (`None` if invalid).
+pub fn target_scope(
+    ctx: &mut Ctx,
+    t: &RawTarget,
+    materials: &Built<Material>,
+    park_ix: &HashMap<String, usize>,
+) -> Option<TargetScope> {
+    let to = top("target");
+    match t.scope.split_once(':') {
+        None if t.scope == "solids" => Some(TargetScope::AllSolids),
+        Some(("material", id)) => match materials.ix.get(id) {
+            Some(&m) if materials.items[m].class == MaterialClass::Solid => {
+                Some(TargetScope::Material(MaterialId(m)))
+            }
+            Some(_) => {
+                ctx.err(&to, "scope", format!("target scope names \"{id}\", which is not a solid material (hydrogen has its own balance)"));
+                None
+            }
+            None => lookup(
+                ctx,
+                &materials.ix,
+                &to,
+                "scope",
+                "target scope",
+                "material",
+                id,
+            )
+            .map(|m| TargetScope::Material(MaterialId(m))),
+        },
+        Some(("park", id)) => lookup(ctx, park_ix, &to, "scope", "target scope", "park", id)
+            .map(|p| TargetScope::Park(ParkId(p))),
+        _ => {
+            ctx.err(
+                &to,
+                "scope",
+                format!(
+                    "unknown scope \"{}\"; expected \"solids\", \"material:<id>\" or \"park:<id>\"",
+                    t.scope
+                ),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The raw scenario layer: overrides over a base file, and every problem at the origin of the
+//! value it blames.
+
+use std::path::Path;
+use symbiosim::scenario::overrides::{Override, Provenance};
+use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
+
+const TINY: &str = "scenarios/tiny.toml";
+
+fn set(arg: &str) -> Override {
+    Override::flag(arg).unwrap()
+}
+
+fn errors(overrides: &[Override]) -> Vec<Diagnostic> {
+    match scenario::load_with(Path::new(TINY), overrides) {
+        Ok(_) => panic!("scenario should be invalid"),
+        Err(ScenarioError::Invalid(d)) => d.0,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect(needle) + 1
+}
+
+#[test]
+fn no_override_is_exactly_load() {
+    let a = scenario::load(Path::new(TINY)).unwrap();
+    let b = scenario::load_with(Path::new(TINY), &[]).unwrap();
+    assert_eq!(a.region, b.region);
+    assert_eq!((a.hash, a.files), (b.hash, b.files));
+}
+
+#[test]
+fn overrides_change_the_built_region() {
+    let base = scenario::load(Path::new(TINY)).unwrap().region;
+    let l = scenario::load_with(
+        Path::new(TINY),
+        &[
+            set("policy.env_tax_multiplier=10"),
+            set("producers.pb-ash.quantity=61.5"),
+            set("producers[0].quantity=7"),
+            set("target.rate=0.5"),
+            set("target.scope=park:A"),
+            set("producers.pb-ash.stockpile=12"),
+            set("settings.quantity_resolution=0.5"),
+        ],
+    )
+    .unwrap();
+    let r = l.region;
+    assert_eq!(r.policy.env_tax_multiplier, 10.0);
+    assert_eq!(base.policy.env_tax_multiplier, 1.0);
+    let q = |id: &str| r.producers.iter().find(|p| p.id == id).unwrap().quantity;
+    assert_eq!((q("pa-ash"), q("pb-ash")), (7.0, 61.5));
+    assert_eq!(r.target.rate, 0.5);
+    let pb = r.producers.iter().find(|p| p.id == "pb-ash").unwrap();
+    assert_eq!(pb.stockpile, 12.0);
+    assert_eq!(r.settings.quantity_resolution, 0.5);
+    assert_ne!(r.target.scope, base.target.scope);
+    assert_eq!(r.parks, base.parks);
+    assert_eq!(r.consumers, base.consumers);
+}
+
+#[test]
+fn the_command_line_wins_over_an_override_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("high.toml");
+    let text = "[policy]\nenv_tax_multiplier = 3\n\n[[producers]]\nid = \"pb-ash\"\nquantity = 5\n";
+    std::fs::write(&file, text).unwrap();
+    let shown = file.display().to_string();
+    let mut o = Override::from_file(&shown, text).unwrap();
+    assert_eq!(o.len(), 2);
+    assert_eq!(o[1].path, "producers.pb-ash.quantity");
+    o.push(set("policy.env_tax_multiplier=4"));
+    let l = scenario::load_with(Path::new(TINY), &o).unwrap();
+    assert_eq!(l.region.policy.env_tax_multiplier, 4.0);
+    let pb = l
+        .region
+        .producers
+        .iter()
+        .find(|p| p.id == "pb-ash")
+        .unwrap();
+    assert_eq!(pb.quantity, 5.0);
+    assert_eq!(l.files[1], shown);
+}
+
+#[test]
+fn an_invalid_overridden_value_is_reported_at_the_flag() {
+    let d = errors(&[set("policy.env_tax_multiplier=-1")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        d[0].to_string(),
+        "--set policy.env_tax_multiplier=-1:1:33: policy.env_tax_multiplier: must not be negative, got -1"
+    );
+    // An existing value, replaced in place; a type error too.
+    let d = errors(&[
+        set("producers.pa-ash.quantity=-3"),
+        set("target.rate=\"high\""),
+    ]);
+    let files: Vec<&str> = d.iter().map(|x| x.file.as_str()).collect();
+    assert!(files.contains(&"--set target.rate=\"high\""), "{d:?}");
+    let d = errors(&[set("producers.pa-ash.quantity=-3")]);
+    assert_eq!(
+        d[0].to_string(),
+        "--set producers.pa-ash.quantity=-3:1:33: producers[0].quantity: must not be negative, got -3"
+    );
+}
+
+#[test]
+fn an_invalid_value_of_an_override_file_names_its_file_and_line() {
+    let text = "# higher rate\n[target]\nrate = 1.5\n";
+    let o = Override::from_file("high.toml", text).unwrap();
+    assert_eq!(
+        o[0].origin,
+        Provenance::File {
+            file: "high.toml".into(),
+            line: 3,
+            column: 8
+        }
+    );
+    let d = errors(&o);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        d[0].to_string(),
+        "high.toml:3:8: target.rate: must lie in [0, 1], got 1.5"
+    );
+}
+
+#[test]
+fn an_unknown_path_names_the_flag() {
+    let d = errors(&[set("producers.nobody.quantity=1")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].file.starts_with("--set producers.nobody"), "{d:?}");
+    assert!(d[0]
+        .message
+        .contains("no item of producers has id \"nobody\""));
+    let d = errors(&[set("producers[99].quantity=1")]);
+    assert!(d[0].file.starts_with("--set producers[99]"), "{d:?}");
+    // A field the schema does not know: the reader's own message, at the flag.
+    let d = errors(&[set("policy.no_such_thing=1")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].file, "--set policy.no_such_thing=1");
+    assert!(
+        d[0].message.contains("unknown field `no_such_thing`"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_base_file_error_still_names_the_base_file_and_line() {
+    let text = std::fs::read_to_string(TINY).unwrap();
+    let bad = text.replacen("quantity = 60.0", "quantity = -60.0", 1);
+    let plain = match scenario::load_str("bad.toml", &bad, Path::new("scenarios")) {
+        Err(ScenarioError::Invalid(d)) => d.0,
+        _ => panic!("invalid"),
+    };
+    // An override inserted above (a new line) and one replaced on the same line before it.
+    let o = [
+        set("policy.env_tax_multiplier=2"),
+        set("producers.pb-ash.park=\"A\""),
+    ];
+    let d = match scenario::load_str_with("bad.toml", &bad, Path::new("scenarios"), &o) {
+        Err(ScenarioError::Invalid(d)) => d.0,
+        _ => panic!("invalid"),
+    };
+    assert_eq!(d, plain);
+    assert_eq!(d[0].line, line_of(&bad, "quantity = -60.0"));
+    assert_eq!(d[0].file, "bad.toml");
+}
