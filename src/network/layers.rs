@@ -2,7 +2,7 @@
 //!
 //! A [`Layout`] receives every node and arc with its values: when building it adds them to a
 //! new graph; when refreshing it checks each against the built graph's node or arc at the same
-//! index (kind and endpoints; a transport arc's `km` is a value) and collects the new values.
+//! index (kind and endpoints; a transport arc's `km` is a value) and writes the new values.
 //! Both paths run the same code, so a refreshed network equals a freshly built one.
 
 use super::econ;
@@ -17,11 +17,11 @@ pub(super) enum Layout<'g> {
         graph: DiGraph<NodeKind, Arc>,
         supply: Vec<f64>,
     },
-    /// Checks them against `graph` in index order and collects their values.
+    /// Checks them against `graph` in index order and writes their values over the built ones.
     Refresh {
-        graph: &'g DiGraph<NodeKind, Arc>,
+        graph: &'g mut DiGraph<NodeKind, Arc>,
         supply: Vec<f64>,
-        arcs: Vec<Arc>,
+        arcs: usize,
     },
 }
 
@@ -69,17 +69,18 @@ impl Layout<'_> {
                 Ok(())
             }
             Layout::Refresh { graph, arcs, .. } => {
-                let e = EdgeIndex::new(arcs.len());
+                let e = EdgeIndex::new(*arcs);
                 let built = graph
                     .edge_endpoints(e)
                     .map(|(s, t)| (s, t, graph[e].kind.topology()));
                 if built == Some((from, to, kind.topology())) {
-                    arcs.push(arc);
+                    graph[e] = arc;
+                    *arcs += 1;
                     Ok(())
                 } else {
                     Err(NetworkError::TopologyChanged(format!(
                         "arc {} is {kind:?} from node {} to {}, was {built:?}",
-                        e.index(),
+                        *arcs,
                         from.index(),
                         to.index()
                     )))
@@ -212,9 +213,7 @@ fn landfills(
 /// per accepted intake and mode carrying the material within the mode's `max_km`.
 fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     let pol = &region.policy;
-    let dist: Vec<_> = (0..region.modes.len())
-        .map(|m| region.distance_matrix(ModeId(m)))
-        .collect();
+    let dist = region.distance_matrices();
     for (pi, p) in region.producers.iter().enumerate() {
         let pid = ProducerId(pi);
         let sources = [
