@@ -1,11 +1,14 @@
 //! The default Ordos scenario: whole evaluation, cold solve, and warm re-solve after a ±10 %
-//! perturbation of supplies, capacities and costs (the Monte Carlo case).
+//! perturbation of supplies, capacities and costs (the Monte Carlo case); the lexicographic
+//! allocation cold and warm; and the Monte Carlo path: one evaluation of a perturbed region with
+//! the network refreshed (not rebuilt) and the basis kept, without capacity values.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::Path;
 use symbiosim::allocate::{flow_problem, AllocConfig, Scaling};
 use symbiosim::analysis::evaluate;
+use symbiosim::model::Region;
 use symbiosim::network::Network;
 use symbiosim::scenario;
 use symbiosim_engine::{gen, NetworkSimplex, PivotRule};
@@ -48,13 +51,12 @@ fn ordos(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ordos, ordos_lexicographic);
+criterion_group!(benches, ordos, ordos_lexicographic, ordos_monte_carlo);
 criterion_main!(benches);
 
 /// The scenario's own lexicographic allocation (three certified phases) re-solved for a
 /// perturbed region: a fresh `Allocator` (cold) against one kept across samples (warm).
 fn ordos_lexicographic(c: &mut Criterion) {
-    use rand::{Rng, SeedableRng};
     use symbiosim::allocate::{allocate, Allocator};
     // The phases alone, as before the capacity values moved into the allocation.
     let cfg = AllocConfig {
@@ -68,22 +70,9 @@ fn ordos_lexicographic(c: &mut Criterion) {
         quantity: region.settings.quantity_resolution,
         cost: region.settings.cost_resolution,
     };
-    let nets: Vec<Network> = (0..16u64)
-        .map(|k| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k);
-            let mut r = region.clone();
-            for p in &mut r.producers {
-                p.quantity = (p.quantity * rng.random_range(0.9..1.1)).round();
-            }
-            for c in &mut r.consumers {
-                c.capacity = (c.capacity * rng.random_range(0.9..1.1)).round();
-                c.processing_cost *= rng.random_range(0.9..1.1);
-                for i in &mut c.intakes {
-                    i.gate_price *= rng.random_range(0.9..1.1);
-                }
-            }
-            Network::build(&r).unwrap()
-        })
+    let nets: Vec<Network> = perturbed_regions(&region)
+        .iter()
+        .map(|r| Network::build(r).unwrap())
         .collect();
     let obj = region.settings.objective;
     let mut g = c.benchmark_group("ordos_2025 lexicographic allocation");
@@ -102,6 +91,72 @@ fn ordos_lexicographic(c: &mut Criterion) {
             k = (k + 1) % nets.len();
             black_box(al.allocate(&nets[k], obj, scaling).unwrap())
         })
+    });
+    g.finish();
+}
+
+/// 16 variants of `region` with every producer's quantity, consumer's capacity, processing
+/// cost and gate price perturbed by up to ±10 % (the same structure).
+fn perturbed_regions(region: &Region) -> Vec<Region> {
+    use rand::{Rng, SeedableRng};
+    (0..16u64)
+        .map(|k| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k);
+            let mut r = region.clone();
+            for p in &mut r.producers {
+                p.quantity = (p.quantity * rng.random_range(0.9..1.1)).round();
+            }
+            for c in &mut r.consumers {
+                c.capacity = (c.capacity * rng.random_range(0.9..1.1)).round();
+                c.processing_cost *= rng.random_range(0.9..1.1);
+                for i in &mut c.intakes {
+                    i.gate_price *= rng.random_range(0.9..1.1);
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// One Monte Carlo sample: a perturbed region evaluated (network, lexicographic allocation,
+/// analysis) without capacity values, by an [`Evaluator`] that refreshes its network and keeps
+/// its basis; against the same with the network rebuilt for every sample.
+fn ordos_monte_carlo(c: &mut Criterion) {
+    use symbiosim::allocate::Allocator;
+    use symbiosim::analysis::{analyse, Evaluator};
+    let cfg = AllocConfig {
+        capacity_values: false,
+        ..AllocConfig::default()
+    };
+    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("valid scenario")
+        .region;
+    let samples = perturbed_regions(&region);
+    let mut g = c.benchmark_group("ordos_2025 Monte Carlo sample");
+    g.bench_function("evaluate refreshed, no capacity values", |b| {
+        let mut ev = Evaluator::new(cfg);
+        ev.results(&region).unwrap();
+        let mut k = 0;
+        b.iter(|| {
+            k = (k + 1) % samples.len();
+            black_box(ev.results(&samples[k]).unwrap())
+        });
+        assert_eq!(ev.builds(), 1, "every sample refreshed the network");
+    });
+    g.bench_function("evaluate rebuilt, no capacity values", |b| {
+        let scaling = Scaling {
+            quantity: region.settings.quantity_resolution,
+            cost: region.settings.cost_resolution,
+        };
+        let mut al = Allocator::new(cfg);
+        let mut k = 0;
+        b.iter(|| {
+            k = (k + 1) % samples.len();
+            let r = &samples[k];
+            let net = Network::build(r).unwrap();
+            let alloc = al.allocate(&net, r.settings.objective, scaling).unwrap();
+            black_box(analyse(r, &net, &alloc))
+        });
     });
     g.finish();
 }

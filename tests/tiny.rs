@@ -232,3 +232,70 @@ fn capacity_values_do_not_depend_on_the_thread_count() {
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&one), bits(&four));
 }
+
+#[test]
+fn refresh_takes_new_values_and_rejects_a_new_reach() {
+    use symbiosim::network::{Network, NetworkError};
+    let region = tiny();
+    let mut net = Network::build(&region).unwrap();
+    // New values, same structure: the refreshed network is the one built for them.
+    let mut v = region.clone();
+    v.producers[0].quantity *= 1.5;
+    v.consumers[0].capacity -= 20.0;
+    v.consumers[1].intakes[0].gate_price += 3.0;
+    v.modes[0].cost_per_unit_km = 0.5;
+    v.policy.carbon_price = 80.0;
+    net.refresh(&v).unwrap();
+    let built = Network::build(&v).unwrap();
+    assert_eq!(format!("{net:?}"), format!("{built:?}"));
+    // Road reach below the 50 km between A and B: the cross-park arcs are gone, so the
+    // network cannot be refreshed, and a failed refresh leaves it as it was.
+    let mut short = v.clone();
+    short.modes[0].max_km = 40.0;
+    assert!(Network::build(&short).unwrap().arc_count() < net.arc_count());
+    let err = net.refresh(&short).unwrap_err();
+    assert!(matches!(err, NetworkError::TopologyChanged(_)), "{err}");
+    // The network kept its topology: refreshed again, it is the one built.
+    net.refresh(&v).unwrap();
+    assert_eq!(format!("{net:?}"), format!("{built:?}"));
+    // An emptied stockpile removes a node.
+    let mut emptied = v.clone();
+    for p in &mut emptied.producers {
+        p.stockpile = 0.0;
+    }
+    assert!(matches!(
+        net.refresh(&emptied),
+        Err(NetworkError::TopologyChanged(_))
+    ));
+    // Reaching further within the same arcs is a value change.
+    let mut long = v;
+    long.modes[0].max_km = 60.0;
+    net.refresh(&long).unwrap();
+}
+
+#[test]
+fn an_evaluator_refreshes_and_matches_cold_evaluations() {
+    use symbiosim::analysis::Evaluator;
+    let region = tiny();
+    let cfg = AllocConfig {
+        capacity_values: false,
+        ..AllocConfig::default()
+    };
+    let mut ev = Evaluator::new(cfg);
+    for k in 0..5 {
+        let mut v = region.clone();
+        v.producers[1].quantity += 10.0 * k as f64;
+        v.consumers[0].processing_cost += k as f64;
+        let warm = ev.results(&v).unwrap();
+        let cold = evaluate(&v, &cfg).unwrap().results;
+        let objectives = |r: &Results| {
+            r.phases
+                .iter()
+                .map(|p| p.objective_units)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(objectives(&warm), objectives(&cold));
+        assert!(warm.consumers.iter().all(|c| c.capacity_value == 0.0));
+    }
+    assert_eq!(ev.builds(), 1);
+}

@@ -252,9 +252,46 @@ impl Region {
     /// Haul distances between every pair of parks for `mode`, km (`[from, to]`).
     pub fn distance_matrix(&self, mode: ModeId) -> Array2<f64> {
         let n = self.parks.len();
-        Array2::from_shape_fn((n, n), |(a, b)| {
-            self.distance_km(ParkId(a), ParkId(b), mode)
-        })
+        let gc = Array2::from_shape_fn((n, n), |(a, b)| {
+            let (pa, pb) = (&self.parks[a], &self.parks[b]);
+            great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
+        });
+        self.distances_from(&gc, mode)
+    }
+
+    /// [`Region::distance_matrix`] of every mode, in mode order, with each great circle
+    /// computed once.
+    pub fn distance_matrices(&self) -> Vec<Array2<f64>> {
+        let n = self.parks.len();
+        let gc = Array2::from_shape_fn((n, n), |(a, b)| {
+            let (pa, pb) = (&self.parks[a], &self.parks[b]);
+            great_circle_km(pa.lat, pa.lon, pb.lat, pb.lon)
+        });
+        (0..self.modes.len())
+            .map(|m| self.distances_from(&gc, ModeId(m)))
+            .collect()
+    }
+
+    /// Each pair's [`Region::distance_km`] from its great-circle distance `gc`: the defaults,
+    /// then the overrides written over them, general ones before the mode's own, each list
+    /// from its end, so that the first listed override of a pair wins, as in `distance_km`.
+    fn distances_from(&self, gc: &Array2<f64>, mode: ModeId) -> Array2<f64> {
+        let same = self.settings.same_park_km;
+        let circuity = self.modes[mode.0].circuity;
+        let mut d = Array2::from_shape_fn(gc.dim(), |(a, b)| {
+            if a == b {
+                same
+            } else {
+                (gc[[a, b]] * circuity).max(same)
+            }
+        });
+        let general = self.distances.iter().rev().filter(|o| o.mode.is_none());
+        let own = self.distances.iter().rev().filter(|o| o.mode == Some(mode));
+        for o in general.chain(own) {
+            d[[o.from.0, o.to.0]] = o.km;
+            d[[o.to.0, o.from.0]] = o.km;
+        }
+        d
     }
 
     /// Whether producer `p`'s lots are accepted by intake `i` (material, grade, attributes).
@@ -342,6 +379,96 @@ mod tests {
         assert_eq!(d[[0, 1]], d[[1, 0]]);
         // Data sheet §1.4: P1–P4 road distance at circuity 1.3 ≈ 40 km.
         assert!((d[[0, 1]] - 40.0).abs() < 1.5, "{}", d[[0, 1]]);
+    }
+
+    #[test]
+    fn distance_matrices_equal_distance_km_with_overrides() {
+        let park = |id: &str, lat, lon| Park {
+            id: id.into(),
+            name: id.into(),
+            short_name: id.into(),
+            name_zh: None,
+            lat,
+            lon,
+            parent: None,
+            landfill_capacity: None,
+        };
+        let mode = |id: &str, circuity| TransportMode {
+            id: id.into(),
+            name: id.into(),
+            unit: "t".into(),
+            materials: vec![],
+            cost_per_unit_km: 0.35,
+            handling_per_unit: 8.0,
+            co2_kg_per_unit_km: 0.065,
+            max_km: 300.0,
+            circuity,
+        };
+        let o = |from, to, km, mode: Option<usize>| DistanceOverride {
+            from: ParkId(from),
+            to: ParkId(to),
+            km,
+            mode: mode.map(ModeId),
+        };
+        let region = Region {
+            name: "t".into(),
+            title: "t".into(),
+            year: 2025,
+            parks: vec![
+                park("A", 39.72, 109.88),
+                park("B", 39.45, 109.96),
+                park("C", 39.70, 109.90),
+                park("D", 38.25, 106.68),
+            ],
+            materials: vec![],
+            routes: vec![],
+            modes: vec![mode("road", 1.3), mode("rail", 1.1)],
+            producers: vec![],
+            consumers: vec![],
+            // Repeated pairs in both directions, general and per mode, and a diagonal.
+            distances: vec![
+                o(0, 1, 50.0, None),
+                o(1, 0, 60.0, None),
+                o(0, 1, 45.0, Some(1)),
+                o(2, 3, 300.0, Some(0)),
+                o(3, 2, 310.0, None),
+                o(3, 2, 320.0, Some(0)),
+                o(2, 2, 1.0, None),
+            ],
+            target: Target {
+                rate: 0.8,
+                scope: TargetScope::AllSolids,
+            },
+            settings: Settings {
+                objective: Objective::Cost,
+                circuity: 1.3,
+                same_park_km: 7.5,
+                quantity_resolution: 1.0,
+                cost_resolution: 0.001,
+            },
+            policy: Policy {
+                carbon_price: 0.0,
+                env_tax_multiplier: 1.0,
+                storage_cost_multiplier: 1.0,
+                transport_cost_multiplier: 1.0,
+                route_subsidy: BTreeMap::new(),
+            },
+        };
+        let all = region.distance_matrices();
+        for m in 0..2 {
+            assert_eq!(all[m], region.distance_matrix(ModeId(m)));
+            for a in 0..4 {
+                for b in 0..4 {
+                    let km = region.distance_km(ParkId(a), ParkId(b), ModeId(m));
+                    assert_eq!(all[m][[a, b]].to_bits(), km.to_bits(), "{m} {a} {b}");
+                }
+            }
+        }
+        assert_eq!(all[0][[0, 1]], 50.0);
+        assert_eq!(all[1][[1, 0]], 45.0);
+        assert_eq!(all[0][[3, 2]], 300.0);
+        assert_eq!(all[1][[2, 3]], 310.0);
+        assert_eq!(all[0][[2, 2]], 1.0);
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! Material balances: each producer's fate from the allocation's flows, summed by material,
+//! by consolidated park and for all solids.
+
+use crate::allocate::Allocation;
+use crate::model::*;
+use crate::network::{ArcKind, Network, Source};
+
+/// A material balance, in the material's unit per year.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Balance {
+    pub generated: f64,
+    /// New generation utilised this year.
+    pub utilised_new: f64,
+    /// Legacy stockpile drawn and utilised.
+    pub stockpile_drawn: f64,
+    /// New generation disposed (compliant storage plus dumping).
+    pub disposed: f64,
+    /// Of which dumped non-compliantly (taxed).
+    pub dumped: f64,
+}
+
+impl Balance {
+    pub fn utilised(&self) -> f64 {
+        self.utilised_new + self.stockpile_drawn
+    }
+    /// utilised / (generated + stockpile drawn); None when nothing is generated or drawn.
+    pub fn rate(&self) -> Option<f64> {
+        let d = self.generated + self.stockpile_drawn;
+        (d > 0.0).then(|| self.utilised() / d)
+    }
+    /// Tonnes still to utilise to reach `target` (0 when met).
+    pub fn shortfall(&self, target: f64) -> f64 {
+        (target * (self.generated + self.stockpile_drawn) - self.utilised()).max(0.0)
+    }
+    /// Adds another balance of the same unit.
+    pub fn add(&mut self, o: &Balance) {
+        self.generated += o.generated;
+        self.utilised_new += o.utilised_new;
+        self.stockpile_drawn += o.stockpile_drawn;
+        self.disposed += o.disposed;
+        self.dumped += o.dumped;
+    }
+}
+
+/// Each producer's balance, by producer index: generation as the solver saw it (rounded to the
+/// resolution, so that balances close), then its transport, storage and dumping flows in arc
+/// order.
+pub(super) fn fates(net: &Network, alloc: &Allocation) -> Vec<Balance> {
+    let mut fate: Vec<Balance> = net
+        .producer_node
+        .iter()
+        .map(|n| Balance {
+            generated: alloc.supply(n.index()),
+            ..Balance::default()
+        })
+        .collect();
+    for (a, _s, _t, arc) in net.arcs() {
+        let x = alloc.flow[a];
+        match arc.kind {
+            ArcKind::Transport { source, .. } if x > 0.0 => match source {
+                Source::Generation(p) => fate[p.0].utilised_new += x,
+                Source::Stockpile(p) => fate[p.0].stockpile_drawn += x,
+            },
+            ArcKind::Store { producer } => fate[producer.0].disposed += x,
+            ArcKind::Dump { producer } => {
+                fate[producer.0].disposed += x;
+                fate[producer.0].dumped += x;
+            }
+            _ => {}
+        }
+    }
+    fate
+}
+
+/// The balances reported: solids, per material, per consolidated park.
+pub(super) struct Balances {
+    pub solids: Balance,
+    /// Solid materials in declaration order.
+    pub by_material: Vec<(MaterialId, Balance)>,
+    /// Hydrogen materials in declaration order.
+    pub hydrogen: Vec<(MaterialId, Balance)>,
+    /// Consolidated parks in declaration order.
+    pub tops: Vec<ParkId>,
+    /// Solids by consolidated park.
+    pub by_park: Vec<(ParkId, Balance)>,
+    /// Hydrogen by consolidated park, where there is any.
+    pub hydrogen_by_park: Vec<(ParkId, Balance)>,
+}
+
+pub(super) fn class_of(region: &Region, p: &Producer) -> MaterialClass {
+    region.materials[p.material.0].class
+}
+
+/// Sums the producers' fates, in producer order within each sum.
+pub(super) fn balances(region: &Region, fate: &[Balance]) -> Balances {
+    let mut solids = Balance::default();
+    let mut by_material: Vec<(MaterialId, Balance)> = Vec::new();
+    let mut hydrogen: Vec<(MaterialId, Balance)> = Vec::new();
+    for (mi, m) in region.materials.iter().enumerate() {
+        let mut b = Balance::default();
+        for (p, f) in region.producers.iter().zip(fate) {
+            if p.material.0 == mi {
+                b.add(f);
+            }
+        }
+        match m.class {
+            MaterialClass::Solid => {
+                solids.add(&b);
+                by_material.push((MaterialId(mi), b));
+            }
+            MaterialClass::Hydrogen => hydrogen.push((MaterialId(mi), b)),
+        }
+    }
+    let tops: Vec<ParkId> = (0..region.parks.len())
+        .filter(|&i| region.parks[i].parent.is_none())
+        .map(ParkId)
+        .collect();
+    let by_park: Vec<(ParkId, Balance)> = tops
+        .iter()
+        .map(|&t| (t, park_balance(region, fate, MaterialClass::Solid, None, t)))
+        .collect();
+    let hydrogen_by_park: Vec<(ParkId, Balance)> = tops
+        .iter()
+        .map(|&t| {
+            let b = park_balance(region, fate, MaterialClass::Hydrogen, None, t);
+            (t, b)
+        })
+        .filter(|(_, b)| b.generated > 0.0 || b.utilised() > 0.0)
+        .collect();
+    Balances {
+        solids,
+        by_material,
+        hydrogen,
+        tops,
+        by_park,
+        hydrogen_by_park,
+    }
+}
+
+/// The balance of `class` (and `mat`, if given) in consolidated park `park`.
+pub(super) fn park_balance(
+    region: &Region,
+    fate: &[Balance],
+    class: MaterialClass,
+    mat: Option<MaterialId>,
+    park: ParkId,
+) -> Balance {
+    let mut b = Balance::default();
+    for (p, f) in region.producers.iter().zip(fate) {
+        if class_of(region, p) == class
+            && region.top_park(p.park) == park
+            && mat.is_none_or(|m| m == p.material)
+        {
+            b.add(f);
+        }
+    }
+    b
+}

@@ -1,0 +1,127 @@
+//! A region evaluated: network, exact allocation and analysis, once ([`evaluate`]) or for many
+//! variants of one region with the network and the simplex basis kept ([`Evaluator`]).
+
+use super::{analyse, Results};
+use crate::allocate::{AllocConfig, Allocation, Allocator, Scaling};
+use crate::model::Region;
+use crate::network::{Network, NetworkError};
+
+/// A region solved and analysed.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub network: Network,
+    pub allocation: Allocation,
+    pub results: Results,
+}
+
+/// Errors of the analysis layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
+    #[error(transparent)]
+    Allocate(#[from] crate::allocate::AllocateError),
+}
+
+/// Evaluates many variants of a region (Monte Carlo samples, policy levers) with the network
+/// built once and one simplex basis kept: a variant of the same structure (other quantities,
+/// capacities, prices, policy) only refreshes the network's values ([`Network::refresh`]) and
+/// is re-solved warm from the previous optimum. A variant of another structure is built anew
+/// and solved cold. Results equal cold evaluations and are always certified.
+///
+/// ```no_run
+/// # use symbiosim::{allocate::AllocConfig, analysis::Evaluator, model::Region};
+/// # fn samples(region: &Region) -> Vec<Region> { vec![] }
+/// # let region: Region = unimplemented!();
+/// // The Monte Carlo path: no capacity values, results only.
+/// let mut ev = Evaluator::new(AllocConfig { capacity_values: false, ..AllocConfig::default() });
+/// for sample in samples(&region) {
+///     let results = ev.results(&sample).unwrap();
+///     println!("{:?}", results.solids.rate());
+/// }
+/// assert_eq!(ev.builds(), 1); // the samples only changed values
+/// ```
+pub struct Evaluator {
+    allocator: Allocator,
+    network: Option<Network>,
+    builds: u64,
+}
+
+impl Evaluator {
+    pub fn new(cfg: AllocConfig) -> Self {
+        Evaluator {
+            allocator: Allocator::new(cfg),
+            network: None,
+            builds: 0,
+        }
+    }
+
+    /// The network of the last region evaluated.
+    pub fn network(&self) -> Option<&Network> {
+        self.network.as_ref()
+    }
+
+    /// How many times a network was built (rather than refreshed).
+    pub fn builds(&self) -> u64 {
+        self.builds
+    }
+
+    /// Refreshes the kept network for `region` (or builds it: the first time, or when the
+    /// structure changed), allocates exactly and analyses. The Monte Carlo path: nothing is
+    /// copied out but the results.
+    pub fn results(&mut self, region: &Region) -> Result<Results, AnalysisError> {
+        self.run(region).map(|(_, results)| results)
+    }
+
+    /// [`Evaluator::results`] with the network (a copy of the kept one) and the allocation.
+    pub fn evaluate(&mut self, region: &Region) -> Result<Evaluation, AnalysisError> {
+        let (allocation, results) = self.run(region)?;
+        Ok(Evaluation {
+            network: self.network.clone().expect("set by run"),
+            allocation,
+            results,
+        })
+    }
+
+    fn run(&mut self, region: &Region) -> Result<(Allocation, Results), AnalysisError> {
+        self.prepare(region)?;
+        let network = self.network.as_ref().expect("set by prepare");
+        let scaling = Scaling {
+            quantity: region.settings.quantity_resolution,
+            cost: region.settings.cost_resolution,
+        };
+        let allocation = self
+            .allocator
+            .allocate(network, region.settings.objective, scaling)?;
+        let results = analyse(region, network, &allocation);
+        Ok((allocation, results))
+    }
+
+    /// Refreshes the kept network for `region`, or builds a new one.
+    fn prepare(&mut self, region: &Region) -> Result<(), NetworkError> {
+        let refreshed = match &mut self.network {
+            Some(net) => match net.refresh(region) {
+                Ok(()) => true,
+                Err(NetworkError::TopologyChanged(_)) => false,
+                Err(e) => return Err(e),
+            },
+            None => false,
+        };
+        if !refreshed {
+            self.network = Some(Network::build(region)?);
+            self.builds += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the network of `region`, allocates exactly (every solve certified) and analyses.
+pub fn evaluate(region: &Region, cfg: &AllocConfig) -> Result<Evaluation, AnalysisError> {
+    let mut ev = Evaluator::new(*cfg);
+    let (allocation, results) = ev.run(region)?;
+    Ok(Evaluation {
+        network: ev.network.take().expect("set by run"),
+        allocation,
+        results,
+    })
+}

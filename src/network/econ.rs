@@ -1,0 +1,133 @@
+//! Money and CO2 per unit on an arc ([`Costs`], [`Econ`]), and the one place each arc's
+//! economics is computed from a region: [`Network::build`](super::Network::build) and
+//! [`Network::refresh`](super::Network::refresh) both call these functions, so they cannot
+//! disagree.
+
+use crate::model::*;
+
+/// Money by component, yuan (per unit on an arc; per year once multiplied by flows).
+/// Positive components are costs; `gate_revenue` and `subsidy` are received.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Costs {
+    pub transport: f64,
+    pub handling: f64,
+    pub reclaim: f64,
+    pub processing: f64,
+    pub gate_revenue: f64,
+    pub subsidy: f64,
+    pub storage: f64,
+    pub env_tax: f64,
+    /// Carbon price × (transport CO2 − CO2 avoided).
+    pub carbon: f64,
+}
+
+impl Costs {
+    /// The net cost: the objective's definition, in one place.
+    pub fn total(&self) -> f64 {
+        self.transport + self.handling + self.reclaim + self.processing
+            - self.gate_revenue
+            - self.subsidy
+            + self.storage
+            + self.env_tax
+            + self.carbon
+    }
+
+    /// Adds `x` times `o`, component by component.
+    pub fn add_scaled(&mut self, o: &Costs, x: f64) {
+        self.transport += o.transport * x;
+        self.handling += o.handling * x;
+        self.reclaim += o.reclaim * x;
+        self.processing += o.processing * x;
+        self.gate_revenue += o.gate_revenue * x;
+        self.subsidy += o.subsidy * x;
+        self.storage += o.storage * x;
+        self.env_tax += o.env_tax * x;
+        self.carbon += o.carbon * x;
+    }
+}
+
+/// Per-unit economics of an arc: money per material unit and CO2.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Econ {
+    pub costs: Costs,
+    /// t CO2 emitted per unit by transport.
+    pub co2_transport_t: f64,
+    /// t CO2 avoided per unit by use.
+    pub co2_avoided_t: f64,
+}
+
+impl Econ {
+    /// Total cost per unit, yuan.
+    pub fn total(&self) -> f64 {
+        self.costs.total()
+    }
+}
+
+/// Producer `p`'s material carried `km` by `mode` (from its stockpile when `from_stockpile`):
+/// haulage, handling, reclaim and the carbon price on the transport CO2.
+pub(super) fn transport(
+    pol: &Policy,
+    p: &Producer,
+    mode: &TransportMode,
+    km: f64,
+    from_stockpile: bool,
+) -> Econ {
+    let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
+    let costs = Costs {
+        transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
+        handling: mode.handling_per_unit * pol.transport_cost_multiplier,
+        reclaim: if from_stockpile { p.reclaim_cost } else { 0.0 },
+        carbon: pol.carbon_price * co2_transport_t,
+        ..Costs::default()
+    };
+    Econ {
+        costs,
+        co2_transport_t,
+        ..Econ::default()
+    }
+}
+
+/// One unit used by consumer `c` through `intake`: processing, gate price, the route's
+/// subsidy and the carbon price on the CO2 avoided.
+pub(super) fn use_of(pol: &Policy, c: &Consumer, intake: &Intake) -> Econ {
+    let subsidy = pol.route_subsidy.get(&c.route).copied().unwrap_or(0.0);
+    let costs = Costs {
+        processing: c.processing_cost,
+        gate_revenue: intake.gate_price,
+        subsidy,
+        carbon: -pol.carbon_price * intake.co2_avoided_per_unit,
+        ..Costs::default()
+    };
+    Econ {
+        costs,
+        co2_avoided_t: intake.co2_avoided_per_unit,
+        ..Econ::default()
+    }
+}
+
+/// One unit of `mat` in compliant storage.
+pub(super) fn store(pol: &Policy, mat: &Material) -> Econ {
+    Econ {
+        costs: Costs {
+            storage: storage_cost(pol, mat),
+            ..Costs::default()
+        },
+        ..Econ::default()
+    }
+}
+
+/// One unit of `mat` dumped beside a full landfill: storage and the environmental tax.
+pub(super) fn dump(pol: &Policy, mat: &Material) -> Econ {
+    Econ {
+        costs: Costs {
+            storage: storage_cost(pol, mat),
+            env_tax: mat.env_tax * pol.env_tax_multiplier,
+            ..Costs::default()
+        },
+        ..Econ::default()
+    }
+}
+
+fn storage_cost(pol: &Policy, mat: &Material) -> f64 {
+    mat.storage_cost * pol.storage_cost_multiplier
+}

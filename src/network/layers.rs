@@ -1,0 +1,325 @@
+//! The layers of the graph, laid out in a fixed order by [`lay_out`], one function per layer.
+//!
+//! A [`Layout`] receives every node and arc with its values: when building it adds them to a
+//! new graph; when refreshing it checks each against the built graph's node or arc at the same
+//! index (kind and endpoints; a transport arc's `km` is a value) and writes the new values.
+//! Both paths run the same code, so a refreshed network equals a freshly built one.
+
+use super::econ;
+use super::{Arc, ArcKind, NetworkError, NodeKind, Source};
+use crate::model::*;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+
+/// Where the layers put their nodes and arcs.
+pub(super) enum Layout<'g> {
+    /// Adds them to a new graph.
+    Build {
+        graph: DiGraph<NodeKind, Arc>,
+        supply: Vec<f64>,
+    },
+    /// Checks them against `graph` in index order and writes their values over the built ones.
+    Refresh {
+        graph: &'g mut DiGraph<NodeKind, Arc>,
+        supply: Vec<f64>,
+        arcs: usize,
+    },
+}
+
+impl Layout<'_> {
+    /// A node of `kind` with `supply`.
+    fn node(&mut self, kind: NodeKind, b: f64) -> Result<NodeIndex, NetworkError> {
+        match self {
+            Layout::Build { graph, supply } => {
+                supply.push(b);
+                Ok(graph.add_node(kind))
+            }
+            Layout::Refresh { graph, supply, .. } => {
+                let n = NodeIndex::new(supply.len());
+                match graph.node_weight(n) {
+                    Some(&built) if built == kind => {
+                        supply.push(b);
+                        Ok(n)
+                    }
+                    built => Err(NetworkError::TopologyChanged(format!(
+                        "node {} is {kind:?}, was {built:?}",
+                        n.index()
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// An arc `from` → `to`.
+    fn arc(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: ArcKind,
+        capacity: Option<f64>,
+        econ: econ::Econ,
+    ) -> Result<(), NetworkError> {
+        let arc = Arc {
+            kind,
+            capacity,
+            econ,
+        };
+        match self {
+            Layout::Build { graph, .. } => {
+                graph.add_edge(from, to, arc);
+                Ok(())
+            }
+            Layout::Refresh { graph, arcs, .. } => {
+                let e = EdgeIndex::new(*arcs);
+                let built = graph
+                    .edge_endpoints(e)
+                    .map(|(s, t)| (s, t, graph[e].kind.topology()));
+                if built == Some((from, to, kind.topology())) {
+                    graph[e] = arc;
+                    *arcs += 1;
+                    Ok(())
+                } else {
+                    Err(NetworkError::TopologyChanged(format!(
+                        "arc {} is {kind:?} from node {} to {}, was {built:?}",
+                        *arcs,
+                        from.index(),
+                        to.index()
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// The nodes the layers connect, and those the network keeps.
+pub(super) struct Nodes {
+    pub producer: Vec<NodeIndex>,
+    pub stockpile: Vec<Option<NodeIndex>>,
+    pub consumer: Vec<NodeIndex>,
+    pub intake: Vec<Vec<NodeIndex>>,
+    pub sink: NodeIndex,
+    /// Per class (solid, hydrogen).
+    pub disposal: [NodeIndex; 2],
+    /// Per class (solid, hydrogen).
+    pub kept: [NodeIndex; 2],
+    /// Per park: its compliant landfill, where its capacity is limited.
+    pub landfill: Vec<Option<NodeIndex>>,
+}
+
+const CLASSES: [MaterialClass; 2] = [MaterialClass::Solid, MaterialClass::Hydrogen];
+
+fn class_ix(c: MaterialClass) -> usize {
+    if c == MaterialClass::Solid {
+        0
+    } else {
+        1
+    }
+}
+
+/// Every node and arc of `region`'s network, in index order.
+pub(super) fn lay_out(region: &Region, out: &mut Layout) -> Result<Nodes, NetworkError> {
+    let (producer, stockpile) = sources(region, out)?;
+    let (consumer, intake) = users(region, out)?;
+    let sink = out.node(NodeKind::Sink, 0.0)?;
+    let disposal = [
+        out.node(NodeKind::Disposal(CLASSES[0]), 0.0)?,
+        out.node(NodeKind::Disposal(CLASSES[1]), 0.0)?,
+    ];
+    let kept = [
+        out.node(NodeKind::StockKept(CLASSES[0]), 0.0)?,
+        out.node(NodeKind::StockKept(CLASSES[1]), 0.0)?,
+    ];
+    let landfill = landfills(region, out, disposal[0])?;
+    let nodes = Nodes {
+        producer,
+        stockpile,
+        consumer,
+        intake,
+        sink,
+        disposal,
+        kept,
+        landfill,
+    };
+    transport(region, out, &nodes)?;
+    use_and_capacity(region, out, &nodes)?;
+    disposal_and_kept(region, out, &nodes)?;
+    outlets(out, &nodes)?;
+    Ok(nodes)
+}
+
+/// Producers (supply: the year's generation), then legacy stockpiles (supply: the stockpile).
+fn sources(
+    region: &Region,
+    out: &mut Layout,
+) -> Result<(Vec<NodeIndex>, Vec<Option<NodeIndex>>), NetworkError> {
+    let producer = region
+        .producers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| out.node(NodeKind::Producer(ProducerId(i)), p.quantity))
+        .collect::<Result<_, _>>()?;
+    let stockpile = region
+        .producers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (p.stockpile > 0.0)
+                .then(|| out.node(NodeKind::Stockpile(ProducerId(i)), p.stockpile))
+                .transpose()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((producer, stockpile))
+}
+
+/// Each consumer followed by its intakes.
+#[allow(clippy::type_complexity)]
+fn users(
+    region: &Region,
+    out: &mut Layout,
+) -> Result<(Vec<NodeIndex>, Vec<Vec<NodeIndex>>), NetworkError> {
+    let mut consumer = Vec::with_capacity(region.consumers.len());
+    let mut intake = Vec::with_capacity(region.consumers.len());
+    for (ci, c) in region.consumers.iter().enumerate() {
+        let cid = ConsumerId(ci);
+        consumer.push(out.node(NodeKind::Consumer(cid), 0.0)?);
+        intake.push(
+            (0..c.intakes.len())
+                .map(|k| out.node(NodeKind::Intake(cid, k), 0.0))
+                .collect::<Result<_, _>>()?,
+        );
+    }
+    Ok((consumer, intake))
+}
+
+/// Compliant landfills of parks or sub-blocks with a limited capacity, each with its limit
+/// arc into the solids' disposal.
+fn landfills(
+    region: &Region,
+    out: &mut Layout,
+    solid_disposal: NodeIndex,
+) -> Result<Vec<Option<NodeIndex>>, NetworkError> {
+    let mut landfill = vec![None; region.parks.len()];
+    for (pi, park) in region.parks.iter().enumerate() {
+        if let Some(cap) = park.landfill_capacity {
+            let n = out.node(NodeKind::Landfill(ParkId(pi)), 0.0)?;
+            landfill[pi] = Some(n);
+            let kind = ArcKind::LandfillLimit { park: ParkId(pi) };
+            out.arc(n, solid_disposal, kind, Some(cap), econ::Econ::default())?;
+        }
+    }
+    Ok(landfill)
+}
+
+/// Transport arcs, in a fixed order: producer, then stockpile, consumer, intake, mode; one
+/// per accepted intake and mode carrying the material within the mode's `max_km`.
+fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
+    let pol = &region.policy;
+    let dist = region.distance_matrices();
+    for (pi, p) in region.producers.iter().enumerate() {
+        let pid = ProducerId(pi);
+        let sources = [
+            Some((Source::Generation(pid), nodes.producer[pi])),
+            nodes.stockpile[pi].map(|n| (Source::Stockpile(pid), n)),
+        ];
+        for (source, from) in sources.into_iter().flatten() {
+            let from_stockpile = matches!(source, Source::Stockpile(_));
+            for (ci, c) in region.consumers.iter().enumerate() {
+                for (k, intake) in c.intakes.iter().enumerate() {
+                    if !region.accepts(p, intake) {
+                        continue;
+                    }
+                    for (mi, mode) in region.modes.iter().enumerate() {
+                        if !region.mode_carries(mode, p.material) {
+                            continue;
+                        }
+                        let km = dist[mi][[p.park.0, c.park.0]];
+                        if km > mode.max_km {
+                            continue;
+                        }
+                        let kind = ArcKind::Transport {
+                            source,
+                            consumer: ConsumerId(ci),
+                            intake: k,
+                            mode: ModeId(mi),
+                            km,
+                        };
+                        let e = econ::transport(pol, p, mode, km, from_stockpile);
+                        out.arc(from, nodes.intake[ci][k], kind, None, e)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per consumer: its intakes' use arcs (blend limit, economics of use), then its capacity.
+fn use_and_capacity(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
+    for (ci, c) in region.consumers.iter().enumerate() {
+        let consumer = ConsumerId(ci);
+        for (k, intake) in c.intakes.iter().enumerate() {
+            let kind = ArcKind::Use {
+                consumer,
+                intake: k,
+            };
+            let e = econ::use_of(&region.policy, c, intake);
+            out.arc(nodes.intake[ci][k], nodes.consumer[ci], kind, intake.max, e)?;
+        }
+        let kind = ArcKind::Capacity { consumer };
+        let e = econ::Econ::default();
+        out.arc(nodes.consumer[ci], nodes.sink, kind, Some(c.capacity), e)?;
+    }
+    Ok(())
+}
+
+/// Per producer: storage (into its landfill, with dumping beside it, where the landfill is
+/// limited; else straight into disposal), then its stockpile kept.
+fn disposal_and_kept(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
+    let pol = &region.policy;
+    for (pi, p) in region.producers.iter().enumerate() {
+        let producer = ProducerId(pi);
+        let from = nodes.producer[pi];
+        let mat = &region.materials[p.material.0];
+        let cls = class_ix(mat.class);
+        let store = econ::store(pol, mat);
+        // A producer's waste goes to its own sub-block's landfill if that is limited, else
+        // to its consolidated park's; storage is unlimited otherwise.
+        let own = nodes.landfill[p.park.0].or_else(|| {
+            region.parks[p.park.0]
+                .parent
+                .and_then(|q| nodes.landfill[q.0])
+        });
+        match own.filter(|_| mat.class == MaterialClass::Solid) {
+            Some(lf) => {
+                out.arc(from, lf, ArcKind::Store { producer }, None, store)?;
+                let dump = econ::dump(pol, mat);
+                let to = nodes.disposal[cls];
+                out.arc(from, to, ArcKind::Dump { producer }, None, dump)?;
+            }
+            None => {
+                let to = nodes.disposal[cls];
+                out.arc(from, to, ArcKind::Store { producer }, None, store)?;
+            }
+        }
+        if let Some(sn) = nodes.stockpile[pi] {
+            let kind = ArcKind::Keep { producer };
+            out.arc(sn, nodes.kept[cls], kind, None, econ::Econ::default())?;
+        }
+    }
+    Ok(())
+}
+
+/// Per class: disposal → sink and kept → sink.
+fn outlets(out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
+    for (i, &c) in CLASSES.iter().enumerate() {
+        let none = econ::Econ::default();
+        out.arc(
+            nodes.disposal[i],
+            nodes.sink,
+            ArcKind::DisposalOut(c),
+            None,
+            none,
+        )?;
+        out.arc(nodes.kept[i], nodes.sink, ArcKind::KeptOut(c), None, none)?;
+    }
+    Ok(())
+}
