@@ -1,5 +1,5 @@
 //! The scenario file's serde schema: exactly what a user may write. Unknown fields are errors.
-//! Every field is documented in README.md ("Scenario reference"); keep the two in step.
+//! Every field is documented in docs/format.md; keep the two in step.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
