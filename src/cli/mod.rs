@@ -27,10 +27,7 @@ pub enum Command {
     /// Solve a scenario and write its outputs (default folder: output/<scenario stem>/).
     Run(RunArgs),
     /// Check a scenario file and report every problem found (writes nothing).
-    Validate {
-        /// The scenario TOML file.
-        scenario: PathBuf,
-    },
+    Validate(ValidateArgs),
     /// Solve a DIMACS min-cost-flow file and print the objective.
     SolveDimacs {
         /// The DIMACS file (`p min N M`, `n id supply`, `a u v low cap cost`).
@@ -41,10 +38,40 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
+/// Changes to the scenario given on the command line; they override the file (precedence:
+/// scenario file < `--set` in the order given < `--objective`) and are validated like it, with
+/// errors naming the flag.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScenarioArgs {
     /// The scenario TOML file.
     pub scenario: PathBuf,
+    /// Override one value of the scenario, e.g. `--set policy.env_tax_multiplier=10` or
+    /// `--set producers.pa-ash.quantity=2e6` (list items by id or index); repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// The objective, overriding `settings.objective`: `cost` (least cost: what the economics
+    /// will do) or `max_utilisation` (technical potential: how far installed capacity reaches).
+    #[arg(long, value_enum)]
+    pub objective: Option<ObjectiveArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    Cost,
+    #[value(name = "max_utilisation")]
+    MaxUtilisation,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// Output folder (default: output/<scenario file stem>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -65,7 +92,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Validate { scenario } => run::validate(&scenario),
+        Command::Validate(args) => run::validate(&args.scenario),
         Command::SolveDimacs { file, flows } => solve_dimacs::run(&file, flows),
     };
     match result {

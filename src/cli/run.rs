@@ -1,6 +1,6 @@
 //! `run` and `validate`.
 
-use super::RunArgs;
+use super::{ObjectiveArg, RunArgs, ScenarioArgs};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +10,8 @@ use symbiosim::analysis;
 use symbiosim::network::Network;
 use symbiosim::report::writer::{self, Replace};
 use symbiosim::report::{self, RunInfo};
-use symbiosim::scenario::{self, ScenarioError};
+use symbiosim::scenario::overrides::{Override, Provenance};
+use symbiosim::scenario::{self, Diagnostics, Loaded, ScenarioError};
 
 /// The most worker threads a run accepts: more than this only costs memory and start-up time
 /// on any machine this tool targets (results never depend on the count).
@@ -18,7 +19,7 @@ pub const MAX_THREADS: usize = 256;
 
 /// Validated configuration of a run.
 struct RunConfig {
-    scenario: PathBuf,
+    scenario: ScenarioArgs,
     out: PathBuf,
     /// When an existing output folder may be replaced: the default `output/<stem>/` is the
     /// tool's own (replaced when it is a complete earlier output of ours); a folder named with
@@ -32,12 +33,12 @@ struct RunConfig {
 
 impl RunConfig {
     fn from_args(a: &RunArgs) -> anyhow::Result<RunConfig> {
-        let stem = a
-            .scenario
+        let path = &a.scenario.scenario;
+        let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
-            .with_context(|| format!("scenario path {} has no file name", a.scenario.display()))?;
+            .with_context(|| format!("scenario path {} has no file name", path.display()))?;
         let threads = match a.threads {
             Some(n) if n == 0 || n > MAX_THREADS => {
                 anyhow::bail!("--threads must be between 1 and {MAX_THREADS}, not {n}")
@@ -90,8 +91,45 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
     ExitCode::from(2)
 }
 
-pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
-    match scenario::load(path) {
+/// Loads the scenario with the command line's overrides; every bad flag and every problem of
+/// the merged scenario is reported together.
+fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
+    let mut overrides = Vec::new();
+    let mut bad = Vec::new();
+    for arg in &a.set {
+        match Override::flag(arg) {
+            Ok(o) => overrides.push(o),
+            Err(ScenarioError::Invalid(d)) => bad.extend(d.0),
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(objective) = a.objective {
+        let value = match objective {
+            ObjectiveArg::Cost => "cost",
+            ObjectiveArg::MaxUtilisation => "max_utilisation",
+        };
+        overrides.push(Override {
+            path: "settings.objective".into(),
+            value: format!("\"{value}\""),
+            origin: Provenance::Flag {
+                arg: format!("settings.objective={value}"),
+            },
+        });
+    }
+    match (scenario::load_with(&a.scenario, &overrides), bad.is_empty()) {
+        (result, true) => result,
+        (Ok(_), false) => Err(ScenarioError::Invalid(Diagnostics(bad))),
+        (Err(ScenarioError::Invalid(d)), false) => {
+            bad.extend(d.0);
+            Err(ScenarioError::Invalid(Diagnostics(bad)))
+        }
+        (Err(e), false) => Err(e),
+    }
+}
+
+pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
+    let path: &Path = &args.scenario;
+    match load(args) {
         Ok(l) => {
             let net = Network::build(&l.region)?;
             super::print_stdout(&format!(
@@ -122,7 +160,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     let mut timings = Vec::new();
     let t = Instant::now();
-    let loaded = match scenario::load(&cfg.scenario) {
+    let loaded = match load(&cfg.scenario) {
         Ok(l) => l,
         Err(e) => return Ok(report_invalid(&e)),
     };
