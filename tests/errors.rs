@@ -117,15 +117,21 @@ fn nan_and_infinity_are_errors() {
 fn values_that_overflow_the_solver_are_errors() {
     let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e30", 0);
     let d = errors(&text);
-    assert!(
-        d.iter()
-            .any(|x| x.field == "producers[0].quantity" && x.message.contains("overflow")),
-        "{d:?}"
+    // Blamed on the producer alone: the total overflows only because of it.
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "producers[0].quantity");
+    assert!(d[0].message.contains("above the solver's limit"), "{d:?}");
+    assert!(d[0].message.contains("1e30"), "{d:?}");
+    // A total that overflows while every producer fits is blamed on the resolution.
+    let text = TINY.replace(
+        "same_park_km = 5.0",
+        "same_park_km = 5.0\nquantity_resolution = 2e-10",
     );
-    assert!(
-        d.iter().any(|x| x.field == "settings.quantity_resolution"),
-        "{d:?}"
-    );
+    let text = replace_nth(&text, "quantity = 1000.0", "quantity = 100.0", 0);
+    let text = replace_nth(&text, "capacity = 600.0", "capacity = 100.0", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "settings.quantity_resolution", "{d:?}");
 }
 
 #[test]
@@ -340,4 +346,298 @@ fn csv_header_errors_stop_before_knock_on_errors() {
     .unwrap();
     let l = scenario::load_str("t.toml", &text, dir.path()).unwrap();
     assert_eq!(l.region.parks[2].short_name, "C");
+}
+
+/// The diagnostics of `text`, which must be invalid, as `field: message` lines.
+fn fields(d: &[Diagnostic]) -> Vec<&str> {
+    d.iter().map(|x| x.field.as_str()).collect()
+}
+
+#[test]
+fn duplicate_accepts_are_an_error_naming_both_locations() {
+    let text = TINY.replace(
+        "  { material = \"fly_ash\", max = 30.0 },\n",
+        "  { material = \"fly_ash\", max = 30.0 },\n  { material = \"fly_ash\", max = 30.0 },\n",
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec!["consumers[1].accepts[2].material"],
+        "{d:?}"
+    );
+    let first = line_of(&text, "{ material = \"fly_ash\", max = 30.0 }", 0);
+    assert_eq!(d[0].line, first + 1);
+    assert!(
+        d[0].message
+            .contains(&format!("twice (first at bad.toml:{first}:16)")),
+        "{d:?}"
+    );
+    // The same in a consumers table: two rows of one consumer.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("consumers.csv"),
+        "id,park,route,capacity,material,max\nkiln,A,cement_blending,50,gangue,10\nkiln,,,,fly_ash,5\nkiln,,,,gangue,10\n",
+    )
+    .unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nconsumers = \"consumers.csv\"\n\n[settings]",
+    );
+    let err = scenario::load_str("t.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].file.ends_with("consumers.csv"));
+    assert_eq!(
+        (d[0].line, d[0].column, d[0].field.as_str()),
+        (4, 9, "material")
+    );
+    assert!(d[0].message.contains("consumers.csv:2:27)"), "{d:?}");
+}
+
+#[test]
+fn ids_and_references_with_surrounding_whitespace_are_errors() {
+    let text = replace_nth(TINY, "id = \"pb-ash\"", "id = \"pa-ash \"", 0);
+    let d = errors(&text);
+    assert_eq!(fields(&d), vec!["producers[1].id"], "{d:?}");
+    assert_eq!(d[0].line, line_of(&text, "id = \"pa-ash \"", 0));
+    assert!(d[0].message.contains("whitespace"), "{d:?}");
+    // A reference: a park named with a trailing space, a route in the policy.
+    let text = replace_nth(TINY, "park = \"B\"", "park = \" B\"", 0);
+    let text = text.replace(
+        "same_park_km = 5.0",
+        "same_park_km = 5.0\n\n[policy]\nroute_subsidy_yuan_per_unit = { \"cement_blending \" = 5.0 }",
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec![
+            "policy.route_subsidy_yuan_per_unit.cement_blending ",
+            "producers[1].park"
+        ],
+        "{d:?}"
+    );
+    assert!(d.iter().all(|x| x.message.contains("whitespace")), "{d:?}");
+}
+
+#[test]
+fn values_the_solver_cannot_take_are_caught_by_validation_on_their_own_field() {
+    // (replacement, field blamed, a number the message must print readably)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "quantity = 100.0",
+            "quantity = 100.0\ngrowth_rate = 50.0\nbase_year = 1900",
+            "producers[0].growth_rate",
+            "e215",
+        ),
+        (
+            "cost_yuan_per_unit_km = 0.4",
+            "cost_yuan_per_unit_km = 1e308",
+            "transport[0].cost_yuan_per_unit_km",
+            "1e308",
+        ),
+        (
+            "co2_kg_per_unit_km = 0.1",
+            "co2_kg_per_unit_km = 1e308",
+            "transport[0].co2_kg_per_unit_km",
+            "1e308",
+        ),
+        (
+            "processing_cost_yuan_per_unit = 10.0",
+            "processing_cost_yuan_per_unit = 1e200",
+            "consumers[0].processing_cost_yuan_per_unit",
+            "1e200",
+        ),
+    ];
+    for (from, to, field, shown) in cases {
+        let text = replace_nth(TINY, from, to, 0);
+        let d = errors(&text);
+        assert_eq!(fields(&d), vec![*field], "{to}: {d:?}");
+        let needle = to.lines().nth(1).unwrap_or(to);
+        assert_eq!(d[0].line, line_of(&text, needle, 0), "{d:?}");
+        assert!(d[0].message.contains(shown), "{d:?}");
+        assert!(d[0].message.len() < 400, "{d:?}");
+    }
+}
+
+#[test]
+fn overflows_are_blamed_on_the_field_that_causes_them() {
+    // A reclaim cost alone: not the transport modes.
+    let text = replace_nth(
+        TINY,
+        "reclaim_cost_yuan_per_unit = 2.0",
+        "reclaim_cost_yuan_per_unit = 2e9",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec!["producers[2].reclaim_cost_yuan_per_unit"],
+        "{d:?}"
+    );
+    // A huge carbon price: not a gate price.
+    let policy = "same_park_km = 5.0\n\n[policy]\ncarbon_price_yuan_per_t = 1e12";
+    let d = errors(&TINY.replace("same_park_km = 5.0", policy));
+    assert_eq!(fields(&d), vec!["policy.carbon_price_yuan_per_t"], "{d:?}");
+    // A carbon price that fits alone but not times a CO2 factor: the larger factor.
+    let text = TINY.replace(
+        "same_park_km = 5.0",
+        "same_park_km = 5.0\n\n[policy]\ncarbon_price_yuan_per_t = 1e8",
+    );
+    let text = replace_nth(
+        &text,
+        "co2_avoided_t_per_unit = 0.78",
+        "co2_avoided_t_per_unit = 1e9",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec!["consumers[0].co2_avoided_t_per_unit"],
+        "{d:?}"
+    );
+    // A transport multiplier that makes the haul too costly.
+    let text = TINY.replace(
+        "same_park_km = 5.0",
+        "same_park_km = 5.0\n\n[policy]\ntransport_cost_multiplier = 1e11",
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec!["policy.transport_cost_multiplier"],
+        "{d:?}"
+    );
+    // A negative share: its range only, no knock-on "intake limit overflows".
+    let d = errors(&replace_nth(TINY, "max_share = 0.8", "max_share = -1e9", 0));
+    assert_eq!(
+        fields(&d),
+        vec!["consumers[1].accepts[0].max_share"],
+        "{d:?}"
+    );
+    assert!(d[0].message.contains("-1e9"), "{d:?}");
+}
+
+#[test]
+fn a_scenario_without_producers_is_a_located_problem() {
+    // Truncated after the distances: no [[producers]] at all.
+    let cut = TINY.find("[[producers]]").unwrap();
+    let text = &TINY[..cut];
+    let d = errors(text);
+    assert_eq!(fields(&d), vec!["producers"], "{d:?}");
+    assert_eq!(d[0].line, text.lines().count() + 1);
+    assert!(d[0].message.contains("no producers"), "{d:?}");
+}
+
+#[test]
+fn tables_that_are_not_ours_are_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "root:x:0:0:root:/root:/bin/bash\n";
+    std::fs::write(dir.path().join("passwd"), secret).unwrap();
+    std::fs::write(dir.path().join("passwd.csv"), secret).unwrap();
+    let sub = dir.path().join("s");
+    std::fs::create_dir(&sub).unwrap();
+    for (table, field) in [
+        ("../passwd", "tables.parks"),
+        ("../passwd.csv", "header"),
+        ("passwd.csv", "header"),
+    ] {
+        let text = TINY.replace(
+            "[settings]",
+            &format!("[tables]\nparks = \"{table}\"\n\n[settings]"),
+        );
+        let _ = std::fs::copy(dir.path().join("passwd.csv"), sub.join("passwd.csv"));
+        let err = scenario::load_str("t.toml", &text, &sub).unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.contains("root:x"), "{table}: {shown}");
+        assert!(!shown.contains("/bin/bash"), "{table}: {shown}");
+        assert!(
+            err.diagnostics().iter().any(|d| d.field == field),
+            "{table}: {shown}"
+        );
+    }
+    // A table of ours still names its unknown column.
+    std::fs::write(
+        sub.join("parks.csv"),
+        "id,name,lat,lon,colour\nC,C,39,110,red\n",
+    )
+    .unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nparks = \"parks.csv\"\n\n[settings]",
+    );
+    let err = scenario::load_str("t.toml", &text, &sub).unwrap_err();
+    assert_eq!(err.diagnostics()[0].field, "colour", "{err}");
+}
+
+#[test]
+fn inputs_over_their_caps_are_refused_at_once() {
+    // An endless file: read up to its cap only, then a located problem naming it and the cap.
+    let t = std::time::Instant::now();
+    let err = scenario::load(Path::new("/dev/zero")).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 1, "{err}");
+    assert_eq!(
+        (d[0].file.as_str(), d[0].line, d[0].column),
+        ("/dev/zero", 1, 1)
+    );
+    assert!(d[0].message.contains("16 MiB"), "{err}");
+    assert!(t.elapsed().as_secs() < 20);
+    // Too many transport modes.
+    let mode = "[[transport]]\nid = \"m{i}\"\ncost_yuan_per_unit_km = 0.4\nmax_km = 100.0\n\n";
+    let many: String = (0..=scenario::caps::MODES)
+        .map(|i| mode.replace("{i}", &i.to_string()))
+        .collect();
+    let text = TINY.replace("[[distances]]", &format!("{many}[[distances]]"));
+    let d = errors(&text);
+    assert_eq!(fields(&d), vec!["transport"], "{d:?}");
+    assert!(d[0].message.contains("cap of 64"), "{d:?}");
+    // A table with more rows than its cap stops at the first row over it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,name,lat,lon\n");
+    for i in 0..=scenario::caps::PARKS {
+        csv.push_str(&format!("p{i},P,39,110\n"));
+    }
+    std::fs::write(dir.path().join("parks.csv"), csv).unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nparks = \"parks.csv\"\n\n[settings]",
+    );
+    let err = scenario::load_str("t.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    assert!(
+        d.iter()
+            .any(|x| x.line == scenario::caps::PARKS + 2 && x.message.contains("cap")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn suspicious_input_gives_located_warnings() {
+    let ok = scenario::load_str("ok.toml", TINY, Path::new("scenarios")).unwrap();
+    assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
+    // Park B's fly ash is 50 km from the cement plant (park A), beyond a 40 km road; the
+    // bricks plant in B is in reach of it, but no longer takes fly ash.
+    let text = replace_nth(TINY, "max_km = 100.0", "max_km = 40.0", 0);
+    let text = text.replace("  { material = \"fly_ash\", max = 30.0 },\n", "");
+    let text = replace_nth(&text, "rate = 0.80", "rate = 0.0", 0);
+    let l = scenario::load_str("w.toml", &text, Path::new("scenarios")).unwrap();
+    let w: Vec<(&str, usize)> = l
+        .warnings
+        .iter()
+        .map(|x| (x.field.as_str(), x.line))
+        .collect();
+    let pb = line_of(&text, "id = \"pb-ash\"", 0);
+    assert_eq!(
+        w,
+        vec![
+            ("producers[1].park", pb + 1),
+            ("target.rate", line_of(&text, "rate = 0.0", 0))
+        ],
+        "{:?}",
+        l.warnings
+    );
+    assert!(
+        l.warnings[0].message.contains("50.0 km"),
+        "{:?}",
+        l.warnings
+    );
 }

@@ -1,5 +1,6 @@
 //! Optional CSV tables for long lists (parks, producers, consumers).
 
+use super::caps;
 use super::diag::{CsvSource, Diagnostic};
 use super::schema::{RawConsumer, RawIntake, RawPark, RawProducer};
 use super::Origin;
@@ -16,9 +17,8 @@ fn rows<'a>(
     src: &CsvSource,
     text: &str,
     headers_out: &'a mut Vec<String>,
-    known: &[&str],
-    required: &[&str],
-    prefixes: &[&str],
+    (known, required, prefixes): (&[&str], &[&str], &[&str]),
+    max_rows: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Row<'a>> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -34,13 +34,23 @@ fn rows<'a>(
     let mut header_ok = true;
     for (i, h) in headers_out.iter().enumerate() {
         if !known.contains(&h.as_str()) && !prefixes.iter().any(|p| h.starts_with(p)) {
-            diags.push(src.diag(
-                1,
-                i,
-                h,
-                format!("unknown column; expected one of {}", known.join(", ")),
-            ));
+            let expected = format!("expected one of {}", known.join(", "));
+            // A found name is shown only when it could be a column of ours (a short name of
+            // letters, digits, `_` and `:`) in a table inside the scenario's folder.
+            let d = if src.echo && looks_like_column(h) {
+                src.diag(1, i, h, format!("unknown column; {expected}"))
+            } else {
+                let msg = format!(
+                    "column {} is not a column of this table (its text is not shown); {expected}",
+                    i + 1
+                );
+                src.diag(1, i, "header", msg)
+            };
+            diags.push(d);
             header_ok = false;
+            if !src.echo {
+                break;
+            }
         }
     }
     for r in required {
@@ -58,6 +68,13 @@ fn rows<'a>(
         match rec {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+                if out.len() == max_rows {
+                    let msg = format!(
+                        "the table has more than {max_rows} rows, its cap (see \"Caps\" in docs/format.md)"
+                    );
+                    diags.push(src.diag(line, 0, "record", msg));
+                    break;
+                }
                 let cells = headers
                     .iter()
                     .map(String::as_str)
@@ -72,6 +89,42 @@ fn rows<'a>(
         }
     }
     out
+}
+
+/// Whether a header cell could be a column name of ours, so that echoing it is harmless.
+fn looks_like_column(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 64
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// Whether a table path names a CSV file (`.csv`, any case).
+pub fn is_csv_name(rel: &str) -> bool {
+    std::path::Path::new(rel)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// Whether a table path stays inside the scenario's folder: relative, without `..`.
+pub fn inside_folder(rel: &str) -> bool {
+    use std::path::Component;
+    std::path::Path::new(rel)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// A cell's text as a message quotes it: at most 40 characters, and only from a table inside
+/// the scenario's folder.
+fn quoted(src: &CsvSource, raw: &str) -> String {
+    if !src.echo {
+        return "the cell".to_string();
+    }
+    let mut s: String = raw.chars().take(40).collect();
+    if s.len() < raw.len() {
+        s.push('…');
+    }
+    format!("`{s}`")
 }
 
 /// Cell accessors that record typed errors with line and column.
@@ -123,7 +176,7 @@ impl Cells<'_, '_> {
                     self.row.line,
                     i,
                     col,
-                    format!("`{raw}` is not a number"),
+                    format!("{} is not a number", quoted(self.src, raw)),
                 ));
                 None
             }
@@ -139,7 +192,7 @@ impl Cells<'_, '_> {
                     self.row.line,
                     i,
                     col,
-                    format!("`{raw}` is not an integer"),
+                    format!("{} is not an integer", quoted(self.src, raw)),
                 ));
                 None
             }
@@ -314,6 +367,7 @@ fn rows_of<'a>(
     text: &str,
     headers: &'a mut Vec<String>,
     cols: &[Col],
+    max_rows: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Row<'a>> {
     let known: Vec<&str> = cols
@@ -331,7 +385,8 @@ fn rows_of<'a>(
         .filter(|c| c.kind == Kind::Prefixed)
         .map(|c| c.name)
         .collect();
-    rows(src, text, headers, &known, &required, &prefixes, diags)
+    let spec = (&known[..], &required[..], &prefixes[..]);
+    rows(src, text, headers, spec, max_rows, diags)
 }
 
 /// Inserts `value` at dotted `path` of `table`, creating the tables on the way.
@@ -410,10 +465,11 @@ fn flat<T: serde::de::DeserializeOwned>(
     file: usize,
     text: &str,
     cols: &[Col],
+    max_rows: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(T, Origin)> {
     let mut headers = Vec::new();
-    let rows = rows_of(src, text, &mut headers, cols, diags);
+    let rows = rows_of(src, text, &mut headers, cols, max_rows, diags);
     let mut out = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
@@ -432,7 +488,7 @@ pub fn parks(
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawPark, Origin)> {
-    flat(src, file, text, PARK_COLUMNS, diags)
+    flat(src, file, text, PARK_COLUMNS, caps::PARKS, diags)
 }
 
 pub fn producers(
@@ -441,7 +497,7 @@ pub fn producers(
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawProducer, Origin)> {
-    flat(src, file, text, PRODUCER_COLUMNS, diags)
+    flat(src, file, text, PRODUCER_COLUMNS, caps::PRODUCERS, diags)
 }
 
 /// Consumers from CSV: one row per accepted material; rows sharing an id form one consumer.
@@ -462,8 +518,10 @@ pub fn consumers(
         .filter(|c| c.field.starts_with(INTAKE))
         .collect();
     let mut headers = Vec::new();
-    let rows = rows_of(src, text, &mut headers, cols, diags);
+    let rows = rows_of(src, text, &mut headers, cols, caps::INTAKES, diags);
     let mut out: Vec<(RawConsumer, Origin, Vec<Origin>)> = Vec::new();
+    // Consumers by id, to gather their rows in linear time.
+    let mut by_id: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
         let mut own_cells = toml::Table::new();
@@ -481,7 +539,7 @@ pub fn consumers(
         }
         let intake: RawIntake = item(intake_cells);
         let origin = c.origin(file);
-        if let Some(existing) = out.iter_mut().find(|(rc, _, _)| rc.id == id) {
+        if let Some(existing) = by_id.get(&id).map(|&k| &mut out[k]) {
             for col in own
                 .iter()
                 .filter(|c| !CONSUMER_REPEATABLE.contains(&c.name))
@@ -505,6 +563,7 @@ pub fn consumers(
         }
         let mut consumer: RawConsumer = item(own_cells);
         consumer.accepts.push(intake);
+        by_id.insert(id, out.len());
         out.push((consumer, origin.clone(), vec![origin]));
     }
     out

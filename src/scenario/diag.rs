@@ -26,6 +26,17 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A number as messages print it: plainly when moderate (`0.35`, `2000000`), in scientific
+/// notation when very large or very small (`1e308`, `2.5e-9`), never as hundreds of digits.
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() || a == 0.0 || (1e-4..1e9).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// A path segment inside a TOML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
@@ -107,6 +118,18 @@ impl<'a> TomlSource<'a> {
             }
         }
         span
+    }
+
+    /// A diagnostic at the end of the document (for something missing from the whole file).
+    pub fn diag_at_end(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = line_col(self.text, self.text.len());
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            column,
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn diag(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
@@ -202,6 +225,10 @@ impl<'a> TomlSource<'a> {
 pub struct CsvSource {
     pub file: String,
     pub lines: Vec<String>,
+    /// Whether messages may quote the file's text (a column name, a bad cell): only for a
+    /// table inside the scenario's folder, so that a path naming some other file never
+    /// prints what that file holds.
+    pub echo: bool,
 }
 
 impl CsvSource {
@@ -209,6 +236,7 @@ impl CsvSource {
         CsvSource {
             file,
             lines: text.lines().map(str::to_string).collect(),
+            echo: true,
         }
     }
 
@@ -252,6 +280,17 @@ impl CsvSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_short() {
+        assert_eq!(num(1e308), "1e308");
+        assert_eq!(num(-1e200), "-1e200");
+        assert_eq!(num(2e9), "2e9");
+        assert_eq!(num(0.35), "0.35");
+        assert_eq!(num(150.0), "150");
+        assert_eq!(num(1.5e-7), "1.5e-7");
+        assert_eq!(num(f64::NAN), "NaN");
+    }
 
     #[test]
     fn line_col_counts_characters() {

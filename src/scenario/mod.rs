@@ -3,6 +3,7 @@
 //! Reading stops at the first syntax or type error (serde cannot go on past one); validation
 //! then collects **every** semantic problem, each located by file, line, column and field.
 
+pub mod caps;
 mod csv_tables;
 pub mod diag;
 pub mod overrides;
@@ -91,6 +92,9 @@ pub struct Loaded {
     pub hash: String,
     /// The files read, as given (scenario first).
     pub files: Vec<String>,
+    /// Legal but suspicious input, located like errors (see `validate::warnings`): a
+    /// producer out of every mode's reach, a target met without any flow. Not printed here.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Lists that hold one item per `[[list]]` header.
@@ -210,12 +214,62 @@ fn diag_list(field: &str) -> Option<&'static str> {
         .find(|l| *l == head && rest.starts_with('['))
 }
 
+/// A diagnostic on a whole file (`file:1:1: document: …`).
+fn whole_file(file: &str, message: String) -> ScenarioError {
+    ScenarioError::Invalid(Diagnostics(vec![Diagnostic {
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+        field: "document".to_string(),
+        message,
+    }]))
+}
+
+/// The message for a file over its cap.
+fn too_large(what: &str, cap: u64) -> String {
+    format!(
+        "{what} is larger than its cap of {} (see \"Caps\" in docs/format.md)",
+        caps::bytes(cap)
+    )
+}
+
+/// UTF-8 text of `bytes` read from `file`, or a problem located at the first invalid byte.
+fn utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = diag::line_col(prefix, prefix.len());
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            field: "document".to_string(),
+            message: "the file is not UTF-8 text".to_string(),
+        }
+    })
+}
+
+/// Reads a scenario file, at most [`caps::SCENARIO_BYTES`] of it.
+pub fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
+    let shown = path.display().to_string();
+    match caps::read(path, caps::SCENARIO_BYTES) {
+        Ok(caps::Capped::Bytes(b)) => {
+            utf8(&shown, b).map_err(|d| ScenarioError::Invalid(Diagnostics(vec![d])))
+        }
+        Ok(caps::Capped::TooLarge) => Err(whole_file(
+            &shown,
+            too_large("the scenario file", caps::SCENARIO_BYTES),
+        )),
+        Err(source) => Err(ScenarioError::Io {
+            path: shown,
+            source,
+        }),
+    }
+}
+
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = read_scenario(path)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&path.display().to_string(), &text, &dir)
 }
@@ -228,10 +282,7 @@ pub fn load_with(path: &Path, overrides: &[overrides::Override]) -> Result<Loade
     if overrides.is_empty() {
         return load(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = read_scenario(path)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str_with(&path.display().to_string(), &text, &dir, overrides)
 }
@@ -257,6 +308,10 @@ pub fn load_str_with(
     let merged = doc.merged();
     match load_str(file, &merged.text, dir) {
         Ok(mut loaded) => {
+            loaded.warnings = std::mem::take(&mut loaded.warnings)
+                .into_iter()
+                .map(|w| merged.remap(w))
+                .collect();
             let mut extra: Vec<String> = Vec::new();
             for o in overrides {
                 if let overrides::Provenance::File { file, .. } = &o.origin {
@@ -280,6 +335,12 @@ pub fn load_str_with(
 
 /// Validates scenario `text` named `file`; CSV tables are resolved against `dir`.
 pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioError> {
+    if text.len() as u64 > caps::SCENARIO_BYTES {
+        return Err(whole_file(
+            file,
+            too_large("the scenario file", caps::SCENARIO_BYTES),
+        ));
+    }
     let src = TomlSource::new(file.to_string(), text);
     let raw = parse_all(file, text, &src)?;
     // Each file is hashed as (length, bytes) so that no two sets of files collide by splicing.
@@ -300,21 +361,40 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         let Some(rel) = rel else { continue };
         let path: PathBuf = dir.join(&rel);
         let shown = path.display().to_string();
-        let ctext = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        let at = [Seg::Key("tables".into()), Seg::Key(kind.into())];
+        if !csv_tables::is_csv_name(&rel) {
+            diags.push(src.diag(
+                &at,
+                format!("{rel:?} is not a CSV table: its name must end in .csv"),
+            ));
+            continue;
+        }
+        let ctext = match caps::read(&path, caps::TABLE_BYTES) {
+            Ok(caps::Capped::Bytes(b)) => match utf8(&shown, b) {
+                Ok(t) => t,
+                Err(d) => {
+                    diags.push(d);
+                    table_dropped = true;
+                    continue;
+                }
+            },
+            Ok(caps::Capped::TooLarge) => {
+                diags.push(src.diag(&at, too_large(&format!("table {shown}"), caps::TABLE_BYTES)));
+                table_dropped = true;
+                continue;
+            }
             Err(e) => {
-                diags.push(src.diag(
-                    &[Seg::Key("tables".into()), Seg::Key(kind.into())],
-                    format!("cannot read {shown}: {e}"),
-                ));
+                diags.push(src.diag(&at, format!("cannot read {shown}: {e}")));
                 continue;
             }
         };
+        let inside = csv_tables::inside_folder(&rel);
         hasher.update(kind.as_bytes());
         hasher.update((ctext.len() as u64).to_le_bytes());
         hasher.update(ctext.as_bytes());
         files.push(shown.clone());
-        let csv = CsvSource::new(shown, &ctext);
+        let mut csv = CsvSource::new(shown, &ctext);
+        csv.echo = inside;
         let idx = csvs.len();
         let before = diags.len();
         let rows = match kind {
@@ -344,16 +424,18 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         csvs: &csvs,
         diags,
     };
-    let region = validate::build(&raw, tables, &mut ctx);
-    if !ctx.diags.is_empty() || region.is_none() {
+    let built = validate::build(&raw, tables, &mut ctx);
+    if !ctx.diags.is_empty() || built.is_none() {
         let mut d = ctx.diags;
         d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.dedup();
         return Err(ScenarioError::Invalid(Diagnostics(d)));
     }
+    let (region, warnings) = built.expect("checked above");
     Ok(Loaded {
-        region: region.expect("checked above"),
+        region,
         hash,
         files,
+        warnings,
     })
 }

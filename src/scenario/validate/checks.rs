@@ -1,7 +1,7 @@
 //! The shared problem collector and the checks every section uses: field ranges, id indexes
 //! with duplicate detection, and reference look-ups.
 
-use super::super::diag::{CsvSource, Diagnostic, Seg, TomlSource};
+use super::super::diag::{num, CsvSource, Diagnostic, Seg, TomlSource};
 use super::super::Origin;
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,13 +15,25 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Records `message` about `field` (a dotted key path, relative to the item) of an item.
     pub fn err(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+        let d = self.at(origin, field, message);
+        self.diags.push(d);
+    }
+
+    /// `file:line:column` of `field` of an item (to name a second location in a message).
+    pub fn position(&self, origin: &Origin, field: &str) -> String {
+        let d = self.at(origin, field, "");
+        format!("{}:{}:{}", d.file, d.line, d.column)
+    }
+
+    /// The diagnostic [`Ctx::err`] records, without recording it.
+    pub fn at(&self, origin: &Origin, field: &str, message: impl Into<String>) -> Diagnostic {
         match origin {
             Origin::Toml(path) => {
                 let mut p = path.clone();
                 for part in field.split('.').filter(|s| !s.is_empty()) {
                     p.push(Seg::Key(part.to_string()));
                 }
-                self.diags.push(self.toml.diag(&p, message));
+                self.toml.diag(&p, message)
             }
             Origin::Csv {
                 file,
@@ -35,7 +47,7 @@ impl Ctx<'_> {
                     .position(|c| c == col || c.ends_with(&format!(":{col}")))
                     .unwrap_or(0);
                 let name = columns.get(idx).cloned().unwrap_or_else(|| col.to_string());
-                self.diags.push(csv.diag(*line, idx, &name, message));
+                csv.diag(*line, idx, &name, message)
             }
         }
     }
@@ -44,26 +56,30 @@ impl Ctx<'_> {
         if v.is_finite() {
             true
         } else {
-            self.err(o, field, format!("must be a finite number, got {v}"));
+            self.err(o, field, format!("must be a finite number, got {}", num(v)));
             false
         }
     }
 
     pub fn non_negative(&mut self, o: &Origin, field: &str, v: f64) {
         if self.finite(o, field, v) && v < 0.0 {
-            self.err(o, field, format!("must not be negative, got {v}"));
+            self.err(o, field, format!("must not be negative, got {}", num(v)));
         }
     }
 
     pub fn positive(&mut self, o: &Origin, field: &str, v: f64) {
         if self.finite(o, field, v) && v <= 0.0 {
-            self.err(o, field, format!("must be positive, got {v}"));
+            self.err(o, field, format!("must be positive, got {}", num(v)));
         }
     }
 
     pub fn in_range(&mut self, o: &Origin, field: &str, v: f64, lo: f64, hi: f64) {
         if self.finite(o, field, v) && !(lo..=hi).contains(&v) {
-            self.err(o, field, format!("must lie in [{lo}, {hi}], got {v}"));
+            self.err(
+                o,
+                field,
+                format!("must lie in [{lo}, {hi}], got {}", num(v)),
+            );
         }
     }
 
@@ -95,11 +111,22 @@ pub fn index_ids<'a>(
     for (i, (id, origin)) in items.enumerate() {
         if id.is_empty() {
             ctx.err(origin, "id", format!("{kind} id must not be empty"));
+        } else if id.trim() != id {
+            ctx.err(origin, "id", untrimmed(kind, id));
         } else if map.insert(id.to_string(), i).is_some() {
             ctx.err(origin, "id", format!("duplicate {kind} id \"{id}\""));
         }
     }
     map
+}
+
+/// The message for an id or a reference with leading or trailing whitespace (`"pa-ash "`),
+/// which would otherwise be a second id that looks like the first.
+pub fn untrimmed(kind: &str, id: &str) -> String {
+    format!(
+        "{kind} id {id:?} has leading or trailing whitespace; write {:?}",
+        id.trim()
+    )
 }
 
 /// Resolves a reference, recording an error naming the referring item if it is missing.
@@ -112,6 +139,17 @@ pub fn lookup(
     kind: &str,
     id: &str,
 ) -> Option<usize> {
+    if !id.is_empty() && id.trim() != id {
+        let trimmed = id.trim();
+        ctx.err(
+            o,
+            field,
+            format!(
+                "{who} names {kind} {id:?}, with leading or trailing whitespace; write {trimmed:?}"
+            ),
+        );
+        return None;
+    }
     match map.get(id) {
         Some(&i) => Some(i),
         None => {

@@ -10,9 +10,11 @@
 mod checks;
 mod limits;
 mod sections;
+mod warnings;
 
 pub use checks::Ctx;
 
+use super::caps;
 use super::schema::*;
 use super::Origin;
 use crate::model::*;
@@ -25,8 +27,66 @@ pub struct Tables {
     pub consumers: Vec<(RawConsumer, Origin, Vec<Origin>)>,
 }
 
-/// Validates everything and builds the region; `None` if anything failed.
-pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region> {
+/// Checks the size of every list against its cap (before anything else: a list over its cap
+/// is not validated item by item), and that there is something to allocate. Returns whether
+/// every list is within its cap.
+fn counts(raw: &RawScenario, t: &Tables, ctx: &mut Ctx) -> bool {
+    let intakes = raw.consumers.iter().map(|c| c.accepts.len()).sum::<usize>()
+        + t.consumers.iter().map(|c| c.2.len()).sum::<usize>();
+    let lists = [
+        ("parks", raw.parks.len() + t.parks.len(), caps::PARKS),
+        ("materials", raw.materials.len(), caps::MATERIALS),
+        ("routes", raw.routes.len(), caps::ROUTES),
+        ("transport", raw.transport.len(), caps::MODES),
+        ("distances", raw.distances.len(), caps::DISTANCES),
+        (
+            "producers",
+            raw.producers.len() + t.producers.len(),
+            caps::PRODUCERS,
+        ),
+        (
+            "consumers",
+            raw.consumers.len() + t.consumers.len(),
+            caps::CONSUMERS,
+        ),
+        ("consumers.accepts", intakes, caps::INTAKES),
+    ];
+    let mut ok = true;
+    for (list, n, cap) in lists {
+        if n > cap {
+            ok = false;
+            let head = list.split('.').next().unwrap_or(list);
+            ctx.diags.push(ctx.toml.diag(
+                &[super::diag::Seg::Key(head.to_string())],
+                format!(
+                    "{n} {list} entries exceed the cap of {cap} (see \"Caps\" in docs/format.md)"
+                ),
+            ));
+        }
+    }
+    if raw.producers.is_empty() && t.producers.is_empty() {
+        let msg = "the scenario has no producers: nothing to allocate (is the file complete?)";
+        match raw.tables.producers {
+            Some(_) => ctx.err(&checks::top("tables"), "producers", msg),
+            None => {
+                let d = ctx.toml.diag_at_end("producers", msg);
+                ctx.diags.push(d);
+            }
+        }
+    }
+    ok
+}
+
+/// Validates everything and builds the region, with the warnings about it; `None` if
+/// anything failed.
+pub fn build(
+    raw: &RawScenario,
+    tables: Tables,
+    ctx: &mut Ctx,
+) -> Option<(Region, Vec<super::diag::Diagnostic>)> {
+    if !counts(raw, &tables, ctx) {
+        return None;
+    }
     let objective = sections::settings(ctx, &raw.settings);
     sections::target_rate(ctx, &raw.target);
     sections::meta(ctx, &raw.scenario);
@@ -56,10 +116,11 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
     let scope = sections::target_scope(ctx, &raw.target, &materials, &parks.ix);
     limits::check(
         ctx,
-        &raw.settings,
+        raw,
         limits::Sections {
             parks: &parks,
             materials: &materials,
+            routes: &routes,
             modes: &modes,
             producers: &producers,
             consumers: &consumers,
@@ -73,7 +134,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
         return None;
     }
     let (m, s) = (&raw.scenario, &raw.settings);
-    Some(Region {
+    let region = Region {
         name: m.name.clone(),
         title: m.title.clone().unwrap_or_else(|| m.name.clone()),
         year,
@@ -96,5 +157,7 @@ pub fn build(raw: &RawScenario, tables: Tables, ctx: &mut Ctx) -> Option<Region>
             cost_resolution: s.cost_resolution_yuan,
         },
         policy,
-    })
+    };
+    let warnings = warnings::collect(ctx, &region, &producers.origins);
+    Some((region, warnings))
 }

@@ -5,7 +5,7 @@
 
 use super::super::schema::*;
 use super::super::Origin;
-use super::checks::{index_ids, item, lookup, top, Ctx};
+use super::checks::{index_ids, item, lookup, top, untrimmed, Ctx};
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -290,6 +290,8 @@ pub fn distances(
     mode_ix: &HashMap<String, usize>,
 ) -> Vec<DistanceOverride> {
     let mut distances = Vec::new();
+    let mut pairs: std::collections::HashSet<(usize, usize, Option<ModeId>)> =
+        std::collections::HashSet::new();
     for (i, d) in raw.iter().enumerate() {
         let o = item("distances", i);
         ctx.positive(&o, "km", d.km);
@@ -303,10 +305,7 @@ pub fn distances(
             None => Some(None),
         };
         if let (Some(f), Some(t), Some(mode)) = (from, to, mode) {
-            let same = |d: &DistanceOverride| {
-                d.mode == mode && ((d.from.0, d.to.0) == (f, t) || (d.from.0, d.to.0) == (t, f))
-            };
-            if distances.iter().any(same) {
+            if !pairs.insert((f.min(t), f.max(t), mode)) {
                 ctx.err(
                     &o,
                     "to",
@@ -327,7 +326,8 @@ pub fn distances(
 
 /// `[[producers]]` then the producers table: references, ranges, grade of the material, the
 /// quantity grown from its base year to `year`. Producers with a bad park or material are
-/// left out (their errors are recorded).
+/// left out (their errors are recorded); each kept one's origin comes with its quantity
+/// before growth.
 pub fn producers(
     ctx: &mut Ctx,
     inline: &[RawProducer],
@@ -335,7 +335,7 @@ pub fn producers(
     parks: &Built<Park>,
     materials: &Built<Material>,
     year: i32,
-) -> Built<Producer> {
+) -> Built<Producer, (Origin, f64)> {
     let mut prods_raw: Vec<(RawProducer, Origin)> = inline
         .iter()
         .enumerate()
@@ -348,7 +348,7 @@ pub fn producers(
         prods_raw.iter().map(|(p, o)| (p.id.as_str(), o)),
     );
     let mut producers = Vec::new();
-    let mut origins: Vec<Origin> = Vec::new();
+    let mut origins: Vec<(Origin, f64)> = Vec::new();
     for (p, o) in prods_raw {
         let who = format!("producer \"{}\"", p.id);
         let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &p.park);
@@ -394,10 +394,22 @@ pub fn producers(
                 );
             }
         }
-        let base = p.base_year.unwrap_or(year);
-        let quantity = p.quantity * (1.0 + p.growth_rate).powi(year - base);
+        if let Some(b) = p.base_year {
+            if !(1900..=2200).contains(&b) {
+                ctx.err(
+                    &o,
+                    "base_year",
+                    format!("base year {b} is out of range 1900–2200"),
+                );
+            }
+        }
+        let base = p
+            .base_year
+            .filter(|b| (1900..=2200).contains(b))
+            .unwrap_or(year);
+        let quantity = p.quantity * (1.0 + p.growth_rate).powi(year.saturating_sub(base));
         if let (Some(park), Some(mat)) = (park, mat) {
-            origins.push(o);
+            origins.push((o, p.quantity));
             producers.push(Producer {
                 name: p.name.unwrap_or_else(|| p.id.clone()),
                 id: p.id,
@@ -419,7 +431,14 @@ pub fn producers(
 }
 
 /// A consumer's origin and those of its (kept) intakes.
-pub type ConsumerOrigins = (Origin, Vec<Origin>);
+pub type ConsumerOrigins = (Origin, Vec<IntakeOrigin>);
+
+/// Where a kept intake came from, and whether it gives its own CO2 factor (else the
+/// consumer's applies).
+pub struct IntakeOrigin {
+    pub origin: Origin,
+    pub own_co2: bool,
+}
 
 /// `[[consumers]]` then the consumers table: references, ranges, and each intake
 /// ([`intakes`]). Consumers with a bad park or route are left out.
@@ -494,10 +513,11 @@ fn intakes(
     who: &str,
     origins: Vec<Origin>,
     materials: &Built<Material>,
-) -> (Vec<Intake>, Vec<Origin>) {
+) -> (Vec<Intake>, Vec<IntakeOrigin>) {
     let mut intakes = Vec::new();
-    let mut kept: Vec<Origin> = Vec::new();
+    let mut kept: Vec<IntakeOrigin> = Vec::new();
     let mut unit: Option<String> = None;
+    let mut seen: HashMap<usize, Origin> = HashMap::new();
     for (a, io) in c.accepts.iter().zip(origins) {
         let Some(m) = lookup(
             ctx,
@@ -511,6 +531,20 @@ fn intakes(
             continue;
         };
         let mat = &materials.items[m];
+        // A material listed twice would add its two limits up (or the capacity twice).
+        if let Some(first) = seen.get(&m) {
+            let at = ctx.position(first, "material");
+            ctx.err(
+                &io,
+                "material",
+                format!(
+                    "{who} accepts material \"{}\" twice (first at {at}); give one entry per material",
+                    mat.id
+                ),
+            );
+            continue;
+        }
+        seen.insert(m, io.clone());
         match &unit {
             None => unit = Some(mat.unit.clone()),
             Some(u) if *u != mat.unit => {
@@ -554,7 +588,10 @@ fn intakes(
             (Some(x), Some(y)) => Some(x.min(y)),
             (x, y) => x.or(y),
         };
-        kept.push(io);
+        kept.push(IntakeOrigin {
+            origin: io,
+            own_co2: a.co2_avoided_t_per_unit.is_some(),
+        });
         intakes.push(Intake {
             material: MaterialId(m),
             grades: a.grades.clone(),
@@ -583,7 +620,13 @@ pub fn policy(ctx: &mut Ctx, p: &RawPolicy, route_ix: &HashMap<String, usize>) -
     for (rid, &v) in &p.route_subsidy_yuan_per_unit {
         let field = format!("route_subsidy_yuan_per_unit.{rid}");
         ctx.finite(&po, &field, v);
-        if let Some(r) = route_ix.get(rid) {
+        if rid.trim() != rid {
+            ctx.err(
+                &po,
+                &field,
+                format!("policy names {}", untrimmed("route", rid)),
+            );
+        } else if let Some(r) = route_ix.get(rid) {
             route_subsidy.insert(RouteId(*r), v);
         } else {
             ctx.err(
