@@ -105,3 +105,34 @@ fn bad_flags_are_located_at_the_flag_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("possible values: cost, max_utilisation"));
 }
+
+/// Suspicious but legal input is run, with a located warning on standard error (not with -q).
+#[test]
+fn warnings_are_printed_and_do_not_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["validate", "scenarios/tiny.toml", "--set", "target.rate=0"]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("warning: --set target.rate=0:1:") && err.contains("target.rate"),
+        "{err}"
+    );
+    let out = dir.path().join("q");
+    let o = run(&[
+        "run",
+        "scenarios/tiny.toml",
+        "-q",
+        "--set",
+        "target.rate=0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty());
+    let o = run(&["validate", "scenarios/tiny.toml"]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

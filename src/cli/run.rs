@@ -127,10 +127,18 @@ fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
     }
 }
 
+/// Prints the scenario's warnings (suspicious but legal input) to standard error.
+fn warn(loaded: &Loaded) {
+    for w in &loaded.warnings {
+        errln!("warning: {w}");
+    }
+}
+
 pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     let path: &Path = &args.scenario;
     match load(args) {
         Ok(l) => {
+            warn(&l);
             let net = Network::build(&l.region)?;
             super::print_stdout(&format!(
                 "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs\n",
@@ -164,6 +172,9 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         Ok(l) => l,
         Err(e) => return Ok(report_invalid(&e)),
     };
+    if !cfg.quiet {
+        warn(&loaded);
+    }
     timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
     // After validation (bad input is reported as such), before any work: the destination is
     // checked and a temporary folder made next to it (which proves it writable).
