@@ -623,3 +623,45 @@ fn rate_ranges_are_the_extremes_among_optimal_allocations() {
     // Ratios with a varying denominator (Dinkelbach's iteration).
     assert_share("a non-trivial range with stockpiles", drawn.get(), ran, 0.2);
 }
+
+#[test]
+fn ordos_rate_ranges_hold_the_rate_and_do_not_depend_on_threads() {
+    let region = symbiosim::scenario::load(std::path::Path::new("scenarios/ordos_2025.toml"))
+        .unwrap()
+        .region;
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| evaluate(&region, &AllocConfig::default()).unwrap())
+    };
+    let (one, three) = (on(1), on(3));
+    assert_eq!(one.allocation.rate_ranges, three.allocation.rate_ranges);
+    let r = &one.results;
+    let rated = r.by_material.iter().chain(&r.hydrogen);
+    for (m, b) in rated {
+        let range = r.material_range(*m).unwrap();
+        let x = b.rate().unwrap();
+        assert!(
+            range.min <= x + EPS && x <= range.max + EPS,
+            "{x} {range:?}"
+        );
+    }
+    for (p, b) in &r.by_park {
+        if let (Some(x), Some(range)) = (b.rate(), r.park_range(*p)) {
+            assert!(
+                range.min <= x + EPS && x <= range.max + EPS,
+                "{x} {range:?}"
+            );
+        }
+    }
+    // Gasification slag is far from unique (issue #12): 6 % to 51 % among the optima.
+    let slag = region
+        .materials
+        .iter()
+        .position(|m| m.id == "gasification_slag")
+        .unwrap();
+    let range = r.material_range(MaterialId(slag)).unwrap();
+    assert!(range.min < 0.1 && range.max > 0.5, "{range:?}");
+}
