@@ -61,6 +61,7 @@ fn ordos_lexicographic(c: &mut Criterion) {
     // The phases alone, as before the capacity values moved into the allocation.
     let cfg = AllocConfig {
         capacity_values: false,
+        rate_ranges: false,
         ..AllocConfig::default()
     };
     let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
@@ -126,6 +127,7 @@ fn ordos_monte_carlo(c: &mut Criterion) {
     use symbiosim::analysis::{analyse, Evaluator};
     let cfg = AllocConfig {
         capacity_values: false,
+        rate_ranges: false,
         ..AllocConfig::default()
     };
     let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))

@@ -30,12 +30,14 @@ fn chart() -> UtilisationChart {
                 generated: 4.82e7,
                 utilised: 3.04e7,
                 rate: 0.63,
+                range: Some((0.41, 0.7)),
             },
             MaterialBar {
                 label: "gypsum".into(),
                 generated: 1.0e6,
                 utilised: 1.2e6,
                 rate: 1.2,
+                range: None,
             },
         ],
         overall_rate: 0.64,
@@ -129,6 +131,7 @@ fn crowded() -> (UtilisationChart, FlowMap) {
             generated: 1e6 * (i + 1) as f64,
             utilised: 5e5 * (i + 1) as f64,
             rate: 0.5,
+            range: Some((0.1, 0.5)),
         })
         .collect();
     let chart = UtilisationChart {
@@ -242,6 +245,7 @@ fn ordos() -> (UtilisationChart, FlowMap) {
                 generated,
                 utilised: generated * rate,
                 rate,
+                range: (i % 3 == 0).then_some((rate * 0.5, rate)),
             }
         })
         .collect();
@@ -411,6 +415,7 @@ fn edge_inputs() -> (UtilisationChart, FlowMap) {
             generated: 0.0,
             utilised: 0.0,
             rate: 0.0,
+            range: Some((f64::NAN, f64::INFINITY)),
         }],
         overall_rate: f64::NAN,
     };

@@ -299,3 +299,120 @@ fn an_evaluator_refreshes_and_matches_cold_evaluations() {
     }
     assert_eq!(ev.builds(), 1);
 }
+
+/// Two materials tie for one consumer: ash (blend limit 60 t) and slag, 100 t each, both
+/// stored at the same cost, one plant of 100 t in the same park. Every optimal allocation fills
+/// the plant, and any split with ash ≤ 60 t costs the same.
+const TIE: &str = r#"
+[scenario]
+name = "tie"
+title = "Two materials tie for one plant"
+year = 2025
+
+[target]
+rate = 0.80
+scope = "solids"
+
+[settings]
+objective = "max_utilisation"
+same_park_km = 5.0
+
+[[parks]]
+id = "A"
+name = "Park A"
+lat = 39.60
+lon = 109.80
+
+[[materials]]
+id = "ash"
+name = "Ash"
+storage_cost_yuan_per_unit = 10.0
+
+[[materials]]
+id = "slag"
+name = "Slag"
+storage_cost_yuan_per_unit = 10.0
+
+[[routes]]
+id = "cement_blending"
+name = "Cement blending"
+
+[[transport]]
+id = "road"
+cost_yuan_per_unit_km = 0.4
+handling_yuan_per_unit = 5.0
+max_km = 100.0
+
+[[producers]]
+id = "ash"
+park = "A"
+material = "ash"
+quantity = 100.0
+
+[[producers]]
+id = "slag"
+park = "A"
+material = "slag"
+quantity = 100.0
+
+[[consumers]]
+id = "plant"
+park = "A"
+route = "cement_blending"
+capacity = 100.0
+accepts = [{ material = "ash", max = 60.0 }, { material = "slag" }]
+"#;
+
+#[test]
+fn rate_ranges_of_a_tie_match_hand_computation() {
+    use symbiosim::analysis::RateRange;
+    use symbiosim::model::{MaterialId, ParkId};
+    let mut region = scenario::load_str("tie.toml", TIE, Path::new("."))
+        .expect("valid")
+        .region;
+    for objective in [Objective::MaxUtilisation, Objective::Cost] {
+        region.settings.objective = objective;
+        let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
+        // The plant is full in every optimum (each tonne used saves 10 − 7 yuan of storage net
+        // of haulage): ash + slag = 100 with ash ≤ 60, so ash takes 0–60 t of its 100 t and
+        // slag the rest, 40–100 t of its 100 t. The park's solids rate is 100 / 200 in all.
+        let range = |m| r.material_range(MaterialId(m)).unwrap();
+        assert_eq!(range(0), RateRange { min: 0.0, max: 0.6 }, "{objective:?}");
+        assert_eq!(range(1), RateRange { min: 0.4, max: 1.0 }, "{objective:?}");
+        let park = r.park_range(ParkId(0)).unwrap();
+        assert_eq!(park, RateRange { min: 0.5, max: 0.5 }, "{objective:?}");
+        // The reported allocation is one of them.
+        for (m, b) in &r.by_material {
+            let (x, range) = (b.rate().unwrap(), range(m.0));
+            assert!(range.min <= x && x <= range.max, "{x} outside {range:?}");
+        }
+        close(r.solids.utilised(), 100.0);
+    }
+}
+
+#[test]
+fn tiny_rates_are_unique_and_ranges_can_be_turned_off() {
+    let region = tiny();
+    let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
+    // README's worked example has a unique answer: every range is a single value, the rate.
+    assert_eq!(r.material_ranges.len(), 3);
+    assert_eq!(r.park_ranges.len(), 2);
+    for (m, range) in &r.material_ranges {
+        let b = r
+            .by_material
+            .iter()
+            .chain(&r.hydrogen)
+            .find(|(k, _)| k == m)
+            .unwrap()
+            .1;
+        close(range.min, b.rate().unwrap());
+        close(range.max, b.rate().unwrap());
+    }
+    let off = AllocConfig {
+        rate_ranges: false,
+        ..AllocConfig::default()
+    };
+    let e = evaluate(&region, &off).unwrap();
+    assert!(e.allocation.rate_ranges.is_none());
+    assert!(e.results.material_ranges.is_empty() && e.results.park_ranges.is_empty());
+}

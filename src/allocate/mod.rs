@@ -12,15 +12,18 @@
 //! cost. Phases 2 and 3 warm-start from the previous phase's basis.
 //!
 //! Rooms: [`problem`] (network → integer problem), [`phases`] (the [`Allocator`] and the
-//! lexicographic phases), [`capacity`] (exact capacity values). This is the only module that
+//! lexicographic phases), [`capacity`] (exact capacity values), [`ranges`] (the lowest and
+//! highest rate of each of the network's rate groups among all optimal allocations). This is the only module that
 //! imports the engine; every answer it hands on has passed the engine's certificate.
 
 mod capacity;
 mod phases;
 mod problem;
+mod ranges;
 
 pub use phases::Allocator;
 pub use problem::flow_problem;
+pub use ranges::{Fraction, RateBounds};
 pub use symbiosim_engine::{Certificate, FlowProblem, SolverConfig};
 
 use crate::model::Objective;
@@ -67,6 +70,11 @@ pub struct Allocation {
     /// Exact value of one more unit of each consumer's capacity, yuan per material unit, by
     /// consumer index (`None` unless [`AllocConfig::capacity_values`] asked for them).
     pub capacity_value: Option<Vec<f64>>,
+    /// The lowest and highest utilisation rate of each of the network's
+    /// [`rate_groups`](crate::network::Network::rate_groups) among all optimal allocations
+    /// (same order; `None` for a group whose rate no optimal allocation defines), exact. `None`
+    /// unless [`AllocConfig::rate_ranges`] asked for them.
+    pub rate_ranges: Option<Vec<Option<RateBounds>>>,
 }
 
 impl Allocation {
@@ -83,6 +91,10 @@ pub struct AllocConfig {
     /// Also compute the exact value of one more unit of every saturated capacity (one certified
     /// warm re-solve per saturated consumer).
     pub capacity_values: bool,
+    /// Also compute the lowest and highest utilisation rate of every material and park among
+    /// all optimal allocations (certified warm re-solves on the optimal face; see
+    /// [`ranges`](mod@ranges)). The Monte Carlo path turns it off.
+    pub rate_ranges: bool,
 }
 
 impl Default for AllocConfig {
@@ -90,6 +102,7 @@ impl Default for AllocConfig {
         AllocConfig {
             solver: SolverConfig::default(),
             capacity_values: true,
+            rate_ranges: true,
         }
     }
 }

@@ -99,7 +99,20 @@ impl Allocator {
                 (s3, p3)
             }
         };
+        let potential = if self.cfg.rate_ranges {
+            sol.potential.clone()
+        } else {
+            Vec::new()
+        };
         let mut allocation = finish(sol, problem, phases, scaling);
+        if self.cfg.rate_ranges {
+            allocation.rate_ranges = Some(super::ranges::rate_ranges(
+                &net.rate_groups,
+                &allocation,
+                &potential,
+                self.simplex.as_ref(),
+            )?);
+        }
         if self.cfg.capacity_values {
             allocation.capacity_value = Some(super::capacity::capacity_values(
                 net,
@@ -142,5 +155,6 @@ fn finish(
         problem,
         scaling,
         capacity_value: None,
+        rate_ranges: None,
     }
 }

@@ -33,8 +33,12 @@ pub enum AnalysisError {
 /// # use symbiosim::{allocate::AllocConfig, analysis::Evaluator, model::Region};
 /// # fn samples(region: &Region) -> Vec<Region> { vec![] }
 /// # let region: Region = unimplemented!();
-/// // The Monte Carlo path: no capacity values, results only.
-/// let mut ev = Evaluator::new(AllocConfig { capacity_values: false, ..AllocConfig::default() });
+/// // The Monte Carlo path: no capacity values or rate ranges, results only.
+/// let mut ev = Evaluator::new(AllocConfig {
+///     capacity_values: false,
+///     rate_ranges: false,
+///     ..AllocConfig::default()
+/// });
 /// for sample in samples(&region) {
 ///     let results = ev.results(&sample).unwrap();
 ///     println!("{:?}", results.solids.rate());

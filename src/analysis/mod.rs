@@ -21,7 +21,7 @@ pub use evaluate::{evaluate, AnalysisError, Evaluation, Evaluator};
 
 use crate::allocate::Allocation;
 use crate::model::*;
-use crate::network::{Costs, Network};
+use crate::network::{Costs, Network, RateKey};
 
 /// Yuan per year by component; `total()` is the objective's definition of net cost.
 pub type CostBreakdown = Costs;
@@ -83,6 +83,14 @@ pub struct TargetResult {
     pub shortfall: f64,
 }
 
+/// The lowest and highest utilisation rate among all optimal allocations (they are rarely
+/// unique: the allocation reported is one of them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateRange {
+    pub min: f64,
+    pub max: f64,
+}
+
 /// One solve of the allocation, as reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseInfo {
@@ -121,6 +129,12 @@ pub struct Results {
     pub gaps: Vec<Gap>,
     pub objective_yuan: f64,
     pub phases: Vec<PhaseInfo>,
+    /// Rate range among optimal allocations of every material (solid or hydrogen, in its own
+    /// unit; declaration order), where computed and defined.
+    pub material_ranges: Vec<(MaterialId, RateRange)>,
+    /// Solids rate range among optimal allocations of every consolidated park, where computed
+    /// and defined.
+    pub park_ranges: Vec<(ParkId, RateRange)>,
     pub nodes: usize,
     pub arcs: usize,
 }
@@ -163,9 +177,59 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         gaps,
         objective_yuan: alloc.objective_yuan,
         phases: phases(alloc),
+        material_ranges: ranges(net, alloc, |k| match k {
+            RateKey::Material(m) => Some(m),
+            RateKey::Park(_) => None,
+        }),
+        park_ranges: ranges(net, alloc, |k| match k {
+            RateKey::Park(p) => Some(p),
+            RateKey::Material(_) => None,
+        }),
         nodes: net.node_count(),
         arcs: net.arc_count(),
     }
+}
+
+impl Results {
+    /// The rate range of material `m` among optimal allocations, if computed and defined.
+    pub fn material_range(&self, m: MaterialId) -> Option<RateRange> {
+        self.material_ranges
+            .iter()
+            .find(|(k, _)| *k == m)
+            .map(|&(_, r)| r)
+    }
+
+    /// The solids rate range of consolidated park `p` among optimal allocations, if computed
+    /// and defined.
+    pub fn park_range(&self, p: ParkId) -> Option<RateRange> {
+        self.park_ranges
+            .iter()
+            .find(|(k, _)| *k == p)
+            .map(|&(_, r)| r)
+    }
+}
+
+/// The allocation's rate ranges of the network's groups whose key `pick` keeps, in group order.
+fn ranges<K>(
+    net: &Network,
+    alloc: &Allocation,
+    pick: impl Fn(RateKey) -> Option<K>,
+) -> Vec<(K, RateRange)> {
+    let Some(bounds) = &alloc.rate_ranges else {
+        return Vec::new();
+    };
+    net.rate_groups
+        .iter()
+        .zip(bounds)
+        .filter_map(|(g, b)| {
+            let b = b.as_ref()?;
+            let range = RateRange {
+                min: b.min.to_f64(),
+                max: b.max.to_f64(),
+            };
+            pick(g.key).map(|k| (k, range))
+        })
+        .collect()
 }
 
 /// Each solve of the allocation with its certificate's objectives.

@@ -124,6 +124,32 @@ pub struct Network {
     pub consumer_node: Vec<NodeIndex>,
     /// Disposal aggregator per class (solid, hydrogen).
     disposal_nodes: [NodeIndex; 2],
+    /// The groups whose utilisation rate is reported, as arcs and nodes of the flat problem:
+    /// every material (declaration order), then every consolidated park's solids.
+    pub rate_groups: Vec<RateGroup>,
+}
+
+/// Whose utilisation rate a [`RateGroup`] measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateKey {
+    /// One material (solid or hydrogen, in its own unit).
+    Material(MaterialId),
+    /// The solids of one consolidated park.
+    Park(ParkId),
+}
+
+/// A group of producers whose utilisation rate is reported, in terms of the flat problem:
+/// rate = (flow on `new_arcs` + flow on `stock_arcs`) / (supply of `generation` + flow on
+/// `stock_arcs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateGroup {
+    pub key: RateKey,
+    /// The producers' generation nodes (their supplies are what is generated).
+    pub generation: Vec<usize>,
+    /// Transport arcs from the producers' new generation (utilised new).
+    pub new_arcs: Vec<usize>,
+    /// Transport arcs from the producers' legacy stockpiles (stockpile drawn).
+    pub stock_arcs: Vec<usize>,
 }
 
 /// Errors of the network layer.
@@ -174,7 +200,9 @@ impl Network {
             unreachable!("a build layout stays one")
         };
         close_supply(&mut supply, nodes.sink);
+        let rate_groups = rate_groups(region, &graph, &nodes.producer);
         Ok(Network {
+            rate_groups,
             graph,
             supply,
             sink: nodes.sink,
@@ -224,8 +252,57 @@ impl Network {
         debug_assert_eq!(nodes.producer, self.producer_node);
         close_supply(&mut supply, nodes.sink);
         self.supply = supply;
+        self.rate_groups = rate_groups(region, &self.graph, &self.producer_node);
         Ok(())
     }
+}
+
+/// The rate groups of `region` on its `graph`: every material in declaration order, then the
+/// solids of every consolidated park in declaration order; arcs in index order.
+fn rate_groups(
+    region: &Region,
+    graph: &DiGraph<NodeKind, Arc>,
+    producer_node: &[NodeIndex],
+) -> Vec<RateGroup> {
+    let tops: Vec<ParkId> = (0..region.parks.len())
+        .filter(|&i| region.parks[i].parent.is_none())
+        .map(ParkId)
+        .collect();
+    let mut groups: Vec<RateGroup> = (0..region.materials.len())
+        .map(|m| RateKey::Material(MaterialId(m)))
+        .chain(tops.iter().map(|&t| RateKey::Park(t)))
+        .map(|key| RateGroup {
+            key,
+            generation: Vec::new(),
+            new_arcs: Vec::new(),
+            stock_arcs: Vec::new(),
+        })
+        .collect();
+    let park_slot =
+        |t: ParkId| region.materials.len() + tops.iter().position(|&x| x == t).unwrap_or(0);
+    // The groups of each producer: its material's, and its park's if solid.
+    let of = |p: ProducerId| {
+        let prod = &region.producers[p.0];
+        let solid = region.materials[prod.material.0].class == MaterialClass::Solid;
+        let park = solid.then(|| park_slot(region.top_park(prod.park)));
+        [Some(prod.material.0), park]
+    };
+    for (i, node) in producer_node.iter().enumerate() {
+        for g in of(ProducerId(i)).into_iter().flatten() {
+            groups[g].generation.push(node.index());
+        }
+    }
+    for e in graph.edge_references() {
+        if let ArcKind::Transport { source, .. } = e.weight().kind {
+            for g in of(source.producer()).into_iter().flatten() {
+                match source {
+                    Source::Generation(_) => groups[g].new_arcs.push(e.id().index()),
+                    Source::Stockpile(_) => groups[g].stock_arcs.push(e.id().index()),
+                }
+            }
+        }
+    }
+    groups
 }
 
 /// The sink absorbs everything supplied.

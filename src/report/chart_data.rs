@@ -22,6 +22,7 @@ pub fn utilisation_chart_data(region: &Region, r: &Results) -> charts::Utilisati
                 generated: b.generated + b.stockpile_drawn,
                 utilised: b.utilised(),
                 rate: b.rate().unwrap_or(0.0),
+                range: r.material_range(*m).map(|x| (x.min, x.max)),
             })
             .collect(),
         overall_rate: r.solids.rate().unwrap_or(0.0),

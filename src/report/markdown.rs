@@ -6,7 +6,7 @@ use super::format::{grouped, percent_summary as pct};
 use super::summary::objective_name;
 use super::tables::consumer_unit;
 use super::terminal::terminal_summary;
-use crate::analysis::{Balance, Results};
+use crate::analysis::{Balance, RateRange, Results};
 use crate::model::*;
 
 /// Alignment of a Markdown table column: text left, numbers right.
@@ -51,7 +51,19 @@ fn md_table<R, F: Fn(&R) -> String>(
 type Column<R> = (&'static str, Align, fn(&R) -> String);
 
 /// A labelled balance (a material or a park).
-type Labelled<'a> = (String, &'a Balance);
+type Labelled<'a> = (String, &'a Balance, Option<RateRange>);
+
+/// The header of the rate-range column.
+const RANGE_HEADER: &str = "rate among optimal allocations";
+
+/// A rate range, `10.0 % – 51.0 %` (one value where unique), or `–` when not computed.
+fn range(r: Option<RateRange>) -> String {
+    match r {
+        Some(r) if pct(Some(r.min)) == pct(Some(r.max)) => pct(Some(r.min)),
+        Some(r) => format!("{} – {}", pct(Some(r.min)), pct(Some(r.max))),
+        None => pct(None),
+    }
+}
 
 /// A consumer with binding capacity.
 struct Binding<'a> {
@@ -79,7 +91,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     );
 
     s.push_str("## Solids by material\n\n");
-    let by_material: [Column<Labelled>; 6] = [
+    let by_material: [Column<Labelled>; 7] = [
         ("material", Left, |r| r.0.clone()),
         ("generated (t)", Right, |r| grouped(r.1.generated)),
         ("utilised (t)", Right, |r| grouped(r.1.utilised())),
@@ -88,38 +100,44 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         }),
         ("disposed (t)", Right, |r| grouped(r.1.disposed)),
         ("rate", Right, |r| pct(r.1.rate())),
+        (RANGE_HEADER, Right, |r| range(r.2)),
     ];
     let rows = r
         .by_material
         .iter()
-        .map(|(m, b)| (region.materials[m.0].name.clone(), b));
+        .map(|(m, b)| (region.materials[m.0].name.clone(), b, r.material_range(*m)));
     md_table(&mut s, &by_material, rows);
 
     s.push_str("\n## Solids by park\n\n");
-    let by_park: [Column<Labelled>; 5] = [
+    let by_park: [Column<Labelled>; 6] = [
         ("park", Left, |r| r.0.clone()),
         ("generated (t)", Right, |r| grouped(r.1.generated)),
         ("utilised (t)", Right, |r| grouped(r.1.utilised())),
         ("disposed (t)", Right, |r| grouped(r.1.disposed)),
         ("rate", Right, |r| pct(r.1.rate())),
+        (RANGE_HEADER, Right, |r| range(r.2)),
     ];
     let rows = r.by_park.iter().map(|(p, b)| {
         let park = &region.parks[p.0];
-        (format!("{} {}", park.id, park.name), b)
+        (format!("{} {}", park.id, park.name), b, r.park_range(*p))
     });
     md_table(&mut s, &by_park, rows);
 
     if !r.hydrogen.is_empty() {
         s.push_str("\n## Hydrogen (own balance, not in the solids rate)\n\n");
-        let hydrogen: [Column<(&Material, &Balance)>; 6] = [
+        let hydrogen: [Column<(&Material, &Balance, Option<RateRange>)>; 7] = [
             ("material", Left, |r| r.0.name.clone()),
             ("unit", Left, |r| r.0.unit.clone()),
             ("generated", Right, |r| grouped(r.1.generated)),
             ("utilised", Right, |r| grouped(r.1.utilised())),
             ("vented", Right, |r| grouped(r.1.disposed)),
             ("rate", Right, |r| pct(r.1.rate())),
+            (RANGE_HEADER, Right, |r| range(r.2)),
         ];
-        let rows = r.hydrogen.iter().map(|(m, b)| (&region.materials[m.0], b));
+        let rows = r
+            .hydrogen
+            .iter()
+            .map(|(m, b)| (&region.materials[m.0], b, r.material_range(*m)));
         md_table(&mut s, &hydrogen, rows);
     }
 

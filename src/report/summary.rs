@@ -5,7 +5,7 @@
 
 use super::format::round;
 use super::ReportError;
-use crate::analysis::{Balance, Results};
+use crate::analysis::{Balance, RateRange, Results};
 use crate::model::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -75,6 +75,11 @@ struct BalanceJson<'a> {
     #[serde(flatten)]
     quantities: Quantities<'a>,
     utilisation_rate: Option<f64>,
+    /// The lowest and highest rate among all optimal allocations (materials and parks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utilisation_rate_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utilisation_rate_max: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     meets_target: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +102,8 @@ impl<'a> BalanceJson<'a> {
                 dumped: q(b.dumped),
             },
             utilisation_rate: rate(b.rate()),
+            utilisation_rate_min: None,
+            utilisation_rate_max: None,
             meets_target: None,
             unit: None,
             name: None,
@@ -108,6 +115,15 @@ impl<'a> BalanceJson<'a> {
         BalanceJson {
             meets_target: Some(b.rate().is_some_and(|r| r + 1e-12 >= target)),
             ..BalanceJson::new(b, "t")
+        }
+    }
+
+    /// With the rate's range among optimal allocations, if any.
+    fn ranged(self, range: Option<RateRange>) -> Self {
+        BalanceJson {
+            utilisation_rate_min: rate(range.map(|x| x.min)),
+            utilisation_rate_max: rate(range.map(|x| x.max)),
+            ..self
         }
     }
 
@@ -248,7 +264,8 @@ impl<'a> Summary<'a> {
                     .iter()
                     .map(|(m, b)| {
                         let mat = &region.materials[m.0];
-                        (mat.id.clone(), BalanceJson::solids(b, t).named(&mat.name))
+                        let v = BalanceJson::solids(b, t).ranged(r.material_range(*m));
+                        (mat.id.clone(), v.named(&mat.name))
                     })
                     .collect(),
             ),
@@ -257,7 +274,8 @@ impl<'a> Summary<'a> {
                     .iter()
                     .map(|(p, b)| {
                         let park = &region.parks[p.0];
-                        (park.id.clone(), BalanceJson::solids(b, t).named(&park.name))
+                        let v = BalanceJson::solids(b, t).ranged(r.park_range(*p));
+                        (park.id.clone(), v.named(&park.name))
                     })
                     .collect(),
             ),
@@ -272,6 +290,7 @@ impl<'a> Summary<'a> {
                                 unit: Some(&mat.unit),
                                 ..BalanceJson::new(b, &mat.unit)
                             };
+                            let v = v.ranged(r.material_range(*m));
                             (mat.id.clone(), v.named(&mat.name))
                         })
                         .collect(),

@@ -3,7 +3,7 @@
 
 use super::format::{csv_number as num, csv_rate};
 use super::ReportError;
-use crate::analysis::{Balance, ConsumerUse, FlowRow, ProducerFate, Results};
+use crate::analysis::{Balance, ConsumerUse, FlowRow, ProducerFate, RateRange, Results};
 use crate::model::*;
 
 /// The CSV bytes of `rows` under `columns`, each `(header, cell of a row)`: the header line
@@ -86,6 +86,8 @@ struct BalanceLine<'a> {
     class: &'a str,
     unit: &'a str,
     balance: Balance,
+    /// The rate's range among optimal allocations (materials and parks).
+    range: Option<RateRange>,
 }
 
 /// A column of the table: its header and how a row fills its cell.
@@ -103,24 +105,29 @@ const BALANCE_COLUMNS: &[BalanceColumn] = &[
     ("disposed", |r| num(r.balance.disposed, 3)),
     ("dumped", |r| num(r.balance.dumped, 3)),
     ("utilisation_rate", |r| csv_rate(r.balance.rate())),
+    ("rate_min", |r| csv_rate(r.range.map(|x| x.min))),
+    ("rate_max", |r| csv_rate(r.range.map(|x| x.max))),
 ];
 
 /// `utilisation.csv`: balances by material, by park, and by park × material (tidy, long).
 pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
-    let solid = |level, park, material, balance| BalanceLine {
+    let solid = |level, park, material, balance, range| BalanceLine {
         level,
         park,
         material,
         class: "solid",
         unit: "t",
         balance,
+        range,
     };
-    let mut rows = vec![solid("total", "all", "all_solids", r.solids)];
+    let mut rows = vec![solid("total", "all", "all_solids", r.solids, None)];
     for (m, b) in &r.by_material {
-        rows.push(solid("material", "all", &region.materials[m.0].id, *b));
+        let id = &region.materials[m.0].id;
+        rows.push(solid("material", "all", id, *b, r.material_range(*m)));
     }
     for (p, b) in &r.by_park {
-        rows.push(solid("park", &region.parks[p.0].id, "all_solids", *b));
+        let id = &region.parks[p.0].id;
+        rows.push(solid("park", id, "all_solids", *b, r.park_range(*p)));
     }
     // Park × material from producer fates, in park then material order.
     let tops: Vec<usize> = (0..region.parks.len())
@@ -145,6 +152,7 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
                     class: mat.class.as_str(),
                     unit: &mat.unit,
                     balance: b,
+                    range: None,
                 });
             }
         }
@@ -158,6 +166,7 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
             class: "hydrogen",
             unit: &mat.unit,
             balance: *b,
+            range: r.material_range(*m),
         });
     }
     csv_table(BALANCE_COLUMNS, rows)
@@ -278,6 +287,7 @@ mod tests {
                     disposed: 6.0,
                     dumped: 1.0,
                 },
+                range: None,
             },
             BalanceLine {
                 level: "material",
@@ -286,14 +296,18 @@ mod tests {
                 class: "solid",
                 unit: "t",
                 balance: Balance::default(),
+                range: Some(RateRange {
+                    min: 0.25,
+                    max: 0.5,
+                }),
             },
         ];
         let out = String::from_utf8(csv_table(BALANCE_COLUMNS, rows).unwrap()).unwrap();
         assert_eq!(
             out,
-            "level,park,material,class,unit,generated,utilised,stockpile_drawn,disposed,dumped,utilisation_rate\n\
-             total,all,all_solids,solid,t,10,4,0,6,1,0.4\n\
-             material,all,\"a,b\",solid,t,0,0,0,0,0,\n"
+            "level,park,material,class,unit,generated,utilised,stockpile_drawn,disposed,dumped,utilisation_rate,rate_min,rate_max\n\
+             total,all,all_solids,solid,t,10,4,0,6,1,0.4,,\n\
+             material,all,\"a,b\",solid,t,0,0,0,0,0,,0.25,0.5\n"
         );
     }
 }

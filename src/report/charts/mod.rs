@@ -57,6 +57,9 @@ pub struct MaterialBar {
     pub utilised: f64,
     /// Utilisation rate as a fraction (0.63 = 63 %); may exceed 1.
     pub rate: f64,
+    /// The lowest and highest rate among all optimal allocations, drawn as a whisker (where
+    /// they differ).
+    pub range: Option<(f64, f64)>,
 }
 
 /// Utilisation rate by material against a target.

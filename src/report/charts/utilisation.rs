@@ -1,5 +1,6 @@
 //! The utilisation bar chart: one bar per material and one for all solids, against the target.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -45,6 +46,8 @@ struct BarRow<'a> {
     generated: f64,
     utilised: f64,
     rate: f64,
+    /// The range among optimal allocations, where it is not a single value.
+    range: Option<(f64, f64)>,
     /// The "all solids" bar.
     total: bool,
 }
@@ -60,6 +63,10 @@ fn bar_rows(c: &UtilisationChart) -> Vec<BarRow<'_>> {
             generated: finite_or_zero(b.generated),
             utilised: finite_or_zero(b.utilised),
             rate: finite_or_zero(b.rate).max(0.0),
+            range: b
+                .range
+                .map(|(lo, hi)| (finite_or_zero(lo).max(0.0), finite_or_zero(hi).max(0.0)))
+                .filter(|(lo, hi)| hi - lo > 1e-9),
             total: false,
         })
         .collect();
@@ -68,6 +75,7 @@ fn bar_rows(c: &UtilisationChart) -> Vec<BarRow<'_>> {
         generated: rows.iter().map(|r| r.generated).sum(),
         utilised: rows.iter().map(|r| r.utilised).sum(),
         rate: finite_or_zero(c.overall_rate).max(0.0),
+        range: None,
         total: true,
     });
     rows
@@ -86,7 +94,10 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
     // Slot centres: materials from the top down, then a gap and the total at y = 0.
     let slot = |i: usize| if i == n { 0.0 } else { (n - i) as f64 + 0.3 };
     let (y_lo, y_hi) = (-0.6, n as f64 + 0.9);
-    let rates: Vec<f64> = rows.iter().map(|r| r.rate).collect();
+    let rates: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| std::iter::once(r.rate).chain(r.range.map(|(_, hi)| hi)))
+        .collect();
     let x_max = rate_axis_max(&rates, target);
 
     let extra = draw_title(root, &c.title)?;
@@ -182,6 +193,9 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
                 INK.stroke_width(2),
             )))?;
         }
+        if let Some((lo, hi)) = r.range {
+            draw_whisker(&mut chart, lo * 100.0, hi * 100.0, y - WHISKER_DROP, x_max)?;
+        }
         let (x_end, y_px) = chart.backend_coord(&(end, y));
         // Percentage: inside the bar end when it fits, else just right of it.
         let label = bar_percent(r.rate, target);
@@ -225,16 +239,43 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
     let tx_left = (tx_px - tw as i32 / 2).min(right - tw as i32).max(left);
     root.draw_text(&target_label, &target_style, (tx_left, top - 6))?;
 
-    draw_legend_row(root, target, &target_label, left, 66 + extra)?;
+    let whiskers = rows.iter().any(|r| r.range.is_some());
+    draw_legend_row(root, target, &target_label, whiskers, left, 66 + extra)?;
     Ok(())
 }
 
-/// The legend row under the title, starting at `left`, centred on `ly`: the two bar colours
-/// and the dashed target line.
+/// How far below a bar's centre its whisker runs (clear of the percentage), in bar slots.
+const WHISKER_DROP: f64 = 0.2;
+/// Half the height of a whisker's end caps, in bar slots.
+const WHISKER_CAP: f64 = 0.1;
+/// The whiskers' legend entry.
+const WHISKER_LABEL: &str = "range among optimal allocations";
+
+/// A whisker from `lo` to `hi` (percent) at height `y`: a line with end caps, in ink.
+fn draw_whisker<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    lo: f64,
+    hi: f64,
+    y: f64,
+    x_max: f64,
+) -> Result<(), ChartError> {
+    let (lo, hi) = (lo.min(x_max), hi.min(x_max));
+    let style = INK.stroke_width(2);
+    chart.draw_series([
+        PathElement::new(vec![(lo, y), (hi, y)], style),
+        PathElement::new(vec![(lo, y - WHISKER_CAP), (lo, y + WHISKER_CAP)], style),
+        PathElement::new(vec![(hi, y - WHISKER_CAP), (hi, y + WHISKER_CAP)], style),
+    ])?;
+    Ok(())
+}
+
+/// The legend row under the title, starting at `left`, centred on `ly`: the two bar colours,
+/// the dashed target line and, when drawn, the whiskers.
 fn draw_legend_row<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     target: f64,
     target_label: &str,
+    whiskers: bool,
     left: i32,
     ly: i32,
 ) -> Result<(), ChartError> {
@@ -258,6 +299,15 @@ fn draw_legend_row<DB: DrawingBackend>(
         INK.stroke_width(2),
     ))?;
     root.draw_text(target_label, &legend, (lx + 42, ly))?;
+    if whiskers {
+        lx += 42 + root.estimate_text_size(target_label, &legend)?.0 as i32 + 34;
+        let style = INK.stroke_width(2);
+        root.draw(&PathElement::new(vec![(lx, ly), (lx + 30, ly)], style))?;
+        for x in [lx, lx + 30] {
+            root.draw(&PathElement::new(vec![(x, ly - 6), (x, ly + 6)], style))?;
+        }
+        root.draw_text(WHISKER_LABEL, &legend, (lx + 38, ly))?;
+    }
     Ok(())
 }
 
