@@ -271,11 +271,8 @@ pub fn prepare(
     check_destination(dest, replace)?;
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty());
     let created = parent.and_then(first_missing);
-    if let (Some(missing), false) = (&created, create_parents) {
-        let _ = missing;
-        return Err(WriteError::NoParent(
-            parent.expect("a missing folder").display().to_string(),
-        ));
+    if let (Some(p), true) = (parent, created.is_some() && !create_parents) {
+        return Err(WriteError::NoParent(p.display().to_string()));
     }
     if let Some(p) = parent {
         fs::create_dir_all(p).map_err(io(dest))?;
