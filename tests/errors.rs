@@ -641,3 +641,65 @@ fn suspicious_input_gives_located_warnings() {
         l.warnings
     );
 }
+
+#[test]
+fn accounting_and_route_kind_errors_are_located() {
+    // An unknown route kind, an unknown rule, and a kind in `counts` that does not exist.
+    let text = replace_nth(TINY, "kind = \"utilisation\"", "kind = \"landfill\"", 1);
+    let text = replace_nth(
+        &text,
+        "scope = \"solids\"",
+        "scope = \"solids\"\naccounting = \"lenient\"",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(
+        fields(&d),
+        vec!["target.accounting", "routes[1].kind"],
+        "{d:?}"
+    );
+    let line = line_of(&text, "accounting = \"lenient\"", 0);
+    assert_eq!((d[0].line, d[0].column), (line, 14));
+    assert!(
+        d[0].message.contains("unknown accounting rule \"lenient\""),
+        "{d:?}"
+    );
+    assert_eq!(d[1].line, line_of(&text, "kind = \"landfill\"", 0));
+    assert!(
+        d[1].message.contains("unknown route kind \"landfill\"")
+            && d[1].message.contains("ecological_restoration"),
+        "{d:?}"
+    );
+
+    // `counts` with an unknown kind; `accounting` and `counts` together.
+    let text = replace_nth(
+        TINY,
+        "scope = \"solids\"",
+        "scope = \"solids\"\ncounts = [\"utilisation\", \"pit\"]",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(fields(&d), vec!["target.counts"], "{d:?}");
+    assert_eq!(d[0].line, line_of(&text, "counts = [", 0));
+    assert!(d[0].message.contains("unknown route kind \"pit\""), "{d:?}");
+    let text = replace_nth(
+        TINY,
+        "scope = \"solids\"",
+        "scope = \"solids\"\naccounting = \"strict\"\ncounts = [\"utilisation\"]",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(fields(&d), vec!["target.counts"], "{d:?}");
+    assert!(d[0].message.contains("not both"), "{d:?}");
+
+    // A misspelt policy switch is an unknown field, located.
+    let text = replace_nth(
+        TINY,
+        "[[parks]]",
+        "[policy]\nallow_dump = true\n\n[[parks]]",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].line, line_of(&text, "allow_dump = true", 0));
+}

@@ -150,12 +150,12 @@ prop_compose! {
             year: 2025,
             parks,
             materials,
-            routes: vec![Route { id: "r".into(), name: "r".into() }],
+            routes: vec![Route { id: "r".into(), name: "r".into(), kind: RouteKind::Utilisation }],
             modes,
             producers,
             consumers,
             distances: vec![],
-            target: Target { rate: 0.8, scope: TargetScope::AllSolids },
+            target: Target { rate: 0.8, scope: TargetScope::AllSolids, accounting: Accounting::default() },
             settings: Settings {
                 objective: if objective_cost { Objective::Cost } else { Objective::MaxUtilisation },
                 circuity: 1.3,
@@ -163,7 +163,7 @@ prop_compose! {
                 quantity_resolution: 1.0,
                 cost_resolution: 0.001,
             },
-            policy: Policy { carbon_price: carbon, env_tax_multiplier: 1.0, storage_cost_multiplier: 1.0, transport_cost_multiplier: 1.0, route_subsidy: BTreeMap::new() },
+            policy: Policy { carbon_price: carbon, env_tax_multiplier: 1.0, storage_cost_multiplier: 1.0, transport_cost_multiplier: 1.0, route_subsidy: BTreeMap::new(), allow_dumping: true },
         }
     }
 }

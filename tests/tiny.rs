@@ -103,8 +103,10 @@ fn cost_objective_matches_hand_computation() {
 fn sub_block_landfill_capacity_is_honoured() {
     // Move pb-ash into a sub-block B1 of B whose compliant storage holds only 10 t/yr, and
     // close the cement plant: pb-ash sends 30 t to bricks, stores 10 t and dumps 20 t, which
-    // pay the environmental tax (25 yuan/t); pa-ash is stored in A (unlimited).
+    // pay the environmental tax (25 yuan/t); pa-ash is stored in A (unlimited). Dumping must
+    // be allowed explicitly (tests/accounting.rs: without it, the 20 t have no legal fate).
     let text = include_str!("../scenarios/tiny.toml")
+        .replacen("[[parks]]", "[policy]\nallow_dumping = true\n\n[[parks]]", 1)
         .replacen("[[materials]]\nid = \"gangue\"", "[[parks]]\nid = \"B1\"\nname = \"Block B1\"\nparent = \"B\"\nlat = 39.81\nlon = 110.31\nlandfill_capacity = 10.0\n\n[[materials]]\nid = \"gangue\"", 1)
         .replacen("capacity = 100.0", "capacity = 0.0", 1)
         .replacen("id = \"pb-ash\"\npark = \"B\"", "id = \"pb-ash\"\npark = \"B1\"", 1)

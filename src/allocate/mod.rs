@@ -13,22 +13,25 @@
 //!
 //! Rooms: [`problem`] (network → integer problem), [`phases`] (the [`Allocator`] and the
 //! lexicographic phases), [`capacity`] (exact capacity values), [`ranges`] (the lowest and
-//! highest rate of each of the network's rate groups among all optimal allocations). This is the only module that
+//! highest rate of each of the network's rate groups among all optimal allocations), [`legal`]
+//! (the least waste without a legal fate, when dumping is forbidden). This is the only module that
 //! imports the engine; every answer it hands on has passed the engine's certificate.
 
 mod capacity;
+mod legal;
 mod phases;
 mod problem;
 mod ranges;
 
+pub use legal::least_dumping;
 pub use phases::Allocator;
 pub use problem::flow_problem;
 pub use ranges::{Fraction, RateBounds};
-pub use symbiosim_engine::{Certificate, FlowProblem, SolverConfig};
+pub use symbiosim_engine::{Certificate, FlowProblem, SolveStatus, SolverConfig};
 
 use crate::model::Objective;
 use crate::network::Network;
-use symbiosim_engine::{SolveError, SolveStatus};
+use symbiosim_engine::SolveError;
 
 /// Units of the integer problem.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -17,6 +17,15 @@ pub struct Balance {
     pub disposed: f64,
     /// Of which dumped non-compliantly (taxed).
     pub dumped: f64,
+    /// New generation used by routes the accounting rule does not count (in neither
+    /// `utilised_new` nor `disposed`).
+    pub uncounted_new: f64,
+    /// Legacy stockpile drawn by routes the accounting rule does not count.
+    pub uncounted_stock: f64,
+    /// New generation utilised under the strict rule (no backfill, no restoration).
+    pub strict_new: f64,
+    /// Legacy stockpile drawn and utilised under the strict rule.
+    pub strict_stock: f64,
 }
 
 impl Balance {
@@ -27,6 +36,12 @@ impl Balance {
     pub fn rate(&self) -> Option<f64> {
         let d = self.generated + self.stockpile_drawn;
         (d > 0.0).then(|| self.utilised() / d)
+    }
+    /// The rate under the strict rule (backfill and ecological restoration not counted):
+    /// strict utilised / (generated + strict stockpile drawn).
+    pub fn strict_rate(&self) -> Option<f64> {
+        let d = self.generated + self.strict_stock;
+        (d > 0.0).then(|| (self.strict_new + self.strict_stock) / d)
     }
     /// Tonnes still to utilise to reach `target` (0 when met).
     pub fn shortfall(&self, target: f64) -> f64 {
@@ -39,13 +54,19 @@ impl Balance {
         self.stockpile_drawn += o.stockpile_drawn;
         self.disposed += o.disposed;
         self.dumped += o.dumped;
+        self.uncounted_new += o.uncounted_new;
+        self.uncounted_stock += o.uncounted_stock;
+        self.strict_new += o.strict_new;
+        self.strict_stock += o.strict_stock;
     }
 }
 
 /// Each producer's balance, by producer index: generation as the solver saw it (rounded to the
 /// resolution, so that balances close), then its transport, storage and dumping flows in arc
-/// order.
-pub(super) fn fates(net: &Network, alloc: &Allocation) -> Vec<Balance> {
+/// order. Transport to a route is utilisation under the target's accounting rule if the rule
+/// counts the route's kind, and under the strict rule if that one does.
+pub(super) fn fates(region: &Region, net: &Network, alloc: &Allocation) -> Vec<Balance> {
+    let strict = Accounting::strict();
     let mut fate: Vec<Balance> = net
         .producer_node
         .iter()
@@ -57,10 +78,35 @@ pub(super) fn fates(net: &Network, alloc: &Allocation) -> Vec<Balance> {
     for (a, _s, _t, arc) in net.arcs() {
         let x = alloc.flow[a];
         match arc.kind {
-            ArcKind::Transport { source, .. } if x > 0.0 => match source {
-                Source::Generation(p) => fate[p.0].utilised_new += x,
-                Source::Stockpile(p) => fate[p.0].stockpile_drawn += x,
-            },
+            ArcKind::Transport {
+                source, consumer, ..
+            } if x > 0.0 => {
+                let kind = region.routes[region.consumers[consumer.0].route.0].kind;
+                let f = &mut fate[source.producer().0];
+                let (counted, strict) = (region.counted(consumer), strict.counts(kind));
+                match source {
+                    Source::Generation(_) => {
+                        *if counted {
+                            &mut f.utilised_new
+                        } else {
+                            &mut f.uncounted_new
+                        } += x;
+                        if strict {
+                            f.strict_new += x;
+                        }
+                    }
+                    Source::Stockpile(_) => {
+                        *if counted {
+                            &mut f.stockpile_drawn
+                        } else {
+                            &mut f.uncounted_stock
+                        } += x;
+                        if strict {
+                            f.strict_stock += x;
+                        }
+                    }
+                }
+            }
             ArcKind::Store { producer } => fate[producer.0].disposed += x,
             ArcKind::Dump { producer } => {
                 fate[producer.0].disposed += x;

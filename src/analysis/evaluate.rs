@@ -2,7 +2,7 @@
 //! variants of one region with the network and the simplex basis kept ([`Evaluator`]).
 
 use super::{analyse, Results};
-use crate::allocate::{AllocConfig, Allocation, Allocator, Scaling};
+use crate::allocate::{AllocConfig, AllocateError, Allocation, Allocator, Scaling, SolveStatus};
 use crate::model::Region;
 use crate::network::{Network, NetworkError};
 
@@ -21,6 +21,9 @@ pub enum AnalysisError {
     Network(#[from] crate::network::NetworkError),
     #[error(transparent)]
     Allocate(#[from] crate::allocate::AllocateError),
+    /// Dumping is forbidden and some waste has neither a landfill nor a consumer.
+    #[error(transparent)]
+    NoLegalFate(#[from] super::legal::NoLegalFate),
 }
 
 /// Evaluates many variants of a region (Monte Carlo samples, policy levers) with the network
@@ -94,9 +97,22 @@ impl Evaluator {
             quantity: region.settings.quantity_resolution,
             cost: region.settings.cost_resolution,
         };
-        let allocation = self
+        let allocation = match self
             .allocator
-            .allocate(network, region.settings.objective, scaling)?;
+            .allocate(network, region.settings.objective, scaling)
+        {
+            Err(AllocateError::NotOptimal(SolveStatus::Infeasible))
+                if !region.policy.allow_dumping =>
+            {
+                return Err(match super::legal::diagnose(region, scaling) {
+                    Ok(Some(e)) => e.into(),
+                    Ok(None) => AllocateError::NotOptimal(SolveStatus::Infeasible).into(),
+                    Err(super::legal::DiagnoseError::Network(e)) => e.into(),
+                    Err(super::legal::DiagnoseError::Allocate(e)) => e.into(),
+                });
+            }
+            r => r?,
+        };
         let results = analyse(region, network, &allocation);
         Ok((allocation, results))
     }

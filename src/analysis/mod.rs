@@ -7,17 +7,20 @@
 //!
 //! Rooms: [`balance`] (producers' fates and the balances), [`target`] (the target and the
 //! gaps), [`flows`] (costs, CO2, the flows table, use by route), [`prices`] (consumers'
-//! capacity use and values, producers' marginal costs), [`evaluate`](mod@evaluate) (the
+//! capacity use and values, producers' marginal costs), [`legal`] (waste with no legal fate
+//! when dumping is forbidden), [`evaluate`](mod@evaluate) (the
 //! [`Evaluator`]: network, allocation and analysis of one region or of many variants).
 
 mod balance;
 mod evaluate;
 mod flows;
+mod legal;
 mod prices;
 mod target;
 
 pub use balance::Balance;
 pub use evaluate::{evaluate, AnalysisError, Evaluation, Evaluator};
+pub use legal::{NoLegalFate, Stranded};
 
 use crate::allocate::Allocation;
 use crate::model::*;
@@ -78,6 +81,9 @@ pub struct TargetResult {
     pub rate: f64,
     pub scope: String,
     pub achieved: Option<f64>,
+    /// The rate in scope under the strict rule (backfill and ecological restoration not
+    /// counted).
+    pub strict_achieved: Option<f64>,
     pub meets: bool,
     /// Units still to utilise in scope to meet the target.
     pub shortfall: f64,
@@ -141,7 +147,7 @@ pub struct Results {
 
 /// Evaluates `alloc` on `net` built from `region`.
 pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
-    let fate = balance::fates(net, alloc);
+    let fate = balance::fates(region, net, alloc);
     let balances = balance::balances(region, &fate);
     let target = target::target(region, &fate, &balances);
     let gaps = target::gaps(region, &fate, &balances);

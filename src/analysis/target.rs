@@ -39,6 +39,7 @@ pub(super) fn target(region: &Region, fate: &[Balance], b: &Balances) -> TargetR
         rate: region.target.rate,
         scope: scope_label(region),
         achieved,
+        strict_achieved: scoped.strict_rate(),
         meets: achieved.is_some_and(|r| r + 1e-12 >= region.target.rate),
         shortfall: scoped.shortfall(region.target.rate),
     }

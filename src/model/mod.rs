@@ -73,6 +73,109 @@ pub struct Material {
 pub struct Route {
     pub id: String,
     pub name: String,
+    /// What the route is, for the accounting rule (which kinds count as utilisation).
+    pub kind: RouteKind,
+}
+
+/// What a route does with the material; the target's [`Accounting`] says which kinds count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RouteKind {
+    /// A product or feedstock (building materials, chemicals, fuel-cell trucks, ...).
+    Utilisation,
+    /// Material placed into voids: open-pit, underground or subsidence backfill.
+    Backfill,
+    /// Land reclamation and soil cover with the material.
+    EcologicalRestoration,
+    /// Burnt for its energy (gangue-fired power, boiler fuel).
+    EnergyRecovery,
+    /// A disposal service taking the material (counts under no named rule).
+    Disposal,
+}
+
+impl RouteKind {
+    /// Every kind, in the order of their index.
+    pub const ALL: [RouteKind; 5] = [
+        RouteKind::Utilisation,
+        RouteKind::Backfill,
+        RouteKind::EcologicalRestoration,
+        RouteKind::EnergyRecovery,
+        RouteKind::Disposal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteKind::Utilisation => "utilisation",
+            RouteKind::Backfill => "backfill",
+            RouteKind::EcologicalRestoration => "ecological_restoration",
+            RouteKind::EnergyRecovery => "energy_recovery",
+            RouteKind::Disposal => "disposal",
+        }
+    }
+
+    /// The kind named `s`, if any.
+    pub fn parse(s: &str) -> Option<RouteKind> {
+        RouteKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Index into [`RouteKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which route kinds count as utilisation in the target's rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accounting {
+    /// `china_statistical`, `strict`, or `custom` (an explicit list of kinds).
+    pub rule: String,
+    /// Counted kinds, indexed by [`RouteKind::index`].
+    pub counts: [bool; 5],
+}
+
+impl Accounting {
+    /// The Chinese statistical convention (the default): everything but disposal counts,
+    /// pit backfill and restoration included.
+    pub fn china_statistical() -> Accounting {
+        Accounting {
+            rule: "china_statistical".into(),
+            counts: [true, true, true, true, false],
+        }
+    }
+
+    /// Strict: backfill and ecological restoration do not count.
+    pub fn strict() -> Accounting {
+        Accounting {
+            rule: "strict".into(),
+            counts: [true, false, false, true, false],
+        }
+    }
+
+    /// The named rule, if known.
+    pub fn named(name: &str) -> Option<Accounting> {
+        match name {
+            "china_statistical" => Some(Accounting::china_statistical()),
+            "strict" => Some(Accounting::strict()),
+            _ => None,
+        }
+    }
+
+    pub fn counts(&self, k: RouteKind) -> bool {
+        self.counts[k.index()]
+    }
+
+    /// The counted kinds, in [`RouteKind::ALL`] order.
+    pub fn counted_kinds(&self) -> Vec<RouteKind> {
+        RouteKind::ALL
+            .into_iter()
+            .filter(|&k| self.counts(k))
+            .collect()
+    }
+}
+
+impl Default for Accounting {
+    fn default() -> Self {
+        Accounting::china_statistical()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +258,8 @@ pub enum TargetScope {
 pub struct Target {
     pub rate: f64,
     pub scope: TargetScope,
+    /// Which route kinds count toward the rate (default: the Chinese statistical convention).
+    pub accounting: Accounting,
 }
 
 /// What the allocation optimises.
@@ -188,6 +293,9 @@ pub struct Policy {
     pub transport_cost_multiplier: f64,
     /// Subsidy per unit utilised, by route.
     pub route_subsidy: BTreeMap<RouteId, f64>,
+    /// Whether waste beyond a park's landfill capacity may be dumped non-compliantly (taxed).
+    /// When false, the network has no dumping arcs.
+    pub allow_dumping: bool,
 }
 
 /// A whole region in one year: everything the network is built from.
@@ -221,6 +329,12 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 impl Region {
+    /// Whether consumer `c`'s route counts as utilisation under the target's accounting rule.
+    pub fn counted(&self, c: ConsumerId) -> bool {
+        let kind = self.routes[self.consumers[c.0].route.0].kind;
+        self.target.accounting.counts(kind)
+    }
+
     /// The consolidated park a park or sub-block belongs to.
     pub fn top_park(&self, p: ParkId) -> ParkId {
         let mut p = p;
@@ -358,6 +472,7 @@ mod tests {
             target: Target {
                 rate: 0.8,
                 scope: TargetScope::AllSolids,
+                accounting: Accounting::default(),
             },
             settings: Settings {
                 objective: Objective::Cost,
@@ -372,6 +487,7 @@ mod tests {
                 storage_cost_multiplier: 1.0,
                 transport_cost_multiplier: 1.0,
                 route_subsidy: BTreeMap::new(),
+                allow_dumping: false,
             },
         };
         let d = region.distance_matrix(ModeId(0));
@@ -438,6 +554,7 @@ mod tests {
             target: Target {
                 rate: 0.8,
                 scope: TargetScope::AllSolids,
+                accounting: Accounting::default(),
             },
             settings: Settings {
                 objective: Objective::Cost,
@@ -452,6 +569,7 @@ mod tests {
                 storage_cost_multiplier: 1.0,
                 transport_cost_multiplier: 1.0,
                 route_subsidy: BTreeMap::new(),
+                allow_dumping: false,
             },
         };
         let all = region.distance_matrices();

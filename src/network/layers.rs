@@ -271,8 +271,9 @@ fn use_and_capacity(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<
     Ok(())
 }
 
-/// Per producer: storage (into its landfill, with dumping beside it, where the landfill is
-/// limited; else straight into disposal), then its stockpile kept.
+/// Per producer: storage (into its landfill, with dumping beside it where the landfill is
+/// limited and the policy allows dumping; else straight into disposal), then its stockpile
+/// kept.
 fn disposal_and_kept(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     let pol = &region.policy;
     for (pi, p) in region.producers.iter().enumerate() {
@@ -291,9 +292,12 @@ fn disposal_and_kept(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result
         match own.filter(|_| mat.class == MaterialClass::Solid) {
             Some(lf) => {
                 out.arc(from, lf, ArcKind::Store { producer }, None, store)?;
-                let dump = econ::dump(pol, mat);
-                let to = nodes.disposal[cls];
-                out.arc(from, to, ArcKind::Dump { producer }, None, dump)?;
+                // Dumping only where the scenario allows it (`[policy] allow_dumping`).
+                if pol.allow_dumping {
+                    let dump = econ::dump(pol, mat);
+                    let to = nodes.disposal[cls];
+                    out.arc(from, to, ArcKind::Dump { producer }, None, dump)?;
+                }
             }
             None => {
                 let to = nodes.disposal[cls];

@@ -6,7 +6,7 @@
 //! within the mode's `max_km`) → consumer intake (blend limit) → consumer (capacity) → sink;
 //! plus disposal: producer → park landfill (compliant, capacity-limited) → disposal, and
 //! producer → disposal directly (non-compliant dumping, taxed) where a park's landfill is
-//! limited; stockpile → kept (not drawn). Solids and hydrogen never share a node but the sink.
+//! limited and `[policy] allow_dumping` is set; stockpile → kept (not drawn). Solids and hydrogen never share a node but the sink.
 //!
 //! Rooms: [`layers`] (the graph laid out layer by layer, for building and for refreshing),
 //! [`econ`] (money and CO2 per unit, and each arc's economics computed from the region).
@@ -140,7 +140,8 @@ pub enum RateKey {
 
 /// A group of producers whose utilisation rate is reported, in terms of the flat problem:
 /// rate = (flow on `new_arcs` + flow on `stock_arcs`) / (supply of `generation` + flow on
-/// `stock_arcs`).
+/// `stock_arcs`). Only transport arcs to consumers whose route the target's accounting rule
+/// counts are in `new_arcs` and `stock_arcs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateGroup {
     pub key: RateKey,
@@ -293,7 +294,14 @@ fn rate_groups(
         }
     }
     for e in graph.edge_references() {
-        if let ArcKind::Transport { source, .. } = e.weight().kind {
+        if let ArcKind::Transport {
+            source, consumer, ..
+        } = e.weight().kind
+        {
+            // Only routes the target's accounting rule counts are utilisation.
+            if !region.counted(consumer) {
+                continue;
+            }
             for g in of(source.producer()).into_iter().flatten() {
                 match source {
                     Source::Generation(_) => groups[g].new_arcs.push(e.id().index()),

@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 pub fn utilisation_chart_data(region: &Region, r: &Results) -> charts::UtilisationChart {
     charts::UtilisationChart {
         title: format!(
-            "{} — solid-waste utilisation by material, {}",
-            region.title, region.year
+            "{} — solid-waste utilisation by material, {} (accounting: {}; strict rate {})",
+            region.title,
+            region.year,
+            region.target.accounting.rule,
+            super::format::percent_summary(r.solids.strict_rate()),
         ),
         target_rate: region.target.rate,
         bars: r
@@ -75,7 +78,10 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
         })
         .collect();
     charts::FlowMap {
-        title: format!("By-product flows — {} ({})", region.name, region.year),
+        title: format!(
+            "By-product flows — {} ({}); accounting: {}",
+            region.name, region.year, region.target.accounting.rule
+        ),
         parks,
         flows,
         materials: region.materials.iter().map(|m| m.name.clone()).collect(),

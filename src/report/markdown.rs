@@ -84,6 +84,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         region.name,
         objective_name(region.settings.objective)
     ));
+    s.push_str(&accounting_line(region, r));
     s.push_str("## Summary\n\n```\n");
     s.push_str(&terminal_summary(region, r));
     s.push_str(
@@ -91,7 +92,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     );
 
     s.push_str("## Solids by material\n\n");
-    let by_material: [Column<Labelled>; 7] = [
+    let by_material: [Column<Labelled>; 9] = [
         ("material", Left, |r| r.0.clone()),
         ("generated (t)", Right, |r| grouped(r.1.generated)),
         ("utilised (t)", Right, |r| grouped(r.1.utilised())),
@@ -99,8 +100,10 @@ pub fn report_md(region: &Region, r: &Results) -> String {
             grouped(r.1.stockpile_drawn)
         }),
         ("disposed (t)", Right, |r| grouped(r.1.disposed)),
+        ("of which dumped (t)", Right, |r| grouped(r.1.dumped)),
         ("rate", Right, |r| pct(r.1.rate())),
         (RANGE_HEADER, Right, |r| range(r.2)),
+        ("strict rate", Right, |r| pct(r.1.strict_rate())),
     ];
     let rows = r
         .by_material
@@ -109,19 +112,22 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     md_table(&mut s, &by_material, rows);
 
     s.push_str("\n## Solids by park\n\n");
-    let by_park: [Column<Labelled>; 6] = [
+    let by_park: [Column<Labelled>; 8] = [
         ("park", Left, |r| r.0.clone()),
         ("generated (t)", Right, |r| grouped(r.1.generated)),
         ("utilised (t)", Right, |r| grouped(r.1.utilised())),
         ("disposed (t)", Right, |r| grouped(r.1.disposed)),
+        ("of which dumped (t)", Right, |r| grouped(r.1.dumped)),
         ("rate", Right, |r| pct(r.1.rate())),
         (RANGE_HEADER, Right, |r| range(r.2)),
+        ("strict rate", Right, |r| pct(r.1.strict_rate())),
     ];
     let rows = r.by_park.iter().map(|(p, b)| {
         let park = &region.parks[p.0];
         (format!("{} {}", park.id, park.name), b, r.park_range(*p))
     });
     md_table(&mut s, &by_park, rows);
+    by_route(&mut s, region, r);
 
     if !r.hydrogen.is_empty() {
         s.push_str("\n## Hydrogen (own balance, not in the solids rate)\n\n");
@@ -203,6 +209,52 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
     s.push_str("\nPhase objectives are in the solver's integer units (flow units × cost units); the \"least disposal\" phase counts solid and hydrogen flow units together, which is harmless because the two layers only meet at the sink.\n");
     s
+}
+
+/// The accounting rule, the kinds it counts, and the rate in scope under it and strict.
+fn accounting_line(region: &Region, r: &Results) -> String {
+    let a = &region.target.accounting;
+    let kinds: Vec<&str> = a
+        .counted_kinds()
+        .into_iter()
+        .map(RouteKind::as_str)
+        .collect();
+    format!(
+        "Accounting rule `{}` (counts {}): {} utilisation {}; strict rate (backfill and \
+         ecological restoration not counted) {}.\n\n",
+        a.rule,
+        if kinds.is_empty() {
+            "nothing".to_string()
+        } else {
+            kinds.join(", ")
+        },
+        r.target.scope,
+        pct(r.target.achieved),
+        pct(r.target.strict_achieved),
+    )
+}
+
+/// Utilisation by route, with each route's kind and whether the rule counts it.
+fn by_route(s: &mut String, region: &Region, r: &Results) {
+    s.push_str(&format!(
+        "\n## Utilisation by route\n\nEach route's kind; \"counted\" says whether the accounting rule `{}` counts it as utilisation (the strict rate never counts backfill or ecological restoration).\n\n",
+        region.target.accounting.rule
+    ));
+    let columns: [Column<(&Route, bool, &str, f64)>; 5] = [
+        ("route", Left, |r| r.0.name.clone()),
+        ("kind", Left, |r| r.0.kind.as_str().to_string()),
+        ("counted", Left, |r| {
+            if r.1 { "yes" } else { "no" }.to_string()
+        }),
+        ("unit", Left, |r| r.2.to_string()),
+        ("utilised", Right, |r| grouped(r.3)),
+    ];
+    let rows = r.by_route.iter().map(|(rid, unit, x)| {
+        let route = &region.routes[rid.0];
+        let counted = region.target.accounting.counts(route.kind);
+        (route, counted, unit.as_str(), *x)
+    });
+    md_table(s, &columns, rows);
 }
 
 #[cfg(test)]

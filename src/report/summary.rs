@@ -52,11 +52,12 @@ struct Quantities<'a> {
     stockpile_drawn: f64,
     disposed: f64,
     dumped: f64,
+    not_counted: f64,
 }
 
 impl Serialize for Quantities<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(6))?;
+        let mut m = s.serialize_map(Some(7))?;
         let u = self.unit;
         m.serialize_entry(&format!("generated_{u}"), &self.generated)?;
         m.serialize_entry(&format!("utilised_{u}"), &self.utilised)?;
@@ -64,6 +65,7 @@ impl Serialize for Quantities<'_> {
         m.serialize_entry(&format!("stockpile_drawn_{u}"), &self.stockpile_drawn)?;
         m.serialize_entry(&format!("disposed_{u}"), &self.disposed)?;
         m.serialize_entry(&format!("dumped_{u}"), &self.dumped)?;
+        m.serialize_entry(&format!("utilised_not_counted_{u}"), &self.not_counted)?;
         m.end()
     }
 }
@@ -75,6 +77,8 @@ struct BalanceJson<'a> {
     #[serde(flatten)]
     quantities: Quantities<'a>,
     utilisation_rate: Option<f64>,
+    /// The rate without backfill and ecological restoration.
+    strict_utilisation_rate: Option<f64>,
     /// The lowest and highest rate among all optimal allocations (materials and parks).
     #[serde(skip_serializing_if = "Option::is_none")]
     utilisation_rate_min: Option<f64>,
@@ -100,8 +104,10 @@ impl<'a> BalanceJson<'a> {
                 stockpile_drawn: q(b.stockpile_drawn),
                 disposed: q(b.disposed),
                 dumped: q(b.dumped),
+                not_counted: q(b.uncounted_new + b.uncounted_stock),
             },
             utilisation_rate: rate(b.rate()),
+            strict_utilisation_rate: rate(b.strict_rate()),
             utilisation_rate_min: None,
             utilisation_rate_max: None,
             meets_target: None,
@@ -139,7 +145,12 @@ impl<'a> BalanceJson<'a> {
 struct Target<'a> {
     rate: f64,
     scope: &'a str,
+    /// The accounting rule and the route kinds it counts.
+    accounting: &'a str,
+    counted_kinds: Vec<&'static str>,
     achieved_rate: Option<f64>,
+    /// The rate in scope under the strict rule (no backfill, no ecological restoration).
+    strict_achieved_rate: Option<f64>,
     meets_target: bool,
     shortfall_t: f64,
 }
@@ -194,6 +205,16 @@ struct Solver<'a> {
     cost_resolution_yuan: f64,
 }
 
+/// One route's use: quantities keyed `utilised_{unit}`, its kind and whether the accounting
+/// rule counts it.
+#[derive(Serialize)]
+struct RouteJson {
+    #[serde(flatten)]
+    utilised: Keyed<f64>,
+    kind: &'static str,
+    counted: bool,
+}
+
 /// The whole of `summary.json`.
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -206,8 +227,8 @@ struct Summary<'a> {
     by_material: Keyed<BalanceJson<'a>>,
     by_park: Keyed<BalanceJson<'a>>,
     hydrogen: Hydrogen<'a>,
-    /// Utilised quantity by route, keyed `utilised_{unit}`.
-    by_route: Keyed<Keyed<f64>>,
+    /// Utilised quantity by route, keyed `utilised_{unit}`, with the route's kind.
+    by_route: Keyed<RouteJson>,
     cost_yuan: f64,
     cost_breakdown_yuan: CostBreakdown,
     /// Net of transport emissions.
@@ -227,18 +248,24 @@ impl<'a> Summary<'a> {
             .hydrogen
             .first()
             .map_or("kg", |(m, _)| region.materials[m.0].unit.as_str());
-        let mut by_route: Vec<(String, Keyed<f64>)> = Vec::new();
+        let mut by_route: Vec<(String, RouteJson)> = Vec::new();
         for (rid, unit, x) in &r.by_route {
-            let key = &region.routes[rid.0].id;
+            let route = &region.routes[rid.0];
+            let key = &route.id;
             let i = match by_route.iter().position(|(k, _)| k == key) {
                 Some(i) => i,
                 None => {
-                    by_route.push((key.clone(), Keyed(Vec::new())));
+                    let v = RouteJson {
+                        utilised: Keyed(Vec::new()),
+                        kind: route.kind.as_str(),
+                        counted: region.target.accounting.counts(route.kind),
+                    };
+                    by_route.push((key.clone(), v));
                     by_route.len() - 1
                 }
             };
             // A repeated (route, unit) replaces the value in place, as a JSON object would.
-            let entries = &mut by_route[i].1 .0;
+            let entries = &mut by_route[i].1.utilised.0;
             let unit_key = format!("utilised_{unit}");
             match entries.iter_mut().find(|(k, _)| *k == unit_key) {
                 Some(e) => e.1 = q(*x),
@@ -254,7 +281,16 @@ impl<'a> Summary<'a> {
             target: Target {
                 rate: t,
                 scope: &r.target.scope,
+                accounting: &region.target.accounting.rule,
+                counted_kinds: region
+                    .target
+                    .accounting
+                    .counted_kinds()
+                    .into_iter()
+                    .map(RouteKind::as_str)
+                    .collect(),
                 achieved_rate: rate(r.target.achieved),
+                strict_achieved_rate: rate(r.target.strict_achieved),
                 meets_target: r.target.meets,
                 shortfall_t: q(r.target.shortfall),
             },
@@ -373,6 +409,10 @@ mod tests {
             stockpile_drawn: 20.0004,
             disposed: 40.0,
             dumped: 0.0,
+            uncounted_new: 0.0,
+            uncounted_stock: 0.0,
+            strict_new: 30.0,
+            strict_stock: 20.0004,
         }
     }
 
@@ -382,7 +422,7 @@ mod tests {
         let solids = serde_json::to_string(&BalanceJson::solids(&b, 0.6).named("Fly ash")).unwrap();
         assert_eq!(
             solids,
-            r#"{"generated_t":100.0,"utilised_t":80.0,"utilised_new_t":60.0,"stockpile_drawn_t":20.0,"disposed_t":40.0,"dumped_t":0.0,"utilisation_rate":0.666668,"meets_target":true,"name":"Fly ash"}"#
+            r#"{"generated_t":100.0,"utilised_t":80.0,"utilised_new_t":60.0,"stockpile_drawn_t":20.0,"disposed_t":40.0,"dumped_t":0.0,"utilised_not_counted_t":0.0,"utilisation_rate":0.666668,"strict_utilisation_rate":0.416669,"meets_target":true,"name":"Fly ash"}"#
         );
         let h = serde_json::to_string(&BalanceJson::new(&b, "kg")).unwrap();
         assert!(h.starts_with(r#"{"generated_kg":100.0,"#), "{h}");

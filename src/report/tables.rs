@@ -107,6 +107,7 @@ const BALANCE_COLUMNS: &[BalanceColumn] = &[
     ("utilisation_rate", |r| csv_rate(r.balance.rate())),
     ("rate_min", |r| csv_rate(r.range.map(|x| x.min))),
     ("rate_max", |r| csv_rate(r.range.map(|x| x.max))),
+    ("strict_rate", |r| csv_rate(r.balance.strict_rate())),
 ];
 
 /// `utilisation.csv`: balances by material, by park, and by park × material (tidy, long).
@@ -286,6 +287,8 @@ mod tests {
                     stockpile_drawn: 0.0,
                     disposed: 6.0,
                     dumped: 1.0,
+                    strict_new: 3.0,
+                    ..Balance::default()
                 },
                 range: None,
             },
@@ -305,9 +308,9 @@ mod tests {
         let out = String::from_utf8(csv_table(BALANCE_COLUMNS, rows).unwrap()).unwrap();
         assert_eq!(
             out,
-            "level,park,material,class,unit,generated,utilised,stockpile_drawn,disposed,dumped,utilisation_rate,rate_min,rate_max\n\
-             total,all,all_solids,solid,t,10,4,0,6,1,0.4,,\n\
-             material,all,\"a,b\",solid,t,0,0,0,0,0,,0.25,0.5\n"
+            "level,park,material,class,unit,generated,utilised,stockpile_drawn,disposed,dumped,utilisation_rate,rate_min,rate_max,strict_rate\n\
+             total,all,all_solids,solid,t,10,4,0,6,1,0.4,,,0.3\n\
+             material,all,\"a,b\",solid,t,0,0,0,0,0,,0.25,0.5,\n"
         );
     }
 }

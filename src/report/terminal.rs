@@ -22,11 +22,17 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
         }
     ));
     s.push_str(&format!(
-        "  solids: {} generated, {} utilised ({} from stockpiles), {} disposed\n",
+        "  accounting rule {}; strict rate (no backfill or ecological restoration) {}\n",
+        region.target.accounting.rule,
+        pct(t.strict_achieved),
+    ));
+    s.push_str(&format!(
+        "  solids: {} generated, {} utilised ({} from stockpiles), {} disposed ({} dumped)\n",
         qty(r.solids.generated, "t"),
         qty(r.solids.utilised(), "t"),
         qty(r.solids.stockpile_drawn, "t"),
-        qty(r.solids.disposed, "t")
+        qty(r.solids.disposed, "t"),
+        qty(r.solids.dumped, "t")
     ));
     for (m, b) in &r.hydrogen {
         let mat = &region.materials[m.0];

@@ -50,6 +50,12 @@ pub struct RawTarget {
     pub rate: f64,
     #[serde(default = "default_scope")]
     pub scope: String,
+    /// Named accounting rule (`china_statistical` by default, or `strict`).
+    #[serde(default)]
+    pub accounting: Option<String>,
+    /// Explicit list of counted route kinds (instead of a named rule).
+    #[serde(default)]
+    pub counts: Option<Vec<String>>,
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -115,6 +121,9 @@ pub struct RawPolicy {
     /// Subsidy per unit utilised, keyed by route id.
     #[serde(default)]
     pub route_subsidy_yuan_per_unit: BTreeMap<String, f64>,
+    /// Non-compliant dumping beyond a park's landfill capacity is allowed (default: no).
+    #[serde(default)]
+    pub allow_dumping: bool,
 }
 
 fn one() -> f64 {
@@ -129,6 +138,7 @@ impl Default for RawPolicy {
             storage_cost_multiplier: 1.0,
             transport_cost_multiplier: 1.0,
             route_subsidy_yuan_per_unit: BTreeMap::new(),
+            allow_dumping: false,
         }
     }
 }
@@ -197,6 +207,9 @@ fn default_unit() -> String {
 pub struct RawRoute {
     pub id: String,
     pub name: String,
+    /// What the route is (`utilisation` by default); see `model::RouteKind`.
+    #[serde(default)]
+    pub kind: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
 }

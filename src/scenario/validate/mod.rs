@@ -114,6 +114,7 @@ pub fn build(
     );
     let policy = sections::policy(ctx, &raw.policy, &routes.ix);
     let scope = sections::target_scope(ctx, &raw.target, &materials, &parks.ix);
+    let accounting = sections::target_accounting(ctx, &raw.target);
     limits::check(
         ctx,
         raw,
@@ -148,6 +149,7 @@ pub fn build(
         target: Target {
             rate: raw.target.rate,
             scope,
+            accounting,
         },
         settings: Settings {
             objective,

@@ -173,7 +173,7 @@ pub fn materials(ctx: &mut Ctx, raw: &[RawMaterial]) -> Built<Material> {
     }
 }
 
-/// `[[routes]]`: unique ids.
+/// `[[routes]]`: unique ids, known kinds.
 pub fn routes(ctx: &mut Ctx, raw: &[RawRoute]) -> Built<Route> {
     let origins: Vec<Origin> = (0..raw.len()).map(|i| item("routes", i)).collect();
     let ix = index_ids(
@@ -183,9 +183,14 @@ pub fn routes(ctx: &mut Ctx, raw: &[RawRoute]) -> Built<Route> {
     );
     let items = raw
         .iter()
-        .map(|r| Route {
+        .zip(&origins)
+        .map(|(r, o)| Route {
             id: r.id.clone(),
             name: r.name.clone(),
+            kind: match r.kind.as_deref() {
+                None => RouteKind::Utilisation,
+                Some(k) => route_kind(ctx, o, "kind", k).unwrap_or(RouteKind::Utilisation),
+            },
         })
         .collect();
     Built { items, origins, ix }
@@ -642,6 +647,66 @@ pub fn policy(ctx: &mut Ctx, p: &RawPolicy, route_ix: &HashMap<String, usize>) -
         storage_cost_multiplier: p.storage_cost_multiplier,
         transport_cost_multiplier: p.transport_cost_multiplier,
         route_subsidy,
+        allow_dumping: p.allow_dumping,
+    }
+}
+
+/// A route kind by name, or an error at `field` listing the kinds.
+fn route_kind(ctx: &mut Ctx, o: &Origin, field: &str, name: &str) -> Option<RouteKind> {
+    let k = RouteKind::parse(name);
+    if k.is_none() {
+        let known: Vec<&str> = RouteKind::ALL.iter().map(|k| k.as_str()).collect();
+        let known = known.join("\", \"");
+        ctx.err(
+            o,
+            field,
+            format!("unknown route kind \"{name}\"; expected one of \"{known}\""),
+        );
+    }
+    k
+}
+
+/// `[target]` accounting: a named rule, or an explicit list of counted route kinds (not
+/// both); the Chinese statistical convention by default.
+pub fn target_accounting(ctx: &mut Ctx, t: &RawTarget) -> Accounting {
+    let to = top("target");
+    match (&t.accounting, &t.counts) {
+        (Some(_), Some(_)) => {
+            ctx.err(
+                &to,
+                "counts",
+                "give either `accounting` (a named rule) or `counts` (a list of route kinds), not both",
+            );
+            Accounting::default()
+        }
+        (Some(name), None) => Accounting::named(name).unwrap_or_else(|| {
+            ctx.err(
+                &to,
+                "accounting",
+                format!(
+                    "unknown accounting rule \"{name}\"; expected \"china_statistical\" or \"strict\" (or give `counts`)"
+                ),
+            );
+            Accounting::default()
+        }),
+        (None, Some(list)) => {
+            let mut counts = [false; 5];
+            for name in list {
+                if let Some(k) = route_kind(ctx, &to, "counts", name) {
+                    counts[k.index()] = true;
+                }
+            }
+            // A list equal to a named rule is that rule.
+            let rule = ["china_statistical", "strict"]
+                .into_iter()
+                .find(|r| Accounting::named(r).is_some_and(|a| a.counts == counts))
+                .unwrap_or("custom");
+            Accounting {
+                rule: rule.to_string(),
+                counts,
+            }
+        }
+        (None, None) => Accounting::default(),
     }
 }
 
