@@ -19,10 +19,9 @@ pub fn groups(
     o: &Origin,
 ) -> (Vec<IntakeGroup>, HashMap<String, usize>) {
     let origins: Vec<Origin> = (0..c.groups.len()).map(|j| o.child("groups", j)).collect();
-    let kind = format!("{who}: group");
     let ix = index_ids(
         ctx,
-        &kind,
+        "intake group",
         c.groups
             .iter()
             .zip(&origins)
