@@ -723,12 +723,13 @@ fn ordos_rate_ranges_hold_the_rate_and_do_not_depend_on_threads() {
             );
         }
     }
-    // Gasification slag is far from unique (issue #12): 6 % to 51 % among the optima.
+    // Gasification slag is far from unique (issue #12): 3 % to 38 % among the optima with the
+    // §9 load factors (6 % to 51 % at nameplate).
     let slag = region
         .materials
         .iter()
         .position(|m| m.id == "gasification_slag")
         .unwrap();
     let range = r.material_range(MaterialId(slag)).unwrap();
-    assert!(range.min < 0.1 && range.max > 0.5, "{range:?}");
+    assert!(range.min < 0.1 && range.max > 0.3, "{range:?}");
 }
