@@ -283,13 +283,13 @@ fn every_overflowing_value_is_located() {
     );
     let d = errors(&text);
     let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
-    // The bricks' gangue limit (0.8 × capacity) overflows too.
+    // The bricks' gangue limit is a share (0.8) of that capacity, computed per run from the
+    // capacity in force: only the capacity is blamed.
     assert_eq!(
         fields,
         vec![
             "materials[0].storage_cost_yuan_per_unit",
             "consumers[1].capacity",
-            "consumers[1].accepts[0].max",
             "consumers[2].accepts[0].gate_price_yuan_per_unit"
         ],
         "{d:?}"
@@ -702,4 +702,120 @@ fn accounting_and_route_kind_errors_are_located() {
     let d = errors(&text);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].line, line_of(&text, "allow_dump = true", 0));
+}
+
+const NESTED: &str = include_str!("../scenarios/nested.toml");
+
+#[test]
+fn load_factors_out_of_range_are_located() {
+    let text = replace_nth(NESTED, "load_factor = 0.5", "load_factor = 1.5", 0);
+    let text = replace_nth(
+        &text,
+        "capacity = 100.0\ngroups",
+        "capacity = 100.0\nload_factor = -0.1\ngroups",
+        0,
+    );
+    let d = errors(&text);
+    let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec!["routes[1].load_factor", "consumers[0].load_factor"],
+        "{d:?}"
+    );
+    assert_eq!(d[0].line, line_of(&text, "load_factor = 1.5", 1));
+    assert!(
+        d[0].message.contains("must lie in [0, 1], got 1.5"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn group_errors_are_located() {
+    // An unknown group on an accepts entry, named with the groups the consumer defines.
+    let text = replace_nth(NESTED, "group = \"mixed\" }", "group = \"mixd\" }", 1);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "consumers[0].accepts[1].group");
+    assert!(
+        d[0].message
+            .contains("names group \"mixd\", which it does not define (known: \"mixed\")"),
+        "{d:?}"
+    );
+    // A group with no limit, and a second group of the same id with no member.
+    let text = replace_nth(
+        NESTED,
+        "groups = [{ id = \"mixed\", max_share = 0.6 }]",
+        "groups = [{ id = \"mixed\" }, { id = \"mixed\", max = 5.0 }]",
+        0,
+    );
+    let d = errors(&text);
+    let got: Vec<(&str, &str)> = d
+        .iter()
+        .map(|x| (x.field.as_str(), x.message.as_str()))
+        .collect();
+    assert_eq!(d.len(), 2, "{got:?}");
+    assert_eq!(d[0].field, "consumers[0].groups[0].id");
+    assert!(
+        d[0].message.contains("has no limit; give max or max_share"),
+        "{got:?}"
+    );
+    assert_eq!(d[1].field, "consumers[0].groups[1].id");
+    assert!(
+        d[1].message.contains("duplicate intake group id \"mixed\""),
+        "{got:?}"
+    );
+    // Ranges of the group's limits.
+    let text = replace_nth(
+        NESTED,
+        "max_share = 0.6 }",
+        "max_share = 1.6, max = -1 }",
+        0,
+    );
+    let d = errors(&text);
+    let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "consumers[0].groups[0].max_share",
+            "consumers[0].groups[0].max"
+        ],
+        "{d:?}"
+    );
+    // A group no accepts entry names.
+    let text = replace_nth(NESTED, ", group = \"mixed\" }", " }", 0);
+    let text = replace_nth(&text, ", group = \"mixed\" }", " }", 0);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "consumers[0].groups[0].id");
+    assert!(d[0].message.contains("has no member"), "{d:?}");
+    // A group is not a field of the CSV table, and an unknown field is an error.
+    let text = replace_nth(
+        NESTED,
+        "max_share = 0.6 }",
+        "max_share = 0.6, members = [] }",
+        0,
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+}
+
+#[test]
+fn a_bad_load_factor_cell_is_located_in_its_table() {
+    let dir = std::env::temp_dir().join(format!("symbiosim-lf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("consumers.csv"),
+        "id,park,route,capacity,load_factor,material\nc2,A,sintered_bricks,10,2,gangue\n",
+    )
+    .unwrap();
+    let text = format!("{NESTED}\n[tables]\nconsumers = \"consumers.csv\"\n");
+    let d = match scenario::load_str("bad.toml", &text, &dir) {
+        Err(ScenarioError::Invalid(d)) => d.0,
+        other => panic!("should be invalid: {other:?}"),
+    };
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].file.ends_with("consumers.csv"), "{d:?}");
+    assert_eq!((d[0].line, d[0].field.as_str()), (2, "load_factor"));
+    assert!(d[0].message.contains("must lie in [0, 1], got 2"), "{d:?}");
 }

@@ -16,7 +16,7 @@ pub(super) fn consumers(region: &Region, net: &Network, alloc: &Allocation) -> V
         .map(|(i, c)| ConsumerUse {
             consumer: ConsumerId(i),
             intake: 0.0,
-            capacity: c.capacity,
+            capacity: region.capacity_in_force(c),
             capacity_shadow_price: 0.0,
             capacity_value: alloc.capacity_value.as_ref().map_or(0.0, |v| v[i]),
         })

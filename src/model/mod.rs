@@ -73,6 +73,8 @@ pub struct Material {
 pub struct Route {
     pub id: String,
     pub name: String,
+    /// Default load factor of its consumers (actual ÷ nameplate), 0–1.
+    pub load_factor: f64,
     /// What the route is, for the accounting rule (which kinds count as utilisation).
     pub kind: RouteKind,
 }
@@ -217,8 +219,12 @@ pub struct Intake {
     pub material: MaterialId,
     /// Accepted grades (empty = any grade, including ungraded lots).
     pub grades: Vec<String>,
-    /// Upper limit on this material, units per year (blend limit), None = only the capacity.
+    /// Upper limit on this material as an absolute intake, units per year (None = none).
     pub max: Option<f64>,
+    /// Upper limit as a share of the consumer's capacity in force (None = none).
+    pub max_share: Option<f64>,
+    /// The consumer's intake group this material belongs to (index into `Consumer::groups`).
+    pub group: Option<usize>,
     pub gate_price: f64,
     pub co2_avoided_per_unit: f64,
     pub min_attrs: BTreeMap<String, f64>,
@@ -232,10 +238,40 @@ pub struct Consumer {
     pub name: String,
     pub park: ParkId,
     pub route: RouteId,
-    /// Total by-product intake capacity, units per year.
+    /// Total by-product intake capacity at nameplate, units per year.
     pub capacity: f64,
+    /// Expected load: actual intake ÷ nameplate, 0–1 (the route's default unless overridden).
+    pub load_factor: f64,
     pub processing_cost: f64,
     pub intakes: Vec<Intake>,
+    /// Nested blend limits: groups of intakes sharing one limit (see [`IntakeGroup`]).
+    pub groups: Vec<IntakeGroup>,
+}
+
+/// A group of a consumer's intakes whose sum is capped (e.g. cement's mixed-material slot shared
+/// by fly ash, slag and gypsum); each member keeps its own limit beneath it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntakeGroup {
+    pub id: String,
+    /// Upper limit on the members' sum, units per year (None = none).
+    pub max: Option<f64>,
+    /// Upper limit as a share of the consumer's capacity in force (None = none).
+    pub max_share: Option<f64>,
+}
+
+/// The tighter of an absolute limit and a share of `capacity` (None = neither given).
+pub fn blend_limit(max: Option<f64>, max_share: Option<f64>, capacity: f64) -> Option<f64> {
+    match (max, max_share.map(|sh| sh * capacity)) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+impl Consumer {
+    /// Expected capacity: nameplate × load factor.
+    pub fn effective_capacity(&self) -> f64 {
+        self.capacity * self.load_factor
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,6 +318,9 @@ pub struct Settings {
     pub quantity_resolution: f64,
     /// Yuan per integer cost unit (per flow unit) in the solver.
     pub cost_resolution: f64,
+    /// Under `MaxUtilisation`, bound consumers by their nameplate instead of nameplate × load
+    /// factor (the technical potential of the installed capacity).
+    pub nameplate_for_potential: bool,
 }
 
 /// Policy levers that change the economics.
@@ -333,6 +372,29 @@ impl Region {
     pub fn counted(&self, c: ConsumerId) -> bool {
         let kind = self.routes[self.consumers[c.0].route.0].kind;
         self.target.accounting.counts(kind)
+    }
+
+    /// The capacity that bounds consumer `c` in this run: nameplate under `MaxUtilisation`
+    /// with `nameplate_for_potential`, else nameplate × load factor.
+    pub fn capacity_in_force(&self, c: &Consumer) -> f64 {
+        if self.settings.objective == Objective::MaxUtilisation
+            && self.settings.nameplate_for_potential
+        {
+            c.capacity
+        } else {
+            c.effective_capacity()
+        }
+    }
+
+    /// Intake `i`'s blend limit in this run (its `max` and `max_share` of the capacity in
+    /// force, the tighter); None = only the capacity.
+    pub fn intake_limit(&self, c: &Consumer, i: &Intake) -> Option<f64> {
+        blend_limit(i.max, i.max_share, self.capacity_in_force(c))
+    }
+
+    /// Group `g`'s limit in this run, as [`Region::intake_limit`].
+    pub fn group_limit(&self, c: &Consumer, g: &IntakeGroup) -> Option<f64> {
+        blend_limit(g.max, g.max_share, self.capacity_in_force(c))
     }
 
     /// The consolidated park a park or sub-block belongs to.
@@ -480,6 +542,7 @@ mod tests {
                 same_park_km: 7.5,
                 quantity_resolution: 1.0,
                 cost_resolution: 0.001,
+                nameplate_for_potential: false,
             },
             policy: Policy {
                 carbon_price: 0.0,
@@ -562,6 +625,7 @@ mod tests {
                 same_park_km: 7.5,
                 quantity_resolution: 1.0,
                 cost_resolution: 0.001,
+                nameplate_for_potential: false,
             },
             policy: Policy {
                 carbon_price: 0.0,

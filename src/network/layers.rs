@@ -96,6 +96,8 @@ pub(super) struct Nodes {
     pub stockpile: Vec<Option<NodeIndex>>,
     pub consumer: Vec<NodeIndex>,
     pub intake: Vec<Vec<NodeIndex>>,
+    /// Per consumer: its intake groups' nodes.
+    pub group: Vec<Vec<NodeIndex>>,
     pub sink: NodeIndex,
     /// Per class (solid, hydrogen).
     pub disposal: [NodeIndex; 2],
@@ -118,7 +120,7 @@ fn class_ix(c: MaterialClass) -> usize {
 /// Every node and arc of `region`'s network, in index order.
 pub(super) fn lay_out(region: &Region, out: &mut Layout) -> Result<Nodes, NetworkError> {
     let (producer, stockpile) = sources(region, out)?;
-    let (consumer, intake) = users(region, out)?;
+    let (consumer, intake, group) = users(region, out)?;
     let sink = out.node(NodeKind::Sink, 0.0)?;
     let disposal = [
         out.node(NodeKind::Disposal(CLASSES[0]), 0.0)?,
@@ -134,6 +136,7 @@ pub(super) fn lay_out(region: &Region, out: &mut Layout) -> Result<Nodes, Networ
         stockpile,
         consumer,
         intake,
+        group,
         sink,
         disposal,
         kept,
@@ -170,14 +173,15 @@ fn sources(
     Ok((producer, stockpile))
 }
 
-/// Each consumer followed by its intakes.
+/// Each consumer followed by its intakes, then its intake groups.
 #[allow(clippy::type_complexity)]
 fn users(
     region: &Region,
     out: &mut Layout,
-) -> Result<(Vec<NodeIndex>, Vec<Vec<NodeIndex>>), NetworkError> {
+) -> Result<(Vec<NodeIndex>, Vec<Vec<NodeIndex>>, Vec<Vec<NodeIndex>>), NetworkError> {
     let mut consumer = Vec::with_capacity(region.consumers.len());
     let mut intake = Vec::with_capacity(region.consumers.len());
+    let mut group = Vec::with_capacity(region.consumers.len());
     for (ci, c) in region.consumers.iter().enumerate() {
         let cid = ConsumerId(ci);
         consumer.push(out.node(NodeKind::Consumer(cid), 0.0)?);
@@ -186,8 +190,13 @@ fn users(
                 .map(|k| out.node(NodeKind::Intake(cid, k), 0.0))
                 .collect::<Result<_, _>>()?,
         );
+        group.push(
+            (0..c.groups.len())
+                .map(|g| out.node(NodeKind::Group(cid, g), 0.0))
+                .collect::<Result<_, _>>()?,
+        );
     }
-    Ok((consumer, intake))
+    Ok((consumer, intake, group))
 }
 
 /// Compliant landfills of parks or sub-blocks with a limited capacity, each with its limit
@@ -252,7 +261,8 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
     Ok(())
 }
 
-/// Per consumer: its intakes' use arcs (blend limit, economics of use), then its capacity.
+/// Per consumer: its intakes' use arcs (blend limit, economics of use; into the intake's
+/// group if it has one), its groups' limits, then its capacity in force.
 fn use_and_capacity(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     for (ci, c) in region.consumers.iter().enumerate() {
         let consumer = ConsumerId(ci);
@@ -262,11 +272,22 @@ fn use_and_capacity(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<
                 intake: k,
             };
             let e = econ::use_of(&region.policy, c, intake);
-            out.arc(nodes.intake[ci][k], nodes.consumer[ci], kind, intake.max, e)?;
+            let to = intake
+                .group
+                .map_or(nodes.consumer[ci], |g| nodes.group[ci][g]);
+            let limit = region.intake_limit(c, intake);
+            out.arc(nodes.intake[ci][k], to, kind, limit, e)?;
+        }
+        for (g, group) in c.groups.iter().enumerate() {
+            let kind = ArcKind::GroupLimit { consumer, group: g };
+            let limit = region.group_limit(c, group);
+            let e = econ::Econ::default();
+            out.arc(nodes.group[ci][g], nodes.consumer[ci], kind, limit, e)?;
         }
         let kind = ArcKind::Capacity { consumer };
         let e = econ::Econ::default();
-        out.arc(nodes.consumer[ci], nodes.sink, kind, Some(c.capacity), e)?;
+        let cap = region.capacity_in_force(c);
+        out.arc(nodes.consumer[ci], nodes.sink, kind, Some(cap), e)?;
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! economics) for a region of the same structure.
 //!
 //! Layers: producer (and legacy stockpile) → transport arcs (one per accepted intake and mode
-//! within the mode's `max_km`) → consumer intake (blend limit) → consumer (capacity) → sink;
+//! within the mode's `max_km`) → consumer intake (blend limit) → [intake group (nested blend
+//! limit)] → consumer (capacity in force: nameplate × load factor, or nameplate for the
+//! potential) → sink;
 //! plus disposal: producer → park landfill (compliant, capacity-limited) → disposal, and
 //! producer → disposal directly (non-compliant dumping, taxed) where a park's landfill is
 //! limited and `[policy] allow_dumping` is set; stockpile → kept (not drawn). Solids and hydrogen never share a node but the sink.
@@ -29,6 +31,8 @@ pub enum NodeKind {
     /// Stockpiled material left in place this year, per class.
     StockKept(MaterialClass),
     Intake(ConsumerId, usize),
+    /// A consumer's intake group (nested blend limit): its members' use arcs end here.
+    Group(ConsumerId, usize),
     Consumer(ConsumerId),
     /// Compliant storage of a park or sub-block (only where its capacity is limited).
     Landfill(ParkId),
@@ -62,8 +66,11 @@ pub enum ArcKind {
         mode: ModeId,
         km: f64,
     },
-    /// Intake → consumer: the blend limit, and the per-material economics of use.
+    /// Intake → consumer (or its group): the blend limit, and the per-material economics of
+    /// use.
     Use { consumer: ConsumerId, intake: usize },
+    /// Group → consumer: the group's limit (nested blend limit).
+    GroupLimit { consumer: ConsumerId, group: usize },
     /// Consumer → sink: total capacity.
     Capacity { consumer: ConsumerId },
     /// Producer → landfill/disposal: compliant storage.

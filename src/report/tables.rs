@@ -198,6 +198,11 @@ const CONSUMER_COLUMNS: &[ConsumerColumn] = &[
     ("route", |r| r.region.routes[r.consumer.route.0].id.clone()),
     ("unit", |r| consumer_unit(r.region, r.consumer).to_string()),
     ("capacity", |r| num(r.used.capacity, 3)),
+    ("nameplate_capacity", |r| num(r.consumer.capacity, 3)),
+    ("expected_load_factor", |r| num(r.consumer.load_factor, 6)),
+    ("effective_capacity", |r| {
+        num(r.consumer.effective_capacity(), 3)
+    }),
     ("intake", |r| num(r.used.intake, 3)),
     ("load_factor", |r| {
         if r.used.capacity > 0.0 {

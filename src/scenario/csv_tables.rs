@@ -332,6 +332,7 @@ pub const CONSUMER_COLUMNS: &[Col] = &[
         Kind::Num(0.0),
         false,
     ),
+    col("load_factor", "load_factor", Kind::OptNum, false),
     col("material", "accepts.material", Kind::Text, true),
     col("grades", "accepts.grades", Kind::List, false),
     col("max", "accepts.max", Kind::OptNum, false),
@@ -648,14 +649,15 @@ mod tests {
         agree(
             CONSUMER_COLUMNS,
             "",
+            // Nested intake groups are TOML-only (docs/format.md).
             &fields_of::<RawConsumer>(),
-            &["accepts"],
+            &["accepts", "groups"],
         );
         agree(
             CONSUMER_COLUMNS,
             INTAKE,
             &fields_of::<RawIntake>(),
-            &["source"],
+            &["source", "group"],
         );
         assert!(fields_of::<RawPark>().contains(&"landfill_capacity"));
     }
@@ -668,12 +670,13 @@ mod tests {
         let p = parks(&src, 0, csv, &mut d);
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(p[0].0.landfill_capacity, Some(3.0));
-        let csv = "id,name,park,route,capacity,processing_cost_yuan_per_unit,co2_avoided_t_per_unit,material,grades,max,max_share,gate_price_yuan_per_unit,intake_co2_avoided_t_per_unit,source,min_attr:CaO,max_attr:S\nc,n,A,r,10,1,2,m,g1|g2,5,0.5,3,4,x,1,2\nc,,,,,,,m2,,,,,,y,,\n";
+        let csv = "id,name,park,route,capacity,processing_cost_yuan_per_unit,co2_avoided_t_per_unit,load_factor,material,grades,max,max_share,gate_price_yuan_per_unit,intake_co2_avoided_t_per_unit,source,min_attr:CaO,max_attr:S\nc,n,A,r,10,1,2,0.6,m,g1|g2,5,0.5,3,4,x,1,2\nc,,,,,,,,m2,,,,,,y,,\n";
         let src = CsvSource::new("c.csv".into(), csv);
         let c = consumers(&src, 0, csv, &mut d);
         assert!(d.is_empty(), "{d:?}");
         let (c, _, intakes) = &c[0];
         assert_eq!((c.capacity, c.accepts.len(), intakes.len()), (10.0, 2, 2));
+        assert_eq!(c.load_factor, Some(0.6));
         assert_eq!(c.accepts[0].grades, vec!["g1", "g2"]);
         assert_eq!(c.accepts[0].co2_avoided_t_per_unit, Some(4.0));
         assert_eq!(c.accepts[0].min_attrs.get("CaO"), Some(&1.0));

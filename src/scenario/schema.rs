@@ -77,6 +77,9 @@ pub struct RawSettings {
     pub quantity_resolution: f64,
     #[serde(default = "default_cost_resolution")]
     pub cost_resolution_yuan: f64,
+    /// Under `max_utilisation`, consumers are bounded by nameplate (not × load factor).
+    #[serde(default)]
+    pub nameplate_for_potential: bool,
 }
 
 fn default_objective() -> String {
@@ -103,6 +106,7 @@ impl Default for RawSettings {
             same_park_km: default_same_park_km(),
             quantity_resolution: default_quantity_resolution(),
             cost_resolution_yuan: default_cost_resolution(),
+            nameplate_for_potential: false,
         }
     }
 }
@@ -212,6 +216,9 @@ pub struct RawRoute {
     pub kind: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Default load factor of the route's consumers.
+    #[serde(default = "one")]
+    pub load_factor: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -290,8 +297,26 @@ pub struct RawConsumer {
     pub processing_cost_yuan_per_unit: f64,
     #[serde(default)]
     pub co2_avoided_t_per_unit: f64,
+    /// Overrides the route's load factor.
+    #[serde(default)]
+    pub load_factor: Option<f64>,
     #[serde(default)]
     pub accepts: Vec<RawIntake>,
+    /// Nested blend limits over groups of accepted materials.
+    #[serde(default)]
+    pub groups: Vec<RawGroup>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub id: String,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub max_share: Option<f64>,
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -306,6 +331,9 @@ pub struct RawIntake {
     pub max: Option<f64>,
     #[serde(default)]
     pub max_share: Option<f64>,
+    /// The consumer's group (`[[consumers.groups]]` id) this material counts in.
+    #[serde(default)]
+    pub group: Option<String>,
     #[serde(default)]
     pub gate_price_yuan_per_unit: f64,
     #[serde(default)]

@@ -246,6 +246,11 @@ fn alone(k: &mut Checker, raw: &RawScenario, b: &Sections) {
             }
             k.money(&io.origin, "gate_price_yuan_per_unit", i.gate_price);
         }
+        for (j, g) in cons.groups.iter().enumerate() {
+            if let Some(mx) = g.max.filter(|&m| m > 0.0) {
+                k.quantity(&o.child("groups", j), "max", "group limit", mx);
+            }
+        }
     }
     for (park, o) in b.parks.items.iter().zip(&b.parks.origins) {
         if let Some(cap) = park.landfill_capacity {

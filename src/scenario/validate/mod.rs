@@ -2,12 +2,14 @@
 //!
 //! - [`checks`]: the shared collector [`Ctx`] and the checks all sections use;
 //! - [`sections`]: one function per scenario section, each returning its part of the model;
+//! - [`groups`]: nested blend limits inside a consumer;
 //! - [`limits`]: the solver's integer ranges, across sections.
 //!
 //! [`build`] runs them in a fixed order; the diagnostics are sorted by position afterwards,
 //! so the order only decides between problems at the same position.
 
 mod checks;
+mod groups;
 mod limits;
 mod sections;
 mod warnings;
@@ -157,6 +159,7 @@ pub fn build(
             same_park_km: s.same_park_km,
             quantity_resolution: s.quantity_resolution,
             cost_resolution: s.cost_resolution_yuan,
+            nameplate_for_potential: s.nameplate_for_potential,
         },
         policy,
     };

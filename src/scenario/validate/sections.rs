@@ -191,8 +191,12 @@ pub fn routes(ctx: &mut Ctx, raw: &[RawRoute]) -> Built<Route> {
                 None => RouteKind::Utilisation,
                 Some(k) => route_kind(ctx, o, "kind", k).unwrap_or(RouteKind::Utilisation),
             },
+            load_factor: r.load_factor,
         })
         .collect();
+    for (r, o) in raw.iter().zip(&origins) {
+        ctx.in_range(o, "load_factor", r.load_factor, 0.0, 1.0);
+    }
     Built { items, origins, ix }
 }
 
@@ -485,10 +489,21 @@ pub fn consumers(
             c.processing_cost_yuan_per_unit,
         );
         ctx.non_negative(&o, "co2_avoided_t_per_unit", c.co2_avoided_t_per_unit);
+        if let Some(lf) = c.load_factor {
+            ctx.in_range(&o, "load_factor", lf, 0.0, 1.0);
+        }
         if c.accepts.is_empty() {
             ctx.err(&o, "accepts", format!("{who} accepts no material"));
         }
-        let (intakes, intake_origins) = intakes(ctx, &c, &who, intake_origins, materials);
+        let (groups, group_ix) = super::groups::groups(ctx, &c, &who, &o);
+        let (intakes, intake_origins) = intakes(
+            ctx,
+            &c,
+            &who,
+            intake_origins,
+            materials,
+            (&groups, &group_ix),
+        );
         if let (Some(park), Some(route)) = (park, route) {
             origins.push((o, intake_origins));
             consumers.push(Consumer {
@@ -497,8 +512,10 @@ pub fn consumers(
                 park: ParkId(park),
                 route: RouteId(route),
                 capacity: c.capacity,
+                load_factor: c.load_factor.unwrap_or(routes.items[route].load_factor),
                 processing_cost: c.processing_cost_yuan_per_unit,
                 intakes,
+                groups,
             });
         }
     }
@@ -510,14 +527,15 @@ pub fn consumers(
 }
 
 /// The `accepts` of consumer `c` (`who`): known materials of one unit, their grades, ranges,
-/// the intake limit (the smaller of `max` and `max_share` of the capacity). Intakes of an
-/// unknown material are left out; returns the kept intakes with their origins.
+/// the limits (`max` and `max_share` of the capacity in force: the tighter applies), the group.
+/// Intakes of an unknown material are left out; returns the kept intakes with their origins.
 fn intakes(
     ctx: &mut Ctx,
     c: &RawConsumer,
     who: &str,
     origins: Vec<Origin>,
     materials: &Built<Material>,
+    (groups, group_ix): (&[IntakeGroup], &HashMap<String, usize>),
 ) -> (Vec<Intake>, Vec<IntakeOrigin>) {
     let mut intakes = Vec::new();
     let mut kept: Vec<IntakeOrigin> = Vec::new();
@@ -588,11 +606,7 @@ fn intakes(
         }
         ctx.attrs(&io, "min_attrs", &a.min_attrs);
         ctx.attrs(&io, "max_attrs", &a.max_attrs);
-        let share_cap = a.max_share.map(|sh| sh * c.capacity);
-        let max = match (a.max, share_cap) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
+        let group = super::groups::member_of(ctx, a, who, &io, groups, group_ix);
         kept.push(IntakeOrigin {
             origin: io,
             own_co2: a.co2_avoided_t_per_unit.is_some(),
@@ -600,7 +614,9 @@ fn intakes(
         intakes.push(Intake {
             material: MaterialId(m),
             grades: a.grades.clone(),
-            max,
+            max: a.max,
+            max_share: a.max_share,
+            group,
             gate_price: a.gate_price_yuan_per_unit,
             co2_avoided_per_unit: a.co2_avoided_t_per_unit.unwrap_or(c.co2_avoided_t_per_unit),
             min_attrs: a.min_attrs.clone(),
