@@ -8,16 +8,19 @@
 //! Rooms: [`balance`] (producers' fates and the balances), [`target`] (the target and the
 //! gaps), [`flows`] (costs, CO2, the flows table, use by route), [`prices`] (consumers'
 //! capacity use and values, producers' marginal costs), [`evaluate`](mod@evaluate) (the
-//! [`Evaluator`]: network, allocation and analysis of one region or of many variants).
+//! [`Evaluator`]: network, allocation and analysis of one region or of many variants),
+//! [`alternative`] (the other objective and the cost of moving between the two).
 
+mod alternative;
 mod balance;
 mod evaluate;
 mod flows;
 mod prices;
 mod target;
 
+pub use alternative::{Alternative, MovingCost};
 pub use balance::Balance;
-pub use evaluate::{evaluate, AnalysisError, Evaluation, Evaluator};
+pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 
 use crate::allocate::Allocation;
 use crate::model::*;
@@ -137,6 +140,9 @@ pub struct Results {
     pub park_ranges: Vec<(ParkId, RateRange)>,
     pub nodes: usize,
     pub arcs: usize,
+    /// The same region under the other objective (least cost beside technical potential),
+    /// when the run asked for it ([`evaluate_with_alternative`]).
+    pub alternative: Option<Alternative>,
 }
 
 /// Evaluates `alloc` on `net` built from `region`.
@@ -187,6 +193,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         }),
         nodes: net.node_count(),
         arcs: net.arc_count(),
+        alternative: None,
     }
 }
 
