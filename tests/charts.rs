@@ -27,6 +27,7 @@ fn chart() -> UtilisationChart {
         bars: vec![
             MaterialBar {
                 label: "fly ash".into(),
+                drawn: 0.0,
                 generated: 4.82e7,
                 utilised: 3.04e7,
                 rate: 0.63,
@@ -34,6 +35,7 @@ fn chart() -> UtilisationChart {
             },
             MaterialBar {
                 label: "gypsum".into(),
+                drawn: 0.0,
                 generated: 1.0e6,
                 utilised: 1.2e6,
                 rate: 1.2,
@@ -54,6 +56,7 @@ fn map() -> FlowMap {
         generated: 1e6,
     };
     let flow = |a: (f64, f64), b: (f64, f64), material: &str, quantity: f64| MapFlow {
+        mode: "road".into(),
         from_lat: a.0,
         from_lon: a.1,
         to_lat: b.0,
@@ -65,6 +68,7 @@ fn map() -> FlowMap {
     let (a, b) = ((39.0, 109.0), (40.0, 110.5));
     FlowMap {
         title: "Map test".into(),
+        modes: vec!["road".into()],
         parks: vec![park("A", a.0, a.1, false), park("B", b.0, b.1, true)],
         flows: vec![
             flow(a, b, "fly ash", 2e6),
@@ -128,6 +132,7 @@ fn crowded() -> (UtilisationChart, FlowMap) {
         .enumerate()
         .map(|(i, m)| MaterialBar {
             label: m.clone(),
+            drawn: 0.0,
             generated: 1e6 * (i + 1) as f64,
             utilised: 5e5 * (i + 1) as f64,
             rate: 0.5,
@@ -164,6 +169,7 @@ fn crowded() -> (UtilisationChart, FlowMap) {
         let b = &parks[(k * 5 + 1) % parks.len()];
         for (p, q) in [(a, b), (a, a)] {
             flows.push(MapFlow {
+                mode: "road".into(),
                 from_lat: p.lat,
                 from_lon: p.lon,
                 to_lat: q.lat,
@@ -176,6 +182,7 @@ fn crowded() -> (UtilisationChart, FlowMap) {
     }
     let map = FlowMap {
         title,
+        modes: vec!["road".into()],
         parks,
         flows,
         materials,
@@ -242,6 +249,7 @@ fn ordos() -> (UtilisationChart, FlowMap) {
             let rate = [0.63, 0.41, 0.92, 0.81, 0.55, 0.796, 0.12, 1.08][i];
             MaterialBar {
                 label: m.to_string(),
+                drawn: 0.0,
                 generated,
                 utilised: generated * rate,
                 rate,
@@ -314,6 +322,7 @@ fn ordos() -> (UtilisationChart, FlowMap) {
         let mat = (seed >> 20) as usize % materials.len();
         let q = 10f64.powf(4.0 + 3.0 * ((seed >> 11) % 1000) as f64 / 1000.0);
         flows.push(MapFlow {
+            mode: "road".into(),
             from_lat: parks[a].lat,
             from_lon: parks[a].lon,
             to_lat: parks[b].lat,
@@ -325,6 +334,7 @@ fn ordos() -> (UtilisationChart, FlowMap) {
     }
     let map = FlowMap {
         title: "By-product flows between Ordos parks".into(),
+        modes: vec!["road".into()],
         parks,
         flows,
         materials: materials.iter().map(|s| s.to_string()).collect(),
@@ -380,6 +390,7 @@ fn edge_cases_do_not_panic() {
     assert!(utilisation_svg(&zero).unwrap().contains("target 150 %"));
     let empty_map = FlowMap {
         title: "empty".into(),
+        modes: vec!["road".into()],
         parks: vec![],
         flows: vec![],
         materials: vec![],
@@ -412,6 +423,7 @@ fn edge_inputs() -> (UtilisationChart, FlowMap) {
         target_rate: 1.5,
         bars: vec![MaterialBar {
             label: "ash".into(),
+            drawn: 0.0,
             generated: 0.0,
             utilised: 0.0,
             rate: 0.0,
@@ -421,6 +433,7 @@ fn edge_inputs() -> (UtilisationChart, FlowMap) {
     };
     let one = FlowMap {
         title: "one".into(),
+        modes: vec!["road".into()],
         parks: vec![MapPark {
             id: "P".into(),
             name: String::new(),
@@ -430,6 +443,7 @@ fn edge_inputs() -> (UtilisationChart, FlowMap) {
             generated: 0.0,
         }],
         flows: vec![MapFlow {
+            mode: "road".into(),
             from_lat: 39.0,
             from_lon: 109.0,
             to_lat: 39.0,
@@ -456,6 +470,7 @@ fn samples() -> Vec<(&'static str, UtilisationChart, FlowMap)> {
     };
     let empty_map = FlowMap {
         title: "empty".into(),
+        modes: vec!["road".into()],
         parks: vec![],
         flows: vec![],
         materials: vec![],
@@ -499,5 +514,51 @@ fn sample_charts() {
                 eprintln!("wrote {}", path.display());
             }
         }
+    }
+}
+
+#[test]
+fn labels_name_stockpile_drawn_and_charts_name_the_objective_and_modes() {
+    use symbiosim::analysis::evaluate;
+    use symbiosim::model::Objective;
+    use symbiosim::report::charts::{mode_dash, tonnes_label};
+    use symbiosim::report::{map_chart_data, utilisation_chart_data};
+    assert_eq!(
+        tonnes_label(5.01e6, 4.65e6, 3.6e5),
+        "5.01 Mt of 4.65 Mt + 360 kt drawn"
+    );
+    assert_eq!(tonnes_label(3e6, 4e6, 0.0), "3 Mt of 4 Mt");
+    let mut region = symbiosim::scenario::load(std::path::Path::new("scenarios/ordos_2025.toml"))
+        .unwrap()
+        .region;
+    for (objective, name) in [
+        (Objective::Cost, "least cost"),
+        (Objective::MaxUtilisation, "technical potential"),
+    ] {
+        region.settings.objective = objective;
+        let r = evaluate(&region, &Default::default()).unwrap().results;
+        let u = utilisation_chart_data(&region, &r);
+        let m = map_chart_data(&region, &r);
+        assert!(
+            u.title.contains(&format!("objective: {name}")),
+            "{}",
+            u.title
+        );
+        assert!(
+            m.title.contains(&format!("objective: {name}")),
+            "{}",
+            m.title
+        );
+        // Bars split new generation and stockpile drawn; their sum is what the rate divides.
+        for (bar, (_, b)) in u.bars.iter().zip(r.by_material.iter()) {
+            assert_eq!((bar.generated, bar.drawn), (b.generated, b.stockpile_drawn));
+        }
+        // Road and rail flows are both on the map, with different line patterns.
+        let modes: std::collections::BTreeSet<&str> =
+            m.flows.iter().map(|f| f.mode.as_str()).collect();
+        let pattern = |name: &str| mode_dash(m.modes.iter().position(|x| x.starts_with(name)));
+        assert!(modes.iter().any(|x| x.starts_with("Road")), "{modes:?}");
+        assert!(modes.iter().any(|x| x.starts_with("Rail")), "{modes:?}");
+        assert_ne!(pattern("Road"), pattern("Rail"));
     }
 }

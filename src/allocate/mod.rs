@@ -12,12 +12,15 @@
 //! cost. Phases 2 and 3 warm-start from the previous phase's basis.
 //!
 //! Rooms: [`problem`] (network → integer problem), [`phases`] (the [`Allocator`] and the
-//! lexicographic phases), [`capacity`] (exact capacity values), [`ranges`] (the lowest and
-//! highest rate of each of the network's rate groups among all optimal allocations), [`legal`]
-//! (the least waste without a legal fate, when dumping is forbidden). This is the only module that
-//! imports the engine; every answer it hands on has passed the engine's certificate.
+//! lexicographic phases), [`export`] (a phase's problem as DIMACS, MPS or LP text with the
+//! mapping of its nodes and arcs back to the scenario), [`capacity`] (exact capacity values),
+//! [`ranges`] (the lowest and highest rate of each of the network's rate groups among all
+//! optimal allocations), [`legal`] (the least waste without a legal fate, when dumping is
+//! forbidden). This is the only module that imports the engine; every answer it hands on has
+//! passed the engine's certificate.
 
 mod capacity;
+pub mod export;
 mod legal;
 mod phases;
 mod problem;
@@ -49,6 +52,15 @@ pub struct Phase {
     pub objective: i128,
     pub iterations: u64,
     pub certificate: Certificate,
+}
+
+/// One phase's integer problem, as solved, with its certified optimal objective (cost units ×
+/// flow units); see [`phase_problems`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseProblem {
+    pub name: &'static str,
+    pub problem: FlowProblem,
+    pub objective: i128,
 }
 
 /// The exact allocation on a network.
@@ -145,6 +157,22 @@ impl From<symbiosim_engine::CertificateError> for AllocateError {
     fn from(e: symbiosim_engine::CertificateError) -> Self {
         AllocateError::Solve(e.into())
     }
+}
+
+/// Every lexicographic phase's integer problem for `objective` with its optimal objective, in
+/// order (one for `Cost`, three for `MaxUtilisation`): the problems a run solves, for export.
+pub fn phase_problems(
+    net: &Network,
+    objective: Objective,
+    scaling: Scaling,
+    solver: SolverConfig,
+) -> Result<Vec<PhaseProblem>, AllocateError> {
+    let cfg = AllocConfig {
+        solver,
+        capacity_values: false,
+        rate_ranges: false,
+    };
+    Allocator::new(cfg).phase_problems(net, objective, scaling)
 }
 
 /// Solves the allocation for `objective` (cold; see [`Allocator`] for repeated solves).

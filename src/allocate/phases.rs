@@ -2,7 +2,7 @@
 //! certified, and the assembly of the [`Allocation`] in material units and yuan.
 
 use super::problem::{flow_problem_and_roles, Role};
-use super::{AllocConfig, AllocateError, Allocation, Phase, Scaling};
+use super::{AllocConfig, AllocateError, Allocation, Phase, PhaseProblem, Scaling};
 use crate::model::Objective;
 use crate::network::Network;
 use symbiosim_engine::{verify, FlowProblem, FlowSolution, NetworkSimplex, SolveStatus};
@@ -18,6 +18,17 @@ pub struct Allocator {
 impl Allocator {
     pub fn new(cfg: AllocConfig) -> Self {
         Allocator { cfg, simplex: None }
+    }
+
+    /// What the next allocations compute (the basis is kept: a run solves its primary
+    /// objective in full, then the other objective without capacity values or rate ranges).
+    pub fn set_config(&mut self, cfg: AllocConfig) {
+        self.cfg = cfg;
+    }
+
+    /// What the allocations compute.
+    pub fn config(&self) -> AllocConfig {
+        self.cfg
     }
 
     /// The solver holding the optimal basis of the last problem solved (the final phase of
@@ -59,46 +70,7 @@ impl Allocator {
         objective: Objective,
         scaling: Scaling,
     ) -> Result<Allocation, AllocateError> {
-        let (real, roles) = flow_problem_and_roles(net, scaling)?;
-        let mut phases = Vec::new();
-        let (sol, problem) = match objective {
-            Objective::Cost => {
-                let (sol, ph) = self.solve(&real, "least cost")?;
-                phases.push(ph);
-                (sol, real)
-            }
-            Objective::MaxUtilisation => {
-                // Phase 1: least disposal of new generation.
-                let mut p1 = real.clone();
-                for (c, &r) in p1.cost.iter_mut().zip(&roles) {
-                    *c = i64::from(r == Role::Disposal);
-                }
-                let (s1, ph) = self.solve(&p1, "least disposal")?;
-                phases.push(ph);
-                // Phase 2: disposal capped at its optimum; most stockpile drawn.
-                let mut p2 = p1;
-                for (a, &r) in roles.iter().enumerate() {
-                    if r == Role::Disposal {
-                        p2.upper[a] = s1.flow[a];
-                    }
-                    p2.cost[a] = i64::from(r == Role::Kept);
-                }
-                let (s2, ph) = self.solve(&p2, "most stockpile drawn")?;
-                phases.push(ph);
-                // Phase 3: both capped; least cost.
-                let mut p3 = real;
-                for (a, &r) in roles.iter().enumerate() {
-                    match r {
-                        Role::Disposal => p3.upper[a] = s1.flow[a],
-                        Role::Kept => p3.upper[a] = s2.flow[a],
-                        Role::Other => {}
-                    }
-                }
-                let (s3, ph) = self.solve(&p3, "least cost")?;
-                phases.push(ph);
-                (s3, p3)
-            }
-        };
+        let (sol, problem, phases) = self.phases(net, objective, scaling, None)?;
         let potential = if self.cfg.rate_ranges {
             sol.potential.clone()
         } else {
@@ -121,6 +93,79 @@ impl Allocator {
             )?);
         }
         Ok(allocation)
+    }
+
+    /// Every phase's integer problem for `objective`, in order, each with its certified optimal
+    /// objective (the problems a run solves; later phases depend on earlier optima).
+    pub fn phase_problems(
+        &mut self,
+        net: &Network,
+        objective: Objective,
+        scaling: Scaling,
+    ) -> Result<Vec<PhaseProblem>, AllocateError> {
+        let mut kept = Vec::new();
+        self.phases(net, objective, scaling, Some(&mut kept))?;
+        Ok(kept)
+    }
+
+    /// Solves the phases of `objective`: the final solution, its problem and the phases; with
+    /// `keep`, a copy of every phase's problem too.
+    fn phases(
+        &mut self,
+        net: &Network,
+        objective: Objective,
+        scaling: Scaling,
+        mut keep: Option<&mut Vec<PhaseProblem>>,
+    ) -> Result<(FlowSolution, FlowProblem, Vec<Phase>), AllocateError> {
+        let (real, roles) = flow_problem_and_roles(net, scaling)?;
+        let mut phases = Vec::new();
+        let mut solve = |this: &mut Self, problem: &FlowProblem, name: &'static str| {
+            let (sol, ph) = this.solve(problem, name)?;
+            if let Some(kept) = keep.as_deref_mut() {
+                kept.push(PhaseProblem {
+                    name,
+                    problem: problem.clone(),
+                    objective: ph.objective,
+                });
+            }
+            phases.push(ph);
+            Ok::<_, AllocateError>(sol)
+        };
+        let (sol, problem) = match objective {
+            Objective::Cost => {
+                let sol = solve(self, &real, "least cost")?;
+                (sol, real)
+            }
+            Objective::MaxUtilisation => {
+                // Phase 1: least disposal of new generation.
+                let mut p1 = real.clone();
+                for (c, &r) in p1.cost.iter_mut().zip(&roles) {
+                    *c = i64::from(r == Role::Disposal);
+                }
+                let s1 = solve(self, &p1, "least disposal")?;
+                // Phase 2: disposal capped at its optimum; most stockpile drawn.
+                let mut p2 = p1;
+                for (a, &r) in roles.iter().enumerate() {
+                    if r == Role::Disposal {
+                        p2.upper[a] = s1.flow[a];
+                    }
+                    p2.cost[a] = i64::from(r == Role::Kept);
+                }
+                let s2 = solve(self, &p2, "most stockpile drawn")?;
+                // Phase 3: both capped; least cost.
+                let mut p3 = real;
+                for (a, &r) in roles.iter().enumerate() {
+                    match r {
+                        Role::Disposal => p3.upper[a] = s1.flow[a],
+                        Role::Kept => p3.upper[a] = s2.flow[a],
+                        Role::Other => {}
+                    }
+                }
+                let s3 = solve(self, &p3, "least cost")?;
+                (s3, p3)
+            }
+        };
+        Ok((sol, problem, phases))
     }
 }
 

@@ -1,9 +1,9 @@
 //! A region evaluated: network, exact allocation and analysis, once ([`evaluate`]) or for many
 //! variants of one region with the network and the simplex basis kept ([`Evaluator`]).
 
-use super::{analyse, Results};
+use super::{analyse, Alternative, Results};
 use crate::allocate::{AllocConfig, AllocateError, Allocation, Allocator, Scaling, SolveStatus};
-use crate::model::Region;
+use crate::model::{Objective, Region};
 use crate::network::{Network, NetworkError};
 
 /// A region solved and analysed.
@@ -90,6 +90,33 @@ impl Evaluator {
         })
     }
 
+    /// [`Evaluator::evaluate`], then the same region under the other objective (warm from the
+    /// primary's basis, without capacity values or rate ranges), whose headline numbers and
+    /// the cost of moving from least cost to technical potential go into
+    /// [`Results::alternative`].
+    pub fn evaluate_with_alternative(
+        &mut self,
+        region: &Region,
+    ) -> Result<Evaluation, AnalysisError> {
+        let mut evaluation = self.evaluate(region)?;
+        let network = self.network.as_ref().expect("set by evaluate");
+        let other = match region.settings.objective {
+            Objective::Cost => Objective::MaxUtilisation,
+            Objective::MaxUtilisation => Objective::Cost,
+        };
+        let cfg = self.allocator.config();
+        self.allocator.set_config(AllocConfig {
+            capacity_values: false,
+            rate_ranges: false,
+            ..cfg
+        });
+        let alt = self.allocator.allocate(network, other, scaling(region));
+        self.allocator.set_config(cfg);
+        let alt = analyse(region, network, &alt?);
+        evaluation.results.alternative = Some(Alternative::new(other, &evaluation.results, &alt));
+        Ok(evaluation)
+    }
+
     fn run(&mut self, region: &Region) -> Result<(Allocation, Results), AnalysisError> {
         self.prepare(region)?;
         let network = self.network.as_ref().expect("set by prepare");
@@ -133,6 +160,23 @@ impl Evaluator {
         }
         Ok(())
     }
+}
+
+/// The units of `region`'s integer problem.
+fn scaling(region: &Region) -> Scaling {
+    Scaling {
+        quantity: region.settings.quantity_resolution,
+        cost: region.settings.cost_resolution,
+    }
+}
+
+/// [`evaluate`], and the same region under the other objective in
+/// [`Results::alternative`] (see [`Evaluator::evaluate_with_alternative`]).
+pub fn evaluate_with_alternative(
+    region: &Region,
+    cfg: &AllocConfig,
+) -> Result<Evaluation, AnalysisError> {
+    Evaluator::new(*cfg).evaluate_with_alternative(region)
 }
 
 /// Builds the network of `region`, allocates exactly (every solve certified) and analyses.

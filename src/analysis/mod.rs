@@ -9,8 +9,10 @@
 //! gaps), [`flows`] (costs, CO2, the flows table, use by route), [`prices`] (consumers'
 //! capacity use and values, producers' marginal costs), [`legal`] (waste with no legal fate
 //! when dumping is forbidden), [`evaluate`](mod@evaluate) (the
-//! [`Evaluator`]: network, allocation and analysis of one region or of many variants).
+//! [`Evaluator`]: network, allocation and analysis of one region or of many variants),
+//! [`alternative`] (the other objective and the cost of moving between the two).
 
+mod alternative;
 mod balance;
 mod evaluate;
 mod flows;
@@ -18,8 +20,9 @@ mod legal;
 mod prices;
 mod target;
 
+pub use alternative::{Alternative, MovingCost};
 pub use balance::Balance;
-pub use evaluate::{evaluate, AnalysisError, Evaluation, Evaluator};
+pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use legal::{NoLegalFate, Stranded};
 
 use crate::allocate::Allocation;
@@ -143,6 +146,9 @@ pub struct Results {
     pub park_ranges: Vec<(ParkId, RateRange)>,
     pub nodes: usize,
     pub arcs: usize,
+    /// The same region under the other objective (least cost beside technical potential),
+    /// when the run asked for it ([`evaluate_with_alternative`]).
+    pub alternative: Option<Alternative>,
 }
 
 /// Evaluates `alloc` on `net` built from `region`.
@@ -193,6 +199,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         }),
         nodes: net.node_count(),
         arcs: net.arc_count(),
+        alternative: None,
     }
 }
 

@@ -6,6 +6,7 @@ macro_rules! errln {
     ($($t:tt)*) => { $crate::cli::stderr_line(&format!($($t)*)) };
 }
 
+mod export;
 mod run;
 mod solve_dimacs;
 
@@ -28,6 +29,9 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file and report every problem found (writes nothing).
     Validate(ValidateArgs),
+    /// Write the exact integer problem of one phase of a run (DIMACS, MPS or LP), with
+    /// comments mapping nodes and arcs to the scenario (default: the final phase, to stdout).
+    Export(ExportArgs),
     /// Solve a DIMACS min-cost-flow file and print the objective.
     SolveDimacs {
         /// The DIMACS file (`p min N M`, `n id supply`, `a u v low cap cost`).
@@ -68,6 +72,32 @@ pub struct ValidateArgs {
     pub scenario: ScenarioArgs,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Dimacs,
+    Mps,
+    Lp,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// `dimacs` (`p min`), `mps` (free MPS) or `lp` (CPLEX LP).
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// The lexicographic phase, from 1 (default: the final one; `cost` has one phase,
+    /// `max_utilisation` three).
+    #[arg(long)]
+    pub phase: Option<usize>,
+    /// The file to write (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing file named by --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -93,6 +123,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate(args) => run::validate(&args.scenario),
+        Command::Export(args) => export::run(&args),
         Command::SolveDimacs { file, flows } => solve_dimacs::run(&file, flows),
     };
     match result {

@@ -66,7 +66,7 @@ impl RunConfig {
 }
 
 /// Prints located scenario problems; the exit code for invalid input.
-fn report_invalid(e: &ScenarioError) -> ExitCode {
+pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
     match e {
         ScenarioError::Invalid(d) => {
             for diag in &d.0 {
@@ -93,7 +93,7 @@ fn report_invalid(e: &ScenarioError) -> ExitCode {
 
 /// Loads the scenario with the command line's overrides; every bad flag and every problem of
 /// the merged scenario is reported together.
-fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
+pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
     let mut overrides = Vec::new();
     let mut bad = Vec::new();
     for arg in &a.set {
@@ -182,7 +182,8 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     let region = &loaded.region;
 
     let t = Instant::now();
-    let eval = analysis::evaluate(region, &AllocConfig::default()).context("allocation failed")?;
+    let eval = analysis::evaluate_with_alternative(region, &AllocConfig::default())
+        .context("allocation failed")?;
     let results = eval.results;
     timings.push((
         "network_solve_analysis".to_string(),

@@ -6,7 +6,7 @@ use super::format::{grouped, percent_summary as pct};
 use super::summary::objective_name;
 use super::tables::consumer_unit;
 use super::terminal::terminal_summary;
-use crate::analysis::{Balance, RateRange, Results};
+use crate::analysis::{Alternative, Balance, RateRange, Results};
 use crate::model::*;
 
 /// Alignment of a Markdown table column: text left, numbers right.
@@ -167,6 +167,10 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     ];
     md_table(&mut s, &cost, rows);
 
+    if let Some(a) = &r.alternative {
+        least_cost_and_potential(&mut s, region, r, a);
+    }
+
     s.push_str("\n## Binding capacities\n\nValue of one more unit of yearly capacity for saturated consumers: the cost saved when that capacity alone rises by one unit (re-solved exactly), yuan per unit of the consumer's material (t for solids, kg for hydrogen); the solver's dual (shadow price) beside it.\n\n");
     let mut binding: Vec<_> = r
         .consumers
@@ -255,6 +259,65 @@ fn by_route(s: &mut String, region: &Region, r: &Results) {
         (route, counted, unit.as_str(), *x)
     });
     md_table(s, &columns, rows);
+}
+
+/// The section comparing least cost (what the economics will do) with technical potential (how
+/// far the installed capacity reaches), and the cost of moving from one to the other.
+fn least_cost_and_potential(s: &mut String, region: &Region, r: &Results, a: &Alternative) {
+    s.push_str("\n## Least cost and technical potential\n\n");
+    s.push_str("Every run solves both objectives: least cost (`cost`: what the economics will do) and technical potential (`max_utilisation`: least disposal, then most stockpile drawn, then least cost: how far the installed capacity reaches). The report above is the ");
+    s.push_str(&format!(
+        "`{}` allocation.\n\n",
+        objective_name(region.settings.objective)
+    ));
+    let primary = Row {
+        objective: region.settings.objective,
+        rate: r.solids.rate(),
+        target: r.target.achieved,
+        utilised: r.solids.utilised(),
+        cost: r.cost.total(),
+    };
+    let other = Row {
+        objective: a.objective,
+        rate: a.utilisation_rate,
+        target: a.target_achieved_rate,
+        utilised: a.utilised_t,
+        cost: a.cost_yuan,
+    };
+    let rows = match a.objective {
+        Objective::Cost => [other, primary],
+        Objective::MaxUtilisation => [primary, other],
+    };
+    let columns: [Column<Row>; 5] = [
+        ("objective", Left, |r| match r.objective {
+            Objective::Cost => "least cost (`cost`)".to_string(),
+            Objective::MaxUtilisation => "technical potential (`max_utilisation`)".to_string(),
+        }),
+        ("solids rate", Right, |r| pct(r.rate)),
+        ("rate in target scope", Right, |r| pct(r.target)),
+        ("solids utilised (t)", Right, |r| grouped(r.utilised)),
+        ("net cost (yuan/yr)", Right, |r| grouped(r.cost)),
+    ];
+    md_table(s, &columns, rows);
+    let m = &a.moving;
+    s.push_str(&format!(
+        "\nCost of moving from least cost to technical potential: {} yuan/yr for {} t/yr more utilised",
+        grouped(m.delta_cost_yuan),
+        grouped(m.delta_utilised_t)
+    ));
+    match m.yuan_per_extra_t {
+        Some(per_t) => s.push_str(&format!(", {per_t:.2} yuan per extra tonne.\n")),
+        None => s.push_str(" (the technical potential utilises no more).\n"),
+    }
+}
+
+/// One objective's line of the comparison.
+struct Row {
+    objective: Objective,
+    rate: Option<f64>,
+    target: Option<f64>,
+    utilised: f64,
+    cost: f64,
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::format::round;
 use super::ReportError;
-use crate::analysis::{Balance, RateRange, Results};
+use crate::analysis::{Alternative, Balance, RateRange, Results};
 use crate::model::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -215,6 +215,50 @@ struct RouteJson {
     counted: bool,
 }
 
+/// From least cost to technical potential.
+#[derive(Serialize)]
+struct CostOfMoving {
+    from: &'static str,
+    to: &'static str,
+    delta_cost_yuan: f64,
+    delta_utilised_t: f64,
+    yuan_per_extra_t: Option<f64>,
+}
+
+/// The run's other objective: its headline numbers and the cost of moving.
+#[derive(Serialize)]
+struct AlternativeJson {
+    objective: &'static str,
+    /// Solids rate.
+    utilisation_rate: Option<f64>,
+    /// Solids strict rate (backfill and ecological restoration not counted).
+    strict_utilisation_rate: Option<f64>,
+    target_achieved_rate: Option<f64>,
+    utilised_t: f64,
+    cost_yuan: f64,
+    cost_of_moving: CostOfMoving,
+}
+
+impl AlternativeJson {
+    fn new(a: &Alternative) -> Self {
+        AlternativeJson {
+            objective: objective_name(a.objective),
+            utilisation_rate: rate(a.utilisation_rate),
+            strict_utilisation_rate: rate(a.strict_utilisation_rate),
+            target_achieved_rate: rate(a.target_achieved_rate),
+            utilised_t: q(a.utilised_t),
+            cost_yuan: yuan(a.cost_yuan),
+            cost_of_moving: CostOfMoving {
+                from: objective_name(Objective::Cost),
+                to: objective_name(Objective::MaxUtilisation),
+                delta_cost_yuan: yuan(a.moving.delta_cost_yuan),
+                delta_utilised_t: q(a.moving.delta_utilised_t),
+                yuan_per_extra_t: a.moving.yuan_per_extra_t.map(yuan),
+            },
+        }
+    }
+}
+
 /// The whole of `summary.json`.
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -238,6 +282,9 @@ struct Summary<'a> {
     transport_tkm: f64,
     /// The ten biggest gaps.
     gaps: Vec<GapJson<'a>>,
+    /// The other objective, when the run solved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alternative: Option<AlternativeJson>,
     solver: Solver<'a>,
 }
 
@@ -367,6 +414,7 @@ impl<'a> Summary<'a> {
                     utilisation_rate: rate(g.rate),
                 })
                 .collect(),
+            alternative: r.alternative.as_ref().map(AlternativeJson::new),
             solver: Solver {
                 status: "optimal",
                 objective: yuan(r.objective_yuan),

@@ -288,3 +288,29 @@ mod tests {
         assert!(arrow_polygon((0.0, 0.0), (0.0, 0.0), 0.0, 4.0, 0.0, 0.0).is_empty());
     }
 }
+
+/// The line pattern of the `index`-th transport mode (position in [`super::FlowMap::modes`]):
+/// `None` (solid, filled arrows) for the first, then dashes, dots and long dashes, as (dash,
+/// gap) in pixels, repeating from the second. Unlisted modes (`None` index) are dotted.
+pub fn mode_dash(index: Option<usize>) -> Option<(u32, u32)> {
+    const PATTERNS: [(u32, u32); 3] = [(10, 5), (3, 4), (18, 5)];
+    match index {
+        Some(0) => None,
+        Some(i) => Some(PATTERNS[(i - 1) % PATTERNS.len()]),
+        None => Some(PATTERNS[1]),
+    }
+}
+
+#[cfg(test)]
+mod mode_tests {
+    use super::mode_dash;
+
+    #[test]
+    fn the_first_mode_is_solid_and_the_others_dashed() {
+        assert_eq!(mode_dash(Some(0)), None);
+        assert_eq!(mode_dash(Some(1)), Some((10, 5)));
+        assert_eq!(mode_dash(Some(2)), Some((3, 4)));
+        assert_eq!(mode_dash(Some(4)), Some((10, 5)));
+        assert!(mode_dash(None).is_some());
+    }
+}

@@ -1,10 +1,13 @@
 //! The flow map's legend column: materials, arrow widths, intra-park donuts, symbols.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::geometry::{donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width};
+use super::geometry::{
+    donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width, mode_dash,
+};
 use super::style::{
     fit_text, palette_colour, px, text, text_width, BLOCK_RADIUS, INK, MUTED, PARK_FILL,
     PARK_RADIUS, UNLISTED,
@@ -18,6 +21,9 @@ const ROW: i32 = 22;
 /// What the map legend needs besides the map input.
 pub(super) struct MapLegend<'a> {
     pub flows: &'a [&'a MapFlow],
+    /// The transport modes of the arrows: position in [`FlowMap::modes`] (its line pattern)
+    /// and name.
+    pub modes: &'a [(Option<usize>, &'a str)],
     /// Some flow's material is not in [`FlowMap::materials`].
     pub unlisted: bool,
     /// Largest flow between locations, t/yr.
@@ -90,6 +96,7 @@ pub(super) fn draw_map_legend<DB: DrawingBackend>(
     let unit = if units.len() == 1 { units[0] } else { "" };
     let label_of = |q: f64| quantity_chart(q, unit).trim_end().to_string();
     let y = flow_widths(&col, l, &units, &label_of, y + 12)?;
+    let y = modes(&col, l, y + 6)?;
     let y = intra_donuts(&col, l, &label_of, y + 12)?;
     symbols(&col, y + 12)
 }
@@ -113,8 +120,9 @@ fn materials<DB: DrawingBackend>(
     if l.unlisted {
         entries.push((UNLISTED, "other"));
     }
-    // Room for the other sections below (about 400 px).
-    let max_rows = ((l.height as i32 - y - 400) / ROW).max(1) as usize;
+    // Room for the other sections below (about 400 px, and a row per transport mode).
+    let below = 400 + ROW * (l.modes.len() as i32 + 1);
+    let max_rows = ((l.height as i32 - y - below) / ROW).max(1) as usize;
     let shown = if entries.len() > max_rows {
         max_rows - 1
     } else {
@@ -172,6 +180,49 @@ fn flow_widths<DB: DrawingBackend>(
     y += ROW;
     if units.len() > 1 {
         col.put(&format!("units: {}", units.join(", ")), &col.note, (x, y))?;
+        y += ROW;
+    }
+    Ok(y)
+}
+
+/// The line pattern of each transport mode of the arrows (none when all are of one mode).
+fn modes<DB: DrawingBackend>(
+    col: &Column<DB>,
+    l: &MapLegend,
+    mut y: i32,
+) -> Result<i32, ChartError> {
+    if l.modes.len() < 2 && l.modes.iter().all(|(i, _)| *i == Some(0)) {
+        return Ok(y);
+    }
+    let x = col.x;
+    col.put("by mode (outline):", &col.note, (x, y))?;
+    y += ROW;
+    for &(i, name) in l.modes {
+        match mode_dash(i) {
+            None => col.area.draw(&Rectangle::new(
+                [(x, y - 4), (x + 50, y + 4)],
+                INK.mix(0.7).filled(),
+            ))?,
+            Some((dash, gap)) => {
+                col.area.draw(&Rectangle::new(
+                    [(x, y - 4), (x + 50, y + 4)],
+                    INK.mix(0.2).filled(),
+                ))?;
+                col.area.draw(&DashedPathElement::new(
+                    vec![
+                        (x, y - 4),
+                        (x + 50, y - 4),
+                        (x + 50, y + 4),
+                        (x, y + 4),
+                        (x, y - 4),
+                    ],
+                    dash,
+                    gap,
+                    INK.stroke_width(2),
+                ))?;
+            }
+        }
+        col.put(name, &col.item, (x + 62, y))?;
         y += ROW;
     }
     Ok(y)

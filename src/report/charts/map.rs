@@ -10,12 +10,13 @@ use std::collections::BTreeMap;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::geometry::{
     arrow_polygon, donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width,
-    map_projection, MapView,
+    map_projection, mode_dash, MapView,
 };
 use super::labels::{place_labels_with, LabelPlacement, PixelBox};
 use super::legend::{draw_map_legend, MapLegend};
@@ -41,6 +42,8 @@ struct FlowGeom {
     from: (f64, f64),
     to: (f64, f64),
     colour: RGBColor,
+    /// The transport mode's line pattern (`None`: solid).
+    dash: Option<(u32, u32)>,
     width: f64,
     quantity: f64,
     index: usize,
@@ -93,6 +96,11 @@ fn location_index(locs: &mut Vec<(f64, f64)>, p: (f64, f64)) -> usize {
             locs.len() - 1
         }
     }
+}
+
+/// Position of `mode` in the legend (and so its line pattern), if listed.
+pub(super) fn mode_index(m: &FlowMap, mode: &str) -> Option<usize> {
+    m.modes.iter().position(|x| x == mode)
 }
 
 /// Position of `material` in the legend (and so its colour), if listed.
@@ -153,8 +161,20 @@ pub(super) fn draw_map<DB: DrawingBackend>(
     draw_parks(root, &parks, &l, bounds)?;
 
     let intra_total = |parts: &BTreeMap<usize, f64>| parts.values().sum::<f64>();
+    // The modes of the flows between locations (those drawn as arrows), in legend order.
+    let mut modes: Vec<(Option<usize>, &str)> = l
+        .arrows
+        .iter()
+        .map(|a| {
+            let f = flows[a.geom.index];
+            (mode_index(m, &f.mode), f.mode.as_str())
+        })
+        .collect();
+    modes.sort_by_key(|&(i, name)| (i.unwrap_or(usize::MAX), name));
+    modes.dedup();
     let legend = MapLegend {
         flows: &flows,
+        modes: &modes,
         unlisted: flows.iter().any(|f| colour_index(m, &f.material).is_none()),
         max_q: l.max_q,
         max_intra: l.max_intra,
@@ -263,6 +283,7 @@ fn layout(
                 from: locs[a],
                 to: locs[b],
                 colour: k.map_or(UNLISTED, palette_colour),
+                dash: mode_dash(mode_index(m, &f.mode)),
                 width: 0.0,
                 quantity,
                 index,
@@ -404,7 +425,29 @@ fn draw_arrows<DB: DrawingBackend>(
     arrows: &[Arrow],
 ) -> Result<(), ChartError> {
     for Arrow { geom: g, poly } in arrows {
-        if poly.is_empty() {
+        if let Some((dash, gap)) = g.dash {
+            // Modes after the first: a pale arrow with a dashed outline (a dashed line when
+            // there is no room for an arrow).
+            let mut pts: Vec<(i32, i32)> = if poly.is_empty() {
+                vec![px(g.from), px(g.to)]
+            } else {
+                poly.iter().map(|&p| px(p)).collect()
+            };
+            if !poly.is_empty() {
+                pts.push(pts[0]);
+                root.draw(&PathElement::new(pts.clone(), WHITE.stroke_width(3)))?;
+                root.draw(&Polygon::new(
+                    pts[..pts.len() - 1].to_vec(),
+                    g.colour.mix(0.3).filled(),
+                ))?;
+            }
+            root.draw(&DashedPathElement::new(
+                pts,
+                dash,
+                gap,
+                g.colour.stroke_width(2),
+            ))?;
+        } else if poly.is_empty() {
             // Too close for an arrow: a plain connector, mostly under the markers.
             root.draw(&PathElement::new(
                 vec![px(g.from), px(g.to)],

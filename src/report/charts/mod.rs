@@ -37,12 +37,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use geometry::{
-    arrow_polygon, donut_angles, donut_radius, flow_width, map_projection, MapView,
+    arrow_polygon, donut_angles, donut_radius, flow_width, map_projection, mode_dash, MapView,
 };
 pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
-pub use utilisation::rate_axis_max;
+pub use utilisation::{rate_axis_max, tonnes_label};
 
 /// Pixel size of the utilisation chart.
 pub const UTILISATION_SIZE: (u32, u32) = (1200, 700);
@@ -53,7 +53,11 @@ pub const MAP_SIZE: (u32, u32) = (1200, 900);
 #[derive(Debug, Clone, PartialEq)]
 pub struct MaterialBar {
     pub label: String,
+    /// New generation, t/yr.
     pub generated: f64,
+    /// Legacy stockpile drawn (and utilised), t/yr: the label reads "utilised of generated +
+    /// drawn" when positive.
+    pub drawn: f64,
     pub utilised: f64,
     /// Utilisation rate as a fraction (0.63 = 63 %); may exceed 1.
     pub rate: f64,
@@ -95,6 +99,9 @@ pub struct MapFlow {
     pub to_lat: f64,
     pub to_lon: f64,
     pub material: String,
+    /// Transport mode; its position in [`FlowMap::modes`] fixes the arrow's line pattern
+    /// ([`mode_dash`]).
+    pub mode: String,
     /// Quantity per year in `unit`.
     pub quantity: f64,
     pub unit: String,
@@ -108,6 +115,9 @@ pub struct FlowMap {
     pub flows: Vec<MapFlow>,
     /// Legend order; a material's position here fixes its colour ([`palette_colour`]).
     pub materials: Vec<String>,
+    /// Transport modes in legend order; a mode's position fixes its line pattern
+    /// ([`mode_dash`]).
+    pub modes: Vec<String>,
 }
 
 /// Why a chart could not be rendered.

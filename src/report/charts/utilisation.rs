@@ -41,9 +41,29 @@ pub fn rate_axis_max(rates: &[f64], target: f64) -> f64 {
     ((top * 100.0 / 10.0 - 1e-9).ceil() * 10.0).max(100.0)
 }
 
+/// The tonnes label of a bar: `5.01 Mt of 4.65 Mt + 0.36 Mt drawn` (utilised of new generation
+/// plus legacy stockpile drawn), or `3 Mt of 4 Mt` when nothing was drawn.
+pub fn tonnes_label(utilised: f64, generated: f64, drawn: f64) -> String {
+    if drawn > 0.0 {
+        format!(
+            "{} of {} + {} drawn",
+            quantity_chart(utilised, "t"),
+            quantity_chart(generated, "t"),
+            quantity_chart(drawn, "t")
+        )
+    } else {
+        format!(
+            "{} of {}",
+            quantity_chart(utilised, "t"),
+            quantity_chart(generated, "t")
+        )
+    }
+}
+
 struct BarRow<'a> {
     label: &'a str,
     generated: f64,
+    drawn: f64,
     utilised: f64,
     rate: f64,
     /// The range among optimal allocations, where it is not a single value.
@@ -61,6 +81,7 @@ fn bar_rows(c: &UtilisationChart) -> Vec<BarRow<'_>> {
         .map(|b| BarRow {
             label: &b.label,
             generated: finite_or_zero(b.generated),
+            drawn: finite_or_zero(b.drawn).max(0.0),
             utilised: finite_or_zero(b.utilised),
             rate: finite_or_zero(b.rate).max(0.0),
             range: b
@@ -73,6 +94,7 @@ fn bar_rows(c: &UtilisationChart) -> Vec<BarRow<'_>> {
     rows.push(BarRow {
         label: "all solids",
         generated: rows.iter().map(|r| r.generated).sum(),
+        drawn: rows.iter().map(|r| r.drawn).sum(),
         utilised: rows.iter().map(|r| r.utilised).sum(),
         rate: finite_or_zero(c.overall_rate).max(0.0),
         range: None,
@@ -123,15 +145,13 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
     let tonnes_style = text(15.0, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     let tonnes: Vec<String> = rows
         .iter()
-        .map(|r| {
-            format!(
-                "{} of {}",
-                quantity_chart(r.utilised, "t"),
-                quantity_chart(r.generated, "t")
-            )
-        })
+        .map(|r| tonnes_label(r.utilised, r.generated, r.drawn))
         .collect();
-    let tonnes_header = "utilised of generated, t/yr";
+    let tonnes_header = if rows.iter().any(|r| r.drawn > 0.0) {
+        "utilised of generated + drawn, t/yr"
+    } else {
+        "utilised of generated, t/yr"
+    };
     let tonnes_w = tonnes
         .iter()
         .map(|t| text_width(root, t, &tonnes_style))

@@ -24,6 +24,10 @@
 //! SHA-256 digests), and every file in the folder is one the manifest lists, unchanged. Files a
 //! user added or edited are never deleted: the run is refused and names them.
 
+mod file;
+
+pub use file::{check_file, write_file};
+
 use super::OutputFile;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -63,6 +67,10 @@ pub enum WriteError {
     },
     #[error("output path {0} is not inside the output folder")]
     BadPath(String),
+    #[error("file {0} already exists; pass --force to replace it")]
+    FileExists(String),
+    #[error("{0} exists and is not a file; refusing to replace it")]
+    NotAFile(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {

@@ -1,0 +1,51 @@
+//! One file written whole (`symbiosim export --out FILE`): never replacing an existing file
+//! without `--force`, written to a hidden `.NAME.part-PID` next to it, synced, then renamed into
+//! place, so the path holds the earlier file or the complete new one.
+
+use super::WriteError;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// Checks that `dest` may be written: its folder exists, and it is absent or (with `force`) a
+/// regular file.
+pub fn check_file(dest: &Path, force: bool) -> Result<(), WriteError> {
+    let shown = dest.display().to_string();
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(WriteError::NoParent(parent.display().to_string()));
+    }
+    match fs::symlink_metadata(dest) {
+        Err(_) => Ok(()),
+        Ok(m) if m.is_file() && force => Ok(()),
+        Ok(m) if m.is_file() => Err(WriteError::FileExists(shown)),
+        Ok(_) => Err(WriteError::NotAFile(shown)),
+    }
+}
+
+/// Writes `bytes` to `dest` (see [`check_file`]) through a synced temporary file and a rename.
+pub fn write_file(dest: &Path, bytes: &[u8], force: bool) -> Result<(), WriteError> {
+    check_file(dest, force)?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = dest.with_file_name(format!(".{name}.part-{}", std::process::id()));
+    let io = |e: std::io::Error| WriteError::Io {
+        path: dest.display().to_string(),
+        source: e,
+    };
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, dest)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
