@@ -107,8 +107,8 @@ fn backfill_counts_under_the_default_rule_and_not_under_the_strict_one() {
         "{csv}"
     );
     assert!(
-        csv.lines()
-            .any(|l| l.starts_with("total,all,all_solids,") && l.ends_with(",0.892857,,,0.416667")),
+        csv.lines().any(|l| l.starts_with("total,all,all_solids,")
+            && l.ends_with(",0.892857,0.892857,0.892857,0.416667")),
         "{csv}"
     );
     let md = file("report.md");

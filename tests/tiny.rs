@@ -383,6 +383,23 @@ fn rate_ranges_of_a_tie_match_hand_computation() {
         assert_eq!(range(1), RateRange { min: 0.4, max: 1.0 }, "{objective:?}");
         let park = r.park_range(ParkId(0)).unwrap();
         assert_eq!(park, RateRange { min: 0.5, max: 0.5 }, "{objective:?}");
+        // The total row (all solids, the target's scope): 100 of 200 t in every optimum.
+        let half = Some(RateRange { min: 0.5, max: 0.5 });
+        assert_eq!(r.solids_range, half, "{objective:?}");
+        assert_eq!(r.target.achieved_range, half, "{objective:?}");
+        // One park: each park × material range is its material's.
+        for m in 0..2 {
+            let pair = r.park_material_range(ParkId(0), MaterialId(m));
+            assert_eq!(pair, Some(range(m)), "{objective:?}");
+        }
+        let csv = String::from_utf8(symbiosim::report::utilisation_csv(&region, &r).unwrap());
+        let rows: Vec<String> = csv.unwrap().lines().map(String::from).collect();
+        assert!(
+            rows.contains(&"total,all,all_solids,solid,t,200,100,0,100,0,0.5,0.5,0.5,0.5".into())
+        );
+        assert!(rows
+            .iter()
+            .any(|l| l.starts_with("park_material,A,ash,") && l.contains(",0,0.6,")));
         // The reported allocation is one of them.
         for (m, b) in &r.by_material {
             let (x, range) = (b.rate().unwrap(), range(m.0));

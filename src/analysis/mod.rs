@@ -87,6 +87,9 @@ pub struct TargetResult {
     /// The rate in scope under the strict rule (backfill and ecological restoration not
     /// counted).
     pub strict_achieved: Option<f64>,
+    /// The lowest and highest rate in scope among all optimal allocations, where computed and
+    /// defined.
+    pub achieved_range: Option<RateRange>,
     pub meets: bool,
     /// Units still to utilise in scope to meet the target.
     pub shortfall: f64,
@@ -144,6 +147,11 @@ pub struct Results {
     /// Solids rate range among optimal allocations of every consolidated park, where computed
     /// and defined.
     pub park_ranges: Vec<(ParkId, RateRange)>,
+    /// Rate range among optimal allocations of all solids, where computed and defined.
+    pub solids_range: Option<RateRange>,
+    /// Rate range among optimal allocations of every material in every consolidated park with
+    /// producers of it (park, then material order), where computed and defined.
+    pub park_material_ranges: Vec<((ParkId, MaterialId), RateRange)>,
     pub nodes: usize,
     pub arcs: usize,
     /// The same region under the other objective (least cost beside technical potential),
@@ -155,7 +163,7 @@ pub struct Results {
 pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let fate = balance::fates(region, net, alloc);
     let balances = balance::balances(region, &fate);
-    let target = target::target(region, &fate, &balances);
+    let mut target = target::target(region, &fate, &balances);
     let gaps = target::gaps(region, &fate, &balances);
     let totals = flows::totals(net, alloc);
     let transport = flows::transport(region, net, alloc);
@@ -170,6 +178,26 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         hydrogen_by_park,
         ..
     } = balances;
+    let material_ranges = ranges(net, alloc, |k| match k {
+        RateKey::Material(m) => Some(m),
+        _ => None,
+    });
+    let park_ranges = ranges(net, alloc, |k| match k {
+        RateKey::Park(p) => Some(p),
+        _ => None,
+    });
+    let one = |key: RateKey| {
+        ranges(net, alloc, |k| (k == key).then_some(()))
+            .first()
+            .map(|&(_, r)| r)
+    };
+    let solids_range = one(RateKey::Solids);
+    target.achieved_range = match region.target.scope {
+        TargetScope::AllSolids => solids_range,
+        TargetScope::Material(m) => one(RateKey::Material(m)),
+        TargetScope::Park(p) if region.parks[p.0].parent.is_none() => one(RateKey::Park(p)),
+        TargetScope::Park(p) => one(RateKey::TargetPark(p)),
+    };
     Results {
         target,
         solids,
@@ -189,13 +217,12 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         gaps,
         objective_yuan: alloc.objective_yuan,
         phases: phases(alloc),
-        material_ranges: ranges(net, alloc, |k| match k {
-            RateKey::Material(m) => Some(m),
-            RateKey::Park(_) => None,
-        }),
-        park_ranges: ranges(net, alloc, |k| match k {
-            RateKey::Park(p) => Some(p),
-            RateKey::Material(_) => None,
+        material_ranges,
+        park_ranges,
+        solids_range,
+        park_material_ranges: ranges(net, alloc, |k| match k {
+            RateKey::ParkMaterial(p, m) => Some((p, m)),
+            _ => None,
         }),
         nodes: net.node_count(),
         arcs: net.arc_count(),
@@ -209,6 +236,15 @@ impl Results {
         self.material_ranges
             .iter()
             .find(|(k, _)| *k == m)
+            .map(|&(_, r)| r)
+    }
+
+    /// The rate range of material `m` in consolidated park `p` among optimal allocations, if
+    /// computed and defined.
+    pub fn park_material_range(&self, p: ParkId, m: MaterialId) -> Option<RateRange> {
+        self.park_material_ranges
+            .iter()
+            .find(|(k, _)| *k == (p, m))
             .map(|&(_, r)| r)
     }
 

@@ -40,6 +40,8 @@ pub(super) fn target(region: &Region, fate: &[Balance], b: &Balances) -> TargetR
         scope: scope_label(region),
         achieved,
         strict_achieved: scoped.strict_rate(),
+        // Filled from the allocation's rate ranges.
+        achieved_range: None,
         meets: achieved.is_some_and(|r| r + 1e-12 >= region.target.rate),
         shortfall: scoped.shortfall(region.target.rate),
     }

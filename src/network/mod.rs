@@ -132,7 +132,9 @@ pub struct Network {
     /// Disposal aggregator per class (solid, hydrogen).
     disposal_nodes: [NodeIndex; 2],
     /// The groups whose utilisation rate is reported, as arcs and nodes of the flat problem:
-    /// every material (declaration order), then every consolidated park's solids.
+    /// every material (declaration order), then every consolidated park's solids, then all
+    /// solids, then the target's park if it is a sub-block, then every consolidated park ×
+    /// material with producers (park, then material order).
     pub rate_groups: Vec<RateGroup>,
 }
 
@@ -143,6 +145,13 @@ pub enum RateKey {
     Material(MaterialId),
     /// The solids of one consolidated park.
     Park(ParkId),
+    /// All solids.
+    Solids,
+    /// The target's scope where it is a sub-block (a park that is not consolidated): its
+    /// solids, with those of its own sub-blocks. (Any other scope is one of the other groups.)
+    TargetPark(ParkId),
+    /// One material (solid or hydrogen) in one consolidated park.
+    ParkMaterial(ParkId, MaterialId),
 }
 
 /// A group of producers whose utilisation rate is reported, in terms of the flat problem:
@@ -265,8 +274,9 @@ impl Network {
     }
 }
 
-/// The rate groups of `region` on its `graph`: every material in declaration order, then the
-/// solids of every consolidated park in declaration order; arcs in index order.
+/// The rate groups of `region` on its `graph`: every material in declaration order, the solids
+/// of every consolidated park in declaration order, all solids, the target's park if it is a
+/// sub-block, then every consolidated park × material with producers; arcs in index order.
 fn rate_groups(
     region: &Region,
     graph: &DiGraph<NodeKind, Arc>,
@@ -276,27 +286,62 @@ fn rate_groups(
         .filter(|&i| region.parks[i].parent.is_none())
         .map(ParkId)
         .collect();
-    let mut groups: Vec<RateGroup> = (0..region.materials.len())
+    let n_mat = region.materials.len();
+    let sub_block = match region.target.scope {
+        TargetScope::Park(p) if region.parks[p.0].parent.is_some() => Some(p),
+        _ => None,
+    };
+    // Park × material pairs with producers, in park then material order.
+    let pairs: Vec<(ParkId, MaterialId)> = tops
+        .iter()
+        .flat_map(|&t| (0..n_mat).map(move |m| (t, MaterialId(m))))
+        .filter(|&(t, m)| {
+            region
+                .producers
+                .iter()
+                .any(|p| p.material == m && region.top_park(p.park) == t)
+        })
+        .collect();
+    let keys: Vec<RateKey> = (0..n_mat)
         .map(|m| RateKey::Material(MaterialId(m)))
         .chain(tops.iter().map(|&t| RateKey::Park(t)))
-        .map(|key| RateGroup {
+        .chain([RateKey::Solids])
+        .chain(sub_block.map(RateKey::TargetPark))
+        .chain(pairs.iter().map(|&(t, m)| RateKey::ParkMaterial(t, m)))
+        .collect();
+    let slot = |k: RateKey| keys.iter().position(|&x| x == k);
+    // The groups of each producer: its material's, its park × material's, and if solid its
+    // park's, all solids' and the target's sub-block's if inside.
+    let of: Vec<Vec<usize>> = region
+        .producers
+        .iter()
+        .map(|prod| {
+            let solid = region.materials[prod.material.0].class == MaterialClass::Solid;
+            let top = region.top_park(prod.park);
+            let inside = |p: ParkId| prod.park == p || region.parks[prod.park.0].parent == Some(p);
+            let mut g = vec![RateKey::Material(prod.material)];
+            if solid {
+                g.push(RateKey::Park(top));
+                g.push(RateKey::Solids);
+                if let Some(p) = sub_block.filter(|&p| inside(p)) {
+                    g.push(RateKey::TargetPark(p));
+                }
+            }
+            g.push(RateKey::ParkMaterial(top, prod.material));
+            g.into_iter().filter_map(slot).collect()
+        })
+        .collect();
+    let mut groups: Vec<RateGroup> = keys
+        .iter()
+        .map(|&key| RateGroup {
             key,
             generation: Vec::new(),
             new_arcs: Vec::new(),
             stock_arcs: Vec::new(),
         })
         .collect();
-    let park_slot =
-        |t: ParkId| region.materials.len() + tops.iter().position(|&x| x == t).unwrap_or(0);
-    // The groups of each producer: its material's, and its park's if solid.
-    let of = |p: ProducerId| {
-        let prod = &region.producers[p.0];
-        let solid = region.materials[prod.material.0].class == MaterialClass::Solid;
-        let park = solid.then(|| park_slot(region.top_park(prod.park)));
-        [Some(prod.material.0), park]
-    };
     for (i, node) in producer_node.iter().enumerate() {
-        for g in of(ProducerId(i)).into_iter().flatten() {
+        for &g in &of[i] {
             groups[g].generation.push(node.index());
         }
     }
@@ -309,7 +354,7 @@ fn rate_groups(
             if !region.counted(consumer) {
                 continue;
             }
-            for g in of(source.producer()).into_iter().flatten() {
+            for &g in &of[source.producer().0] {
                 match source {
                     Source::Generation(_) => groups[g].new_arcs.push(e.id().index()),
                     Source::Stockpile(_) => groups[g].stock_arcs.push(e.id().index()),

@@ -79,7 +79,7 @@ struct BalanceJson<'a> {
     utilisation_rate: Option<f64>,
     /// The rate without backfill and ecological restoration.
     strict_utilisation_rate: Option<f64>,
-    /// The lowest and highest rate among all optimal allocations (materials and parks).
+    /// The lowest and highest rate among all optimal allocations (all solids, materials, parks).
     #[serde(skip_serializing_if = "Option::is_none")]
     utilisation_rate_min: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +151,11 @@ struct Target<'a> {
     achieved_rate: Option<f64>,
     /// The rate in scope under the strict rule (no backfill, no ecological restoration).
     strict_achieved_rate: Option<f64>,
+    /// The lowest and highest rate in scope among all optimal allocations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    achieved_rate_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    achieved_rate_max: Option<f64>,
     meets_target: bool,
     shortfall_t: f64,
 }
@@ -338,10 +343,12 @@ impl<'a> Summary<'a> {
                     .collect(),
                 achieved_rate: rate(r.target.achieved),
                 strict_achieved_rate: rate(r.target.strict_achieved),
+                achieved_rate_min: rate(r.target.achieved_range.map(|x| x.min)),
+                achieved_rate_max: rate(r.target.achieved_range.map(|x| x.max)),
                 meets_target: r.target.meets,
                 shortfall_t: q(r.target.shortfall),
             },
-            solids: BalanceJson::solids(&r.solids, t),
+            solids: BalanceJson::solids(&r.solids, t).ranged(r.solids_range),
             by_material: Keyed(
                 r.by_material
                     .iter()

@@ -86,7 +86,7 @@ struct BalanceLine<'a> {
     class: &'a str,
     unit: &'a str,
     balance: Balance,
-    /// The rate's range among optimal allocations (materials and parks).
+    /// The rate's range among optimal allocations.
     range: Option<RateRange>,
 }
 
@@ -121,7 +121,13 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
         balance,
         range,
     };
-    let mut rows = vec![solid("total", "all", "all_solids", r.solids, None)];
+    let mut rows = vec![solid(
+        "total",
+        "all",
+        "all_solids",
+        r.solids,
+        r.solids_range,
+    )];
     for (m, b) in &r.by_material {
         let id = &region.materials[m.0].id;
         rows.push(solid("material", "all", id, *b, r.material_range(*m)));
@@ -153,7 +159,7 @@ pub fn utilisation_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportEr
                     class: mat.class.as_str(),
                     unit: &mat.unit,
                     balance: b,
-                    range: None,
+                    range: r.park_material_range(ParkId(t), MaterialId(mi)),
                 });
             }
         }
