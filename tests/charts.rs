@@ -2,7 +2,7 @@
 //!
 //! `SYMBIOSIM_CHART_SAMPLES=DIR`: when set, [`sample_charts`] also writes the sample charts
 //! (the Ordos-like input, the crowded real-scenario shapes and the edge cases, each as PNG and
-//! SVG) into `DIR` (created if missing) for looking at them, e.g.
+//! SVG; the route chart of `scenarios/ordos_2025.toml` as `ordos_routes.{png,svg}`) into `DIR` (created if missing) for looking at them, e.g.
 //! `SYMBIOSIM_CHART_SAMPLES=/tmp/charts cargo test --release --test charts sample_charts`.
 //! Without it the samples are only rendered and checked.
 
@@ -691,6 +691,12 @@ fn route_chart_renders_deterministically_with_its_legend() {
     assert_eq!(png, routes_png(&c.clone()).unwrap());
     let svg = routes_svg(&c).unwrap();
     assert_eq!(svg, routes_svg(&c).unwrap());
+    // Written with the other samples (see the top of this file).
+    if let Some(dir) = std::env::var_os("SYMBIOSIM_CHART_SAMPLES").map(PathBuf::from) {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ordos_routes.png"), &png).unwrap();
+        std::fs::write(dir.join("ordos_routes.svg"), &svg).unwrap();
+    }
     for s in [
         "utilisation",
         "backfill",
@@ -742,7 +748,8 @@ fn map_data_holds_each_parks_landfill_and_dumping_from_the_balances() {
         let dumped: f64 = m.parks.iter().map(|p| p.dumped).sum();
         assert!((dumped - r.solids.dumped).abs() <= 1e-6, "{path}");
     }
-    // Ordos allows dumping in P8 only.
+    // Ordos allows dumping in P8 only; the map's legend names both kinds of disposal, and the
+    // label of a park that dumps says how much.
     let (region, r) = evaluated("scenarios/ordos_2025.toml");
     let m = map_chart_data(&region, &r);
     let p8 = region.parks.iter().position(|p| p.id == "P8").unwrap();
@@ -753,4 +760,18 @@ fn map_data_holds_each_parks_landfill_and_dumping_from_the_balances() {
             assert_eq!(p.dumped, 0.0, "{}", p.id);
         }
     }
+    let svg = map_svg(&m).unwrap();
+    for s in [
+        "Disposed at the park, per year",
+        "disposed (landfill)",
+        "dumped (non-compliant)",
+    ] {
+        assert!(svg_has_text(&svg, s), "{s}");
+    }
+    assert!(svg.contains("; dumped "), "no park label names its dumping");
+    // Tiny dumps nothing: the legend says so.
+    let (region, r) = evaluated("scenarios/tiny.toml");
+    let svg = map_svg(&map_chart_data(&region, &r)).unwrap();
+    assert!(svg_has_text(&svg, "dumped (non-compliant): none"));
+    assert!(!svg.contains("; dumped "));
 }

@@ -14,7 +14,8 @@
 //! The charts are tested through their input data: the geometry and formatting decisions live in
 //! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`],
 //! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
-//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`]) with their own unit tests;
+//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`], [`disposal_side`],
+//! [`tonnes_axis`], [`route_fill`]) with their own unit tests;
 //! the render functions only lay those results out.
 //!
 //! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
@@ -38,7 +39,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use geometry::{
-    arrow_polygon, donut_angles, donut_radius, flow_width, map_projection, mode_dash, MapView,
+    arrow_polygon, disposal_side, donut_angles, donut_radius, flow_width, map_projection,
+    mode_dash, MapView, DISPOSAL_SIDE_MAX,
 };
 pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
@@ -51,7 +53,7 @@ pub const UTILISATION_SIZE: (u32, u32) = (1200, 700);
 /// Pixel size of the route chart.
 pub const ROUTES_SIZE: (u32, u32) = (1200, 800);
 /// Pixel size of the flow map.
-pub const MAP_SIZE: (u32, u32) = (1200, 900);
+pub const MAP_SIZE: (u32, u32) = (1200, 1000);
 
 /// One material's bar: solids only, tonnes per year.
 #[derive(Debug, Clone, PartialEq)]
