@@ -2,7 +2,7 @@
 //!
 //! `SYMBIOSIM_CHART_SAMPLES=DIR`: when set, [`sample_charts`] also writes the sample charts
 //! (the Ordos-like input, the crowded real-scenario shapes and the edge cases, each as PNG and
-//! SVG) into `DIR` (created if missing) for looking at them, e.g.
+//! SVG; the route chart of `scenarios/ordos_2025.toml` as `ordos_routes.{png,svg}`) into `DIR` (created if missing) for looking at them, e.g.
 //! `SYMBIOSIM_CHART_SAMPLES=/tmp/charts cargo test --release --test charts sample_charts`.
 //! Without it the samples are only rendered and checked.
 
@@ -54,6 +54,8 @@ fn map() -> FlowMap {
         lon,
         is_block,
         generated: 1e6,
+        landfilled: 0.0,
+        dumped: 0.0,
     };
     let flow = |a: (f64, f64), b: (f64, f64), material: &str, quantity: f64| MapFlow {
         mode: "road".into(),
@@ -153,6 +155,8 @@ fn crowded() -> (UtilisationChart, FlowMap) {
             lon: 109.9 + 0.02 * f64::from(i % 2),
             is_block: i > 0,
             generated: 2e6,
+            landfilled: 0.0,
+            dumped: 0.0,
         })
         .chain(std::iter::once(MapPark {
             id: "P7".into(),
@@ -161,6 +165,8 @@ fn crowded() -> (UtilisationChart, FlowMap) {
             lon: 106.7,
             is_block: false,
             generated: 6.6e6,
+            landfilled: 0.0,
+            dumped: 0.0,
         }))
         .collect();
     let mut flows = Vec::new();
@@ -305,6 +311,8 @@ fn ordos() -> (UtilisationChart, FlowMap) {
             lon,
             is_block,
             generated,
+            landfilled: generated * 0.2,
+            dumped: if id == "P3" { 5.78e6 } else { 0.0 },
         })
         .collect();
     let mut flows = Vec::new();
@@ -441,6 +449,8 @@ fn edge_inputs() -> (UtilisationChart, FlowMap) {
             lon: 109.0,
             is_block: true,
             generated: 0.0,
+            landfilled: 0.0,
+            dumped: 0.0,
         }],
         flows: vec![MapFlow {
             mode: "road".into(),
@@ -561,4 +571,207 @@ fn labels_name_stockpile_drawn_and_charts_name_the_objective_and_modes() {
         assert!(modes.iter().any(|x| x.starts_with("Rail")), "{modes:?}");
         assert_ne!(pattern("Road"), pattern("Rail"));
     }
+}
+
+/// The tiny and Ordos scenarios' results (technical potential, as in their files).
+fn evaluated(path: &str) -> (symbiosim::model::Region, symbiosim::analysis::Results) {
+    let region = symbiosim::scenario::load(std::path::Path::new(path))
+        .unwrap()
+        .region;
+    let r = symbiosim::analysis::evaluate(&region, &Default::default())
+        .unwrap()
+        .results;
+    (region, r)
+}
+
+#[test]
+fn route_chart_data_lists_solid_routes_by_kind_with_what_the_rule_counts() {
+    use symbiosim::report::charts::{route_fill, RouteFill};
+    use symbiosim::report::routes_chart_data;
+    let (region, r) = evaluated("scenarios/tiny.toml");
+    let c = routes_chart_data(&region, &r);
+    let kinds: Vec<(&str, bool, bool)> = c
+        .kinds
+        .iter()
+        .map(|k| (k.name.as_str(), k.counted, k.strict))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("utilisation", true, true),
+            ("backfill", true, false),
+            ("ecological_restoration", true, false),
+            ("energy_recovery", true, true),
+            ("disposal", false, false),
+        ]
+    );
+    // Solids only (hydrogen in the note), by kind, then largest first: the hand-computed
+    // 150 t of bricks and 100 t of cement (README's worked example).
+    let bars: Vec<(&str, &str, bool, bool, f64)> = c
+        .bars
+        .iter()
+        .map(|b| {
+            (
+                b.label.as_str(),
+                b.kind.as_str(),
+                b.counted,
+                b.strict,
+                b.tonnes,
+            )
+        })
+        .collect();
+    assert_eq!(
+        bars,
+        [
+            ("Sintered bricks", "utilisation", true, true, 150.0),
+            ("Cement blending", "utilisation", true, true, 100.0),
+        ]
+    );
+    assert_eq!(c.notes.len(), 1);
+    assert!(
+        c.notes[0].contains("Fuel-cell trucks — 600 kg/yr"),
+        "{:?}",
+        c.notes
+    );
+    assert!(
+        c.title.contains("accounting: china_statistical"),
+        "{}",
+        c.title
+    );
+    assert!(
+        c.title.contains("objective: technical potential"),
+        "{}",
+        c.title
+    );
+
+    // Ordos: backfill counted by the Chinese statistical rule only (hatched); under the strict
+    // rule it is not counted (pale). The bars add up to the solids routed.
+    let (mut region, r) = evaluated("scenarios/ordos_2025.toml");
+    let c = routes_chart_data(&region, &r);
+    let backfill: Vec<_> = c.bars.iter().filter(|b| b.kind == "backfill").collect();
+    assert!(backfill.len() >= 2 && backfill.iter().all(|b| b.tonnes > 0.0));
+    assert!(backfill.iter().all(|b| route_fill(b) == RouteFill::Hatched));
+    let kind_order: Vec<usize> = c
+        .bars
+        .iter()
+        .map(|b| c.kinds.iter().position(|k| k.name == b.kind).unwrap())
+        .collect();
+    assert!(
+        kind_order.windows(2).all(|w| w[0] <= w[1]),
+        "{kind_order:?}"
+    );
+    let solid_units = ["t"];
+    let routed: f64 = r
+        .by_route
+        .iter()
+        .filter(|(_, u, _)| solid_units.contains(&u.as_str()))
+        .map(|(_, _, x)| x)
+        .sum();
+    let drawn: f64 = c.bars.iter().map(|b| b.tonnes).sum();
+    assert!((routed - drawn).abs() <= 1e-6 * routed, "{routed} {drawn}");
+    assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    region.target.accounting = symbiosim::model::Accounting::strict();
+    let c = routes_chart_data(&region, &r);
+    assert!(c
+        .bars
+        .iter()
+        .filter(|b| b.kind == "backfill")
+        .all(|b| route_fill(b) == RouteFill::Pale));
+    assert!(c.title.contains("accounting: strict"), "{}", c.title);
+}
+
+#[test]
+fn route_chart_renders_deterministically_with_its_legend() {
+    use symbiosim::report::charts::{routes_png, routes_svg, ROUTES_SIZE};
+    use symbiosim::report::routes_chart_data;
+    let (region, r) = evaluated("scenarios/ordos_2025.toml");
+    let c = routes_chart_data(&region, &r);
+    let png = routes_png(&c).unwrap();
+    assert_eq!(ihdr_size(&png), ROUTES_SIZE);
+    assert_eq!(png, routes_png(&c.clone()).unwrap());
+    let svg = routes_svg(&c).unwrap();
+    assert_eq!(svg, routes_svg(&c).unwrap());
+    // Written with the other samples (see the top of this file).
+    if let Some(dir) = std::env::var_os("SYMBIOSIM_CHART_SAMPLES").map(PathBuf::from) {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ordos_routes.png"), &png).unwrap();
+        std::fs::write(dir.join("ordos_routes.svg"), &svg).unwrap();
+    }
+    for s in [
+        "utilisation",
+        "backfill",
+        "ecological restoration",
+        "energy recovery",
+        "disposal",
+        "counted (also by the strict rate)",
+        "counted by china_statistical only",
+        "not counted",
+        "solids used by the route, t/yr",
+        "35.5 Mt",
+    ] {
+        assert!(svg_has_text(&svg, s), "{s}");
+    }
+    // Empty input still renders.
+    let mut empty = c.clone();
+    empty.bars.clear();
+    empty.notes.clear();
+    assert!(svg_has_text(
+        &routes_svg(&empty).unwrap(),
+        "no solids used by any route"
+    ));
+}
+
+#[test]
+fn map_data_holds_each_parks_landfill_and_dumping_from_the_balances() {
+    use symbiosim::report::map_chart_data;
+    for path in ["scenarios/tiny.toml", "scenarios/ordos_2025.toml"] {
+        let (region, r) = evaluated(path);
+        let m = map_chart_data(&region, &r);
+        assert_eq!(m.parks.len(), region.parks.len());
+        // Summed over each consolidated park's locations, the map's figures are the balances'.
+        for (top, b) in &r.by_park {
+            let (mut landfilled, mut dumped) = (0.0, 0.0);
+            for (i, p) in m.parks.iter().enumerate() {
+                if region.top_park(symbiosim::model::ParkId(i)) == *top {
+                    assert!(p.landfilled >= 0.0 && p.dumped >= 0.0, "{}", p.id);
+                    landfilled += p.landfilled;
+                    dumped += p.dumped;
+                }
+            }
+            let id = &region.parks[top.0].id;
+            assert!(
+                (landfilled - (b.disposed - b.dumped)).abs() <= 1e-6,
+                "{path} {id}"
+            );
+            assert!((dumped - b.dumped).abs() <= 1e-6, "{path} {id}");
+        }
+        let dumped: f64 = m.parks.iter().map(|p| p.dumped).sum();
+        assert!((dumped - r.solids.dumped).abs() <= 1e-6, "{path}");
+    }
+    // Ordos allows dumping in P8 only; the map's legend names both kinds of disposal, and the
+    // label of a park that dumps says how much.
+    let (region, r) = evaluated("scenarios/ordos_2025.toml");
+    let m = map_chart_data(&region, &r);
+    let p8 = region.parks.iter().position(|p| p.id == "P8").unwrap();
+    let (_, b8) = r.by_park.iter().find(|(p, _)| p.0 == p8).unwrap();
+    assert!(b8.dumped > 5e6, "{}", b8.dumped);
+    for (i, p) in m.parks.iter().enumerate() {
+        if region.top_park(symbiosim::model::ParkId(i)).0 != p8 {
+            assert_eq!(p.dumped, 0.0, "{}", p.id);
+        }
+    }
+    let svg = map_svg(&m).unwrap();
+    for s in [
+        "Disposed at the park, per year",
+        "disposed (landfill)",
+        "dumped (non-compliant)",
+    ] {
+        assert!(svg_has_text(&svg, s), "{s}");
+    }
+    assert!(svg.contains("; dumped "), "no park label names its dumping");
+    // Tiny dumps nothing: the legend says so.
+    let (region, r) = evaluated("scenarios/tiny.toml");
+    let svg = map_svg(&map_chart_data(&region, &r)).unwrap();
+    assert!(svg_has_text(&svg, "dumped (non-compliant): none"));
+    assert!(!svg.contains("; dumped "));
 }

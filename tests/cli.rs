@@ -62,6 +62,8 @@ fn tiny_outputs_match_golden_files() {
         "manifest.json",
         "charts/utilisation.png",
         "charts/utilisation.svg",
+        "charts/routes.png",
+        "charts/routes.svg",
         "charts/map.png",
         "charts/map.svg",
     ] {
@@ -74,7 +76,7 @@ fn tiny_outputs_match_golden_files() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 10);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 12);
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn outputs_are_identical_at_any_thread_count() {
         );
         names.push(rel);
     }
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 12);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -34,13 +34,90 @@ pub fn utilisation_chart_data(region: &Region, r: &Results) -> charts::Utilisati
     }
 }
 
+/// The route chart's input: routes with solids used, by kind (in [`RouteKind::ALL`] order),
+/// then by tonnes (largest first), then in declaration order; routes in other units (hydrogen)
+/// are named in the note with their quantities.
+pub fn routes_chart_data(region: &Region, r: &Results) -> charts::RouteChart {
+    let strict = Accounting::strict();
+    let rule = &region.target.accounting;
+    let solid_units: Vec<&str> = region
+        .materials
+        .iter()
+        .filter(|m| m.class == MaterialClass::Solid)
+        .map(|m| m.unit.as_str())
+        .collect();
+    let mut solids: BTreeMap<usize, f64> = BTreeMap::new();
+    let mut other: Vec<String> = Vec::new();
+    for (route, unit, x) in &r.by_route {
+        if *x <= 0.0 {
+            continue;
+        }
+        if solid_units.contains(&unit.as_str()) {
+            *solids.entry(route.0).or_default() += x;
+        } else {
+            other.push(format!(
+                "not drawn (own unit and balance): {} — {}/yr",
+                region.routes[route.0].name,
+                super::format::quantity_chart(*x, unit)
+            ));
+        }
+    }
+    let mut bars: Vec<(usize, charts::RouteBar)> = solids
+        .into_iter()
+        .map(|(i, tonnes)| {
+            let kind = region.routes[i].kind;
+            (
+                i,
+                charts::RouteBar {
+                    label: region.routes[i].name.clone(),
+                    kind: kind.as_str().to_string(),
+                    counted: rule.counts(kind),
+                    strict: strict.counts(kind),
+                    tonnes,
+                },
+            )
+        })
+        .collect();
+    bars.sort_by(|(i, a), (j, b)| {
+        let k = |x: usize| region.routes[x].kind.index();
+        k(*i)
+            .cmp(&k(*j))
+            .then(b.tonnes.total_cmp(&a.tonnes))
+            .then(i.cmp(j))
+    });
+    charts::RouteChart {
+        title: format!(
+            "{} — solids used by route, {}; {}; accounting: {} (strict rate {})",
+            region.title,
+            region.year,
+            objective_label(region.settings.objective),
+            rule.rule,
+            super::format::percent_summary(r.solids.strict_rate()),
+        ),
+        rule: rule.rule.clone(),
+        kinds: RouteKind::ALL
+            .iter()
+            .map(|&k| charts::RouteKindEntry {
+                name: k.as_str().to_string(),
+                counted: rule.counts(k),
+                strict: strict.counts(k),
+            })
+            .collect(),
+        bars: bars.into_iter().map(|(_, b)| b).collect(),
+        notes: other,
+    }
+}
+
 /// Map inputs: parks, and flows aggregated by (from park, to park, material, mode).
 pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
-    let mut gen = vec![0.0; region.parks.len()];
+    let n = region.parks.len();
+    let (mut gen, mut landfilled, mut dumped) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     for pf in &r.producers {
         let p = &region.producers[pf.producer.0];
         if region.materials[p.material.0].class == MaterialClass::Solid {
             gen[p.park.0] += pf.balance.generated;
+            landfilled[p.park.0] += pf.balance.disposed - pf.balance.dumped;
+            dumped[p.park.0] += pf.balance.dumped;
         }
     }
     let parks = region
@@ -54,6 +131,8 @@ pub fn map_chart_data(region: &Region, r: &Results) -> charts::FlowMap {
             lon: p.lon,
             is_block: p.parent.is_some(),
             generated: gen[i],
+            landfilled: landfilled[i],
+            dumped: dumped[i],
         })
         .collect();
     let mut agg: BTreeMap<(usize, usize, usize, usize), f64> = BTreeMap::new();

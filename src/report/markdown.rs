@@ -88,7 +88,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     s.push_str("## Summary\n\n```\n");
     s.push_str(&terminal_summary(region, r));
     s.push_str(
-        "```\n\n![utilisation by material](charts/utilisation.png)\n\n![flows](charts/map.png)\n\n",
+        "```\n\n![utilisation by material](charts/utilisation.png)\n\n![solids by route](charts/routes.png)\n\n![flows](charts/map.png)\n\n",
     );
 
     s.push_str("## Solids by material\n\n");

@@ -19,7 +19,7 @@ pub mod writer;
 use crate::analysis::Results;
 use crate::model::*;
 
-pub use chart_data::{map_chart_data, utilisation_chart_data};
+pub use chart_data::{map_chart_data, routes_chart_data, utilisation_chart_data};
 pub use format::round;
 pub use manifest::manifest_json;
 pub use markdown::report_md;
@@ -49,9 +49,10 @@ pub enum ReportError {
 pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportError> {
     use rayon::prelude::*;
     let uc = utilisation_chart_data(region, r);
+    let rc = routes_chart_data(region, r);
     let mc = map_chart_data(region, r);
     // Rendered in parallel (the charts dominate), gathered in this fixed order.
-    const FILES: [&str; 10] = [
+    const FILES: [&str; 12] = [
         "summary.json",
         "flows.csv",
         "utilisation.csv",
@@ -60,6 +61,8 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
         "report.md",
         "charts/utilisation.png",
         "charts/utilisation.svg",
+        "charts/routes.png",
+        "charts/routes.svg",
         "charts/map.png",
         "charts/map.svg",
     ];
@@ -75,6 +78,8 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
                 "report.md" => report_md(region, r).into_bytes(),
                 "charts/utilisation.png" => charts::utilisation_png(&uc)?,
                 "charts/utilisation.svg" => charts::utilisation_svg(&uc)?.into_bytes(),
+                "charts/routes.png" => charts::routes_png(&rc)?,
+                "charts/routes.svg" => charts::routes_svg(&rc)?.into_bytes(),
                 "charts/map.png" => charts::map_png(&mc)?,
                 _ => charts::map_svg(&mc)?.into_bytes(),
             };

@@ -314,3 +314,29 @@ mod mode_tests {
         assert!(mode_dash(None).is_some());
     }
 }
+
+/// Side of the largest disposal square on the map, in pixels.
+pub const DISPOSAL_SIDE_MAX: f64 = 30.0;
+
+/// Side in pixels of a disposal square of `q` t/yr when the largest is `max` (area ∝ tonnes,
+/// at least 4 px for any positive quantity); 0 for nothing (zero dumping is drawn as nothing).
+pub fn disposal_side(q: f64, max: f64) -> f64 {
+    if !(q > 0.0 && q.is_finite() && max > 0.0 && max.is_finite()) {
+        return 0.0;
+    }
+    (DISPOSAL_SIDE_MAX * (q / max).min(1.0).sqrt()).max(4.0)
+}
+
+#[cfg(test)]
+mod disposal_tests {
+    use super::*;
+
+    #[test]
+    fn disposal_squares_have_area_proportional_to_tonnes() {
+        assert_eq!(disposal_side(0.0, 5e6), 0.0);
+        assert_eq!(disposal_side(5e6, 5e6), DISPOSAL_SIDE_MAX);
+        assert!((disposal_side(1.25e6, 5e6) - DISPOSAL_SIDE_MAX / 2.0).abs() < 1e-9);
+        assert_eq!(disposal_side(1.0, 5e6), 4.0);
+        assert_eq!(disposal_side(f64::NAN, 5e6), 0.0);
+    }
+}

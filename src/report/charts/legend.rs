@@ -6,8 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::geometry::{
-    donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width, mode_dash,
+    disposal_side, donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width, mode_dash,
 };
+use super::map::{DUMPED, LANDFILL};
 use super::style::{
     fit_text, palette_colour, px, text, text_width, BLOCK_RADIUS, INK, MUTED, PARK_FILL,
     PARK_RADIUS, UNLISTED,
@@ -31,6 +32,10 @@ pub(super) struct MapLegend<'a> {
     /// Largest intra-park total of a location, t/yr.
     pub max_intra: f64,
     pub has_intra: bool,
+    /// Largest landfill or dumping quantity of a location, t/yr (the largest square).
+    pub max_disposal: f64,
+    /// Some location dumps.
+    pub any_dumped: bool,
     /// How much lower the title ends than a one-line title.
     pub extra: i32,
     pub height: u32,
@@ -98,6 +103,7 @@ pub(super) fn draw_map_legend<DB: DrawingBackend>(
     let y = flow_widths(&col, l, &units, &label_of, y + 12)?;
     let y = modes(&col, l, y + 6)?;
     let y = intra_donuts(&col, l, &label_of, y + 12)?;
+    let y = disposal(&col, l, y + 12)?;
     symbols(&col, y + 12)
 }
 
@@ -121,7 +127,7 @@ fn materials<DB: DrawingBackend>(
         entries.push((UNLISTED, "other"));
     }
     // Room for the other sections below (about 400 px, and a row per transport mode).
-    let below = 400 + ROW * (l.modes.len() as i32 + 1);
+    let below = 520 + ROW * (l.modes.len() as i32 + 1);
     let max_rows = ((l.height as i32 - y - below) / ROW).max(1) as usize;
     let shown = if entries.len() > max_rows {
         max_rows - 1
@@ -290,6 +296,54 @@ fn intra_donuts<DB: DrawingBackend>(
     y += ROW - 4;
     col.put("split by material", &col.note, (x, y))?;
     Ok(y + ROW)
+}
+
+/// The disposal squares: landfill (grey) and dumping (red), and the largest square's quantity.
+fn disposal<DB: DrawingBackend>(
+    col: &Column<DB>,
+    l: &MapLegend,
+    mut y: i32,
+) -> Result<i32, ChartError> {
+    let (x, area) = (col.x, col.area);
+    col.put("Disposed at the park, per year", &col.heading, (x, y))?;
+    y += ROW + 2;
+    let dumped = if l.any_dumped {
+        "dumped (non-compliant)"
+    } else {
+        "dumped (non-compliant): none"
+    };
+    for (colour, label) in [(LANDFILL, "disposed (landfill)"), (DUMPED, dumped)] {
+        area.draw(&Rectangle::new(
+            [(x + 8, y - 7), (x + 22, y + 7)],
+            colour.filled(),
+        ))?;
+        col.put(label, &col.item, (x + 40, y))?;
+        y += ROW;
+    }
+    if l.max_disposal > 0.0 {
+        let side = disposal_side(l.max_disposal, l.max_disposal).round() as i32;
+        y += side / 2 - 6;
+        area.draw(&Rectangle::new(
+            [
+                (x + 15 - side / 2, y - side / 2),
+                (x + 15 + side / 2, y + side / 2),
+            ],
+            MUTED.stroke_width(1),
+        ))?;
+        col.put(
+            &format!(
+                "{} (square area ∝ quantity)",
+                quantity_chart(l.max_disposal, "t")
+            ),
+            &col.note,
+            (x + 40, y),
+        )?;
+        y += side / 2 + 10;
+    } else {
+        col.put("nothing disposed", &col.note, (x, y))?;
+        y += ROW;
+    }
+    Ok(y)
 }
 
 /// The park and sub-block markers and what a label says.

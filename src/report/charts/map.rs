@@ -1,9 +1,10 @@
 //! The flow map: parks on longitude/latitude axes, arrows for flows between locations, one
 //! donut per location for the flows within it, labels that avoid each other, and the legend.
 //!
-//! [`draw_map`] draws in layers, bottom to top: the axes, the donuts, the arrows, the leader
-//! lines, the park markers, the labels; then the legend column ([`super::legend`]). Everything
-//! is laid out in pixels first ([`layout`]), then drawn.
+//! [`draw_map`] draws in layers, bottom to top: the axes, the donuts, the arrows, the disposal
+//! squares (landfill grey, dumping red), the leader lines, the park markers, the labels; then
+//! the legend column ([`super::legend`]). Everything is laid out in pixels first ([`layout`]),
+//! then drawn.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -15,8 +16,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::geometry::{
-    arrow_polygon, donut_angles, donut_pieces, donut_radius, donut_wedge, flow_width,
-    map_projection, mode_dash, MapView,
+    arrow_polygon, disposal_side, donut_angles, donut_pieces, donut_radius, donut_wedge,
+    flow_width, map_projection, mode_dash, MapView,
 };
 use super::labels::{place_labels_with, LabelPlacement, PixelBox};
 use super::legend::{draw_map_legend, MapLegend};
@@ -156,9 +157,11 @@ pub(super) fn draw_map<DB: DrawingBackend>(
     }
 
     let l = layout(m, &parks, &flows, to_px);
+    let disposal = disposal_squares(&parks, &l, bounds);
     draw_donuts(root, &l)?;
     draw_arrows(root, &l.arrows)?;
-    draw_parks(root, &parks, &l, bounds)?;
+    draw_disposal(root, &disposal.squares)?;
+    draw_parks(root, &parks, &l, &disposal, bounds)?;
 
     let intra_total = |parts: &BTreeMap<usize, f64>| parts.values().sum::<f64>();
     // The modes of the flows between locations (those drawn as arrows), in legend order.
@@ -179,6 +182,8 @@ pub(super) fn draw_map<DB: DrawingBackend>(
         max_q: l.max_q,
         max_intra: l.max_intra,
         has_intra: l.intra.values().any(|p| intra_total(p) > 0.0),
+        max_disposal: disposal.max,
+        any_dumped: disposal.squares.iter().any(|q| q.dumped),
         extra,
         height: h,
     };
@@ -512,6 +517,7 @@ fn place_park_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     parks: &[&MapPark],
     l: &Layout,
+    disposal: &Disposal,
     bounds: PixelBox,
     label_style: &TextStyle,
 ) -> Result<ParkLabels, ChartError> {
@@ -534,6 +540,14 @@ fn place_park_labels<DB: DrawingBackend>(
         let name = fit_text(name, max_label_w, |s| text_width(root, s, label_style));
         // Sub-blocks may drop the tonnes when the full label finds no free place.
         let mut alts = Vec::new();
+        if p.dumped > 0.0 {
+            // Dumping is named in the label where there is room.
+            alts.push(format!(
+                "{name} ({}; dumped {})",
+                quantity_chart(p.generated, "t"),
+                quantity_chart(p.dumped, "t")
+            ));
+        }
         if p.generated > 0.0 {
             alts.push(format!("{name} ({})", quantity_chart(p.generated, "t")));
             if p.is_block {
@@ -551,7 +565,8 @@ fn place_park_labels<DB: DrawingBackend>(
         );
         texts.push(alts);
     }
-    let obstacles = arrow_boxes(&l.arrows);
+    let mut obstacles = arrow_boxes(&l.arrows);
+    obstacles.extend(disposal.squares.iter().map(|s| s.bbox));
     let placements = place_labels_with(&markers, &sizes, &obstacles, bounds);
     Ok(ParkLabels {
         order,
@@ -561,15 +576,119 @@ fn place_park_labels<DB: DrawingBackend>(
     })
 }
 
+/// Grey for compliant storage (landfill).
+pub(super) const LANDFILL: RGBColor = RGBColor(140, 140, 140);
+/// Red for non-compliant dumping.
+pub(super) const DUMPED: RGBColor = RGBColor(200, 30, 30);
+
+/// A disposal square at a location: its pixel box and whether it is dumping (red) or landfill.
+struct DisposalSquare {
+    bbox: PixelBox,
+    dumped: bool,
+}
+
+/// The disposal squares and the largest quantity they are scaled by.
+struct Disposal {
+    squares: Vec<DisposalSquare>,
+    /// Largest landfill or dumping quantity of a location, t/yr.
+    max: f64,
+}
+
+/// Each location's landfill (grey) and dumping (red) as squares of area ∝ tonnes, at a corner
+/// of the donut (or marker): the landfill square's inner corner touches the donut's bounding
+/// circle at 45°, the dumping square beside it, outwards. The corner is the first of below-left,
+/// below-right, above-left, above-right that crosses the fewest arrows and squares already
+/// placed, staying inside the plot. Nothing for zero.
+fn disposal_squares(parks: &[&MapPark], l: &Layout, bounds: PixelBox) -> Disposal {
+    let mut per_loc: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+    for (i, p) in parks.iter().enumerate() {
+        let e = per_loc.entry(l.park_loc[i]).or_default();
+        e.0 += finite_or_zero(p.landfilled).max(0.0);
+        e.1 += finite_or_zero(p.dumped).max(0.0);
+    }
+    let max = per_loc
+        .values()
+        .flat_map(|&(a, b)| [a, b])
+        .fold(0.0f64, f64::max);
+    let arrows = arrow_boxes(&l.arrows);
+    let overlaps = |a: &PixelBox, b: &PixelBox| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let inside =
+        |b: &PixelBox| b.0 >= bounds.0 && b.1 >= bounds.1 && b.2 <= bounds.2 && b.3 <= bounds.3;
+    let mut squares: Vec<DisposalSquare> = Vec::new();
+    for (&loc, &(landfilled, dumped)) in &per_loc {
+        let (cx, cy) = l.locs[loc];
+        let d = (l.outer[loc] + 2.0) * std::f64::consts::FRAC_1_SQRT_2;
+        let candidates = [(-1.0, 1.0), (1.0, 1.0), (-1.0, -1.0), (1.0, -1.0)].map(|(sx, sy)| {
+            let (mut x, y) = (cx + sx * d, cy + sy * d);
+            let mut out = Vec::new();
+            for (q, is_dump) in [(landfilled, false), (dumped, true)] {
+                let side = disposal_side(q, max);
+                if side > 0.0 {
+                    let (x1, y1) = (x + sx * side, y + sy * side);
+                    out.push(DisposalSquare {
+                        bbox: (x.min(x1), y.min(y1), x.max(x1), y.max(y1)),
+                        dumped: is_dump,
+                    });
+                    x = x1 + sx * 2.0;
+                }
+            }
+            out
+        });
+        let crossings = |c: &Vec<DisposalSquare>| {
+            c.iter()
+                .map(|s| {
+                    arrows.iter().filter(|a| overlaps(a, &s.bbox)).count()
+                        + squares
+                            .iter()
+                            .filter(|o| overlaps(&o.bbox, &s.bbox))
+                            .count()
+                            * 4
+                        + usize::from(!inside(&s.bbox)) * 100
+                })
+                .sum::<usize>()
+        };
+        let best = candidates
+            .into_iter()
+            .enumerate()
+            .min_by_key(|(k, c)| (crossings(c), *k))
+            .map(|(_, c)| c)
+            .unwrap_or_default();
+        squares.extend(best);
+    }
+    Disposal { squares, max }
+}
+
+/// The disposal squares, with a white outline to keep them apart from what is under them.
+fn draw_disposal<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    squares: &[DisposalSquare],
+) -> Result<(), ChartError> {
+    for s in squares {
+        let b = s.bbox;
+        let colour = if s.dumped { DUMPED } else { LANDFILL };
+        let corners = [px((b.0, b.1)), px((b.2, b.3))];
+        root.draw(&Rectangle::new(corners, colour.filled()))?;
+        // Dumping gets a dark outline so that even a small square stands out.
+        let outline = if s.dumped {
+            RGBColor(110, 0, 0).stroke_width(2)
+        } else {
+            WHITE.stroke_width(1)
+        };
+        root.draw(&Rectangle::new(corners, outline))?;
+    }
+    Ok(())
+}
+
 /// The parks: leader lines to labels placed away, the markers, then the labels on a white box.
 fn draw_parks<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     parks: &[&MapPark],
     l: &Layout,
+    disposal: &Disposal,
     bounds: PixelBox,
 ) -> Result<(), ChartError> {
     let label_style = text(14.0, &INK).pos(Pos::new(HPos::Left, VPos::Top));
-    let labels = place_park_labels(root, parks, l, bounds, &label_style)?;
+    let labels = place_park_labels(root, parks, l, disposal, bounds, &label_style)?;
     // Leader lines under the markers, from the marker's edge to the nearest point of the label.
     for (k, pl) in labels.placements.iter().enumerate() {
         if !pl.leader {

@@ -1,4 +1,4 @@
-//! Chart rendering: the utilisation-by-material bar chart and the flow map, as PNG bytes or
+//! Chart rendering: the utilisation-by-material bar chart, the route chart and the flow map, as PNG bytes or
 //! SVG text.
 //!
 //! Every public render function is pure: plain input structs in, bytes out. Nothing touches the
@@ -7,14 +7,15 @@
 //! `ab_glyph` support by [`register_fonts`], which every render function calls first.
 //!
 //! One file per concern: `style` (font, colours, palette, fitting text to a width),
-//! `utilisation` (the bar chart), `map` (the flow map, drawn layer by layer), `legend` (the
+//! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `legend` (the
 //! map's legend), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
 //! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
 //!
 //! The charts are tested through their input data: the geometry and formatting decisions live in
 //! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`],
 //! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
-//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`]) with their own unit tests;
+//! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`], [`disposal_side`],
+//! [`tonnes_axis`], [`route_fill`]) with their own unit tests;
 //! the render functions only lay those results out.
 //!
 //! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
@@ -30,6 +31,7 @@ mod geometry;
 mod labels;
 mod legend;
 mod map;
+mod routes;
 mod style;
 mod utilisation;
 
@@ -37,17 +39,21 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use geometry::{
-    arrow_polygon, donut_angles, donut_radius, flow_width, map_projection, mode_dash, MapView,
+    arrow_polygon, disposal_side, donut_angles, donut_radius, flow_width, map_projection,
+    mode_dash, MapView, DISPOSAL_SIDE_MAX,
 };
 pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
+pub use routes::{route_fill, route_kind_colour, tonnes_axis, RouteFill};
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
 pub use utilisation::{rate_axis_max, tonnes_label};
 
 /// Pixel size of the utilisation chart.
 pub const UTILISATION_SIZE: (u32, u32) = (1200, 700);
+/// Pixel size of the route chart.
+pub const ROUTES_SIZE: (u32, u32) = (1200, 800);
 /// Pixel size of the flow map.
-pub const MAP_SIZE: (u32, u32) = (1200, 900);
+pub const MAP_SIZE: (u32, u32) = (1200, 1000);
 
 /// One material's bar: solids only, tonnes per year.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +84,44 @@ pub struct UtilisationChart {
     pub overall_rate: f64,
 }
 
+/// One route's bar: solids used by the route, t/yr.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteBar {
+    pub label: String,
+    /// The route's kind, one of [`RouteChart::kinds`] by name (its colour).
+    pub kind: String,
+    /// The scenario's accounting rule counts the kind.
+    pub counted: bool,
+    /// The strict rule counts the kind.
+    pub strict: bool,
+    pub tonnes: f64,
+}
+
+/// A route kind in the legend, in [`RouteChart::kinds`] order (which fixes its colour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteKindEntry {
+    pub name: String,
+    /// The scenario's accounting rule counts the kind.
+    pub counted: bool,
+    /// The strict rule counts the kind.
+    pub strict: bool,
+}
+
+/// Solids used by route, coloured by route kind, filled by what the accounting rule counts
+/// ([`route_fill`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteChart {
+    pub title: String,
+    /// The scenario's accounting rule, named in the legend.
+    pub rule: String,
+    /// Every kind, in legend order.
+    pub kinds: Vec<RouteKindEntry>,
+    /// One bar per route with solids used, drawn top to bottom in this order.
+    pub bars: Vec<RouteBar>,
+    /// Lines under the chart (routes in other units, such as hydrogen).
+    pub notes: Vec<String>,
+}
+
 /// A park (or a sub-block of one) on the map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapPark {
@@ -89,6 +133,10 @@ pub struct MapPark {
     pub is_block: bool,
     /// Solid by-products generated, t/yr (shown in the label when positive).
     pub generated: f64,
+    /// Solids of the park's producers disposed in compliant storage (landfill), t/yr.
+    pub landfilled: f64,
+    /// Solids of the park's producers dumped non-compliantly, t/yr (nothing drawn when 0).
+    pub dumped: f64,
 }
 
 /// A flow from a producer location to a consumer location; equal endpoints mean an intra-park flow.
@@ -149,6 +197,16 @@ pub fn utilisation_svg(c: &UtilisationChart) -> Result<String, ChartError> {
     render_svg(UTILISATION_SIZE, |root| {
         utilisation::draw_utilisation(root, c)
     })
+}
+
+/// The route chart as a PNG image of [`ROUTES_SIZE`].
+pub fn routes_png(c: &RouteChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(ROUTES_SIZE, |root| routes::draw_routes(root, c))
+}
+
+/// The route chart as an SVG document of [`ROUTES_SIZE`].
+pub fn routes_svg(c: &RouteChart) -> Result<String, ChartError> {
+    render_svg(ROUTES_SIZE, |root| routes::draw_routes(root, c))
 }
 
 /// The flow map as a PNG image of [`MAP_SIZE`].
