@@ -291,3 +291,25 @@ fn readme_headline_figures_are_current() {
 fn scenarios_readme_figures_are_current() {
     check("scenarios/README.md", &scenarios_block());
 }
+
+/// The chart shown in README.md is the one the main command draws today.
+#[test]
+fn readme_chart_image_is_current() {
+    use symbiosim::report::{charts, utilisation_chart_data};
+    let (region, r) = eval("scenarios/ordos_2025.toml");
+    let png = charts::utilisation_png(&utilisation_chart_data(&region, &r)).unwrap();
+    let path = Path::new("docs/img/utilisation.png");
+    if std::env::var("SYMBIOSIM_BLESS").as_deref() == Ok("1") {
+        std::fs::write(path, &png).unwrap();
+        return;
+    }
+    let committed = std::fs::read(path).unwrap();
+    assert!(
+        committed == png,
+        "docs/img/utilisation.png differs from the chart the main command draws \
+         ({} bytes committed, {} bytes now). Rerun with SYMBIOSIM_BLESS=1 to rewrite it, \
+         and look at it.",
+        committed.len(),
+        png.len()
+    );
+}
