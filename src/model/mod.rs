@@ -498,9 +498,8 @@ impl Region {
 mod tests {
     use super::*;
 
-    #[test]
-    fn distance_matrix_is_symmetric_with_same_park_diagonal() {
-        let park = |id: &str, lat, lon| Park {
+    fn park(id: &str, lat: f64, lon: f64) -> Park {
+        Park {
             id: id.into(),
             name: id.into(),
             short_name: id.into(),
@@ -509,70 +508,11 @@ mod tests {
             lon,
             parent: None,
             landfill_capacity: None,
-        };
-        let region = Region {
-            name: "t".into(),
-            title: "t".into(),
-            year: 2025,
-            parks: vec![park("P1", 39.72, 109.88), park("P4", 39.45, 109.96)],
-            materials: vec![],
-            routes: vec![],
-            modes: vec![TransportMode {
-                id: "road".into(),
-                name: "road".into(),
-                unit: "t".into(),
-                materials: vec![],
-                cost_per_unit_km: 0.35,
-                handling_per_unit: 8.0,
-                co2_kg_per_unit_km: 0.065,
-                max_km: 300.0,
-                circuity: 1.3,
-            }],
-            producers: vec![],
-            consumers: vec![],
-            distances: vec![],
-            target: Target {
-                rate: 0.8,
-                scope: TargetScope::AllSolids,
-                accounting: Accounting::default(),
-            },
-            settings: Settings {
-                objective: Objective::Cost,
-                circuity: 1.3,
-                same_park_km: 7.5,
-                quantity_resolution: 1.0,
-                cost_resolution: 0.001,
-                nameplate_for_potential: false,
-            },
-            policy: Policy {
-                carbon_price: 0.0,
-                env_tax_multiplier: 1.0,
-                storage_cost_multiplier: 1.0,
-                transport_cost_multiplier: 1.0,
-                route_subsidy: BTreeMap::new(),
-                allow_dumping: false,
-            },
-        };
-        let d = region.distance_matrix(ModeId(0));
-        assert_eq!(d[[0, 0]], 7.5);
-        assert_eq!(d[[0, 1]], d[[1, 0]]);
-        // Data sheet §1.4: P1–P4 road distance at circuity 1.3 ≈ 40 km.
-        assert!((d[[0, 1]] - 40.0).abs() < 1.5, "{}", d[[0, 1]]);
+        }
     }
 
-    #[test]
-    fn distance_matrices_equal_distance_km_with_overrides() {
-        let park = |id: &str, lat, lon| Park {
-            id: id.into(),
-            name: id.into(),
-            short_name: id.into(),
-            name_zh: None,
-            lat,
-            lon,
-            parent: None,
-            landfill_capacity: None,
-        };
-        let mode = |id: &str, circuity| TransportMode {
+    fn mode(id: &str, circuity: f64) -> TransportMode {
+        TransportMode {
             id: id.into(),
             name: id.into(),
             unit: "t".into(),
@@ -582,38 +522,26 @@ mod tests {
             co2_kg_per_unit_km: 0.065,
             max_km: 300.0,
             circuity,
-        };
-        let o = |from, to, km, mode: Option<usize>| DistanceOverride {
-            from: ParkId(from),
-            to: ParkId(to),
-            km,
-            mode: mode.map(ModeId),
-        };
-        let region = Region {
+        }
+    }
+
+    /// A region of parks and modes only, with default settings (for distance tests).
+    fn region(
+        parks: Vec<Park>,
+        modes: Vec<TransportMode>,
+        distances: Vec<DistanceOverride>,
+    ) -> Region {
+        Region {
             name: "t".into(),
             title: "t".into(),
             year: 2025,
-            parks: vec![
-                park("A", 39.72, 109.88),
-                park("B", 39.45, 109.96),
-                park("C", 39.70, 109.90),
-                park("D", 38.25, 106.68),
-            ],
+            parks,
             materials: vec![],
             routes: vec![],
-            modes: vec![mode("road", 1.3), mode("rail", 1.1)],
+            modes,
             producers: vec![],
             consumers: vec![],
-            // Repeated pairs in both directions, general and per mode, and a diagonal.
-            distances: vec![
-                o(0, 1, 50.0, None),
-                o(1, 0, 60.0, None),
-                o(0, 1, 45.0, Some(1)),
-                o(2, 3, 300.0, Some(0)),
-                o(3, 2, 310.0, None),
-                o(3, 2, 320.0, Some(0)),
-                o(2, 2, 1.0, None),
-            ],
+            distances,
             target: Target {
                 rate: 0.8,
                 scope: TargetScope::AllSolids,
@@ -635,7 +563,50 @@ mod tests {
                 route_subsidy: BTreeMap::new(),
                 allow_dumping: false,
             },
+        }
+    }
+
+    #[test]
+    fn distance_matrix_is_symmetric_with_same_park_diagonal() {
+        let region = region(
+            vec![park("P1", 39.72, 109.88), park("P4", 39.45, 109.96)],
+            vec![mode("road", 1.3)],
+            vec![],
+        );
+        let d = region.distance_matrix(ModeId(0));
+        assert_eq!(d[[0, 0]], 7.5);
+        assert_eq!(d[[0, 1]], d[[1, 0]]);
+        // Data sheet §1.4: P1–P4 road distance at circuity 1.3 ≈ 40 km.
+        assert!((d[[0, 1]] - 40.0).abs() < 1.5, "{}", d[[0, 1]]);
+    }
+
+    #[test]
+    fn distance_matrices_equal_distance_km_with_overrides() {
+        let o = |from, to, km, mode: Option<usize>| DistanceOverride {
+            from: ParkId(from),
+            to: ParkId(to),
+            km,
+            mode: mode.map(ModeId),
         };
+        // Repeated pairs in both directions, general and per mode, and a diagonal.
+        let region = region(
+            vec![
+                park("A", 39.72, 109.88),
+                park("B", 39.45, 109.96),
+                park("C", 39.70, 109.90),
+                park("D", 38.25, 106.68),
+            ],
+            vec![mode("road", 1.3), mode("rail", 1.1)],
+            vec![
+                o(0, 1, 50.0, None),
+                o(1, 0, 60.0, None),
+                o(0, 1, 45.0, Some(1)),
+                o(2, 3, 300.0, Some(0)),
+                o(3, 2, 310.0, None),
+                o(3, 2, 320.0, Some(0)),
+                o(2, 2, 1.0, None),
+            ],
+        );
         let all = region.distance_matrices();
         for m in 0..2 {
             assert_eq!(all[m], region.distance_matrix(ModeId(m)));
