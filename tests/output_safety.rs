@@ -184,6 +184,19 @@ fn a_closed_or_full_standard_output_is_not_a_panic() {
         assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
     }
     assert!(complete(&cwd.path().join("piped")));
+    // Data itself (an exported problem) cut short by a closed pipe is an error, not success.
+    let o = Command::new(BIN)
+        .args(["export", tiny, "--format", "lp"])
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("Broken pipe"),
+        "{}",
+        text(&o.stderr)
+    );
     // A full device is an error, said once, not a panic.
     if let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") {
         let o = Command::new(BIN)

@@ -116,7 +116,10 @@ fn headline_row(name: &str, r: &Results) -> String {
 /// Both objectives of one run, each under the accounting rule and strict (backfill and
 /// ecological restoration not counted), and the cost of moving between them.
 fn two_questions_row(name: &str, r: &Results) -> String {
-    let a = r.alternative.as_ref().expect("the alternative objective is solved");
+    let a = r
+        .alternative
+        .as_ref()
+        .expect("the alternative objective is solved");
     let primary = format!("{} / {}", pct(r.solids.rate()), pct(r.solids.strict_rate()));
     let other = format!(
         "{} / {}",

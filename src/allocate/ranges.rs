@@ -250,20 +250,37 @@ pub(super) fn rate_ranges(
                 let g = &groups[i];
                 let gen = gen_of(g);
                 let start = sums(g, x);
-                let bounds = if gen == 0 {
-                    // Every defined rate is 1: defined where some optimum draws a stockpile.
-                    let (_, s) = face.solve(g, 0, -1)?;
-                    (s > 0).then_some(RateBounds {
-                        min: Fraction::new(1, 1),
-                        max: Fraction::new(1, 1),
-                    })
-                } else {
-                    Some(RateBounds {
-                        min: face.extreme(g, gen, start, false)?,
-                        max: face.extreme(g, gen, start, true)?,
-                    })
+                let range = |face: &mut Face| -> Result<Option<RateBounds>, AllocateError> {
+                    let bounds = if gen == 0 {
+                        // Every defined rate is 1: defined where some optimum draws a stockpile.
+                        let (_, s) = face.solve(g, 0, -1)?;
+                        (s > 0).then_some(RateBounds {
+                            min: Fraction::new(1, 1),
+                            max: Fraction::new(1, 1),
+                        })
+                    } else {
+                        Some(RateBounds {
+                            min: face.extreme(g, gen, start, false)?,
+                            max: face.extreme(g, gen, start, true)?,
+                        })
+                    };
+                    face.clear(g)?;
+                    Ok(bounds)
                 };
-                face.clear(g)?;
+                let bounds = match range(&mut face) {
+                    Ok(b) => b,
+                    // A group whose costs or sums exceed the solver's integers has no range
+                    // (reported as unknown); the allocation itself stands, and the next group
+                    // starts from a fresh copy of the face.
+                    Err(AllocateError::Range(_)) => {
+                        face = Face {
+                            ns: ns.clone(),
+                            q: f.clone(),
+                        };
+                        None
+                    }
+                    Err(e) => return Err(e),
+                };
                 res.push((i, bounds));
             }
             Ok(res)

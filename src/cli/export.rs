@@ -42,7 +42,13 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
     let text = export(region, &net, objective, scaling, &phases, k - 1, format);
     match &a.out {
         Some(out) => writer::write_file(out, text.as_bytes(), a.force)?,
-        None => super::print_stdout(&text)?,
+        // The problem itself: a reader that goes away mid-file is an error, not success.
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

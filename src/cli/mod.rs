@@ -128,8 +128,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        // A closed standard output (`| head`, `| true`) ends the program quietly, as other
-        // command-line tools do; the outputs were already written.
+        // A summary printed to a closed standard output (`| head`, `| true`) ends the program
+        // quietly, as other command-line tools do; the outputs were already written.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             errln!("error: {e:#}");
@@ -138,13 +138,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Writes `text` to standard output; an error (closed pipe, full disk) is returned, not a
-/// panic.
-pub fn print_stdout(text: &str) -> std::io::Result<()> {
+/// Standard output closed by its reader (`| head`, `| true`) while printing a summary.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output was closed")]
+pub struct StdoutClosed;
+
+/// Writes a summary `text` to standard output. A closed pipe is [`StdoutClosed`] (the program
+/// then ends quietly); any other error (a full disk) is returned as it is, never a panic.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        r => Ok(r?),
+    }
 }
 
 /// Writes one line to standard error, ignoring failures (there is nowhere left to report them).
@@ -154,9 +161,9 @@ pub fn stderr_line(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
+/// Only a summary printed to a closed standard output ends quietly: a broken pipe anywhere
+/// else (an output file on a network file system, `export` to a reader that went away) is an
+/// error, so that a truncated result never looks like success.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    e.downcast_ref::<StdoutClosed>().is_some()
 }

@@ -211,7 +211,13 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         path: "manifest.json".into(),
         bytes: manifest,
     });
-    prepared.commit(&files)?;
+    if let Some(kept) = prepared.commit(&files)? {
+        errln!(
+            "warning: files appeared or changed in the earlier output while this run wrote the \
+             new one; the earlier output is kept in {} (nothing was deleted)",
+            kept.display()
+        );
+    }
     if !cfg.quiet {
         let mut text = report::terminal_summary(region, &results);
         text.push_str(&format!("  outputs: {}/\n", cfg.out.display()));

@@ -42,7 +42,12 @@ pub fn write_file(dest: &Path, bytes: &[u8], force: bool) -> Result<(), WriteErr
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&tmp, dest)
+        if force {
+            fs::rename(&tmp, dest)
+        } else {
+            // A file that appeared since the check is not replaced (atomic on Linux).
+            super::rename_new(&tmp, dest)
+        }
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

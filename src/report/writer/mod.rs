@@ -80,7 +80,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
-/// Every file below `dir`, as paths relative to it with `/` separators, sorted.
+/// Every file below `dir`, and every empty folder (ending in `/`), as paths relative to it with
+/// `/` separators, sorted.
 fn files_below(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
@@ -89,6 +90,14 @@ fn files_below(dir: &Path) -> std::io::Result<Vec<String>> {
             let e = e?;
             let r = rel.join(e.file_name());
             if e.file_type()?.is_dir() {
+                // An empty folder is an entry of its own (a user's), listed as `name/`.
+                if fs::read_dir(dir.join(&r))?.next().is_none() {
+                    let parts: Vec<String> = r
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    out.push(parts.join("/") + "/");
+                }
                 stack.push(r);
             } else {
                 let parts: Vec<String> = r
@@ -142,6 +151,14 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
     }
     let mut foreign = Vec::new();
     for f in files.iter().filter(|f| *f != "manifest.json") {
+        if f.ends_with('/') {
+            // An empty folder is ours when the manifest lists files under it (they were
+            // deleted since); otherwise a user made it.
+            if !ours.keys().any(|p| p.starts_with(f.as_str())) {
+                foreign.push(f.clone());
+            }
+            continue;
+        }
         let unchanged = ours.get(f).is_some_and(|(bytes, sha)| {
             fs::read(dest.join(f)).is_ok_and(|data| {
                 data.len() as u64 == *bytes && format!("{:x}", Sha256::digest(&data)) == *sha
@@ -299,23 +316,29 @@ pub fn prepare(
 }
 
 impl Prepared {
-    /// Writes `files` and puts the folder in place (see the module documentation).
-    pub fn commit(mut self, files: &[OutputFile]) -> Result<(), WriteError> {
+    /// Writes `files` and puts the folder in place (see the module documentation). Returns the
+    /// hidden folder that keeps the earlier output when files appeared or changed in it while
+    /// the new one was written (they are never deleted), else `None`.
+    pub fn commit(mut self, files: &[OutputFile]) -> Result<Option<PathBuf>, WriteError> {
         write_all(&self.tmp, files).map_err(|e| self.blame(e))?;
+        sync_dir(&self.tmp).map_err(|e| self.blame(io(&self.tmp)(e)))?;
         // The destination may have changed while the run computed: check again.
         check_destination(&self.dest, self.replace)?;
         test_pause("before");
-        if self.dest.symlink_metadata().is_ok() {
+        let kept = if self.dest.symlink_metadata().is_ok() {
             swap(&self.tmp, &self.dest).map_err(io(&self.dest))?;
             self.committed = true;
             test_pause("after");
-            // `tmp` now holds the earlier output.
-            let _ = fs::remove_dir_all(&self.tmp);
+            retire(&self.tmp, &self.dest)?
         } else {
             rename_new(&self.tmp, &self.dest).map_err(io(&self.dest))?;
             self.committed = true;
+            None
+        };
+        if let Some(parent) = self.dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = sync_dir(parent);
         }
-        Ok(())
+        Ok(kept)
     }
 
     /// Errors inside the temporary folder are reported against the destination the user named.
@@ -330,14 +353,48 @@ impl Prepared {
     }
 }
 
+/// Deletes `earlier`, the earlier output swapped out of `dest`, only if it is still all ours:
+/// a file may have been added or edited in it between the last check and the swap. Otherwise
+/// it is kept as `.NAME.kept-PID` next to `dest` (never cleaned automatically), and returned.
+fn retire(earlier: &Path, dest: &Path) -> Result<Option<PathBuf>, WriteError> {
+    if check_ours(earlier).is_ok() {
+        let _ = fs::remove_dir_all(earlier);
+        return Ok(None);
+    }
+    let kept = sibling(dest, "kept", std::process::id());
+    fs::rename(earlier, &kept).map_err(io(dest))?;
+    Ok(Some(kept))
+}
+
 impl Drop for Prepared {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.tmp);
-            if let Some(c) = &self.created {
-                let _ = fs::remove_dir_all(c);
+            // The parents this run created are removed only while empty: another run may
+            // have put its output in them meanwhile.
+            if let Some(created) = &self.created {
+                let mut dir = self.tmp.parent();
+                while let Some(d) = dir {
+                    if fs::remove_dir(d).is_err() || d == created.as_path() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
             }
         }
+    }
+}
+
+/// Flushes a folder's entries (the renames into it) to disk, where the OS allows it.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
     }
 }
 
@@ -452,7 +509,7 @@ pub fn write_folder(
     files: &[OutputFile],
     replace: Replace,
     create_parents: bool,
-) -> Result<(), WriteError> {
+) -> Result<Option<PathBuf>, WriteError> {
     prepare(dest, replace, create_parents)?.commit(files)
 }
 

@@ -224,3 +224,60 @@ fn the_swap_is_one_atomic_exchange_on_linux() {
     assert_eq!(fs::read_to_string(a.join("x")).unwrap(), "b");
     assert_eq!(fs::read_to_string(b.join("x")).unwrap(), "a");
 }
+
+/// A failed run removes the parent folders it created only while they are empty: another run
+/// may have written its output there meanwhile.
+#[test]
+fn a_failed_run_never_removes_another_runs_output_in_a_parent_it_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().join("output");
+    let failing = prepare(&parent.join("b"), Replace::OurOutput, true).unwrap();
+    // Another run, started at the same moment, finishes first.
+    write_folder(&parent.join("a"), &files("a"), Replace::OurOutput, true).unwrap();
+    drop(failing);
+    assert_eq!(fs::read_to_string(parent.join("a/a.txt")).unwrap(), "a");
+    assert_eq!(names(&parent), ["a"]);
+    // Alone, a failed run leaves nothing.
+    let alone = dir.path().join("fresh/deeper");
+    drop(prepare(&alone.join("x"), Replace::OurOutput, true).unwrap());
+    assert_eq!(names(dir.path()), ["output"]);
+}
+
+/// A user's empty folder inside an earlier output is theirs: the output is not replaced.
+#[test]
+fn an_empty_folder_a_user_added_counts_as_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out");
+    write_folder(&dest, &files("one"), Replace::Never, false).unwrap();
+    fs::create_dir(dest.join("drafts")).unwrap();
+    let e = write_folder(&dest, &files("two"), Replace::OurOutput, false).unwrap_err();
+    assert!(
+        matches!(&e, WriteError::Foreign { files, .. } if files == "drafts/"),
+        "{e}"
+    );
+    assert!(dest.join("drafts").is_dir());
+}
+
+/// A file added to the earlier output between the last check and the swap is not deleted:
+/// the swapped-out folder is kept aside and named; an untouched one is deleted.
+#[test]
+fn an_earlier_output_changed_during_the_swap_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out");
+    let earlier = dir.path().join(".out.tmp-1");
+    write_folder(&earlier, &files("one"), Replace::Never, false).unwrap();
+    assert_eq!(retire(&earlier, &dest).unwrap(), None);
+    assert!(!earlier.exists());
+    write_folder(&earlier, &files("one"), Replace::Never, false).unwrap();
+    fs::write(earlier.join("late-notes.md"), "mine").unwrap();
+    let kept = retire(&earlier, &dest).unwrap().expect("kept");
+    assert_eq!(
+        fs::read_to_string(kept.join("late-notes.md")).unwrap(),
+        "mine"
+    );
+    assert!(kept
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with(".out.kept-"));
+}
