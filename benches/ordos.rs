@@ -51,7 +51,13 @@ fn ordos(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ordos, ordos_lexicographic, ordos_monte_carlo);
+criterion_group!(
+    benches,
+    ordos,
+    ordos_lexicographic,
+    ordos_monte_carlo,
+    ordos_monte_carlo_run
+);
 criterion_main!(benches);
 
 /// The scenario's own lexicographic allocation (three certified phases) re-solved for a
@@ -160,5 +166,68 @@ fn ordos_monte_carlo(c: &mut Criterion) {
             black_box(analyse(r, &net, &alloc))
         });
     });
+    g.finish();
+}
+
+/// The Monte Carlo run (`run --samples`): 64 samples of ordos_2025 under both objectives, with
+/// every producer's quantity triangular on [0.85, 1.15], every consumer's capacity uniform on
+/// [0.9, 1.1] and road costs normal (sd 0.1) on [0.8, 1.2]; each sample warm from the base
+/// optimum, in parallel chunks on the global rayon pool. Throughput = samples per second.
+fn ordos_monte_carlo_run(c: &mut Criterion) {
+    use symbiosim::analysis::monte_carlo;
+    use symbiosim::model::{Distribution, Objective, Uncertain, UncertainField};
+    let base = scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("valid scenario")
+        .region;
+    let entries = vec![
+        Uncertain {
+            id: "output".into(),
+            field: UncertainField::ProducerQuantity,
+            items: (0..base.producers.len()).collect(),
+            distribution: Distribution::Triangular {
+                low: 0.85,
+                mode: 1.0,
+                high: 1.15,
+            },
+        },
+        Uncertain {
+            id: "capacity".into(),
+            field: UncertainField::ConsumerCapacity,
+            items: (0..base.consumers.len()).collect(),
+            distribution: Distribution::Uniform {
+                low: 0.9,
+                high: 1.1,
+            },
+        },
+        Uncertain {
+            id: "haulage".into(),
+            field: UncertainField::TransportCost,
+            items: (0..base.modes.len()).collect(),
+            distribution: Distribution::Normal {
+                mean: 1.0,
+                sd: 0.1,
+                low: 0.8,
+                high: 1.2,
+            },
+        },
+    ];
+    const N: u64 = 64;
+    let mut g = c.benchmark_group("ordos_2025 Monte Carlo run");
+    g.sample_size(10);
+    g.throughput(criterion::Throughput::Elements(N));
+    for (name, objective) in [
+        ("cost", Objective::Cost),
+        ("max_utilisation", Objective::MaxUtilisation),
+    ] {
+        let mut region = base.clone();
+        region.settings.objective = objective;
+        g.bench_function(format!("{N} samples, {name}"), |b| {
+            let mut seed = 0;
+            b.iter(|| {
+                seed += 1;
+                black_box(monte_carlo(&region, &entries, seed, 0, N, &|_| {}).unwrap())
+            })
+        });
+    }
     g.finish();
 }

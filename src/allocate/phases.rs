@@ -10,6 +10,7 @@ use symbiosim_engine::{verify, FlowProblem, FlowSolution, NetworkSimplex, SolveS
 /// Solves the allocation of a network, keeping the simplex basis between calls: a second call
 /// on a network with the same topology (a Monte Carlo sample, a policy variant) warm-starts
 /// from the previous optimum. Results are identical to a cold solve and always certified.
+#[derive(Clone)]
 pub struct Allocator {
     cfg: AllocConfig,
     simplex: Option<NetworkSimplex>,

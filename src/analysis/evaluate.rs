@@ -48,6 +48,7 @@ pub enum AnalysisError {
 /// }
 /// assert_eq!(ev.builds(), 1); // the samples only changed values
 /// ```
+#[derive(Clone)]
 pub struct Evaluator {
     allocator: Allocator,
     network: Option<Network>,

@@ -17,6 +17,7 @@ mod balance;
 mod evaluate;
 mod flows;
 mod legal;
+pub mod monte_carlo;
 mod prices;
 mod target;
 
@@ -24,6 +25,7 @@ pub use alternative::{Alternative, MovingCost};
 pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use legal::{NoLegalFate, Stranded};
+pub use monte_carlo::{monte_carlo, MonteCarlo, SampleError, SampleResult, Stats};
 
 use crate::allocate::Allocation;
 use crate::model::*;

@@ -116,6 +116,17 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Monte Carlo: also solve N samples of the scenario's `[[uncertain]]` entries, adding
+    /// `samples.csv` and a `monte_carlo` block to `summary.json` (results do not depend on
+    /// --threads).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u64>,
+    /// The Monte Carlo's seed: sample k draws from stream k of it.
+    #[arg(long, default_value_t = 0, requires = "samples")]
+    pub seed: u64,
+    /// The Monte Carlo's first sample index (runs over first..first+N concatenate exactly).
+    #[arg(long, default_value_t = 0, requires = "samples")]
+    pub first_sample: u64,
 }
 
 pub fn main() -> ExitCode {

@@ -29,6 +29,8 @@ struct RunConfig {
     create_parents: bool,
     threads: usize,
     quiet: bool,
+    /// `(samples, seed, first sample)` of a Monte Carlo run.
+    monte_carlo: Option<(u64, u64, u64)>,
 }
 
 impl RunConfig {
@@ -61,6 +63,16 @@ impl RunConfig {
             create_parents,
             threads,
             quiet: a.quiet,
+            monte_carlo: match a.samples {
+                Some(0) => anyhow::bail!("--samples must be at least 1"),
+                Some(n) => {
+                    if a.first_sample.checked_add(n).is_none() {
+                        anyhow::bail!("--first-sample + --samples overflows");
+                    }
+                    Some((n, a.seed, a.first_sample))
+                }
+                None => None,
+            },
         })
     }
 }
@@ -190,8 +202,29 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         t.elapsed().as_secs_f64(),
     ));
 
+    let mc = match cfg.monte_carlo {
+        None => None,
+        Some((n, seed, first)) => {
+            if loaded.uncertain.is_empty() {
+                anyhow::bail!(
+                    "--samples needs [[uncertain]] entries in the scenario (see docs/format.md)"
+                );
+            }
+            let t = Instant::now();
+            let bar = progress_bar(n, cfg.quiet);
+            let mc =
+                analysis::monte_carlo(region, &loaded.uncertain, seed, first, n, &|k| bar.inc(k))?;
+            bar.finish_and_clear();
+            timings.push(("monte_carlo".to_string(), t.elapsed().as_secs_f64()));
+            Some(mc)
+        }
+    };
+
     let t = Instant::now();
-    let mut files = report::render(region, &results)?;
+    let mut files = match &mc {
+        None => report::render(region, &results)?,
+        Some(mc) => report::render_with_monte_carlo(region, &results, mc)?,
+    };
     timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
     let info = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -220,8 +253,27 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     }
     if !cfg.quiet {
         let mut text = report::terminal_summary(region, &results);
+        if let Some(mc) = &mc {
+            text.push_str(&report::terminal_monte_carlo(region, mc));
+        }
         text.push_str(&format!("  outputs: {}/\n", cfg.out.display()));
         super::print_stdout(&text)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on standard error, drawn only when standard output is a terminal and the
+/// run is not quiet (hidden otherwise).
+fn progress_bar(n: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stdout().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "  monte carlo {bar:40} {pos}/{len} samples ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -7,6 +7,9 @@
 use ndarray::Array2;
 use std::collections::BTreeMap;
 
+mod uncertain;
+pub use uncertain::*;
+
 macro_rules! id_type {
     ($name:ident) => {
         /// Index into the corresponding `Region` vector.

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod format;
 mod manifest;
 mod markdown;
+mod monte_carlo;
 mod summary;
 mod tables;
 mod terminal;
@@ -23,6 +24,7 @@ pub use chart_data::{map_chart_data, routes_chart_data, utilisation_chart_data};
 pub use format::round;
 pub use manifest::manifest_json;
 pub use markdown::report_md;
+pub use monte_carlo::{samples_csv, summary_json_with_monte_carlo, terminal_monte_carlo};
 pub use summary::summary_json;
 pub use tables::{consumers_csv, flows_csv, producers_csv, utilisation_csv};
 pub use terminal::terminal_summary;
@@ -89,6 +91,29 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
             })
         })
         .collect()
+}
+
+/// [`render`] for a run with a Monte Carlo (`run --samples`): `summary.json` gains the
+/// `monte_carlo` block and `samples.csv` follows it; every other file is the same bytes.
+pub fn render_with_monte_carlo(
+    region: &Region,
+    r: &Results,
+    mc: &crate::analysis::MonteCarlo,
+) -> Result<Vec<OutputFile>, ReportError> {
+    let mut files = render(region, r)?;
+    let at = files
+        .iter()
+        .position(|f| f.path == "summary.json")
+        .expect("render writes summary.json");
+    files[at].bytes = summary_json_with_monte_carlo(region, r, mc)?;
+    files.insert(
+        at + 1,
+        OutputFile {
+            path: "samples.csv".into(),
+            bytes: samples_csv(region, mc)?,
+        },
+    );
+    Ok(files)
 }
 
 /// Facts about a run that are not results: the only output allowed to carry timings.

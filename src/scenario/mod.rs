@@ -10,7 +10,7 @@ pub mod overrides;
 pub mod schema;
 mod validate;
 
-use crate::model::Region;
+use crate::model::{Region, Uncertain};
 use diag::{CsvSource, Diagnostic, Seg, TomlSource};
 use schema::RawScenario;
 use sha2::{Digest, Sha256};
@@ -95,6 +95,8 @@ pub struct Loaded {
     /// Legal but suspicious input, located like errors (see `validate::warnings`): a
     /// producer out of every mode's reach, a target met without any flow. Not printed here.
     pub warnings: Vec<Diagnostic>,
+    /// The `[[uncertain]]` entries (used only by `run --samples`).
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// Lists that hold one item per `[[list]]` header.
@@ -106,6 +108,7 @@ const LISTS: &[&str] = &[
     "distances",
     "producers",
     "consumers",
+    "uncertain",
 ];
 
 /// Deserializes the document, collecting the structural (type, unknown or missing field)
@@ -431,9 +434,10 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         d.dedup();
         return Err(ScenarioError::Invalid(Diagnostics(d)));
     }
-    let (region, warnings) = built.expect("checked above");
+    let (region, warnings, uncertain) = built.expect("checked above");
     Ok(Loaded {
         region,
+        uncertain,
         hash,
         files,
         warnings,

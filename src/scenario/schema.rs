@@ -29,6 +29,9 @@ pub struct RawScenario {
     pub producers: Vec<RawProducer>,
     #[serde(default)]
     pub consumers: Vec<RawConsumer>,
+    /// Uncertain values for `run --samples` (the Monte Carlo); ignored by a plain run.
+    #[serde(default)]
+    pub uncertain: Vec<RawUncertain>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -342,6 +345,33 @@ pub struct RawIntake {
     pub min_attrs: BTreeMap<String, f64>,
     #[serde(default)]
     pub max_attrs: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One `[[uncertain]]` entry: the named items' values move together by one multiplier.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertain {
+    pub id: String,
+    /// `producers.quantity`, `producers.stockpile`, `consumers.capacity`,
+    /// `consumers.load_factor` or `transport.cost_yuan_per_unit_km`.
+    pub applies_to: String,
+    /// The items' ids (default: every item of the list).
+    #[serde(default)]
+    pub ids: Option<Vec<String>>,
+    /// `uniform`, `triangular`, `normal` or `lognormal`.
+    pub distribution: String,
+    pub low: f64,
+    pub high: f64,
+    #[serde(default)]
+    pub mode: Option<f64>,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub median: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
     #[serde(default)]
     pub source: Option<String>,
 }

@@ -85,7 +85,7 @@ pub fn build(
     raw: &RawScenario,
     tables: Tables,
     ctx: &mut Ctx,
-) -> Option<(Region, Vec<super::diag::Diagnostic>)> {
+) -> Option<(Region, Vec<super::diag::Diagnostic>, Vec<Uncertain>)> {
     if !counts(raw, &tables, ctx) {
         return None;
     }
@@ -117,6 +117,7 @@ pub fn build(
     let policy = sections::policy(ctx, &raw.policy, &routes.ix);
     let scope = sections::target_scope(ctx, &raw.target, &materials, &parks.ix);
     let accounting = sections::target_accounting(ctx, &raw.target);
+    let uncertain = sections::uncertain(ctx, &raw.uncertain, &producers, &consumers, &modes);
     limits::check(
         ctx,
         raw,
@@ -164,5 +165,5 @@ pub fn build(
         policy,
     };
     let warnings = warnings::collect(ctx, &region, &producers.origins);
-    Some((region, warnings))
+    Some((region, warnings, uncertain))
 }

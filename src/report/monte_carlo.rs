@@ -1,0 +1,132 @@
+//! The Monte Carlo's outputs (`run --samples`): the `monte_carlo` block of `summary.json` and
+//! `samples.csv`. Pure: results → bytes. Rates to 6 decimals, money to 2, CO2 to 3, as in
+//! the other outputs.
+
+use super::format::{csv_number, csv_rate, round};
+use super::ReportError;
+use crate::analysis::{MonteCarlo, Results, Stats};
+use crate::model::Region;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct StatsJson {
+    samples_defined: u64,
+    mean: f64,
+    p5: f64,
+    p50: f64,
+    p95: f64,
+}
+
+impl StatsJson {
+    fn new(s: &Option<Stats>) -> Option<StatsJson> {
+        s.map(|s| StatsJson {
+            samples_defined: s.n,
+            mean: round(s.mean, 6),
+            p5: round(s.p5, 6),
+            p50: round(s.p50, 6),
+            p95: round(s.p95, 6),
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct MonteCarloJson<'a> {
+    samples: u64,
+    first_sample: u64,
+    seed: u64,
+    uncertain: &'a [String],
+    target_rate: f64,
+    p_meet_target: f64,
+    utilisation_rate: Option<StatsJson>,
+    strict_utilisation_rate: Option<StatsJson>,
+}
+
+/// `summary.json` of the base run with a `monte_carlo` block appended.
+pub fn summary_json_with_monte_carlo(
+    region: &Region,
+    r: &Results,
+    mc: &MonteCarlo,
+) -> Result<Vec<u8>, ReportError> {
+    let base = super::summary_json(region, r)?;
+    let mut v: serde_json::Value = serde_json::from_slice(&base)?;
+    let block = MonteCarloJson {
+        samples: mc.samples.len() as u64,
+        first_sample: mc.first_sample,
+        seed: mc.seed,
+        uncertain: &mc.entries,
+        target_rate: region.target.rate,
+        p_meet_target: round(mc.p_meet_target, 6),
+        utilisation_rate: StatsJson::new(&mc.rate),
+        strict_utilisation_rate: StatsJson::new(&mc.strict_rate),
+    };
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("monte_carlo".into(), serde_json::to_value(block)?);
+    }
+    let mut out = serde_json::to_vec_pretty(&v)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// `samples.csv`: one row per sample in index order — the index, each uncertain entry's
+/// multiplier (`m_<id>`), the target's rate under its rule and strict, each solid material's
+/// rate (`rate_<id>`), net cost, CO2 avoided and CO2 of transport, and whether it meets the
+/// target.
+pub fn samples_csv(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["sample".to_string()];
+    header.extend(mc.entries.iter().map(|id| format!("m_{id}")));
+    header.push("utilisation_rate".into());
+    header.push("strict_utilisation_rate".into());
+    header.extend(
+        mc.materials
+            .iter()
+            .map(|m| format!("rate_{}", region.materials[m.0].id)),
+    );
+    for h in [
+        "net_cost_yuan",
+        "co2_avoided_t",
+        "co2_transport_t",
+        "meets_target",
+    ] {
+        header.push(h.into());
+    }
+    w.write_record(&header)?;
+    for s in &mc.samples {
+        let mut row = vec![s.index.to_string()];
+        row.extend(s.multipliers.iter().map(|&m| csv_number(m, 9)));
+        row.push(csv_rate(s.rate));
+        row.push(csv_rate(s.strict_rate));
+        row.extend(s.material_rates.iter().map(|&r| csv_rate(r)));
+        row.push(csv_number(s.cost, 2));
+        row.push(csv_number(s.co2_avoided_t, 3));
+        row.push(csv_number(s.co2_transport_t, 3));
+        row.push(s.meets_target.to_string());
+        w.write_record(&row)?;
+    }
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+/// The Monte Carlo's lines of the terminal summary.
+pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarlo) -> String {
+    use super::format::percent_summary;
+    let stats = |s: &Option<Stats>| match s {
+        Some(s) => format!(
+            "mean {}, p5 {}, p50 {}, p95 {}",
+            percent_summary(Some(s.mean)),
+            percent_summary(Some(s.p5)),
+            percent_summary(Some(s.p50)),
+            percent_summary(Some(s.p95))
+        ),
+        None => "undefined".to_string(),
+    };
+    format!(
+        "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n",
+        mc.samples.len(),
+        mc.seed,
+        percent_summary(Some(region.target.rate)),
+        round(mc.p_meet_target, 4),
+        stats(&mc.rate),
+        stats(&mc.strict_rate)
+    )
+}

@@ -1,0 +1,215 @@
+//! The Monte Carlo (`run --samples`): a closed-form probability of meeting the target, the
+//! same bytes at any thread count and for any split of the sample range, validation of
+//! `[[uncertain]]`, and a plain run that ignores it.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+use symbiosim::analysis::monte_carlo;
+use symbiosim::scenario;
+
+/// One park, one producer of 1 000 000 t of fly ash, one cement plant of the same capacity
+/// whose capacity is uniform on [0.6, 1.1] × nameplate. The rate is min(m, 1) (to 1e-6, the
+/// quantity resolution), so P(rate ≥ 0.8) = (1.1 − 0.8) / 0.5 = 0.6 and
+/// E[rate] = (1 − 0.36) / (2 · 0.5) + 0.1 / 0.5 = 0.84, Var = 0.722667 − 0.84² = 0.017067.
+const UNIFORM_CAPACITY: &str = r#"
+[scenario]
+name = "mc_uniform"
+year = 2025
+
+[target]
+rate = 0.80
+
+[settings]
+objective = "max_utilisation"
+
+[[parks]]
+id = "A"
+name = "Park A"
+lat = 39.6
+lon = 109.8
+
+[[materials]]
+id = "fly_ash"
+name = "Fly ash"
+storage_cost_yuan_per_unit = 25.0
+
+[[routes]]
+id = "cement_blending"
+name = "Cement blending"
+
+[[transport]]
+id = "road"
+cost_yuan_per_unit_km = 0.4
+max_km = 100.0
+
+[[producers]]
+id = "ash"
+park = "A"
+material = "fly_ash"
+quantity = 1000000.0
+
+[[consumers]]
+id = "cement"
+park = "A"
+route = "cement_blending"
+capacity = 1000000.0
+accepts = [{ material = "fly_ash" }]
+
+[[uncertain]]
+id = "cement_capacity"
+applies_to = "consumers.capacity"
+ids = ["cement"]
+distribution = "uniform"
+low = 0.6
+high = 1.1
+"#;
+
+#[test]
+fn probability_of_meeting_the_target_matches_the_closed_form() {
+    let l = scenario::load_str("mc_uniform.toml", UNIFORM_CAPACITY, Path::new(".")).unwrap();
+    assert_eq!(l.uncertain.len(), 1);
+    let n = 2000u64;
+    let mc = monte_carlo(&l.region, &l.uncertain, 2026, 0, n, &|_| {}).unwrap();
+    assert_eq!(mc.samples.len(), n as usize);
+    for s in &mc.samples {
+        let m = s.multipliers[0];
+        assert!((0.6..=1.1).contains(&m));
+        assert!((s.rate.unwrap() - m.min(1.0)).abs() < 2e-6, "{s:?}");
+        assert_eq!(s.meets_target, s.rate.unwrap() >= 0.8 - 1e-12);
+    }
+    let p = 0.6;
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    eprintln!(
+        "P(meet) exact {p}, estimate {} (se {se:.5}); mean rate exact 0.84, estimate {}",
+        mc.p_meet_target,
+        mc.rate.unwrap().mean
+    );
+    assert!(
+        (mc.p_meet_target - p).abs() <= 3.0 * se,
+        "{}",
+        mc.p_meet_target
+    );
+    let se_mean = (0.017067f64 / n as f64).sqrt();
+    assert!((mc.rate.unwrap().mean - 0.84).abs() <= 3.0 * se_mean);
+    // The median of min(m, 1): m's median 0.85.
+    assert!((mc.rate.unwrap().p50 - 0.85).abs() < 0.02);
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_symbiosim"))
+}
+
+fn run(args: &[&str]) -> Output {
+    let o = bin().args(args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn mc_run(out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "scenarios/tiny_uncertain.toml",
+        "-q",
+        "--seed",
+        "7",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args);
+}
+
+fn mc_block(dir: &Path) -> serde_json::Value {
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    v["monte_carlo"].clone()
+}
+
+#[test]
+fn samples_are_the_same_bytes_at_any_thread_count_and_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, four) = (dir.path().join("one"), dir.path().join("four"));
+    mc_run(&one, &["--samples", "300", "--threads", "1"]);
+    mc_run(&four, &["--samples", "300", "--threads", "4"]);
+    let csv = fs::read(one.join("samples.csv")).unwrap();
+    assert_eq!(csv, fs::read(four.join("samples.csv")).unwrap());
+    assert_eq!(
+        fs::read(one.join("summary.json")).unwrap(),
+        fs::read(four.join("summary.json")).unwrap()
+    );
+    assert_eq!(mc_block(&one)["samples"], 300);
+    // Two runs over 0..150 and 150..300 concatenate to the run over 0..300.
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    mc_run(&a, &["--samples", "150", "--threads", "2"]);
+    mc_run(
+        &b,
+        &[
+            "--samples",
+            "150",
+            "--first-sample",
+            "150",
+            "--threads",
+            "3",
+        ],
+    );
+    let a = fs::read_to_string(a.join("samples.csv")).unwrap();
+    let b = fs::read_to_string(b.join("samples.csv")).unwrap();
+    let b_rows = b.split_once('\n').unwrap().1;
+    assert_eq!(format!("{a}{b_rows}"), String::from_utf8(csv).unwrap());
+}
+
+#[test]
+fn a_plain_run_ignores_the_uncertain_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, unc) = (dir.path().join("plain"), dir.path().join("unc"));
+    let o = plain.to_str().unwrap();
+    run(&["run", "scenarios/tiny.toml", "-q", "--out", o]);
+    let u = unc.to_str().unwrap();
+    run(&["run", "scenarios/tiny_uncertain.toml", "-q", "--out", u]);
+    assert!(!unc.join("samples.csv").exists());
+    for f in fs::read_dir(&plain).unwrap() {
+        let name = f.unwrap().file_name();
+        if name == "manifest.json" || plain.join(&name).is_dir() {
+            continue;
+        }
+        assert_eq!(
+            fs::read(plain.join(&name)).unwrap(),
+            fs::read(unc.join(&name)).unwrap(),
+            "{name:?}"
+        );
+    }
+    // --samples without [[uncertain]] entries is an error.
+    let o = bin()
+        .args(["run", "scenarios/tiny.toml", "-q", "--samples", "3"])
+        .args(["--out", dir.path().join("x").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[[uncertain]]"));
+}
+
+#[test]
+fn uncertain_entries_are_validated_with_locations() {
+    let base = UNIFORM_CAPACITY.split("[[uncertain]]").next().unwrap();
+    let bad = format!(
+        "{base}[[uncertain]]\nid = \"u\"\napplies_to = \"consumers.colour\"\ndistribution = \"uniform\"\nlow = 0.9\nhigh = 1.1\n\n\
+         [[uncertain]]\nid = \"v\"\napplies_to = \"producers.quantity\"\nids = [\"nope\"]\ndistribution = \"triangular\"\nlow = 0.9\nmode = 1.2\nhigh = 1.1\n\n\
+         [[uncertain]]\nid = \"w\"\napplies_to = \"transport.cost_yuan_per_unit_km\"\ndistribution = \"normal\"\nlow = 1.1\nhigh = 0.9\n\n\
+         [[uncertain]]\nid = \"x\"\napplies_to = \"producers.quantity\"\ndistribution = \"gamma\"\nlow = 0.9\nhigh = 1.1\n"
+    );
+    let e = match scenario::load_str("bad.toml", &bad, Path::new(".")) {
+        Ok(_) => panic!("invalid scenario accepted"),
+        Err(e) => e.to_string(),
+    };
+    for want in [
+        "uncertain[0].applies_to: unknown uncertain value \"consumers.colour\"",
+        "uncertain[1].ids[0]: uncertain entry \"v\" names producer \"nope\", which does not exist",
+        "uncertain[1].mode: must lie in [low, high]",
+        "uncertain[2].high: must not be below low",
+        "uncertain[2].distribution: normal needs `sd`",
+        "uncertain[3].distribution: unknown distribution \"gamma\"",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in\n{e}");
+    }
+}
