@@ -14,9 +14,7 @@ use symbiosim::scenario;
 use symbiosim_engine::{gen, NetworkSimplex, PivotRule};
 
 fn ordos(c: &mut Criterion) {
-    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
-        .expect("valid scenario")
-        .region;
+    let region = ordos_2025();
     let net = Network::build(&region).unwrap();
     let scaling = Scaling {
         quantity: region.settings.quantity_resolution,
@@ -60,19 +58,29 @@ criterion_group!(
 );
 criterion_main!(benches);
 
+/// The default scenario of the benches.
+fn ordos_2025() -> symbiosim::model::Region {
+    scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("valid scenario")
+        .region
+}
+
+/// The lexicographic phases alone: no capacity values, no rate ranges (the Monte Carlo path).
+fn phases_only() -> AllocConfig {
+    AllocConfig {
+        capacity_values: false,
+        rate_ranges: false,
+        ..AllocConfig::default()
+    }
+}
+
 /// The scenario's own lexicographic allocation (three certified phases) re-solved for a
 /// perturbed region: a fresh `Allocator` (cold) against one kept across samples (warm).
 fn ordos_lexicographic(c: &mut Criterion) {
     use symbiosim::allocate::{allocate, Allocator};
     // The phases alone, as before the capacity values moved into the allocation.
-    let cfg = AllocConfig {
-        capacity_values: false,
-        rate_ranges: false,
-        ..AllocConfig::default()
-    };
-    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
-        .expect("valid scenario")
-        .region;
+    let cfg = phases_only();
+    let region = ordos_2025();
     let scaling = Scaling {
         quantity: region.settings.quantity_resolution,
         cost: region.settings.cost_resolution,
@@ -131,14 +139,8 @@ fn perturbed_regions(region: &Region) -> Vec<Region> {
 fn ordos_monte_carlo(c: &mut Criterion) {
     use symbiosim::allocate::Allocator;
     use symbiosim::analysis::{analyse, Evaluator};
-    let cfg = AllocConfig {
-        capacity_values: false,
-        rate_ranges: false,
-        ..AllocConfig::default()
-    };
-    let region = scenario::load(Path::new("scenarios/ordos_2025.toml"))
-        .expect("valid scenario")
-        .region;
+    let cfg = phases_only();
+    let region = ordos_2025();
     let samples = perturbed_regions(&region);
     let mut g = c.benchmark_group("ordos_2025 Monte Carlo sample");
     g.bench_function("evaluate refreshed, no capacity values", |b| {
