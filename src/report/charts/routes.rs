@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{draw_title, finite_or_zero, fit_text, text, text_width, GRID, INK, MUTED};
+use super::style::{
+    draw_title, finite_or_zero, fit_labels, fit_text, text, text_width, GRID, INK, MUTED,
+};
 use super::{ChartError, RouteBar, RouteChart};
 use crate::report::format::quantity_chart;
 
@@ -172,20 +174,13 @@ pub(super) fn draw_routes<DB: DrawingBackend>(
 
     // Label column sized to the longest (fitted) route name; tonnes to the right of each bar.
     let label_style = text(15.0, &INK).pos(Pos::new(HPos::Right, VPos::Center));
-    let labels: Vec<String> = c
-        .bars
-        .iter()
-        .map(|b| {
-            fit_text(&b.label, LABEL_COLUMN_MAX, |s| {
-                text_width(root, s, &label_style)
-            })
-        })
-        .collect();
-    let label_w = labels
-        .iter()
-        .map(|l| text_width(root, l, &label_style))
-        .fold(0.0f64, f64::max)
-        .clamp(80.0, LABEL_COLUMN_MAX);
+    let (labels, widest) = fit_labels(
+        root,
+        c.bars.iter().map(|b| b.label.as_str()),
+        LABEL_COLUMN_MAX,
+        &label_style,
+    );
+    let label_w = widest.max(80.0);
     let top = 136 + extra;
     let bottom = h as i32 - 66 - 20 * c.notes.len() as i32;
     let left = 16 + label_w.ceil() as i32 + 14;

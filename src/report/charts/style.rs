@@ -188,6 +188,25 @@ pub(super) fn text_width<DB: DrawingBackend>(
         .map_or(f64::INFINITY, |(w, _)| f64::from(w))
 }
 
+/// A chart's label column: each label fitted to `max_w` ([`fit_text`]), and the width of the
+/// widest fitted label (at most `max_w`).
+pub(super) fn fit_labels<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: impl Iterator<Item = &'a str>,
+    max_w: f64,
+    style: &TextStyle,
+) -> (Vec<String>, f64) {
+    let fitted: Vec<String> = labels
+        .map(|l| fit_text(l, max_w, |s| text_width(area, s, style)))
+        .collect();
+    let widest = fitted
+        .iter()
+        .map(|l| text_width(area, l, style))
+        .fold(0.0f64, f64::max)
+        .min(max_w);
+    (fitted, widest)
+}
+
 /// Draws the title centred at the top of `root`, fitted to its width ([`fit_title`]), and
 /// returns how much lower than a one-line 26 px title its bottom edge is, in pixels.
 pub(super) fn draw_title<DB: DrawingBackend>(

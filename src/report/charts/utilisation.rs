@@ -6,7 +6,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{draw_title, finite_or_zero, fit_text, text, text_width, GRID, INK, MUTED};
+use super::style::{draw_title, finite_or_zero, fit_labels, text, text_width, GRID, INK, MUTED};
 use super::{ChartError, UtilisationChart};
 use crate::report::format::{percent_chart, percent_tick, quantity_chart};
 
@@ -126,19 +126,12 @@ pub(super) fn draw_utilisation<DB: DrawingBackend>(
 
     // Label column sized to the longest (fitted) material name; tonnes column to its texts.
     let label_style = text(16.0, &INK).pos(Pos::new(HPos::Right, VPos::Center));
-    let labels: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            fit_text(r.label, LABEL_COLUMN_MAX, |s| {
-                text_width(root, s, &label_style)
-            })
-        })
-        .collect();
-    let label_w = labels
-        .iter()
-        .map(|l| text_width(root, l, &label_style))
-        .fold(0.0f64, f64::max)
-        .min(LABEL_COLUMN_MAX);
+    let (labels, label_w) = fit_labels(
+        root,
+        rows.iter().map(|r| r.label),
+        LABEL_COLUMN_MAX,
+        &label_style,
+    );
     let column_header = text(14.0, &MUTED);
     let label_header = "solid by-product";
     let label_area = label_w.max(text_width(root, label_header, &column_header)) + 18.0;
