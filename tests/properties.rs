@@ -169,6 +169,8 @@ prop_compose! {
             producers,
             consumers,
             distances: vec![],
+            links: vec![],
+            candidates: Default::default(),
             target: Target { rate: 0.8, scope: TargetScope::AllSolids, accounting: Accounting::default() },
             settings: Settings {
                 objective: if objective_cost { Objective::Cost } else { Objective::MaxUtilisation },

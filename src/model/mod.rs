@@ -7,7 +7,9 @@
 use ndarray::Array2;
 use std::collections::BTreeMap;
 
+mod plan;
 mod uncertain;
+pub use plan::*;
 pub use uncertain::*;
 
 macro_rules! id_type {
@@ -285,6 +287,15 @@ pub struct DistanceOverride {
     pub mode: Option<ModeId>,
 }
 
+/// A dedicated link between two parks for one mode (see [`Region::links`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub from: ParkId,
+    pub to: ParkId,
+    pub mode: ModeId,
+    pub km: f64,
+}
+
 /// What the utilisation target covers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TargetScope {
@@ -353,6 +364,12 @@ pub struct Region {
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
     pub distances: Vec<DistanceOverride>,
+    /// Dedicated links (a rail siding, a hydrogen pipeline): the pair is in reach for the
+    /// link's mode at the link's distance, whatever the mode's `max_km`. Empty unless a
+    /// `plan` portfolio opened some ([`Candidates::region_for`]).
+    pub links: Vec<Link>,
+    /// Candidate measures for `plan` (not applied by a normal run).
+    pub candidates: Candidates,
     pub target: Target,
     pub settings: Settings,
     pub policy: Policy,
@@ -473,6 +490,15 @@ impl Region {
         d
     }
 
+    /// The distance of a dedicated link for `mode` between parks `a` and `b`, if any (the
+    /// first listed wins).
+    pub fn link_km(&self, a: ParkId, b: ParkId, mode: ModeId) -> Option<f64> {
+        self.links
+            .iter()
+            .find(|l| l.mode == mode && ((l.from == a && l.to == b) || (l.from == b && l.to == a)))
+            .map(|l| l.km)
+    }
+
     /// Whether producer `p`'s lots are accepted by intake `i` (material, grade, attributes).
     pub fn accepts(&self, p: &Producer, i: &Intake) -> bool {
         if p.material != i.material {
@@ -545,6 +571,8 @@ mod tests {
             producers: vec![],
             consumers: vec![],
             distances,
+            links: vec![],
+            candidates: Candidates::default(),
             target: Target {
                 rate: 0.8,
                 scope: TargetScope::AllSolids,

@@ -219,7 +219,8 @@ fn landfills(
 }
 
 /// Transport arcs, in a fixed order: producer, then stockpile, consumer, intake, mode; one
-/// per accepted intake and mode carrying the material within the mode's `max_km`.
+/// per accepted intake and mode carrying the material within the mode's `max_km` or on a
+/// dedicated link.
 fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     let pol = &region.policy;
     let dist = region.distance_matrices();
@@ -240,10 +241,11 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
                         if !region.mode_carries(mode, p.material) {
                             continue;
                         }
-                        let km = dist[mi][[p.park.0, c.park.0]];
-                        if km > mode.max_km {
-                            continue;
-                        }
+                        let km = match region.link_km(p.park, c.park, ModeId(mi)) {
+                            Some(km) => km,
+                            None if dist[mi][[p.park.0, c.park.0]] > mode.max_km => continue,
+                            None => dist[mi][[p.park.0, c.park.0]],
+                        };
                         let kind = ArcKind::Transport {
                             source,
                             consumer: ConsumerId(ci),

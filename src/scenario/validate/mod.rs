@@ -149,6 +149,8 @@ pub fn build(
         producers: producers.items,
         consumers: consumers.items,
         distances,
+        links: Vec::new(),
+        candidates: crate::model::Candidates::default(),
         target: Target {
             rate: raw.target.rate,
             scope,
