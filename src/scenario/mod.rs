@@ -109,6 +109,7 @@ const LISTS: &[&str] = &[
     "producers",
     "consumers",
     "uncertain",
+    "candidates",
 ];
 
 /// Deserializes the document, collecting the structural (type, unknown or missing field)

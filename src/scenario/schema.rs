@@ -32,6 +32,12 @@ pub struct RawScenario {
     /// Uncertain values for `run --samples` (the Monte Carlo); ignored by a plain run.
     #[serde(default)]
     pub uncertain: Vec<RawUncertain>,
+    /// The economic convention of the candidate measures (`plan`).
+    #[serde(default)]
+    pub plan: Option<RawPlan>,
+    /// Candidate measures for `plan`; not applied by a plain run.
+    #[serde(default)]
+    pub candidates: Vec<RawCandidate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -372,6 +378,99 @@ pub struct RawUncertain {
     pub median: Option<f64>,
     #[serde(default)]
     pub sd: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `[plan]`: how candidate costs are annualised.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Discount rate that annualises capex (e.g. 0.08); required when a candidate gives capex.
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One `[[candidates]]` entry: a measure `plan` may choose, its annual cost and its effects.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCandidate {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Capital expenditure, yuan (with `life_years`); or give `annual_cost_yuan`.
+    #[serde(default)]
+    pub capex_yuan: Option<f64>,
+    #[serde(default)]
+    pub life_years: Option<f64>,
+    /// Fixed operating cost, yuan per year (only with `capex_yuan`).
+    #[serde(default)]
+    pub opex_yuan_per_yr: Option<f64>,
+    /// The annual cost given directly, yuan per year (instead of capex, life and opex).
+    #[serde(default)]
+    pub annual_cost_yuan: Option<f64>,
+    /// Candidate ids that cannot be chosen with this one (symmetric).
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Candidate ids that must be chosen for this one to be chosen.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// `sourced`, `derived` or `assumed`.
+    pub flag: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    /// New consumers, written as `[[consumers]]`.
+    #[serde(default)]
+    pub consumers: Vec<RawConsumer>,
+    /// Capacity added to existing consumers.
+    #[serde(default)]
+    pub expand: Vec<RawExpand>,
+    /// Dedicated transport links.
+    #[serde(default)]
+    pub links: Vec<RawLink>,
+    /// Policy levers.
+    #[serde(default)]
+    pub policy: Option<RawLevers>,
+}
+
+/// `[[candidates.expand]]`: nameplate capacity added to an existing consumer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpand {
+    pub consumer: String,
+    pub capacity_add: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `[[candidates.links]]`: a dedicated link between two parks for one transport mode.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub from: String,
+    pub to: String,
+    pub mode: String,
+    pub km: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `[candidates.policy]`: the levers a candidate sets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevers {
+    #[serde(default)]
+    pub env_tax_multiplier: Option<f64>,
+    #[serde(default)]
+    pub carbon_price_yuan_per_t: Option<f64>,
+    /// Subsidy per unit utilised, keyed by route id (replaces the base policy's).
+    #[serde(default)]
+    pub route_subsidy_yuan_per_unit: BTreeMap<String, f64>,
+    /// Fee added to the storage cost per unit stored, keyed by (solid) material id.
+    #[serde(default)]
+    pub landfill_fee_yuan_per_unit: BTreeMap<String, f64>,
     #[serde(default)]
     pub source: Option<String>,
 }

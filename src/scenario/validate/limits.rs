@@ -35,6 +35,19 @@ pub struct Sections<'a> {
     pub producers: &'a Built<Producer, (Origin, f64)>,
     pub consumers: &'a Built<Consumer, ConsumerOrigins>,
     pub policy: &'a Policy,
+    /// What candidate measures add (their new consumers are in `consumers`).
+    pub extra: &'a Extra,
+}
+
+/// Values candidate measures set, each checked alone, and their links' lengths.
+#[derive(Default)]
+pub struct Extra {
+    /// A quantity (origin, field, what it is, value): an expanded capacity.
+    pub quantities: Vec<(Origin, String, &'static str, f64)>,
+    /// A money value (origin, field, value) as one unit cost: a lever.
+    pub money: Vec<(Origin, String, f64)>,
+    /// A dedicated link (mode, km, origin): an arc of that mode may be this long.
+    pub links: Vec<(ModeId, f64, Origin)>,
 }
 
 /// One factor of a cost component: its value and the field it comes from.
@@ -262,6 +275,12 @@ fn alone(k: &mut Checker, raw: &RawScenario, b: &Sections) {
         let field = format!("route_subsidy_yuan_per_unit.{}", b.routes.items[r.0].id);
         k.money(&po, &field, v);
     }
+    for (o, field, what, v) in &b.extra.quantities {
+        k.quantity(o, field, what, *v);
+    }
+    for (o, field, v) in &b.extra.money {
+        k.money(o, field, *v);
+    }
 }
 
 /// The cost field a transport mode gives (`cost_yuan_per_unit_km` or the per-100-km one).
@@ -301,7 +320,7 @@ fn arcs(k: &mut Checker, raw: &RawScenario, b: &Sections) {
         .iter()
         .flat_map(|c| c.intakes.iter().map(|i| i.material))
         .collect();
-    for (m, mo) in b.modes.items.iter().zip(&b.modes.origins) {
+    for (mi, (m, mo)) in b.modes.items.iter().zip(&b.modes.origins).enumerate() {
         // The longest km of an arc of this mode, and the field it comes from.
         let mut km = factor(
             std::f64::consts::PI * EARTH_RADIUS_KM * m.circuity,
@@ -323,6 +342,12 @@ fn arcs(k: &mut Checker, raw: &RawScenario, b: &Sections) {
         }
         if m.max_km < km.value {
             km = factor(m.max_km, mo, "max_km");
+        }
+        // A dedicated link is in reach whatever `max_km`.
+        for (mode, v, o) in &b.extra.links {
+            if mode.0 == mi && *v > km.value {
+                km = factor(*v, o, "km");
+            }
         }
         // The costliest reclaim among the stockpiles this mode may carry.
         let mut reclaim: Option<(f64, &Origin)> = None;

@@ -3,11 +3,13 @@
 //! - [`checks`]: the shared collector [`Ctx`] and the checks all sections use;
 //! - [`sections`]: one function per scenario section, each returning its part of the model;
 //! - [`groups`]: nested blend limits inside a consumer;
+//! - [`candidates`]: `[plan]` and the candidate measures of `plan`;
 //! - [`limits`]: the solver's integer ranges, across sections.
 //!
 //! [`build`] runs them in a fixed order; the diagnostics are sorted by position afterwards,
 //! so the order only decides between problems at the same position.
 
+mod candidates;
 mod checks;
 mod groups;
 mod limits;
@@ -35,6 +37,14 @@ pub struct Tables {
 fn counts(raw: &RawScenario, t: &Tables, ctx: &mut Ctx) -> bool {
     let intakes = raw.consumers.iter().map(|c| c.accepts.len()).sum::<usize>()
         + t.consumers.iter().map(|c| c.2.len()).sum::<usize>();
+    let new_consumers: usize = raw.candidates.iter().map(|c| c.consumers.len()).sum();
+    let intakes = intakes
+        + raw
+            .candidates
+            .iter()
+            .flat_map(|c| &c.consumers)
+            .map(|c| c.accepts.len())
+            .sum::<usize>();
     let lists = [
         ("parks", raw.parks.len() + t.parks.len(), caps::PARKS),
         ("materials", raw.materials.len(), caps::MATERIALS),
@@ -48,7 +58,7 @@ fn counts(raw: &RawScenario, t: &Tables, ctx: &mut Ctx) -> bool {
         ),
         (
             "consumers",
-            raw.consumers.len() + t.consumers.len(),
+            raw.consumers.len() + t.consumers.len() + new_consumers,
             caps::CONSUMERS,
         ),
         ("consumers.accepts", intakes, caps::INTAKES),
@@ -65,6 +75,17 @@ fn counts(raw: &RawScenario, t: &Tables, ctx: &mut Ctx) -> bool {
                 ),
             ));
         }
+    }
+    if raw.candidates.len() > candidates::MAX {
+        ok = false;
+        ctx.diags.push(ctx.toml.diag(
+            &[super::diag::Seg::Key("candidates".to_string())],
+            format!(
+                "{} candidates exceed the cap of {}: a portfolio is a bit mask of one 64-bit word (see \"Caps\" in docs/format.md)",
+                raw.candidates.len(),
+                candidates::MAX
+            ),
+        ));
     }
     if raw.producers.is_empty() && t.producers.is_empty() {
         let msg = "the scenario has no producers: nothing to allocate (is the file complete?)";
@@ -117,7 +138,52 @@ pub fn build(
     let policy = sections::policy(ctx, &raw.policy, &routes.ix);
     let scope = sections::target_scope(ctx, &raw.target, &materials, &parks.ix);
     let accounting = sections::target_accounting(ctx, &raw.target);
-    let uncertain = sections::uncertain(ctx, &raw.uncertain, &producers, &consumers, &modes);
+    let candidate_consumers: Vec<&str> = raw
+        .candidates
+        .iter()
+        .flat_map(|c| &c.consumers)
+        .map(|c| c.id.as_str())
+        .collect();
+    let uncertain = sections::uncertain(
+        ctx,
+        &raw.uncertain,
+        &producers,
+        &consumers,
+        &modes,
+        &candidate_consumers,
+    );
+    let cands = candidates::candidates(
+        ctx,
+        raw.plan.as_ref(),
+        &raw.candidates,
+        candidates::Refs {
+            parks: &parks,
+            materials: &materials,
+            routes: &routes,
+            modes: &modes,
+            consumers: &consumers,
+        },
+    );
+    // The range checks see every consumer, the candidates' new ones too.
+    let no_extra = limits::Extra::default();
+    let all_consumers = match &cands {
+        Some(c) if !c.consumers.items.is_empty() => Some(sections::Built {
+            items: consumers
+                .items
+                .iter()
+                .chain(&c.consumers.items)
+                .cloned()
+                .collect(),
+            origins: consumers
+                .origins
+                .iter()
+                .chain(&c.consumers.origins)
+                .cloned()
+                .collect(),
+            ix: Default::default(),
+        }),
+        _ => None,
+    };
     limits::check(
         ctx,
         raw,
@@ -127,8 +193,9 @@ pub fn build(
             routes: &routes,
             modes: &modes,
             producers: &producers,
-            consumers: &consumers,
+            consumers: all_consumers.as_ref().unwrap_or(&consumers),
             policy: &policy,
+            extra: cands.as_ref().map_or(&no_extra, |c| &c.extra),
         },
     );
 
@@ -150,7 +217,7 @@ pub fn build(
         consumers: consumers.items,
         distances,
         links: Vec::new(),
-        candidates: crate::model::Candidates::default(),
+        candidates: cands.map(|c| c.candidates).unwrap_or_default(),
         target: Target {
             rate: raw.target.rate,
             scope,

@@ -445,6 +445,7 @@ pub type ConsumerOrigins = (Origin, Vec<IntakeOrigin>);
 
 /// Where a kept intake came from, and whether it gives its own CO2 factor (else the
 /// consumer's applies).
+#[derive(Clone)]
 pub struct IntakeOrigin {
     pub origin: Origin,
     pub own_co2: bool,
@@ -774,12 +775,14 @@ pub fn target_scope(
 
 /// `[[uncertain]]`: unique ids, a known field and distribution, items that exist (all of the
 /// list when none are named), bounds `0 ≤ low ≤ high` and the distribution's parameters.
+/// Entries name base items only: a consumer of a candidate measure is refused by name.
 pub fn uncertain<P, C, M>(
     ctx: &mut Ctx,
     raw: &[RawUncertain],
     producers: &Built<Producer, P>,
     consumers: &Built<Consumer, C>,
     modes: &Built<TransportMode, M>,
+    candidate_consumers: &[&str],
 ) -> Vec<Uncertain> {
     let origins: Vec<Origin> = (0..raw.len()).map(|i| item("uncertain", i)).collect();
     index_ids(
@@ -827,6 +830,13 @@ pub fn uncertain<P, C, M>(
                         }
                         other => other.clone(),
                     };
+                    if kind == "consumer"
+                        && !ix.contains_key(id)
+                        && candidate_consumers.contains(&id.as_str())
+                    {
+                        ctx.err(&at, "", format!("{who} names consumer \"{id}\" of a candidate measure; uncertain entries name base items only"));
+                        continue;
+                    }
                     if let Some(i) = lookup(ctx, ix, &at, "", &who, kind, id) {
                         if items.contains(&i) {
                             ctx.err(&at, "", format!("{kind} \"{id}\" is named twice"));
