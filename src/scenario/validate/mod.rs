@@ -3,7 +3,8 @@
 //! - [`checks`]: the shared collector [`Ctx`] and the checks all sections use;
 //! - [`sections`]: one function per scenario section, each returning its part of the model;
 //! - [`groups`]: nested blend limits inside a consumer;
-//! - [`candidates`]: `[plan]` and the candidate measures of `plan`;
+//! - [`candidates`]: `[plan]` and the candidate measures of `plan`, each on its own;
+//! - [`relations`]: the relations between candidates (exclusions, requirements, levers);
 //! - [`limits`]: the solver's integer ranges, across sections.
 //!
 //! [`build`] runs them in a fixed order; the diagnostics are sorted by position afterwards,
@@ -13,6 +14,7 @@ mod candidates;
 mod checks;
 mod groups;
 mod limits;
+mod relations;
 mod sections;
 mod warnings;
 
