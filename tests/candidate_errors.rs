@@ -359,3 +359,43 @@ fn structural_errors_in_candidates_are_collected_like_other_lists() {
     assert_eq!(d[0].line, line_of(&t, "life_years = \"ten\"", 0));
     assert_eq!(d[1].line, line_of(&t, "speed = 3", 0));
 }
+
+#[test]
+fn candidate_values_go_through_the_solver_range_checks() {
+    // A new consumer's capacity and an expanded capacity beyond 2^40 flow units.
+    let mut t = replace(
+        PLAN,
+        "capacity = 100.0\nprocessing_cost_yuan_per_unit = 2.0",
+        "capacity = 1e15\nprocessing_cost_yuan_per_unit = 2.0",
+    );
+    t.push_str("\n[[candidates]]\nid = \"huge\"\nannual_cost_yuan = 1.0\nflag = \"assumed\"\n[[candidates.expand]]\nconsumer = \"bricks\"\ncapacity_add = 2e12\n");
+    let d = errors(&t);
+    let got: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "candidates[4].consumers[0].capacity",
+            "candidates[5].expand[0].capacity_add"
+        ],
+        "{d:#?}"
+    );
+    assert!(
+        d[0].message.contains("above the solver's limit of 2^40"),
+        "{}",
+        d[0].message
+    );
+    // A link so long that its haulage cost overflows is blamed on its km.
+    let t = replace(
+        PLAN,
+        "km = 120.0\n\n[[candidates]]",
+        "km = 1e13\n\n[[candidates]]",
+    );
+    let d = errors(&t);
+    let e = one(&d);
+    assert_eq!(e.field, "candidates[3].links[0].km");
+    assert!(
+        e.message.contains("transport by mode \"rail\""),
+        "{}",
+        e.message
+    );
+}
