@@ -280,40 +280,47 @@ fn region_for_applies_the_portfolio_and_keeps_the_structure() {
 
 #[test]
 fn ordos_candidates_are_sourced_and_ignored_by_a_plain_run() {
-    let path = Path::new("scenarios/ordos_2025.toml");
-    let with = scenario::load(path).unwrap();
-    let c = &with.region.candidates;
-    assert!(c.len() >= 20, "{}", c.len());
-    assert_eq!(c.discount_rate, 0.08);
-    for cand in &c.list {
-        assert!(
-            cand.source.as_deref().is_some_and(|s| s.contains('§')),
-            "{} has no data-sheet source",
-            cand.id
+    for year in [2025, 2020] {
+        let file = format!("scenarios/ordos_{year}.toml");
+        let path = Path::new(&file);
+        let with = scenario::load(path).unwrap();
+        let c = &with.region.candidates;
+        assert!(c.len() >= 20, "{year}: {}", c.len());
+        assert_eq!(c.discount_rate, 0.08);
+        for cand in &c.list {
+            assert!(
+                cand.source.as_deref().is_some_and(|s| s.contains('§')),
+                "{year}: {} has no data-sheet source",
+                cand.id
+            );
+            assert!(cand.annual_cost > 0.0, "{year}: {}", cand.id);
+        }
+        let by_id = |id: &str| &c.list[ix(&with.region, id)];
+        // 6.0e7 yuan over 20 years at 8 % (annuity table 0.1018522).
+        assert!((by_id("zg_gangue_brick").annual_cost - 6.0e7 * 0.1018522).abs() < 10.0);
+        let pair = ix(&with.region, "zg_gangue_brick_large");
+        assert_eq!(by_id("zg_gangue_brick").excludes, vec![pair]);
+        let alumina = if year == 2025 {
+            "dalu_alumina_line2"
+        } else {
+            "dalu_alumina_line"
+        };
+        assert_eq!(
+            by_id(alumina).requires,
+            vec![ix(&with.region, "dalu_rail_siding")]
         );
-        assert!(cand.annual_cost > 0.0, "{}", cand.id);
+        // The scenario without its candidate list is the same region.
+        let text = std::fs::read_to_string(path).unwrap();
+        let cut = text.find("# Candidate measures for `plan`").unwrap();
+        let cut = text[..cut].rfind("\n#").unwrap();
+        let without = scenario::load_str(&file, &text[..cut], Path::new("scenarios")).unwrap();
+        assert!(without.region.candidates.is_empty());
+        let mut a = with.region.clone();
+        a.candidates.list.clear();
+        assert!(
+            a == without.region,
+            "{year}: the candidate list changed the base region"
+        );
+        assert_eq!(with.uncertain, without.uncertain);
     }
-    let by_id = |id: &str| &c.list[ix(&with.region, id)];
-    // 6.0e7 yuan over 20 years at 8 % (annuity table 0.1018522).
-    assert!((by_id("zg_gangue_brick").annual_cost - 6.0e7 * 0.1018522).abs() < 10.0);
-    let pair = ix(&with.region, "zg_gangue_brick_large");
-    assert_eq!(by_id("zg_gangue_brick").excludes, vec![pair]);
-    assert_eq!(
-        by_id("dalu_alumina_line2").requires,
-        vec![ix(&with.region, "dalu_rail_siding")]
-    );
-    // The scenario without its candidate list is the same region.
-    let text = std::fs::read_to_string(path).unwrap();
-    let cut = text.find("# Candidate measures for `plan`").unwrap();
-    let cut = text[..cut].rfind("\n#").unwrap();
-    let without =
-        scenario::load_str("ordos_2025.toml", &text[..cut], Path::new("scenarios")).unwrap();
-    assert!(without.region.candidates.is_empty());
-    let mut a = with.region.clone();
-    a.candidates.list.clear();
-    assert!(
-        a == without.region,
-        "the candidate list changed the base region"
-    );
-    assert_eq!(with.uncertain, without.uncertain);
 }
