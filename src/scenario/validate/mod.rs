@@ -12,6 +12,7 @@ mod checks;
 mod groups;
 mod limits;
 mod sections;
+mod uncertain;
 mod warnings;
 
 pub use checks::Ctx;
@@ -98,7 +99,7 @@ pub fn build(
     let modes = sections::transport(ctx, &raw.transport, &materials, raw.settings.circuity);
     let distances = sections::distances(ctx, &raw.distances, &parks.ix, &modes.ix);
     let year = raw.scenario.year;
-    let producers = sections::producers(
+    let (producers, growth) = sections::producers(
         ctx,
         &raw.producers,
         tables.producers,
@@ -117,7 +118,19 @@ pub fn build(
     let policy = sections::policy(ctx, &raw.policy, &routes.ix);
     let scope = sections::target_scope(ctx, &raw.target, &materials, &parks.ix);
     let accounting = sections::target_accounting(ctx, &raw.target);
-    let uncertain = sections::uncertain(ctx, &raw.uncertain, &producers, &consumers, &modes);
+    let uncertain = uncertain::uncertain(
+        ctx,
+        &raw.uncertain,
+        uncertain::Lists {
+            producers: &producers,
+            growth: &growth,
+            consumers: &consumers,
+            materials: &materials,
+            modes: &modes,
+            routes: &routes,
+            policy: &policy,
+        },
+    );
     limits::check(
         ctx,
         raw,
