@@ -230,7 +230,10 @@ pub fn tornado_chart_data(
                 mc.samples.len(),
                 mc.seed
             ),
-            "a group's entries move together and are one input; inputs are not varied one at a time".to_string(),
+            format!(
+                "a group's entries move together and are one input; inputs are not varied one at a time; |ρ| below 2/√n = {:.2} is within sampling noise",
+                2.0 / (mc.samples.len().max(1) as f64).sqrt()
+            ),
         ],
         bars: mc
             .tornado

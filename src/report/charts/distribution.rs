@@ -19,7 +19,8 @@ const STRICT: RGBColor = RGBColor(213, 94, 0);
 pub const BINS: usize = 40;
 
 /// The histogram's range in percent: whole percents around every finite value and the
-/// target, at least 2 % wide.
+/// target, at least 2 % wide, then widened on each side by a twentieth of its width (at least
+/// 1 %, not below 0) so that no bar or the target line sits on the frame.
 pub fn histogram_range(values: &[f64], target: f64) -> (f64, f64) {
     let (mut lo, mut hi) = (target * 100.0, target * 100.0);
     for &v in values.iter().filter(|v| v.is_finite()) {
@@ -32,7 +33,8 @@ pub fn histogram_range(values: &[f64], target: f64) -> (f64, f64) {
         lo -= 1.0;
         hi += 1.0;
     }
-    (lo, hi)
+    let pad = ((hi - lo) / 20.0).ceil().max(1.0);
+    ((lo - pad).max(0.0_f64.min(lo)), hi + pad)
 }
 
 /// Counts of the finite `values` (fractions) in `bins` equal bins of `[lo, hi]` percent; the
@@ -62,14 +64,9 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
     let (lo, hi) = histogram_range(&all, c.target_rate);
     let rule = histogram(&c.rates, lo, hi, BINS);
     let strict = histogram(&c.strict_rates, lo, hi, BINS);
-    let y_max = rule
-        .iter()
-        .chain(&strict)
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64
-        * 1.15;
+    // At least 0..5 so that the integer ticks stay distinct.
+    let top = rule.iter().chain(&strict).copied().max().unwrap_or(0);
+    let y_max = (top as f64 * 1.15).max(5.0);
     let w = (hi - lo) / BINS as f64;
 
     let sub = text(15.0, &MUTED).pos(Pos::new(HPos::Center, VPos::Top));
@@ -89,7 +86,7 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(11)
+        .x_labels(((hi - lo) as usize + 1).min(11))
         .x_label_formatter(&pct)
         .y_labels(6)
         .y_label_formatter(&count)
@@ -111,18 +108,34 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
                 Rectangle::new([(x0, 0.0), (x0 + w, n as f64)], RULE.mix(0.75).filled())
             }),
     )?;
-    // The strict rate as a step outline over the same bins.
-    let mut steps = vec![(lo, 0.0)];
+    // The strict rate as a step outline over the same bins, one path per run of non-empty
+    // bins (no line along the axis between them).
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
     for (k, &n) in strict.iter().enumerate() {
         let x0 = lo + k as f64 * w;
-        steps.push((x0, n as f64));
-        steps.push((x0 + w, n as f64));
+        if n == 0 {
+            if open {
+                runs.last_mut().expect("open run").push((x0, 0.0));
+            }
+            open = false;
+            continue;
+        }
+        if !open {
+            runs.push(vec![(x0, 0.0)]);
+            open = true;
+        }
+        let run = runs.last_mut().expect("open run");
+        run.push((x0, n as f64));
+        run.push((x0 + w, n as f64));
     }
-    steps.push((hi, 0.0));
-    chart.draw_series(std::iter::once(PathElement::new(
-        steps,
-        STRICT.stroke_width(2),
-    )))?;
+    if open {
+        runs.last_mut().expect("open run").push((hi, 0.0));
+    }
+    chart.draw_series(
+        runs.into_iter()
+            .map(|r| PathElement::new(r, STRICT.stroke_width(2))),
+    )?;
 
     // The target line and P(meet target) beside it.
     let tx = c.target_rate * 100.0;
@@ -149,6 +162,17 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
         (x, plot_y.start + 8),
     )?;
 
+    if c.rates.is_empty() && c.strict_rates.is_empty() {
+        let mid = (
+            (plot_x.start + plot_x.end) / 2,
+            (plot_y.start + plot_y.end) / 2,
+        );
+        root.draw_text(
+            "no sample has a defined rate",
+            &text(18.0, &MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
+            mid,
+        )?;
+    }
     // Legend row under the subtitle.
     let ly = 90 + extra;
     let mut lx = plot_x.start;
@@ -192,9 +216,16 @@ mod tests {
 
     #[test]
     fn range_covers_values_and_target() {
-        assert_eq!(histogram_range(&[0.605, 0.712], 0.8), (60.0, 80.0));
-        assert_eq!(histogram_range(&[0.85, f64::NAN], 0.8), (80.0, 85.0));
-        assert_eq!(histogram_range(&[0.8], 0.8), (79.0, 81.0));
+        // [60, 80] widened by 1 (20 / 20) on each side.
+        assert_eq!(histogram_range(&[0.605, 0.712], 0.8), (59.0, 81.0));
+        // [80, 85]: 5 / 20 rounds up to 1.
+        assert_eq!(histogram_range(&[0.85, f64::NAN], 0.8), (79.0, 86.0));
+        // [79, 81] (at least 2 % wide), then 1 each side.
+        assert_eq!(histogram_range(&[0.8], 0.8), (78.0, 82.0));
+        // [12, 80]: 68 / 20 rounds up to 4.
+        assert_eq!(histogram_range(&[0.12, 0.62], 0.8), (8.0, 84.0));
+        // Not below 0.
+        assert_eq!(histogram_range(&[0.0], 0.1), (0.0, 11.0));
     }
 
     #[test]

@@ -96,14 +96,23 @@ pub(super) fn draw_tornado<DB: DrawingBackend>(
         )))?;
         let (x_end, y_px) = chart.backend_coord(&(b.rho, yc));
         let label = rho_label(b.rho);
-        let (anchor, x) = if b.rho >= 0.0 {
-            (HPos::Left, x_end + 6)
+        let outside = text(15.0, &INK);
+        let tw = text_width(root, &label, &outside) as i32;
+        // Beyond the bar's end when it fits inside the plot, else inside the bar in white.
+        let fits = if b.rho >= 0.0 {
+            x_end + 6 + tw <= plot_x.end
         } else {
-            (HPos::Right, x_end - 6)
+            x_end - 6 - tw >= plot_x.start
+        };
+        let (anchor, x, style) = match (b.rho >= 0.0, fits) {
+            (true, true) => (HPos::Left, x_end + 6, outside),
+            (false, true) => (HPos::Right, x_end - 6, outside),
+            (true, false) => (HPos::Right, x_end - 6, text(15.0, &WHITE)),
+            (false, false) => (HPos::Left, x_end + 6, text(15.0, &WHITE)),
         };
         root.draw_text(
             &label,
-            &text(15.0, &INK).pos(Pos::new(anchor, VPos::Center)),
+            &style.pos(Pos::new(anchor, VPos::Center)),
             (x, y_px),
         )?;
         root.draw_text(&labels[i], &label_style, (plot_x.start - 10, y_px))?;
