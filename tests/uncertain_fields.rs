@@ -285,3 +285,22 @@ fn new_fields_and_groups_are_validated_with_locations() {
         assert!(line.starts_with("bad.toml:"), "{line}");
     }
 }
+
+#[test]
+fn a_group_is_ranked_by_an_entry_that_varies() {
+    // The group's first entry is constant (low = high); the second, the cement capacity,
+    // decides the rate, so the group's ρ is defined and positive.
+    let text = BASE
+        .replace("capacity = 200.0", "capacity = 121.0")
+        .replace("quantity = 50.0", "quantity = 0.0");
+    let text = format!(
+        "{text}\n[[uncertain]]\nid = \"fixed\"\napplies_to = \"materials.storage_cost_yuan_per_unit\"\ndistribution = \"uniform\"\nlow = 1.0\nhigh = 1.0\ngroup = \"g\"\n\n\
+         [[uncertain]]\nid = \"cap\"\napplies_to = \"consumers.capacity\"\nids = [\"cement\"]\ndistribution = \"uniform\"\nlow = 0.5\nhigh = 1.0\ngroup = \"g\"\n"
+    );
+    let l = scenario::load_str("v.toml", &text, Path::new(".")).unwrap();
+    let mc = monte_carlo(&l.region, &l.uncertain, 2, 0, 100, &|_| {}).unwrap();
+    // The rate is the capacity multiplier (121 m of 121 t) rounded down to the quantity
+    // resolution, which ties close samples: ρ is 1 but for those ties.
+    assert_eq!(mc.tornado[0].input, "g");
+    assert!(mc.tornado[0].rho.unwrap() > 0.99, "{:?}", mc.tornado);
+}

@@ -88,7 +88,7 @@ pub fn cell_stats(samples: &[SampleResult], target: f64, pick: &[usize]) -> Cell
 pub struct Sensitivity {
     /// The input's label (an ungrouped entry's id or a group's name).
     pub input: String,
-    /// Its entries' indices (the multiplier ranked is the first one's).
+    /// Its entries' indices (the multiplier ranked is the first one that varies).
     pub entries: Vec<usize>,
     /// Spearman's ρ between the multiplier and the rate under the target's rule, over the
     /// samples where the rate is defined; None when either is constant.
@@ -100,8 +100,8 @@ pub struct Sensitivity {
 }
 
 /// Each input's Spearman ρ with the rate, sorted by |ρ| (largest first; undefined last; ties
-/// in draw order). A group's entries are comonotone, so its first entry's multiplier has the
-/// ranks of all of them.
+/// in draw order). A group's entries are comonotone, so its first varying entry's multiplier
+/// has the ranks of all of them (an entry with `low = high` is constant).
 pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec<Sensitivity> {
     let rho_with = |j: usize, rate: fn(&SampleResult) -> Option<f64>| {
         let (x, y): (Vec<f64>, Vec<f64>) = samples
@@ -113,8 +113,14 @@ pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec
     let mut out: Vec<Sensitivity> = inputs
         .iter()
         .map(|(label, ix)| {
-            let (rho, n) = rho_with(ix[0], |s| s.rate);
-            let (rho_strict, _) = rho_with(ix[0], |s| s.strict_rate);
+            let varies = |j: usize| {
+                samples
+                    .windows(2)
+                    .any(|w| w[0].multipliers[j] != w[1].multipliers[j])
+            };
+            let j = ix.iter().copied().find(|&j| varies(j)).unwrap_or(ix[0]);
+            let (rho, n) = rho_with(j, |s| s.rate);
+            let (rho_strict, _) = rho_with(j, |s| s.strict_rate);
             Sensitivity {
                 input: label.clone(),
                 entries: ix.clone(),

@@ -171,8 +171,16 @@ pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarlo) -> String {
         ),
         None => "undefined".to_string(),
     };
+    let top = match mc.tornado.first() {
+        Some(t) if t.rho.is_some() => format!(
+            "    moves the rate most: {} (Spearman rho {:+.2}; tornado.csv)\n",
+            t.input,
+            t.rho.unwrap_or(0.0)
+        ),
+        _ => String::new(),
+    };
     format!(
-        "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n",
+        "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n{top}",
         mc.samples.len(),
         mc.seed,
         percent_summary(Some(region.target.rate)),
