@@ -191,6 +191,8 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
                 mode: 1.0,
                 high: 1.15,
             },
+            group: None,
+            growth: Vec::new(),
         },
         Uncertain {
             id: "capacity".into(),
@@ -200,6 +202,8 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
                 low: 0.9,
                 high: 1.1,
             },
+            group: None,
+            growth: Vec::new(),
         },
         Uncertain {
             id: "haulage".into(),
@@ -211,6 +215,8 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
                 low: 0.8,
                 high: 1.2,
             },
+            group: None,
+            growth: Vec::new(),
         },
     ];
     const N: u64 = 64;

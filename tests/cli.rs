@@ -79,6 +79,64 @@ fn tiny_outputs_match_golden_files() {
     assert_eq!(manifest["outputs"].as_array().unwrap().len(), 12);
 }
 
+/// The Monte Carlo's text outputs of `tiny_uncertain.toml` (100 samples, seed 7).
+const GOLDEN_MC: &[&str] = &[
+    "summary.json",
+    "samples.csv",
+    "tornado.csv",
+    "samples_axes.json",
+];
+
+#[test]
+fn tiny_uncertain_monte_carlo_matches_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mc");
+    let o = run(&[
+        "run",
+        "scenarios/tiny_uncertain.toml",
+        "--samples",
+        "100",
+        "--seed",
+        "7",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let golden = Path::new("tests/golden/tiny_uncertain_mc");
+    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
+    for name in GOLDEN_MC {
+        let got = fs::read_to_string(out.join(name)).unwrap();
+        let want_path = golden.join(name);
+        if bless {
+            fs::create_dir_all(golden).unwrap();
+            fs::write(&want_path, &got).unwrap();
+            continue;
+        }
+        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
+            panic!(
+                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
+                want_path.display()
+            )
+        });
+        assert_eq!(got, want, "{name} differs from its golden file");
+    }
+    for name in [
+        "samples_rate.npy",
+        "samples_strict_rate.npy",
+        "samples_balance.npy",
+        "charts/rate_distribution.png",
+        "charts/rate_distribution.svg",
+        "charts/tornado.png",
+        "charts/tornado.svg",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 12 + 10);
+}
+
 #[test]
 fn existing_output_is_refused_without_force() {
     let dir = tempfile::tempdir().unwrap();

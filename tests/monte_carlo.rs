@@ -213,3 +213,37 @@ fn uncertain_entries_are_validated_with_locations() {
         assert!(e.contains(want), "missing {want:?} in\n{e}");
     }
 }
+
+/// The same plant with its capacity truncated normal (mean 0.9, sd 0.1 on [0.6, 1.1]) or
+/// lognormal (median 0.85, sd 0.2 on [0.5, 1.2]): the rate is min(m, 1), so P(meet 80 %) =
+/// P(m ≥ 0.8) = (Φ(b) − Φ(c)) / (Φ(b) − Φ(a)) with the standardised bounds a, b and c the
+/// standardised 0.8: normal (Φ(2) − Φ(−1)) / (Φ(2) − Φ(−3)) = 0.838810; lognormal with
+/// a = ln(0.5/0.85)/0.2, b = ln(1.2/0.85)/0.2, c = ln(0.8/0.85)/0.2: 0.604782.
+#[test]
+fn truncated_normal_and_lognormal_probabilities_match_the_closed_form() {
+    let base = UNIFORM_CAPACITY
+        .split("distribution = \"uniform\"")
+        .next()
+        .unwrap();
+    for (dist, p) in [
+        (
+            "distribution = \"normal\"\nmean = 0.9\nsd = 0.1\nlow = 0.6\nhigh = 1.1\n",
+            0.838810,
+        ),
+        (
+            "distribution = \"lognormal\"\nmedian = 0.85\nsd = 0.2\nlow = 0.5\nhigh = 1.2\n",
+            0.604782,
+        ),
+    ] {
+        let text = format!("{base}{dist}");
+        let l = scenario::load_str("mc_trunc.toml", &text, Path::new(".")).unwrap();
+        let n = 4000u64;
+        let mc = monte_carlo(&l.region, &l.uncertain, 17, 0, n, &|_| {}).unwrap();
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!(
+            (mc.p_meet_target - p).abs() <= 3.0 * se,
+            "{dist}: {} vs {p}",
+            mc.p_meet_target
+        );
+    }
+}

@@ -131,6 +131,8 @@ pub(super) struct Balances {
     pub by_park: Vec<(ParkId, Balance)>,
     /// Hydrogen by consolidated park, where there is any.
     pub hydrogen_by_park: Vec<(ParkId, Balance)>,
+    /// Every consolidated park × solid material (park, then material order).
+    pub by_park_material: Vec<((ParkId, MaterialId), Balance)>,
 }
 
 pub(super) fn class_of(region: &Region, p: &Producer) -> MaterialClass {
@@ -173,6 +175,33 @@ pub(super) fn balances(region: &Region, fate: &[Balance]) -> Balances {
         })
         .filter(|(_, b)| b.generated > 0.0 || b.utilised() > 0.0)
         .collect();
+    // One pass in producer order: each cell sums its producers in the order
+    // `park_balance(region, fate, Solid, Some(m), t)` does, so the same bytes.
+    let mut park_pos = vec![usize::MAX; region.parks.len()];
+    for (k, t) in tops.iter().enumerate() {
+        park_pos[t.0] = k;
+    }
+    let mut mat_pos = vec![usize::MAX; region.materials.len()];
+    for (k, (m, _)) in by_material.iter().enumerate() {
+        mat_pos[m.0] = k;
+    }
+    let nm = by_material.len();
+    let mut by_park_material: Vec<((ParkId, MaterialId), Balance)> = tops
+        .iter()
+        .flat_map(|&t| {
+            by_material
+                .iter()
+                .map(move |&(m, _)| ((t, m), Balance::default()))
+        })
+        .collect();
+    for (p, f) in region.producers.iter().zip(fate) {
+        let m = mat_pos[p.material.0];
+        if m != usize::MAX {
+            by_park_material[park_pos[region.top_park(p.park).0] * nm + m]
+                .1
+                .add(f);
+        }
+    }
     Balances {
         solids,
         by_material,
@@ -180,6 +209,7 @@ pub(super) fn balances(region: &Region, fate: &[Balance]) -> Balances {
         tops,
         by_park,
         hydrogen_by_park,
+        by_park_material,
     }
 }
 

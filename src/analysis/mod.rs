@@ -14,9 +14,11 @@
 
 mod alternative;
 mod balance;
+pub mod draw;
 mod evaluate;
 mod flows;
 mod legal;
+pub mod mc_stats;
 pub mod monte_carlo;
 mod prices;
 mod target;
@@ -25,6 +27,7 @@ pub use alternative::{Alternative, MovingCost};
 pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use legal::{NoLegalFate, Stranded};
+pub use mc_stats::{CellStats, Sensitivity};
 pub use monte_carlo::{monte_carlo, MonteCarlo, SampleError, SampleResult, Stats};
 
 use crate::allocate::Allocation;
@@ -128,6 +131,9 @@ pub struct Results {
     pub hydrogen: Vec<(MaterialId, Balance)>,
     /// Hydrogen by consolidated park (all hydrogen materials).
     pub hydrogen_by_park: Vec<(ParkId, Balance)>,
+    /// Every consolidated park × solid material pair, park then material order (all zero
+    /// where the park has no producer of the material).
+    pub by_park_material: Vec<((ParkId, MaterialId), Balance)>,
     /// Utilised quantity by route and material unit.
     pub by_route: Vec<(RouteId, String, f64)>,
     pub cost: CostBreakdown,
@@ -178,6 +184,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         hydrogen,
         by_park,
         hydrogen_by_park,
+        by_park_material,
         ..
     } = balances;
     let material_ranges = ranges(net, alloc, |k| match k {
@@ -207,6 +214,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         by_park,
         hydrogen,
         hydrogen_by_park,
+        by_park_material,
         by_route,
         cost: totals.cost,
         co2_avoided_t: totals.co2_avoided_t,

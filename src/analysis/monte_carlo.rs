@@ -1,7 +1,9 @@
 //! The Monte Carlo over a region's `[[uncertain]]` entries (issue #13, first slice).
 //!
-//! Sample `k` draws one multiplier per entry from a `ChaCha8Rng` seeded with the run's seed on
-//! stream `k`, so a sample depends only on (seed, k, region). It is solved warm from the base
+//! Sample `k` draws one uniform per independent input (an ungrouped entry or a group) from a
+//! `ChaCha8Rng` seeded with the run's seed on stream `k`, and each entry's multiplier is its
+//! distribution's quantile at its input's uniform ([`super::draw`]), so a sample depends only
+//! on (seed, k, region). It is solved warm from the base
 //! region's optimum — a copy of one [`Evaluator`] that solved the base, kept per chunk — never
 //! from the previous sample's basis, so even where optima are not unique the allocation chosen
 //! does not depend on which samples a worker solved before: the results are the same bytes for
@@ -9,11 +11,13 @@
 //! gathered in index order; every statistic is reduced sequentially from the index-ordered
 //! vector.
 
-use super::{AnalysisError, Evaluator};
+use super::draw::multipliers;
+use super::mc_stats::{cell_stats, tornado, CellStats, Sensitivity};
+use super::{AnalysisError, Balance, Evaluator};
 use crate::allocate::AllocConfig;
-use crate::model::{apply_multipliers, Distribution, MaterialId, Region, Uncertain};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use crate::model::{apply_multipliers, inputs, MaterialId, ParkId, Region, Uncertain};
+
+pub use super::mc_stats::Stats;
 
 /// Samples solved by one worker's evaluator before the next chunk is taken.
 pub const CHUNK: u64 = 32;
@@ -35,49 +39,9 @@ pub struct SampleResult {
     pub co2_avoided_t: f64,
     pub co2_transport_t: f64,
     pub meets_target: bool,
-}
-
-/// Mean and percentiles of the defined values of a statistic.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stats {
-    /// Samples where the value is defined.
-    pub n: u64,
-    pub mean: f64,
-    pub p5: f64,
-    pub p50: f64,
-    pub p95: f64,
-}
-
-impl Stats {
-    /// From values in index order: the mean summed in that order; percentiles by linear
-    /// interpolation between order statistics. None when no value is defined.
-    pub fn of(values: impl Iterator<Item = Option<f64>>) -> Option<Stats> {
-        let mut v: Vec<f64> = values.flatten().collect();
-        if v.is_empty() {
-            return None;
-        }
-        let mut sum = 0.0;
-        for &x in &v {
-            sum += x;
-        }
-        let mean = sum / v.len() as f64;
-        v.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            let h = p * (v.len() - 1) as f64;
-            let (lo, frac) = (h.floor() as usize, h - h.floor());
-            match v.get(lo + 1) {
-                Some(&hi) if frac > 0.0 => v[lo] + frac * (hi - v[lo]),
-                _ => v[lo],
-            }
-        };
-        Some(Stats {
-            n: v.len() as u64,
-            mean,
-            p5: q(0.05),
-            p50: q(0.50),
-            p95: q(0.95),
-        })
-    }
+    /// Each consolidated park × solid material's balance ([`MonteCarlo::parks`] then
+    /// [`MonteCarlo::materials`] order: `cells[p * materials + m]`).
+    pub cells: Vec<Balance>,
 }
 
 /// A Monte Carlo run: its samples in index order and their statistics.
@@ -87,77 +51,24 @@ pub struct MonteCarlo {
     pub first_sample: u64,
     /// The entries' ids, in declaration order (the multipliers' columns).
     pub entries: Vec<String>,
+    /// The independent inputs in draw order: a label (an ungrouped entry's id or a group's
+    /// name) and its entries' indices.
+    pub inputs: Vec<(String, Vec<usize>)>,
     /// The solid materials whose rates each sample keeps.
     pub materials: Vec<MaterialId>,
+    /// The consolidated parks of each sample's cells.
+    pub parks: Vec<ParkId>,
     pub samples: Vec<SampleResult>,
     /// Share of samples meeting the target.
     pub p_meet_target: f64,
     pub rate: Option<Stats>,
     pub strict_rate: Option<Stats>,
-}
-
-/// One draw of `d`.
-pub fn draw(d: &Distribution, rng: &mut ChaCha8Rng) -> f64 {
-    let (low, high) = d.bounds();
-    if low == high {
-        return low;
-    }
-    let u = |rng: &mut ChaCha8Rng| rng.random::<f64>();
-    match *d {
-        Distribution::Uniform { low, high } => low + (high - low) * u(rng),
-        Distribution::Triangular { low, mode, high } => {
-            let x = u(rng);
-            let fc = (mode - low) / (high - low);
-            if x < fc {
-                low + ((high - low) * (mode - low) * x).sqrt()
-            } else {
-                high - ((high - low) * (high - mode) * (1.0 - x)).sqrt()
-            }
-        }
-        Distribution::Normal {
-            mean,
-            sd,
-            low,
-            high,
-        } => truncated(rng, low, high, mean, |z| mean + sd * z),
-        Distribution::LogNormal {
-            median,
-            sd,
-            low,
-            high,
-        } => truncated(rng, low, high, median, |z| median * (sd * z).exp()),
-    }
-}
-
-/// `f(Z)` for a standard normal `Z` (Box–Muller), redrawn until it lies in `[low, high]`;
-/// after 10 000 rejections (bounds far in a tail) `fallback` (a value inside the bounds).
-fn truncated(
-    rng: &mut ChaCha8Rng,
-    low: f64,
-    high: f64,
-    fallback: f64,
-    f: impl Fn(f64) -> f64,
-) -> f64 {
-    for _ in 0..10_000 {
-        let u1 = 1.0 - rng.random::<f64>(); // (0, 1]
-        let u2 = rng.random::<f64>();
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        let x = f(z);
-        if (low..=high).contains(&x) {
-            return x;
-        }
-    }
-    fallback
-}
-
-/// Sample `k`'s multipliers: one draw per entry, in order, from stream `k` of `seed`.
-pub fn multipliers(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(k);
-    entries
-        .iter()
-        .map(|e| draw(&e.distribution, &mut rng))
-        .collect()
+    /// Each solid material's statistics (all parks), in [`MonteCarlo::materials`] order.
+    pub by_material: Vec<CellStats>,
+    /// Each consolidated park's statistics (all solids), in [`MonteCarlo::parks`] order.
+    pub by_park: Vec<CellStats>,
+    /// The inputs by how much they move the target's rate (Spearman's ρ, by |ρ|).
+    pub tornado: Vec<Sensitivity>,
 }
 
 /// A Monte Carlo sample failed (the sample's index, and why).
@@ -196,6 +107,10 @@ pub fn monte_carlo(
         .filter(|(_, m)| m.class == crate::model::MaterialClass::Solid)
         .map(|(i, _)| MaterialId(i))
         .collect();
+    let parks: Vec<ParkId> = (0..base.parks.len())
+        .filter(|&i| base.parks[i].parent.is_none())
+        .map(ParkId)
+        .collect();
     let chunks: Vec<(u64, u64)> = (0..n.div_ceil(CHUNK))
         .map(|c| (first + c * CHUNK, first + ((c + 1) * CHUNK).min(n)))
         .collect();
@@ -225,6 +140,7 @@ pub fn monte_carlo(
                         co2_avoided_t: r.co2_avoided_t,
                         co2_transport_t: r.co2_transport_t,
                         meets_target: r.target.meets,
+                        cells: r.by_park_material.iter().map(|&(_, b)| b).collect(),
                     })
                 })
                 .collect::<Result<Vec<_>, SampleError>>()
@@ -232,11 +148,29 @@ pub fn monte_carlo(
         .collect::<Result<_, _>>()?;
     let samples: Vec<SampleResult> = per_chunk.into_iter().flatten().collect();
     let met = samples.iter().filter(|s| s.meets_target).count();
+    let inputs = inputs(entries);
+    let target = base.target.rate;
+    let (nm, np) = (materials.len(), parks.len());
+    let by_material = (0..nm)
+        .map(|m| {
+            let pick: Vec<usize> = (0..np).map(|p| p * nm + m).collect();
+            cell_stats(&samples, target, &pick)
+        })
+        .collect();
+    let by_park = (0..np)
+        .map(|p| {
+            let pick: Vec<usize> = (0..nm).map(|m| p * nm + m).collect();
+            cell_stats(&samples, target, &pick)
+        })
+        .collect();
     Ok(MonteCarlo {
         seed,
         first_sample: first,
         entries: entries.iter().map(|e| e.id.clone()).collect(),
+        tornado: tornado(&inputs, &samples),
+        inputs,
         materials,
+        parks,
         p_meet_target: if samples.is_empty() {
             0.0
         } else {
@@ -244,6 +178,8 @@ pub fn monte_carlo(
         },
         rate: Stats::of(samples.iter().map(|s| s.rate)),
         strict_rate: Stats::of(samples.iter().map(|s| s.strict_rate)),
+        by_material,
+        by_park,
         samples,
     })
 }

@@ -117,8 +117,9 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Monte Carlo: also solve N samples of the scenario's `[[uncertain]]` entries, adding
-    /// `samples.csv` and a `monte_carlo` block to `summary.json` (results do not depend on
-    /// --threads).
+    /// `samples.csv`, `tornado.csv`, the `samples_*.npy` arrays with `samples_axes.json`, the
+    /// rate-distribution and tornado charts and a `monte_carlo` block to `summary.json`
+    /// (results do not depend on --threads).
     #[arg(long, value_name = "N")]
     pub samples: Option<u64>,
     /// The Monte Carlo's seed: sample k draws from stream k of it.

@@ -11,21 +11,46 @@ pub enum UncertainField {
     ProducerQuantity,
     /// `producers.stockpile`
     ProducerStockpile,
+    /// `producers.growth_rate`: the yearly growth from the producer's base year to the
+    /// scenario's year (the quantity is regrown with the multiplied rate).
+    ProducerGrowthRate,
     /// `consumers.capacity` (nameplate)
     ConsumerCapacity,
     /// `consumers.load_factor` (the product is capped at 1)
     ConsumerLoadFactor,
+    /// `consumers.gate_price_yuan_per_unit`: every intake of the consumer.
+    ConsumerGatePrice,
+    /// `consumers.processing_cost_yuan_per_unit`
+    ConsumerProcessingCost,
+    /// `materials.env_tax_yuan_per_unit`
+    MaterialEnvTax,
+    /// `materials.storage_cost_yuan_per_unit`
+    MaterialStorageCost,
     /// `transport.cost_yuan_per_unit_km`
     TransportCost,
+    /// `policy.env_tax_multiplier` (one value, no items)
+    PolicyEnvTaxMultiplier,
+    /// `policy.carbon_price_yuan_per_t` (one value, no items)
+    PolicyCarbonPrice,
+    /// `policy.route_subsidy_yuan_per_unit`: the subsidies of the named routes.
+    PolicyRouteSubsidy,
 }
 
 impl UncertainField {
-    pub const ALL: [UncertainField; 5] = [
+    pub const ALL: [UncertainField; 13] = [
         UncertainField::ProducerQuantity,
         UncertainField::ProducerStockpile,
+        UncertainField::ProducerGrowthRate,
         UncertainField::ConsumerCapacity,
         UncertainField::ConsumerLoadFactor,
+        UncertainField::ConsumerGatePrice,
+        UncertainField::ConsumerProcessingCost,
+        UncertainField::MaterialEnvTax,
+        UncertainField::MaterialStorageCost,
         UncertainField::TransportCost,
+        UncertainField::PolicyEnvTaxMultiplier,
+        UncertainField::PolicyCarbonPrice,
+        UncertainField::PolicyRouteSubsidy,
     ];
 
     /// The name written in `applies_to`.
@@ -33,9 +58,17 @@ impl UncertainField {
         match self {
             UncertainField::ProducerQuantity => "producers.quantity",
             UncertainField::ProducerStockpile => "producers.stockpile",
+            UncertainField::ProducerGrowthRate => "producers.growth_rate",
             UncertainField::ConsumerCapacity => "consumers.capacity",
             UncertainField::ConsumerLoadFactor => "consumers.load_factor",
+            UncertainField::ConsumerGatePrice => "consumers.gate_price_yuan_per_unit",
+            UncertainField::ConsumerProcessingCost => "consumers.processing_cost_yuan_per_unit",
+            UncertainField::MaterialEnvTax => "materials.env_tax_yuan_per_unit",
+            UncertainField::MaterialStorageCost => "materials.storage_cost_yuan_per_unit",
             UncertainField::TransportCost => "transport.cost_yuan_per_unit_km",
+            UncertainField::PolicyEnvTaxMultiplier => "policy.env_tax_multiplier",
+            UncertainField::PolicyCarbonPrice => "policy.carbon_price_yuan_per_t",
+            UncertainField::PolicyRouteSubsidy => "policy.route_subsidy_yuan_per_unit",
         }
     }
 
@@ -43,12 +76,19 @@ impl UncertainField {
         UncertainField::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
-    /// The list whose items it names (`producers`, `consumers`, `transport`).
+    /// The list whose items it names (`producers`, `consumers`, `materials`, `transport`,
+    /// `routes`), or `policy` for a single value without items.
     pub fn list(self) -> &'static str {
+        use UncertainField::*;
         match self {
-            UncertainField::ProducerQuantity | UncertainField::ProducerStockpile => "producers",
-            UncertainField::ConsumerCapacity | UncertainField::ConsumerLoadFactor => "consumers",
-            UncertainField::TransportCost => "transport",
+            ProducerQuantity | ProducerStockpile | ProducerGrowthRate => "producers",
+            ConsumerCapacity | ConsumerLoadFactor | ConsumerGatePrice | ConsumerProcessingCost => {
+                "consumers"
+            }
+            MaterialEnvTax | MaterialStorageCost => "materials",
+            TransportCost => "transport",
+            PolicyRouteSubsidy => "routes",
+            PolicyEnvTaxMultiplier | PolicyCarbonPrice => "policy",
         }
     }
 }
@@ -103,29 +143,61 @@ impl Distribution {
 }
 
 /// One `[[uncertain]]` entry: the items of `field` named by `items` (indices into the region's
-/// list) are all multiplied by one draw of `distribution` per sample.
+/// list) are all multiplied by one draw of `distribution` per sample. Entries of one `group`
+/// share one uniform draw per sample (each takes its own distribution's quantile of it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Uncertain {
     pub id: String,
     pub field: UncertainField,
-    /// Indices into the list of `field` (all its items when the scenario names none).
+    /// Indices into the list of `field` (all its items when the scenario names none; none for
+    /// a policy value).
     pub items: Vec<usize>,
     pub distribution: Distribution,
+    /// The group whose entries move together, if any.
+    pub group: Option<String>,
+    /// For `producers.growth_rate`, each item's base growth rate and the years it grows over
+    /// (scenario year − base year); empty otherwise.
+    pub growth: Vec<(f64, i32)>,
 }
 
 impl Uncertain {
     /// Multiplies this entry's values in `region` by `m`.
     pub fn apply(&self, region: &mut Region, m: f64) {
-        for &i in &self.items {
+        use UncertainField::*;
+        match self.field {
+            PolicyEnvTaxMultiplier => region.policy.env_tax_multiplier *= m,
+            PolicyCarbonPrice => region.policy.carbon_price *= m,
+            _ => {}
+        }
+        for (j, &i) in self.items.iter().enumerate() {
             match self.field {
-                UncertainField::ProducerQuantity => region.producers[i].quantity *= m,
-                UncertainField::ProducerStockpile => region.producers[i].stockpile *= m,
-                UncertainField::ConsumerCapacity => region.consumers[i].capacity *= m,
-                UncertainField::ConsumerLoadFactor => {
+                ProducerQuantity => region.producers[i].quantity *= m,
+                ProducerStockpile => region.producers[i].stockpile *= m,
+                ProducerGrowthRate => {
+                    // quantity = base · (1 + g)^years becomes base · (1 + m·g)^years.
+                    let (g, years) = self.growth[j];
+                    region.producers[i].quantity *= ((1.0 + m * g) / (1.0 + g)).powi(years);
+                }
+                ConsumerCapacity => region.consumers[i].capacity *= m,
+                ConsumerLoadFactor => {
                     let c = &mut region.consumers[i];
                     c.load_factor = (c.load_factor * m).min(1.0);
                 }
-                UncertainField::TransportCost => region.modes[i].cost_per_unit_km *= m,
+                ConsumerGatePrice => {
+                    for intake in &mut region.consumers[i].intakes {
+                        intake.gate_price *= m;
+                    }
+                }
+                ConsumerProcessingCost => region.consumers[i].processing_cost *= m,
+                MaterialEnvTax => region.materials[i].env_tax *= m,
+                MaterialStorageCost => region.materials[i].storage_cost *= m,
+                TransportCost => region.modes[i].cost_per_unit_km *= m,
+                PolicyRouteSubsidy => {
+                    if let Some(s) = region.policy.route_subsidy.get_mut(&super::RouteId(i)) {
+                        *s *= m;
+                    }
+                }
+                PolicyEnvTaxMultiplier | PolicyCarbonPrice => {}
             }
         }
     }
@@ -138,4 +210,25 @@ pub fn apply_multipliers(base: &Region, entries: &[Uncertain], multipliers: &[f6
         e.apply(&mut r, m);
     }
     r
+}
+
+/// The independent inputs of a list of entries, in draw order: walking the entries in
+/// declaration order, an entry without a group is one input, and a group is one input at its
+/// first entry. Each input is its label (the entry's id or the group's name) and its entries'
+/// indices.
+pub fn inputs(entries: &[Uncertain]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (j, e) in entries.iter().enumerate() {
+        match &e.group {
+            Some(g) => match out
+                .iter_mut()
+                .find(|(label, ix)| label == g && entries[ix[0]].group.is_some())
+            {
+                Some((_, ix)) => ix.push(j),
+                None => out.push((g.clone(), vec![j])),
+            },
+            None => out.push((e.id.clone(), vec![j])),
+        }
+    }
+    out
 }

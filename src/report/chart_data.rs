@@ -181,3 +181,69 @@ fn objective_label(o: Objective) -> &'static str {
         Objective::MaxUtilisation => "objective: technical potential",
     }
 }
+
+/// The Monte Carlo's rate distribution: every sample's defined rate in the target's scope,
+/// under the rule and strict, in index order.
+pub fn distribution_chart_data(
+    region: &Region,
+    r: &Results,
+    mc: &crate::analysis::MonteCarlo,
+) -> charts::RateDistributionChart {
+    charts::RateDistributionChart {
+        title: format!(
+            "{} — utilisation rate over Monte Carlo samples, {}; {}",
+            region.title,
+            region.year,
+            objective_label(region.settings.objective),
+        ),
+        subtitle: format!(
+            "{} samples (seed {}, from sample {}); scope: {}; {} uncertain inputs",
+            mc.samples.len(),
+            mc.seed,
+            mc.first_sample,
+            r.target.scope,
+            mc.inputs.len(),
+        ),
+        rule: region.target.accounting.rule.clone(),
+        target_rate: region.target.rate,
+        p_meet: mc.p_meet_target,
+        rates: mc.samples.iter().filter_map(|s| s.rate).collect(),
+        strict_rates: mc.samples.iter().filter_map(|s| s.strict_rate).collect(),
+    }
+}
+
+/// The tornado's input: the inputs with a defined ρ, in [`crate::analysis::MonteCarlo::tornado`]
+/// order (largest |ρ| first).
+pub fn tornado_chart_data(
+    region: &Region,
+    mc: &crate::analysis::MonteCarlo,
+) -> charts::TornadoChart {
+    charts::TornadoChart {
+        title: format!(
+            "{} — which uncertain inputs move the utilisation rate, {}",
+            region.title, region.year
+        ),
+        subtitle: vec![
+            format!(
+                "Spearman rank correlation of each input's multiplier with the rate under the rule \"{}\", over {} samples (seed {})",
+                region.target.accounting.rule,
+                mc.samples.len(),
+                mc.seed
+            ),
+            format!(
+                "a group's entries move together and are one input; inputs are not varied one at a time; |ρ| below 2/√n = {:.2} is within sampling noise",
+                2.0 / (mc.samples.len().max(1) as f64).sqrt()
+            ),
+        ],
+        bars: mc
+            .tornado
+            .iter()
+            .filter_map(|t| {
+                t.rho.map(|rho| charts::TornadoBar {
+                    label: t.input.clone(),
+                    rho,
+                })
+            })
+            .collect(),
+    }
+}

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod format;
 mod manifest;
 mod markdown;
+mod mc_arrays;
 mod monte_carlo;
 mod summary;
 mod tables;
@@ -20,10 +21,17 @@ pub mod writer;
 use crate::analysis::Results;
 use crate::model::*;
 
-pub use chart_data::{map_chart_data, routes_chart_data, utilisation_chart_data};
+pub use chart_data::{
+    distribution_chart_data, map_chart_data, routes_chart_data, tornado_chart_data,
+    utilisation_chart_data,
+};
 pub use format::round;
 pub use manifest::manifest_json;
 pub use markdown::report_md;
+pub use mc_arrays::{
+    samples_axes_json, samples_balance_npy, samples_rate_npy, samples_strict_rate_npy, tornado_csv,
+    BALANCE_AXIS,
+};
 pub use monte_carlo::{samples_csv, summary_json_with_monte_carlo, terminal_monte_carlo};
 pub use summary::summary_json;
 pub use tables::{consumers_csv, flows_csv, producers_csv, utilisation_csv};
@@ -45,6 +53,8 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("npy: {0}")]
+    Npy(String),
 }
 
 /// Every deterministic output of a run (everything but the manifest).
@@ -94,25 +104,58 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
 }
 
 /// [`render`] for a run with a Monte Carlo (`run --samples`): `summary.json` gains the
-/// `monte_carlo` block and `samples.csv` follows it; every other file is the same bytes.
+/// `monte_carlo` block, followed by `samples.csv`, `tornado.csv`, the sample arrays
+/// (`.npy` and `samples_axes.json`) and the distribution and tornado charts; every other
+/// file is the same bytes.
 pub fn render_with_monte_carlo(
     region: &Region,
     r: &Results,
     mc: &crate::analysis::MonteCarlo,
 ) -> Result<Vec<OutputFile>, ReportError> {
+    use rayon::prelude::*;
     let mut files = render(region, r)?;
     let at = files
         .iter()
         .position(|f| f.path == "summary.json")
         .expect("render writes summary.json");
     files[at].bytes = summary_json_with_monte_carlo(region, r, mc)?;
-    files.insert(
-        at + 1,
-        OutputFile {
-            path: "samples.csv".into(),
-            bytes: samples_csv(region, mc)?,
-        },
-    );
+    let dc = chart_data::distribution_chart_data(region, r, mc);
+    let tc = chart_data::tornado_chart_data(region, mc);
+    // After summary.json, in this order (rendered in parallel, gathered in order).
+    const MC_FILES: [&str; 10] = [
+        "samples.csv",
+        "tornado.csv",
+        "samples_axes.json",
+        "samples_rate.npy",
+        "samples_strict_rate.npy",
+        "samples_balance.npy",
+        "charts/rate_distribution.png",
+        "charts/rate_distribution.svg",
+        "charts/tornado.png",
+        "charts/tornado.svg",
+    ];
+    let extra: Vec<OutputFile> = MC_FILES
+        .par_iter()
+        .map(|&path| {
+            let bytes = match path {
+                "samples.csv" => samples_csv(region, mc)?,
+                "tornado.csv" => mc_arrays::tornado_csv(mc)?,
+                "samples_axes.json" => mc_arrays::samples_axes_json(region, mc)?,
+                "samples_rate.npy" => mc_arrays::samples_rate_npy(mc)?,
+                "samples_strict_rate.npy" => mc_arrays::samples_strict_rate_npy(mc)?,
+                "samples_balance.npy" => mc_arrays::samples_balance_npy(mc)?,
+                "charts/rate_distribution.png" => charts::distribution_png(&dc)?,
+                "charts/rate_distribution.svg" => charts::distribution_svg(&dc)?.into_bytes(),
+                "charts/tornado.png" => charts::tornado_png(&tc)?,
+                _ => charts::tornado_svg(&tc)?.into_bytes(),
+            };
+            Ok(OutputFile {
+                path: path.to_string(),
+                bytes,
+            })
+        })
+        .collect::<Result<_, ReportError>>()?;
+    files.splice(at + 1..at + 1, extra);
     Ok(files)
 }
 

@@ -4,7 +4,7 @@
 
 use super::format::{csv_number, csv_rate, round};
 use super::ReportError;
-use crate::analysis::{MonteCarlo, Results, Stats};
+use crate::analysis::{CellStats, MonteCarlo, Results, Stats};
 use crate::model::Region;
 use serde::Serialize;
 
@@ -29,16 +29,47 @@ impl StatsJson {
     }
 }
 
+/// One material's (all parks) or one park's (all solids) statistics.
+#[derive(Serialize)]
+struct CellJson<'a> {
+    id: &'a str,
+    /// Share of the samples where the rate is defined that reach the target's rate.
+    p_meet_target: Option<f64>,
+    utilisation_rate: Option<StatsJson>,
+    strict_utilisation_rate: Option<StatsJson>,
+}
+
+impl<'a> CellJson<'a> {
+    fn new(id: &'a str, c: &CellStats) -> Self {
+        CellJson {
+            id,
+            p_meet_target: c.p_meet_target.map(|p| round(p, 6)),
+            utilisation_rate: StatsJson::new(&c.rate),
+            strict_utilisation_rate: StatsJson::new(&c.strict_rate),
+        }
+    }
+}
+
+/// An independent input: an ungrouped entry, or a group of entries drawn together.
+#[derive(Serialize)]
+struct InputJson<'a> {
+    input: &'a str,
+    entries: Vec<&'a str>,
+}
+
 #[derive(Serialize)]
 struct MonteCarloJson<'a> {
     samples: u64,
     first_sample: u64,
     seed: u64,
     uncertain: &'a [String],
+    inputs: Vec<InputJson<'a>>,
     target_rate: f64,
     p_meet_target: f64,
     utilisation_rate: Option<StatsJson>,
     strict_utilisation_rate: Option<StatsJson>,
+    by_material: Vec<CellJson<'a>>,
+    by_park: Vec<CellJson<'a>>,
 }
 
 /// `summary.json` of the base run with a `monte_carlo` block appended.
@@ -54,10 +85,30 @@ pub fn summary_json_with_monte_carlo(
         first_sample: mc.first_sample,
         seed: mc.seed,
         uncertain: &mc.entries,
+        inputs: mc
+            .inputs
+            .iter()
+            .map(|(label, ix)| InputJson {
+                input: label,
+                entries: ix.iter().map(|&j| mc.entries[j].as_str()).collect(),
+            })
+            .collect(),
         target_rate: region.target.rate,
         p_meet_target: round(mc.p_meet_target, 6),
         utilisation_rate: StatsJson::new(&mc.rate),
         strict_utilisation_rate: StatsJson::new(&mc.strict_rate),
+        by_material: mc
+            .materials
+            .iter()
+            .zip(&mc.by_material)
+            .map(|(m, c)| CellJson::new(&region.materials[m.0].id, c))
+            .collect(),
+        by_park: mc
+            .parks
+            .iter()
+            .zip(&mc.by_park)
+            .map(|(p, c)| CellJson::new(&region.parks[p.0].id, c))
+            .collect(),
     };
     if let serde_json::Value::Object(m) = &mut v {
         m.insert("monte_carlo".into(), serde_json::to_value(block)?);
@@ -120,8 +171,16 @@ pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarlo) -> String {
         ),
         None => "undefined".to_string(),
     };
+    let top = match mc.tornado.first() {
+        Some(t) if t.rho.is_some() => format!(
+            "    moves the rate most: {} (Spearman rho {:+.2}; tornado.csv)\n",
+            t.input,
+            t.rho.unwrap_or(0.0)
+        ),
+        _ => String::new(),
+    };
     format!(
-        "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n",
+        "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n{top}",
         mc.samples.len(),
         mc.seed,
         percent_summary(Some(region.target.rate)),

@@ -360,8 +360,7 @@ pub struct RawIntake {
 #[serde(deny_unknown_fields)]
 pub struct RawUncertain {
     pub id: String,
-    /// `producers.quantity`, `producers.stockpile`, `consumers.capacity`,
-    /// `consumers.load_factor` or `transport.cost_yuan_per_unit_km`.
+    /// The value multiplied (see `model::UncertainField` for the list).
     pub applies_to: String,
     /// The items' ids (default: every item of the list).
     #[serde(default)]
@@ -378,6 +377,9 @@ pub struct RawUncertain {
     pub median: Option<f64>,
     #[serde(default)]
     pub sd: Option<f64>,
+    /// Entries of one group move together (one uniform draw per sample).
+    #[serde(default)]
+    pub group: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
 }

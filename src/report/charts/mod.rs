@@ -8,7 +8,8 @@
 //!
 //! One file per concern: `style` (font, colours, palette, fitting text to a width),
 //! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `legend` (the
-//! map's legend), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
+//! map's legend), `distribution` (the Monte Carlo's rate histogram), `tornado` (rank
+//! correlations of the uncertain inputs with the rate), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
 //! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
 //!
 //! The charts are tested through their input data: the geometry and formatting decisions live in
@@ -26,6 +27,7 @@
 //! above the donuts with a white halo; labels avoid each other, the markers and the arrows,
 //! dropping a sub-block's tonnes or moving out with a leader line when crowded.
 
+mod distribution;
 mod encode;
 mod geometry;
 mod labels;
@@ -33,11 +35,13 @@ mod legend;
 mod map;
 mod routes;
 mod style;
+mod tornado;
 mod utilisation;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use distribution::{histogram, histogram_range, BINS};
 pub use geometry::{
     arrow_polygon, disposal_side, donut_angles, donut_radius, flow_width, map_projection,
     mode_dash, MapView, DISPOSAL_SIDE_MAX,
@@ -46,6 +50,7 @@ pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
 pub use routes::{route_fill, route_kind_colour, tonnes_axis, RouteFill};
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
+pub use tornado::{rho_label, MAX_BARS};
 pub use utilisation::{rate_axis_max, tonnes_label};
 
 /// Pixel size of the utilisation chart.
@@ -54,6 +59,46 @@ pub const UTILISATION_SIZE: (u32, u32) = (1200, 700);
 pub const ROUTES_SIZE: (u32, u32) = (1200, 800);
 /// Pixel size of the flow map.
 pub const MAP_SIZE: (u32, u32) = (1200, 1000);
+/// Pixel size of the Monte Carlo's rate distribution.
+pub const DISTRIBUTION_SIZE: (u32, u32) = (1200, 700);
+/// Pixel size of the tornado.
+pub const TORNADO_SIZE: (u32, u32) = (1200, 760);
+
+/// The distribution of the target's rate over Monte Carlo samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateDistributionChart {
+    pub title: String,
+    /// One line under the title (samples, seed).
+    pub subtitle: String,
+    /// The scenario's accounting rule, named in the legend.
+    pub rule: String,
+    /// Target rate as a fraction.
+    pub target_rate: f64,
+    /// Share of samples meeting the target.
+    pub p_meet: f64,
+    /// The rate under the rule of every sample where it is defined, as fractions.
+    pub rates: Vec<f64>,
+    /// The strict rate of every sample where it is defined.
+    pub strict_rates: Vec<f64>,
+}
+
+/// One input's bar of the tornado.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TornadoBar {
+    pub label: String,
+    /// Spearman's ρ in [−1, 1].
+    pub rho: f64,
+}
+
+/// Which uncertain inputs move the rate most.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TornadoChart {
+    pub title: String,
+    /// Lines under the title: the method.
+    pub subtitle: Vec<String>,
+    /// Sorted by |ρ|, largest first (only inputs with a defined ρ).
+    pub bars: Vec<TornadoBar>,
+}
 
 /// One material's bar: solids only, tonnes per year.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +262,30 @@ pub fn map_png(m: &FlowMap) -> Result<Vec<u8>, ChartError> {
 /// The flow map as an SVG document of [`MAP_SIZE`].
 pub fn map_svg(m: &FlowMap) -> Result<String, ChartError> {
     render_svg(MAP_SIZE, |root| map::draw_map(root, m))
+}
+
+/// The rate distribution as a PNG image of [`DISTRIBUTION_SIZE`].
+pub fn distribution_png(c: &RateDistributionChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(DISTRIBUTION_SIZE, |root| {
+        distribution::draw_distribution(root, c)
+    })
+}
+
+/// The rate distribution as an SVG document of [`DISTRIBUTION_SIZE`].
+pub fn distribution_svg(c: &RateDistributionChart) -> Result<String, ChartError> {
+    render_svg(DISTRIBUTION_SIZE, |root| {
+        distribution::draw_distribution(root, c)
+    })
+}
+
+/// The tornado as a PNG image of [`TORNADO_SIZE`].
+pub fn tornado_png(c: &TornadoChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(TORNADO_SIZE, |root| tornado::draw_tornado(root, c))
+}
+
+/// The tornado as an SVG document of [`TORNADO_SIZE`].
+pub fn tornado_svg(c: &TornadoChart) -> Result<String, ChartError> {
+    render_svg(TORNADO_SIZE, |root| tornado::draw_tornado(root, c))
 }
 
 /// Draws a chart of `size` pixels as an SVG document.

@@ -16,6 +16,7 @@ mod groups;
 mod limits;
 mod relations;
 mod sections;
+mod uncertain;
 mod warnings;
 
 pub use checks::Ctx;
@@ -121,7 +122,7 @@ pub fn build(
     let modes = sections::transport(ctx, &raw.transport, &materials, raw.settings.circuity);
     let distances = sections::distances(ctx, &raw.distances, &parks.ix, &modes.ix);
     let year = raw.scenario.year;
-    let producers = sections::producers(
+    let (producers, growth) = sections::producers(
         ctx,
         &raw.producers,
         tables.producers,
@@ -146,13 +147,19 @@ pub fn build(
         .flat_map(|c| &c.consumers)
         .map(|c| c.id.as_str())
         .collect();
-    let uncertain = sections::uncertain(
+    let uncertain = uncertain::uncertain(
         ctx,
         &raw.uncertain,
-        &producers,
-        &consumers,
-        &modes,
-        &candidate_consumers,
+        uncertain::Lists {
+            producers: &producers,
+            growth: &growth,
+            consumers: &consumers,
+            materials: &materials,
+            modes: &modes,
+            routes: &routes,
+            policy: &policy,
+            candidate_consumers: &candidate_consumers,
+        },
     );
     let cands = candidates::candidates(
         ctx,

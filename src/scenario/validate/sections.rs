@@ -3,7 +3,6 @@
 //! They run in document-independent but fixed order (see [`super::build`]); a section may
 //! use the sections before it (ids of parks, materials, routes, modes).
 
-use super::super::diag::Seg;
 use super::super::schema::*;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, top, untrimmed, Ctx};
@@ -334,10 +333,13 @@ pub fn distances(
     distances
 }
 
+/// A producer's origin and its quantity before growth.
+pub type ProducerOrigin = (Origin, f64);
+
 /// `[[producers]]` then the producers table: references, ranges, grade of the material, the
 /// quantity grown from its base year to `year`. Producers with a bad park or material are
 /// left out (their errors are recorded); each kept one's origin comes with its quantity
-/// before growth.
+/// before growth. Also returns each kept producer's growth rate and the years it grows over.
 pub fn producers(
     ctx: &mut Ctx,
     inline: &[RawProducer],
@@ -345,7 +347,7 @@ pub fn producers(
     parks: &Built<Park>,
     materials: &Built<Material>,
     year: i32,
-) -> Built<Producer, (Origin, f64)> {
+) -> (Built<Producer, ProducerOrigin>, Vec<(f64, i32)>) {
     let mut prods_raw: Vec<(RawProducer, Origin)> = inline
         .iter()
         .enumerate()
@@ -359,6 +361,7 @@ pub fn producers(
     );
     let mut producers = Vec::new();
     let mut origins: Vec<(Origin, f64)> = Vec::new();
+    let mut growth = Vec::new();
     for (p, o) in prods_raw {
         let who = format!("producer \"{}\"", p.id);
         let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &p.park);
@@ -417,9 +420,11 @@ pub fn producers(
             .base_year
             .filter(|b| (1900..=2200).contains(b))
             .unwrap_or(year);
-        let quantity = p.quantity * (1.0 + p.growth_rate).powi(year.saturating_sub(base));
+        let years = year.saturating_sub(base);
+        let quantity = p.quantity * (1.0 + p.growth_rate).powi(years);
         if let (Some(park), Some(mat)) = (park, mat) {
             origins.push((o, p.quantity));
+            growth.push((p.growth_rate, years));
             producers.push(Producer {
                 name: p.name.unwrap_or_else(|| p.id.clone()),
                 id: p.id,
@@ -433,11 +438,14 @@ pub fn producers(
             });
         }
     }
-    Built {
-        items: producers,
-        origins,
-        ix,
-    }
+    (
+        Built {
+            items: producers,
+            origins,
+            ix,
+        },
+        growth,
+    )
 }
 
 /// A consumer's origin and those of its (kept) intakes.
@@ -770,215 +778,5 @@ pub fn target_scope(
             );
             None
         }
-    }
-}
-
-/// `[[uncertain]]`: unique ids, a known field and distribution, items that exist (all of the
-/// list when none are named), bounds `0 ≤ low ≤ high` and the distribution's parameters.
-/// Entries name base items only: a consumer of a candidate measure is refused by name.
-pub fn uncertain<P, C, M>(
-    ctx: &mut Ctx,
-    raw: &[RawUncertain],
-    producers: &Built<Producer, P>,
-    consumers: &Built<Consumer, C>,
-    modes: &Built<TransportMode, M>,
-    candidate_consumers: &[&str],
-) -> Vec<Uncertain> {
-    let origins: Vec<Origin> = (0..raw.len()).map(|i| item("uncertain", i)).collect();
-    index_ids(
-        ctx,
-        "uncertain entry",
-        raw.iter().zip(&origins).map(|(u, o)| (u.id.as_str(), o)),
-    );
-    let mut out = Vec::new();
-    for (u, o) in raw.iter().zip(&origins) {
-        let field = UncertainField::parse(&u.applies_to);
-        if field.is_none() {
-            let known: Vec<&str> = UncertainField::ALL.iter().map(|f| f.as_str()).collect();
-            ctx.err(
-                o,
-                "applies_to",
-                format!(
-                    "unknown uncertain value \"{}\"; expected one of \"{}\"",
-                    u.applies_to,
-                    known.join("\", \"")
-                ),
-            );
-        }
-        let distribution = uncertain_distribution(ctx, o, u);
-        let Some(field) = field else { continue };
-        let (ix, n, kind) = match field.list() {
-            "producers" => (&producers.ix, producers.items.len(), "producer"),
-            "consumers" => (&consumers.ix, consumers.items.len(), "consumer"),
-            _ => (&modes.ix, modes.items.len(), "transport mode"),
-        };
-        let who = format!("uncertain entry \"{}\"", u.id);
-        let items: Vec<usize> = match &u.ids {
-            None => (0..n).collect(),
-            Some(ids) => {
-                if ids.is_empty() {
-                    ctx.err(o, "ids", "must name at least one item (omit it for all)");
-                }
-                let mut items = Vec::new();
-                for (k, id) in ids.iter().enumerate() {
-                    let at = match o {
-                        Origin::Toml(p) => {
-                            let mut p = p.clone();
-                            p.push(Seg::Key("ids".into()));
-                            p.push(Seg::Index(k));
-                            Origin::Toml(p)
-                        }
-                        other => other.clone(),
-                    };
-                    if kind == "consumer"
-                        && !ix.contains_key(id)
-                        && candidate_consumers.contains(&id.as_str())
-                    {
-                        ctx.err(&at, "", format!("{who} names consumer \"{id}\" of a candidate measure; uncertain entries name base items only"));
-                        continue;
-                    }
-                    if let Some(i) = lookup(ctx, ix, &at, "", &who, kind, id) {
-                        if items.contains(&i) {
-                            ctx.err(&at, "", format!("{kind} \"{id}\" is named twice"));
-                        }
-                        items.push(i);
-                    }
-                }
-                items
-            }
-        };
-        if let Some(distribution) = distribution {
-            out.push(Uncertain {
-                id: u.id.clone(),
-                field,
-                items,
-                distribution,
-            });
-        }
-    }
-    out
-}
-
-/// The distribution of an `[[uncertain]]` entry and the checks of its parameters.
-fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option<Distribution> {
-    let (low, high) = (u.low, u.high);
-    let mut ok = ctx.finite(o, "low", low) & ctx.finite(o, "high", high);
-    if ok && low < 0.0 {
-        ctx.err(o, "low", format!("must not be negative, got {low}"));
-        ok = false;
-    }
-    if ok && high < low {
-        ctx.err(
-            o,
-            "high",
-            format!("must not be below low ({low}), got {high}"),
-        );
-        ok = false;
-    }
-    let given = |name: &str| match name {
-        "mean" => u.mean.is_some(),
-        "median" => u.median.is_some(),
-        "mode" => u.mode.is_some(),
-        _ => u.sd.is_some(),
-    };
-    // A parameter required by the distribution, within [low, high] when `inside`.
-    let mut param =
-        |ctx: &mut Ctx, name: &str, v: Option<f64>, default: Option<f64>, inside: bool| {
-            let Some(x) = v.or(default) else {
-                ctx.err(
-                    o,
-                    "distribution",
-                    format!("{} needs `{name}`", u.distribution),
-                );
-                ok = false;
-                return 0.0;
-            };
-            let v = x;
-            let bounds_ok = low.is_finite() && high.is_finite() && low <= high;
-            if !ctx.finite(o, name, v) {
-                ok = false;
-            } else if inside && bounds_ok && !(low..=high).contains(&v) {
-                let (field, what) =
-                    if default.is_some() && v == default.unwrap_or(v) && !given(name) {
-                        ("distribution", format!("`{name}` (default {v}) "))
-                    } else {
-                        (name, String::new())
-                    };
-                ctx.err(
-                    o,
-                    field,
-                    format!("{what}must lie in [low, high] = [{low}, {high}], got {v}"),
-                );
-                ok = false;
-            } else if !inside && v <= 0.0 {
-                ctx.err(o, name, format!("must be positive, got {v}"));
-                ok = false;
-            }
-            v
-        };
-    // Parameters that the distribution does not use are errors, not silently ignored.
-    let unused = |ctx: &mut Ctx, names: &[(&str, Option<f64>)]| {
-        let mut bad = false;
-        for (name, v) in names {
-            if v.is_some() {
-                ctx.err(o, name, format!("is not a parameter of {}", u.distribution));
-                bad = true;
-            }
-        }
-        bad
-    };
-    let d = match u.distribution.as_str() {
-        "uniform" => {
-            let bad = unused(
-                ctx,
-                &[
-                    ("mode", u.mode),
-                    ("mean", u.mean),
-                    ("median", u.median),
-                    ("sd", u.sd),
-                ],
-            );
-            (!bad).then_some(Distribution::Uniform { low, high })
-        }
-        "triangular" => {
-            let bad = unused(ctx, &[("mean", u.mean), ("median", u.median), ("sd", u.sd)]);
-            let mode = param(ctx, "mode", u.mode, None, true);
-            (!bad).then_some(Distribution::Triangular { low, mode, high })
-        }
-        "normal" => {
-            let bad = unused(ctx, &[("mode", u.mode), ("median", u.median)]);
-            let mean = param(ctx, "mean", u.mean, Some(1.0), true);
-            let sd = param(ctx, "sd", u.sd, None, false);
-            (!bad).then_some(Distribution::Normal {
-                mean,
-                sd,
-                low,
-                high,
-            })
-        }
-        "lognormal" => {
-            let bad = unused(ctx, &[("mode", u.mode), ("mean", u.mean)]);
-            let median = param(ctx, "median", u.median, Some(1.0), true);
-            let sd = param(ctx, "sd", u.sd, None, false);
-            (!bad).then_some(Distribution::LogNormal {
-                median,
-                sd,
-                low,
-                high,
-            })
-        }
-        other => {
-            ctx.err(
-                o,
-                "distribution",
-                format!("unknown distribution \"{other}\"; expected one of \"uniform\", \"triangular\", \"normal\", \"lognormal\""),
-            );
-            None
-        }
-    };
-    if ok {
-        d
-    } else {
-        None
     }
 }

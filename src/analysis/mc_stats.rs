@@ -1,0 +1,204 @@
+//! The Monte Carlo's statistics, reduced sequentially from the samples in index order: mean
+//! and percentiles ([`Stats`]), per material and per park ([`CellStats`]), and Spearman rank
+//! correlations of each input with the rate ([`tornado`]).
+
+use super::monte_carlo::SampleResult;
+use super::Balance;
+
+/// Mean and percentiles of the defined values of a statistic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Samples where the value is defined.
+    pub n: u64,
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+impl Stats {
+    /// From values in index order: the mean summed in that order; percentiles by linear
+    /// interpolation between order statistics. None when no value is defined.
+    pub fn of(values: impl Iterator<Item = Option<f64>>) -> Option<Stats> {
+        let mut v: Vec<f64> = values.flatten().collect();
+        if v.is_empty() {
+            return None;
+        }
+        let mut sum = 0.0;
+        for &x in &v {
+            sum += x;
+        }
+        let mean = sum / v.len() as f64;
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            let h = p * (v.len() - 1) as f64;
+            let (lo, frac) = (h.floor() as usize, h - h.floor());
+            match v.get(lo + 1) {
+                Some(&hi) if frac > 0.0 => v[lo] + frac * (hi - v[lo]),
+                _ => v[lo],
+            }
+        };
+        Some(Stats {
+            n: v.len() as u64,
+            mean,
+            p5: q(0.05),
+            p50: q(0.50),
+            p95: q(0.95),
+        })
+    }
+}
+
+/// The statistics of one material (all parks) or one park (all solids).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellStats {
+    /// Share of the samples where the rate is defined that reach the target's rate (with the
+    /// target's 1e-12 tolerance); None when it is never defined.
+    pub p_meet_target: Option<f64>,
+    pub rate: Option<Stats>,
+    pub strict_rate: Option<Stats>,
+}
+
+/// The statistics of the balance summed from each sample's cells `pick` (in that order).
+pub fn cell_stats(samples: &[SampleResult], target: f64, pick: &[usize]) -> CellStats {
+    let mut rates = Vec::with_capacity(samples.len());
+    let mut strict = Vec::with_capacity(samples.len());
+    for s in samples {
+        let mut b = Balance::default();
+        for &c in pick {
+            b.add(&s.cells[c]);
+        }
+        rates.push(b.rate());
+        strict.push(b.strict_rate());
+    }
+    let defined = rates.iter().flatten().count();
+    let met = rates
+        .iter()
+        .flatten()
+        .filter(|&&r| r + 1e-12 >= target)
+        .count();
+    CellStats {
+        p_meet_target: (defined > 0).then(|| met as f64 / defined as f64),
+        rate: Stats::of(rates.into_iter()),
+        strict_rate: Stats::of(strict.into_iter()),
+    }
+}
+
+/// How strongly one input moves the target's rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    /// The input's label (an ungrouped entry's id or a group's name).
+    pub input: String,
+    /// Its entries' indices (the multiplier ranked is the first one that varies).
+    pub entries: Vec<usize>,
+    /// Spearman's ρ between the multiplier and the rate under the target's rule, over the
+    /// samples where the rate is defined; None when either is constant.
+    pub rho: Option<f64>,
+    /// The same with the strict rate.
+    pub rho_strict: Option<f64>,
+    /// Samples where the rate is defined.
+    pub n: u64,
+}
+
+/// Each input's Spearman ρ with the rate, sorted by |ρ| (largest first; undefined last; ties
+/// in draw order). A group's entries are comonotone, so its first varying entry's multiplier
+/// has the ranks of all of them (an entry with `low = high` is constant).
+pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec<Sensitivity> {
+    let rho_with = |j: usize, rate: fn(&SampleResult) -> Option<f64>| {
+        let (x, y): (Vec<f64>, Vec<f64>) = samples
+            .iter()
+            .filter_map(|s| rate(s).map(|r| (s.multipliers[j], r)))
+            .unzip();
+        (spearman(&x, &y), x.len() as u64)
+    };
+    let mut out: Vec<Sensitivity> = inputs
+        .iter()
+        .map(|(label, ix)| {
+            let varies = |j: usize| {
+                samples
+                    .windows(2)
+                    .any(|w| w[0].multipliers[j] != w[1].multipliers[j])
+            };
+            let j = ix.iter().copied().find(|&j| varies(j)).unwrap_or(ix[0]);
+            let (rho, n) = rho_with(j, |s| s.rate);
+            let (rho_strict, _) = rho_with(j, |s| s.strict_rate);
+            Sensitivity {
+                input: label.clone(),
+                entries: ix.clone(),
+                rho,
+                rho_strict,
+                n,
+            }
+        })
+        .collect();
+    // A stable sort: equal |ρ| keep draw order.
+    out.sort_by(|a, b| {
+        let key = |s: &Sensitivity| s.rho.map(f64::abs).unwrap_or(-1.0);
+        key(b).total_cmp(&key(a))
+    });
+    out
+}
+
+/// Ranks 1..n with ties given their average rank.
+pub fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman's rank correlation: Pearson's correlation of the ranks (ties averaged). None with
+/// fewer than two values or when either side is constant.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return None;
+    }
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let mean = (n + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        let (dx, dy) = (a - mean, b - mean);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_average_ties() {
+        assert_eq!(ranks(&[10.0, 30.0, 20.0, 20.0]), vec![1.0, 4.0, 2.5, 2.5]);
+    }
+
+    #[test]
+    fn spearman_known_values() {
+        // Any increasing function: ρ = 1; decreasing: −1.
+        let x = [0.1, 0.5, 0.2, 0.9, 0.7];
+        let y: Vec<f64> = x.iter().map(|v: &f64| v.exp()).collect();
+        assert_eq!(spearman(&x, &y), Some(1.0));
+        let y: Vec<f64> = x.iter().map(|v| -v * v).collect();
+        assert_eq!(spearman(&x, &y), Some(-1.0));
+        // Without ties ρ = 1 − 6 Σd² / (n(n² − 1)): ranks x 1..5, y 2,1,4,3,5 → Σd² = 4,
+        // ρ = 1 − 24/120 = 0.8.
+        let rho = spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0]).unwrap();
+        assert!((rho - 0.8).abs() < 1e-15);
+        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(spearman(&[1.0], &[1.0]), None);
+    }
+}
