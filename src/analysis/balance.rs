@@ -66,17 +66,28 @@ impl Balance {
 /// order. Transport to a route is utilisation under the target's accounting rule if the rule
 /// counts the route's kind, and under the strict rule if that one does.
 pub(super) fn fates(region: &Region, net: &Network, alloc: &Allocation) -> Vec<Balance> {
+    let mut fate = Vec::new();
+    fates_into(region, net, &alloc.flow, |n| alloc.supply(n), &mut fate);
+    fate
+}
+
+/// [`fates`] from the flow per arc in material units and the supply of a node as the solver
+/// saw it, written into `fate` (its buffer reused).
+pub(super) fn fates_into(
+    region: &Region,
+    net: &Network,
+    flow: &[f64],
+    supply: impl Fn(usize) -> f64,
+    fate: &mut Vec<Balance>,
+) {
     let strict = Accounting::strict();
-    let mut fate: Vec<Balance> = net
-        .producer_node
-        .iter()
-        .map(|n| Balance {
-            generated: alloc.supply(n.index()),
-            ..Balance::default()
-        })
-        .collect();
+    fate.clear();
+    fate.extend(net.producer_node.iter().map(|n| Balance {
+        generated: supply(n.index()),
+        ..Balance::default()
+    }));
     for (a, _s, _t, arc) in net.arcs() {
-        let x = alloc.flow[a];
+        let x = flow[a];
         match arc.kind {
             ArcKind::Transport {
                 source, consumer, ..
@@ -115,7 +126,6 @@ pub(super) fn fates(region: &Region, net: &Network, alloc: &Allocation) -> Vec<B
             _ => {}
         }
     }
-    fate
 }
 
 /// The balances reported: solids, per material, per consolidated park.

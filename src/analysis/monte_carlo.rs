@@ -9,9 +9,9 @@
 //! gathered in index order; every statistic is reduced sequentially from the index-ordered
 //! vector.
 
-use super::{AnalysisError, Evaluator};
+use super::{AnalysisError, Evaluator, Figures};
 use crate::allocate::AllocConfig;
-use crate::model::{apply_multipliers, Distribution, MaterialId, Region, Uncertain};
+use crate::model::{Distribution, MaterialId, Region, Uncertain, UncertainField};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -160,6 +160,41 @@ pub fn multipliers(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
         .collect()
 }
 
+/// Makes `region` (a copy of `base`) the sample with `multipliers`: the values the entries
+/// touch are reset to `base`'s, then every entry applied in order, so that `region` equals
+/// `apply_multipliers(base, entries, multipliers)` without cloning the region.
+pub fn sample_region(
+    region: &mut Region,
+    base: &Region,
+    entries: &[Uncertain],
+    multipliers: &[f64],
+) {
+    for e in entries {
+        for &i in &e.items {
+            match e.field {
+                UncertainField::ProducerQuantity => {
+                    region.producers[i].quantity = base.producers[i].quantity
+                }
+                UncertainField::ProducerStockpile => {
+                    region.producers[i].stockpile = base.producers[i].stockpile
+                }
+                UncertainField::ConsumerCapacity => {
+                    region.consumers[i].capacity = base.consumers[i].capacity
+                }
+                UncertainField::ConsumerLoadFactor => {
+                    region.consumers[i].load_factor = base.consumers[i].load_factor
+                }
+                UncertainField::TransportCost => {
+                    region.modes[i].cost_per_unit_km = base.modes[i].cost_per_unit_km
+                }
+            }
+        }
+    }
+    for (e, &m) in entries.iter().zip(multipliers) {
+        e.apply(region, m);
+    }
+}
+
 /// A Monte Carlo sample failed (the sample's index, and why).
 #[derive(Debug, thiserror::Error)]
 #[error("Monte Carlo sample {index}: {source}")]
@@ -189,6 +224,7 @@ pub fn monte_carlo(
     // The base optimum every sample starts from.
     let mut warm = Evaluator::new(cfg);
     warm.results(base).map_err(fail(first))?;
+    warm.prepare_warm();
     let materials: Vec<MaterialId> = base
         .materials
         .iter()
@@ -202,29 +238,27 @@ pub fn monte_carlo(
     let per_chunk: Vec<Vec<SampleResult>> = chunks
         .par_iter()
         .map(|&(a, b)| {
+            // One evaluator, region and set of figures per chunk, restored before each sample.
+            let mut ev = warm.clone();
+            let mut region = base.clone();
+            let mut fig = Figures::default();
             (a..b)
                 .map(|k| {
                     let m = multipliers(entries, seed, k);
-                    let region = apply_multipliers(base, entries, &m);
-                    let mut ev = warm.clone();
-                    let r = ev.results(&region).map_err(fail(k))?;
+                    sample_region(&mut region, base, entries, &m);
+                    ev.restore_from(&warm);
+                    ev.figures(&region, &mut fig).map_err(fail(k))?;
                     progress(1);
-                    let rate_of = |id: MaterialId| {
-                        r.by_material
-                            .iter()
-                            .find(|(mid, _)| *mid == id)
-                            .and_then(|(_, b)| b.rate())
-                    };
                     Ok(SampleResult {
                         index: k,
                         multipliers: m,
-                        rate: r.target.achieved,
-                        strict_rate: r.target.strict_achieved,
-                        material_rates: materials.iter().map(|&id| rate_of(id)).collect(),
-                        cost: r.cost.total(),
-                        co2_avoided_t: r.co2_avoided_t,
-                        co2_transport_t: r.co2_transport_t,
-                        meets_target: r.target.meets,
+                        rate: fig.rate,
+                        strict_rate: fig.strict_rate,
+                        material_rates: fig.material_rates.clone(),
+                        cost: fig.cost,
+                        co2_avoided_t: fig.co2_avoided_t,
+                        co2_transport_t: fig.co2_transport_t,
+                        meets_target: fig.meets_target,
                     })
                 })
                 .collect::<Result<Vec<_>, SampleError>>()
