@@ -35,6 +35,29 @@ pub struct SampleResult {
     pub co2_avoided_t: f64,
     pub co2_transport_t: f64,
     pub meets_target: bool,
+    /// Whether the sample has an allocation (else its rates are undefined, its money and CO2
+    /// are NaN and it does not meet the target).
+    pub status: SampleStatus,
+}
+
+/// The outcome of one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleStatus {
+    /// Solved and certified.
+    Ok,
+    /// Dumping is forbidden and a sampled quantity has no legal fate
+    /// ([`NoLegalFate`](super::NoLegalFate)): no allocation exists.
+    NoLegalFate,
+}
+
+impl SampleStatus {
+    /// The name written in `samples.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SampleStatus::Ok => "ok",
+            SampleStatus::NoLegalFate => "no_legal_fate",
+        }
+    }
 }
 
 /// Mean and percentiles of the defined values of a statistic.
@@ -90,7 +113,9 @@ pub struct MonteCarlo {
     /// The solid materials whose rates each sample keeps.
     pub materials: Vec<MaterialId>,
     pub samples: Vec<SampleResult>,
-    /// Share of samples meeting the target.
+    /// Samples with no allocation ([`SampleStatus::NoLegalFate`]).
+    pub samples_infeasible: u64,
+    /// Share of samples meeting the target (samples with no allocation do not).
     pub p_meet_target: f64,
     pub rate: Option<Stats>,
     pub strict_rate: Option<Stats>,
@@ -158,6 +183,42 @@ pub fn multipliers(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
         .iter()
         .map(|e| draw(&e.distribution, &mut rng))
         .collect()
+}
+
+/// Sample `k`'s kept results: its figures, or none where it has no allocation.
+fn sample_result(
+    k: u64,
+    m: Vec<f64>,
+    status: SampleStatus,
+    fig: &Figures,
+    n_materials: usize,
+) -> SampleResult {
+    match status {
+        SampleStatus::Ok => SampleResult {
+            index: k,
+            multipliers: m,
+            rate: fig.rate,
+            strict_rate: fig.strict_rate,
+            material_rates: fig.material_rates.clone(),
+            cost: fig.cost,
+            co2_avoided_t: fig.co2_avoided_t,
+            co2_transport_t: fig.co2_transport_t,
+            meets_target: fig.meets_target,
+            status,
+        },
+        SampleStatus::NoLegalFate => SampleResult {
+            index: k,
+            multipliers: m,
+            rate: None,
+            strict_rate: None,
+            material_rates: vec![None; n_materials],
+            cost: f64::NAN,
+            co2_avoided_t: f64::NAN,
+            co2_transport_t: f64::NAN,
+            meets_target: false,
+            status,
+        },
+    }
 }
 
 /// Makes `region` (a copy of `base`) the sample with `multipliers`: the values the entries
@@ -237,40 +298,39 @@ pub fn monte_carlo(
         .collect();
     let per_chunk: Vec<Vec<SampleResult>> = chunks
         .par_iter()
-        .map(|&(a, b)| {
-            // One evaluator, region and set of figures per chunk, restored before each sample.
-            let mut ev = warm.clone();
-            let mut region = base.clone();
-            let mut fig = Figures::default();
-            (a..b)
-                .map(|k| {
-                    let m = multipliers(entries, seed, k);
-                    sample_region(&mut region, base, entries, &m);
-                    ev.restore_from(&warm);
-                    ev.figures(&region, &mut fig).map_err(fail(k))?;
-                    progress(1);
-                    Ok(SampleResult {
-                        index: k,
-                        multipliers: m,
-                        rate: fig.rate,
-                        strict_rate: fig.strict_rate,
-                        material_rates: fig.material_rates.clone(),
-                        cost: fig.cost,
-                        co2_avoided_t: fig.co2_avoided_t,
-                        co2_transport_t: fig.co2_transport_t,
-                        meets_target: fig.meets_target,
+        .map_init(
+            // One evaluator, region and set of figures per worker, restored before each sample.
+            || (warm.clone(), base.clone(), Figures::default()),
+            |(ev, region, fig), &(a, b)| {
+                (a..b)
+                    .map(|k| {
+                        let m = multipliers(entries, seed, k);
+                        sample_region(region, base, entries, &m);
+                        ev.restore_from(&warm);
+                        let status = match ev.figures(region, fig) {
+                            Ok(()) => SampleStatus::Ok,
+                            Err(AnalysisError::NoLegalFate(_)) => SampleStatus::NoLegalFate,
+                            Err(e) => return Err(fail(k)(e)),
+                        };
+                        progress(1);
+                        Ok(sample_result(k, m, status, fig, materials.len()))
                     })
-                })
-                .collect::<Result<Vec<_>, SampleError>>()
-        })
+                    .collect::<Result<Vec<_>, SampleError>>()
+            },
+        )
         .collect::<Result<_, _>>()?;
     let samples: Vec<SampleResult> = per_chunk.into_iter().flatten().collect();
     let met = samples.iter().filter(|s| s.meets_target).count();
+    let infeasible = samples
+        .iter()
+        .filter(|s| s.status != SampleStatus::Ok)
+        .count();
     Ok(MonteCarlo {
         seed,
         first_sample: first,
         entries: entries.iter().map(|e| e.id.clone()).collect(),
         materials,
+        samples_infeasible: infeasible as u64,
         p_meet_target: if samples.is_empty() {
             0.0
         } else {
