@@ -86,8 +86,8 @@ pub(super) fn fates_into(
         generated: supply(n.index()),
         ..Balance::default()
     }));
-    for (a, _s, _t, arc) in net.arcs() {
-        let x = flow[a];
+    // Arcs without flow add nothing (+0.0 to sums that start at +0.0): skipped.
+    for (_, x, arc) in net.arcs_with_flow(flow) {
         match arc.kind {
             ArcKind::Transport {
                 source, consumer, ..

@@ -192,6 +192,19 @@ impl Network {
             .map(|e| (e.id().index(), e.source(), e.target(), e.weight()))
     }
 
+    /// The arcs whose `flow` (by arc index) is not zero, in index order, without touching the
+    /// others (most arcs of an allocation carry nothing).
+    pub fn arcs_with_flow<'a>(
+        &'a self,
+        flow: &'a [f64],
+    ) -> impl Iterator<Item = (usize, f64, &'a Arc)> + 'a {
+        let edges = self.graph.raw_edges();
+        flow.iter()
+            .enumerate()
+            .filter(|&(_, &x)| x != 0.0)
+            .map(move |(a, &x)| (a, x, &edges[a].weight))
+    }
+
     /// The node collecting all disposal of `class`.
     pub fn disposal_node(&self, class: MaterialClass) -> NodeIndex {
         match class {
