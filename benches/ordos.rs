@@ -171,16 +171,17 @@ fn ordos_monte_carlo(c: &mut Criterion) {
     g.finish();
 }
 
-/// The Monte Carlo run (`run --samples`): 64 samples of ordos_2025 under both objectives, with
-/// every producer's quantity triangular on [0.85, 1.15], every consumer's capacity uniform on
-/// [0.9, 1.1] and road costs normal (sd 0.1) on [0.8, 1.2]; each sample warm from the base
-/// optimum, in parallel chunks on the global rayon pool. Throughput = samples per second.
+/// The Monte Carlo run (`run --samples`): 1 024 samples of ordos_2025 under both objectives,
+/// with every producer's quantity triangular on [0.85, 1.15], every consumer's capacity uniform
+/// on [0.9, 1.1] and road costs normal (sd 0.1) on [0.8, 1.2]; each sample warm from the base
+/// optimum, in parallel chunks on a rayon pool of 1 and of 2 threads. Throughput = samples per
+/// second (the base solve included). Beside it, in the same run, the bare warm re-solve of the
+/// `ordos` group (update + resolve of a perturbed integer problem, no certificate): the
+/// per-sample time is reported as a multiple of it.
 fn ordos_monte_carlo_run(c: &mut Criterion) {
     use symbiosim::analysis::monte_carlo;
     use symbiosim::model::{Distribution, Objective, Uncertain, UncertainField};
-    let base = scenario::load(Path::new("scenarios/ordos_2025.toml"))
-        .expect("valid scenario")
-        .region;
+    let base = ordos_2025();
     let entries = vec![
         Uncertain {
             id: "output".into(),
@@ -219,23 +220,47 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
             growth: Vec::new(),
         },
     ];
-    const N: u64 = 64;
+    const N: u64 = 1024;
     let mut g = c.benchmark_group("ordos_2025 Monte Carlo run");
     g.sample_size(10);
+    g.bench_function("bare warm re-solve, perturbed ±10%", |b| {
+        let scaling = Scaling {
+            quantity: base.settings.quantity_resolution,
+            cost: base.settings.cost_resolution,
+        };
+        let problem = flow_problem(&Network::build(&base).unwrap(), scaling).unwrap();
+        let perturbed: Vec<_> = (0..16).map(|k| gen::perturb(&problem, 10, k)).collect();
+        let mut ns = NetworkSimplex::new(&problem, PivotRule::default()).unwrap();
+        ns.solve().unwrap();
+        let mut k = 0;
+        b.iter(|| {
+            k = (k + 1) % perturbed.len();
+            ns.update(&perturbed[k]).unwrap();
+            black_box(ns.resolve().unwrap())
+        })
+    });
     g.throughput(criterion::Throughput::Elements(N));
-    for (name, objective) in [
-        ("cost", Objective::Cost),
-        ("max_utilisation", Objective::MaxUtilisation),
-    ] {
-        let mut region = base.clone();
-        region.settings.objective = objective;
-        g.bench_function(format!("{N} samples, {name}"), |b| {
-            let mut seed = 0;
-            b.iter(|| {
-                seed += 1;
-                black_box(monte_carlo(&region, &entries, seed, 0, N, &|_| {}).unwrap())
-            })
-        });
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for (name, objective) in [
+            ("cost", Objective::Cost),
+            ("max_utilisation", Objective::MaxUtilisation),
+        ] {
+            let mut region = base.clone();
+            region.settings.objective = objective;
+            g.bench_function(format!("{N} samples, {name}, {threads} threads"), |b| {
+                let mut seed = 0;
+                b.iter(|| {
+                    seed += 1;
+                    pool.install(|| {
+                        black_box(monte_carlo(&region, &entries, seed, 0, N, &|_| {}).unwrap())
+                    })
+                })
+            });
+        }
     }
     g.finish();
 }

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 use symbiosim::analysis::monte_carlo;
+use symbiosim::analysis::monte_carlo::SampleStatus;
 use symbiosim::scenario;
 
 /// One park, one producer of 1 000 000 t of fly ash, one cement plant of the same capacity
@@ -245,5 +246,136 @@ fn truncated_normal_and_lognormal_probabilities_match_the_closed_form() {
             "{dist}: {} vs {p}",
             mc.p_meet_target
         );
+    }
+}
+
+/// [`UNIFORM_CAPACITY`] with a landfill of 100 000 t in park A and dumping forbidden (the
+/// default): a sample is feasible iff 10⁶·m + 10⁵ ≥ 10⁶, i.e. m ≥ 0.9, so P(no legal fate) =
+/// (0.9 − 0.6) / 0.5 = 0.6; a feasible sample's rate min(m, 1) ≥ 0.9 meets the target, so
+/// P(meet) = 0.4.
+#[test]
+fn a_sample_with_no_legal_fate_is_an_outcome_not_an_error() {
+    let text = UNIFORM_CAPACITY.replace(
+        "lon = 109.8\n",
+        "lon = 109.8\nlandfill_capacity = 100000.0\n",
+    );
+    let l = scenario::load_str("mc_legal.toml", &text, Path::new(".")).unwrap();
+    assert!(!l.region.policy.allow_dumping);
+    assert_eq!(l.region.parks[0].landfill_capacity, Some(100_000.0));
+    let n = 1000u64;
+    let mc = monte_carlo(&l.region, &l.uncertain, 11, 0, n, &|_| {}).unwrap();
+    let mut infeasible = 0;
+    for s in &mc.samples {
+        let m = s.multipliers[0];
+        if (m - 0.9).abs() < 1e-6 {
+            continue; // the boundary, within the resolution
+        }
+        if m < 0.9 {
+            infeasible += 1;
+            assert_eq!(s.status, SampleStatus::NoLegalFate, "{s:?}");
+            assert!(!s.meets_target && s.rate.is_none() && s.strict_rate.is_none());
+            assert!(s.material_rates.iter().all(Option::is_none));
+            assert!(s.cost.is_nan());
+        } else {
+            assert_eq!(s.status, SampleStatus::Ok, "{s:?}");
+            assert!((s.rate.unwrap() - m.min(1.0)).abs() < 2e-6, "{s:?}");
+            assert!(s.meets_target);
+        }
+    }
+    assert_eq!(mc.samples_infeasible, infeasible);
+    let p = 0.6;
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    let share = infeasible as f64 / n as f64;
+    assert!((share - p).abs() <= 3.0 * se, "{share}");
+    assert!((mc.p_meet_target - (1.0 - share)).abs() < 1e-12);
+    // Stats cover the defined rates only.
+    assert_eq!(mc.rate.unwrap().n, n - infeasible);
+    // The same through the binary: a status column and the count in summary.json.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mc_legal.toml");
+    fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        path.to_str().unwrap(),
+        "-q",
+        "--samples",
+        "200",
+        "--seed",
+        "11",
+    ];
+    run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let csv = fs::read_to_string(out.join("samples.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].ends_with(",meets_target,status"), "{}", rows[0]);
+    let bad = rows[1..]
+        .iter()
+        .filter(|r| r.ends_with(",false,no_legal_fate"))
+        .count();
+    assert!(rows[1..]
+        .iter()
+        .all(|r| r.ends_with(",ok") || r.ends_with(",false,no_legal_fate")));
+    assert!(bad > 0 && bad < 200);
+    assert_eq!(mc_block(&out)["samples_infeasible"], bad as u64);
+}
+
+/// The lean figures a sample keeps equal the full analysis' on the same allocation, to the
+/// last bit, on Ordos under both objectives: one evaluator restored from the base optimum
+/// evaluates each sample through `figures` and through `results`.
+#[test]
+fn lean_figures_equal_the_full_analysis() {
+    use symbiosim::allocate::AllocConfig;
+    use symbiosim::analysis::monte_carlo::{multipliers, sample_region};
+    use symbiosim::analysis::{Evaluator, Figures};
+    use symbiosim::model::{apply_multipliers, MaterialClass, Objective};
+    let l = scenario::load(Path::new("scenarios/ordos_2025.toml")).unwrap();
+    assert!(!l.uncertain.is_empty());
+    let cfg = AllocConfig {
+        capacity_values: false,
+        rate_ranges: false,
+        ..AllocConfig::default()
+    };
+    for objective in [Objective::Cost, Objective::MaxUtilisation] {
+        let mut base = l.region.clone();
+        base.settings.objective = objective;
+        let mut warm = Evaluator::new(cfg);
+        warm.results(&base).unwrap();
+        warm.prepare_warm();
+        let (mut lean, mut full) = (warm.clone(), warm.clone());
+        let mut region = base.clone();
+        let mut fig = Figures::default();
+        for k in 0..60 {
+            let m = multipliers(&l.uncertain, 5, k);
+            sample_region(&mut region, &base, &l.uncertain, &m);
+            // The in-place sample is the sample.
+            assert_eq!(region, apply_multipliers(&base, &l.uncertain, &m));
+            lean.restore_from(&warm);
+            lean.figures(&region, &mut fig).unwrap();
+            full.restore_from(&warm);
+            let r = full.results(&region).unwrap();
+            let bits = |x: Option<f64>| x.map(f64::to_bits);
+            assert_eq!(bits(fig.rate), bits(r.target.achieved), "sample {k}");
+            assert_eq!(bits(fig.strict_rate), bits(r.target.strict_achieved));
+            assert_eq!(fig.meets_target, r.target.meets);
+            let solid: Vec<_> = r.by_material.iter().map(|(_, b)| bits(b.rate())).collect();
+            let lean_rates: Vec<_> = fig.material_rates.iter().map(|&x| bits(x)).collect();
+            assert_eq!(lean_rates, solid);
+            assert_eq!(
+                r.by_material.len(),
+                base.materials
+                    .iter()
+                    .filter(|m| m.class == MaterialClass::Solid)
+                    .count()
+            );
+            assert_eq!(fig.cost.to_bits(), r.cost.total().to_bits());
+            assert_eq!(fig.co2_avoided_t.to_bits(), r.co2_avoided_t.to_bits());
+            assert_eq!(fig.co2_transport_t.to_bits(), r.co2_transport_t.to_bits());
+            let fates: Vec<_> = r.producers.iter().map(|p| p.balance).collect();
+            assert_eq!(fig.fates, fates);
+            let cells: Vec<_> = r.by_park_material.iter().map(|&(_, b)| b).collect();
+            assert_eq!(fig.cells, cells, "sample {k}");
+            assert!(!cells.is_empty());
+        }
+        assert_eq!(lean.builds(), 1, "every sample refreshed the values");
     }
 }

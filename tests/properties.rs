@@ -576,6 +576,86 @@ fn a_refreshed_network_equals_a_built_one() {
     );
 }
 
+/// `perturbed(region, seed, false)`, and with `zeros` some values set to zero (a producer's
+/// quantity, an emptied stockpile, a consumer's capacity): values only, never the structure a
+/// value refresh keeps.
+fn perturbed_values(region: &Region, seed: u64, zeros: bool) -> Region {
+    let mut v = perturbed(region, seed, false);
+    if zeros {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x2e05);
+        for p in &mut v.producers {
+            if rng.random_bool(0.4) {
+                p.quantity = 0.0;
+            }
+            if rng.random_bool(0.5) {
+                p.stockpile = 0.0;
+            }
+        }
+        for c in &mut v.consumers {
+            if rng.random_bool(0.4) {
+                c.capacity = 0.0;
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn a_value_refresh_equals_a_build_and_solves_as_a_cold_evaluation() {
+    use symbiosim::allocate::Allocator;
+    let (same, emptied) = (Cell::new(0), Cell::new(0));
+    let cases = (region(), any::<u64>(), prop::bool::weighted(0.6));
+    let ran = run(CASES, cases, |(region, seed, zeros)| {
+        let variant = perturbed_values(&region, seed, zeros);
+        let built = Network::build(&variant).unwrap();
+        let mut net = Network::build(&region).unwrap();
+        let structure = topology(&net);
+        // A value refresh never changes the topology, zeros included.
+        net.refresh_values(&variant).unwrap();
+        prop_assert!(topology(&net) == structure);
+        if topology(&built) == structure {
+            same.set(same.get() + 1);
+            // Equal to the last bit: every node, arc, value and index.
+            prop_assert_eq!(format!("{net:?}"), format!("{built:?}"));
+        } else {
+            // Only an emptied stockpile removes nodes from a build: the refreshed network
+            // keeps them with supply 0.
+            emptied.set(emptied.get() + 1);
+            let kept = net
+                .stockpile_node
+                .iter()
+                .zip(&variant.producers)
+                .filter(|(n, p)| n.is_some() && p.stockpile == 0.0)
+                .count();
+            prop_assert!(kept > 0);
+        }
+        // Solved cold on the refreshed network and warm (lean path, from the base optimum),
+        // every phase's exact objective is the cold evaluation's.
+        let scaling = Scaling {
+            quantity: variant.settings.quantity_resolution,
+            cost: variant.settings.cost_resolution,
+        };
+        let cfg = AllocConfig {
+            capacity_values: false,
+            rate_ranges: false,
+            ..AllocConfig::default()
+        };
+        let cold = evaluate(&variant, &cfg).unwrap().results;
+        let objective = variant.settings.objective;
+        let on_refreshed = allocate(&net, objective, scaling, &cfg).unwrap();
+        let phases: Vec<i128> = on_refreshed.phases.iter().map(|p| p.objective).collect();
+        prop_assert_eq!(&phases, &objectives(&cold));
+        let mut warm = Allocator::new(cfg);
+        warm.allocate(&Network::build(&region).unwrap(), objective, scaling)
+            .unwrap();
+        let flows = warm.allocate_flows(&net, objective, scaling).unwrap();
+        prop_assert_eq!(Some(&flows.objective_units), phases.last());
+        Ok(())
+    });
+    assert_share("refreshed to a built network", same.get(), ran, 0.3);
+    assert_share("an emptied stockpile kept", emptied.get(), ran, 0.1);
+}
+
 /// A group's sums (N, S, G) on `flow`: utilised new, stockpile drawn, generated, in flow units.
 fn group_sums(
     g: &symbiosim::network::RateGroup,

@@ -27,7 +27,7 @@ mod problem;
 mod ranges;
 
 pub use legal::least_dumping;
-pub use phases::Allocator;
+pub use phases::{Allocator, Flows};
 pub use problem::flow_problem;
 pub use ranges::{Fraction, RateBounds};
 pub use symbiosim_engine::{Certificate, FlowProblem, SolveStatus, SolverConfig};

@@ -1,7 +1,7 @@
 //! The [`Allocator`]: the lexicographic phases, each solved warm from the previous basis and
 //! certified, and the assembly of the [`Allocation`] in material units and yuan.
 
-use super::problem::{flow_problem_and_roles, Role};
+use super::problem::{flow_problem_and_roles, write_values, Role};
 use super::{AllocConfig, AllocateError, Allocation, Phase, PhaseProblem, Scaling};
 use crate::model::Objective;
 use crate::network::Network;
@@ -14,11 +14,131 @@ use symbiosim_engine::{verify, FlowProblem, FlowSolution, NetworkSimplex, SolveS
 pub struct Allocator {
     cfg: AllocConfig,
     simplex: Option<NetworkSimplex>,
+    /// The problems of [`Allocator::allocate_flows`], rewritten in place (scratch).
+    lean: Option<Lean>,
+}
+
+/// The buffers of the lean path: the real problem of the network last given, its arcs' roles,
+/// and a phase problem derived from it.
+#[derive(Clone)]
+struct Lean {
+    real: FlowProblem,
+    roles: Vec<Role>,
+    work: FlowProblem,
+}
+
+/// The flows of an allocation solved by [`Allocator::allocate_flows`], in flow units (exact,
+/// certified), with the supplies the solver saw.
+#[derive(Debug)]
+pub struct Flows<'a> {
+    /// Flow per arc (final phase).
+    pub flow_units: Vec<i64>,
+    /// Supply per node.
+    pub supply_units: &'a [i64],
+    /// Final-phase objective in cost units × flow units.
+    pub objective_units: i128,
 }
 
 impl Allocator {
     pub fn new(cfg: AllocConfig) -> Self {
-        Allocator { cfg, simplex: None }
+        Allocator {
+            cfg,
+            simplex: None,
+            lean: None,
+        }
+    }
+
+    /// Makes this allocator a copy of `other` (configuration and basis), reusing its buffers:
+    /// the Monte Carlo restores the base optimum's basis before every sample this way, so
+    /// that every sample starts from the same state whoever solved what before.
+    pub fn copy_from(&mut self, other: &Allocator) {
+        self.cfg = other.cfg;
+        match (&mut self.simplex, &other.simplex) {
+            (Some(a), Some(b)) => a.copy_from(b),
+            (a, b) => a.clone_from(b),
+        }
+    }
+
+    /// Builds now, in the kept solver, what its next warm re-solve would build first (see
+    /// `NetworkSimplex::prepare_update`), without changing what it will compute: copies made
+    /// afterwards ([`Allocator::copy_from`]) skip that work.
+    pub fn prepare(&mut self) {
+        if let Some(ns) = &mut self.simplex {
+            ns.prepare_update();
+        }
+    }
+
+    /// The allocation's flows alone, as [`Allocator::allocate`] would find them (the same
+    /// phases, each warm from the previous basis and certified), without assembling an
+    /// [`Allocation`]: the problem is rewritten in place in kept buffers when `net` has the
+    /// nodes and arcs of the network last given (else built anew). No capacity values or
+    /// rate ranges, whatever the configuration says. The Monte Carlo path.
+    pub fn allocate_flows(
+        &mut self,
+        net: &Network,
+        objective: Objective,
+        scaling: Scaling,
+    ) -> Result<Flows<'_>, AllocateError> {
+        let mut lean = match self.lean.take() {
+            Some(mut l) if same_arcs(net, &l.real) => {
+                write_values(net, scaling, &mut l.real)?;
+                l
+            }
+            _ => {
+                let (real, roles) = flow_problem_and_roles(net, scaling)?;
+                Lean {
+                    work: real.clone(),
+                    real,
+                    roles,
+                }
+            }
+        };
+        let result = self.lean_phases(&mut lean, objective);
+        self.lean = Some(lean);
+        let (sol, objective_units) = result?;
+        Ok(Flows {
+            flow_units: sol,
+            supply_units: &self.lean.as_ref().expect("set above").real.supply,
+            objective_units,
+        })
+    }
+
+    /// The phases of [`Allocator::phases`] on the buffers of `lean`: the final flows and
+    /// objective.
+    fn lean_phases(
+        &mut self,
+        lean: &mut Lean,
+        objective: Objective,
+    ) -> Result<(Vec<i64>, i128), AllocateError> {
+        let Lean { real, roles, work } = lean;
+        let sol = match objective {
+            Objective::Cost => self.solve(real, "least cost")?.0,
+            Objective::MaxUtilisation => {
+                work.supply.clone_from(&real.supply);
+                work.upper.clone_from(&real.upper);
+                for (c, &r) in work.cost.iter_mut().zip(roles.iter()) {
+                    *c = i64::from(r == Role::Disposal);
+                }
+                let s1 = self.solve(work, "least disposal")?.0;
+                for (a, &r) in roles.iter().enumerate() {
+                    if r == Role::Disposal {
+                        work.upper[a] = s1.flow[a];
+                    }
+                    work.cost[a] = i64::from(r == Role::Kept);
+                }
+                let s2 = self.solve(work, "most stockpile drawn")?.0;
+                work.cost.clone_from(&real.cost);
+                for (a, &r) in roles.iter().enumerate() {
+                    work.upper[a] = match r {
+                        Role::Disposal => s1.flow[a],
+                        Role::Kept => s2.flow[a],
+                        Role::Other => real.upper[a],
+                    };
+                }
+                self.solve(work, "least cost")?.0
+            }
+        };
+        Ok((sol.flow, sol.objective))
     }
 
     /// What the next allocations compute (the basis is kept: a run solves its primary
@@ -168,6 +288,19 @@ impl Allocator {
         };
         Ok((sol, problem, phases))
     }
+}
+
+/// Whether `p` has the nodes and arcs (in order) of `net`.
+fn same_arcs(net: &Network, p: &FlowProblem) -> bool {
+    let edges = net.graph.raw_edges();
+    p.num_nodes() == net.node_count()
+        && p.num_arcs() == edges.len()
+        && edges
+            .iter()
+            .zip(p.tail.iter().zip(&p.head))
+            .all(|(e, (&t, &h))| {
+                e.source().index() == t as usize && e.target().index() == h as usize
+            })
 }
 
 fn finish(

@@ -1,8 +1,9 @@
 //! Network → integer flow problem: every arc's capacity and unit cost in the units of a
-//! [`Scaling`], and the role each arc plays in the lexicographic phases.
+//! [`Scaling`], and the role each arc plays in the lexicographic phases. A problem of the same
+//! network can also be rewritten in place with new values ([`write_values`]).
 
 use super::{AllocateError, Scaling};
-use crate::network::{ArcKind, Network};
+use crate::network::{Arc, ArcKind, Network};
 use symbiosim_engine::{FlowProblem, INFINITE_CAPACITY};
 
 fn to_units(x: f64, unit: f64, what: &str) -> Result<i64, AllocateError> {
@@ -42,30 +43,9 @@ pub(super) fn flow_problem_and_roles(
     p.upper.reserve_exact(m);
     p.cost.reserve_exact(m);
     let mut roles = Vec::with_capacity(m);
-    let mut total = 0i64;
-    for v in 0..n {
-        if v != net.sink.index() {
-            let b = to_units(net.supply[v], scaling.quantity, "supply")?;
-            p.supply[v] = b;
-            total += b;
-        }
-    }
-    p.supply[net.sink.index()] = -total;
+    supplies(net, scaling, &mut p.supply)?;
     for (_, s, t, arc) in net.arcs() {
-        let upper = match arc.capacity {
-            // Rounded down: the solver never exceeds a stated capacity.
-            // (A relative tolerance keeps 0.3 / 0.1 at 3, not 2.)
-            Some(c) => {
-                let units = c / scaling.quantity;
-                to_units((units * (1.0 + 1e-12)).floor(), 1.0, "capacity")?
-            }
-            None => INFINITE_CAPACITY,
-        };
-        let cost = to_units(
-            arc.econ.total() * scaling.quantity,
-            scaling.cost,
-            "unit cost",
-        )?;
+        let (upper, cost) = (upper_units(arc, scaling)?, cost_units(arc, scaling)?);
         p.add_arc(s.index(), t.index(), 0, upper, cost);
         roles.push(match arc.kind {
             ArcKind::DisposalOut(_) => Role::Disposal,
@@ -74,4 +54,55 @@ pub(super) fn flow_problem_and_roles(
         });
     }
     Ok((p, roles))
+}
+
+/// Rewrites the supplies, upper bounds and costs of `p`, a problem of `net`'s topology (built
+/// by [`flow_problem`] from it or from a network of the same nodes and arcs), with `net`'s
+/// values: afterwards `p == flow_problem(net, scaling)`. On an error `p` is partly rewritten.
+pub(super) fn write_values(
+    net: &Network,
+    scaling: Scaling,
+    p: &mut FlowProblem,
+) -> Result<(), AllocateError> {
+    debug_assert_eq!(p.num_arcs(), net.arc_count());
+    supplies(net, scaling, &mut p.supply)?;
+    for ((arc, u), c) in net.graph.edge_weights().zip(&mut p.upper).zip(&mut p.cost) {
+        *u = upper_units(arc, scaling)?;
+        *c = cost_units(arc, scaling)?;
+    }
+    Ok(())
+}
+
+/// The node supplies of `net` in flow units, written into `supply` (the sink's closes them).
+fn supplies(net: &Network, scaling: Scaling, supply: &mut [i64]) -> Result<(), AllocateError> {
+    let mut total = 0i64;
+    for (v, b) in supply.iter_mut().enumerate() {
+        if v != net.sink.index() {
+            *b = to_units(net.supply[v], scaling.quantity, "supply")?;
+            total += *b;
+        }
+    }
+    supply[net.sink.index()] = -total;
+    Ok(())
+}
+
+/// An arc's upper bound in flow units, rounded down: the solver never exceeds a stated
+/// capacity. (A relative tolerance keeps 0.3 / 0.1 at 3, not 2.)
+fn upper_units(arc: &Arc, scaling: Scaling) -> Result<i64, AllocateError> {
+    match arc.capacity {
+        Some(c) => {
+            let units = c / scaling.quantity;
+            to_units((units * (1.0 + 1e-12)).floor(), 1.0, "capacity")
+        }
+        None => Ok(INFINITE_CAPACITY),
+    }
+}
+
+/// An arc's unit cost in cost units per flow unit, to the nearest.
+fn cost_units(arc: &Arc, scaling: Scaling) -> Result<i64, AllocateError> {
+    to_units(
+        arc.econ.total() * scaling.quantity,
+        scaling.cost,
+        "unit cost",
+    )
 }

@@ -29,6 +29,22 @@ pub struct Balance {
 }
 
 impl Balance {
+    /// A balance whose every figure is NaN: a sample with no allocation (its rates are
+    /// undefined).
+    pub fn nan() -> Balance {
+        let n = f64::NAN;
+        Balance {
+            generated: n,
+            utilised_new: n,
+            stockpile_drawn: n,
+            disposed: n,
+            dumped: n,
+            uncounted_new: n,
+            uncounted_stock: n,
+            strict_new: n,
+            strict_stock: n,
+        }
+    }
     pub fn utilised(&self) -> f64 {
         self.utilised_new + self.stockpile_drawn
     }
@@ -66,17 +82,28 @@ impl Balance {
 /// order. Transport to a route is utilisation under the target's accounting rule if the rule
 /// counts the route's kind, and under the strict rule if that one does.
 pub(super) fn fates(region: &Region, net: &Network, alloc: &Allocation) -> Vec<Balance> {
+    let mut fate = Vec::new();
+    fates_into(region, net, &alloc.flow, |n| alloc.supply(n), &mut fate);
+    fate
+}
+
+/// [`fates`] from the flow per arc in material units and the supply of a node as the solver
+/// saw it, written into `fate` (its buffer reused).
+pub(super) fn fates_into(
+    region: &Region,
+    net: &Network,
+    flow: &[f64],
+    supply: impl Fn(usize) -> f64,
+    fate: &mut Vec<Balance>,
+) {
     let strict = Accounting::strict();
-    let mut fate: Vec<Balance> = net
-        .producer_node
-        .iter()
-        .map(|n| Balance {
-            generated: alloc.supply(n.index()),
-            ..Balance::default()
-        })
-        .collect();
-    for (a, _s, _t, arc) in net.arcs() {
-        let x = alloc.flow[a];
+    fate.clear();
+    fate.extend(net.producer_node.iter().map(|n| Balance {
+        generated: supply(n.index()),
+        ..Balance::default()
+    }));
+    // Arcs without flow add nothing (+0.0 to sums that start at +0.0): skipped.
+    for (_, x, arc) in net.arcs_with_flow(flow) {
         match arc.kind {
             ArcKind::Transport {
                 source, consumer, ..
@@ -115,7 +142,6 @@ pub(super) fn fates(region: &Region, net: &Network, alloc: &Allocation) -> Vec<B
             _ => {}
         }
     }
-    fate
 }
 
 /// The balances reported: solids, per material, per consolidated park.

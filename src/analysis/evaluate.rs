@@ -1,7 +1,7 @@
 //! A region evaluated: network, exact allocation and analysis, once ([`evaluate`]) or for many
 //! variants of one region with the network and the simplex basis kept ([`Evaluator`]).
 
-use super::{analyse, Alternative, Results};
+use super::{analyse, Alternative, Figures, Results};
 use crate::allocate::{AllocConfig, AllocateError, Allocation, Allocator, Scaling, SolveStatus};
 use crate::model::{Objective, Region};
 use crate::network::{Network, NetworkError};
@@ -125,24 +125,64 @@ impl Evaluator {
             quantity: region.settings.quantity_resolution,
             cost: region.settings.cost_resolution,
         };
-        let allocation = match self
+        let allocation = self
             .allocator
             .allocate(network, region.settings.objective, scaling)
-        {
-            Err(AllocateError::NotOptimal(SolveStatus::Infeasible))
-                if !region.policy.allow_dumping =>
-            {
-                return Err(match super::legal::diagnose(region, scaling) {
-                    Ok(Some(e)) => e.into(),
-                    Ok(None) => AllocateError::NotOptimal(SolveStatus::Infeasible).into(),
-                    Err(super::legal::DiagnoseError::Network(e)) => e.into(),
-                    Err(super::legal::DiagnoseError::Allocate(e)) => e.into(),
-                });
-            }
-            r => r?,
-        };
+            .map_err(|e| explain(region, scaling, e))?;
         let results = analyse(region, network, &allocation);
         Ok((allocation, results))
+    }
+
+    /// Builds now what the next warm re-solve would build first (see [`Allocator::prepare`]),
+    /// without changing any result: copies made afterwards skip that work.
+    pub fn prepare_warm(&mut self) {
+        self.allocator.prepare();
+    }
+
+    /// Makes this evaluator a copy of `base` (its basis, and its network where this one's was
+    /// rebuilt since), reusing buffers: the Monte Carlo restores the base optimum this way
+    /// before every sample, so that a sample's result does not depend on what was solved before.
+    pub fn restore_from(&mut self, base: &Evaluator) {
+        self.allocator.copy_from(&base.allocator);
+        if self.builds != base.builds {
+            self.network.clone_from(&base.network);
+            self.builds = base.builds;
+        }
+    }
+
+    /// The figures a Monte Carlo sample keeps ([`Figures`]) for `region`, a variant of the
+    /// region last evaluated that differs in values only (see [`Network::refresh_values`]; a
+    /// variant of another structure is built anew): the network's values and the integer
+    /// problem are rewritten in place, the phases re-solved warm and certified, and the
+    /// figures computed from the flows without the full analysis. Equal to the figures of
+    /// [`Evaluator::results`] on the same evaluator.
+    pub fn figures(&mut self, region: &Region, out: &mut Figures) -> Result<(), AnalysisError> {
+        let refreshed = match &mut self.network {
+            Some(net) => match net.refresh_values(region) {
+                Ok(()) => true,
+                Err(NetworkError::TopologyChanged(_)) => false,
+                Err(e) => return Err(e.into()),
+            },
+            None => false,
+        };
+        if !refreshed {
+            self.network = Some(Network::build(region)?);
+            self.builds += 1;
+        }
+        let network = self.network.as_ref().expect("set above");
+        let scaling = scaling(region);
+        let flows = self
+            .allocator
+            .allocate_flows(network, region.settings.objective, scaling)
+            .map_err(|e| explain(region, scaling, e))?;
+        out.compute(
+            region,
+            network,
+            &flows.flow_units,
+            flows.supply_units,
+            scaling.quantity,
+        );
+        Ok(())
     }
 
     /// Refreshes the kept network for `region`, or builds a new one.
@@ -160,6 +200,22 @@ impl Evaluator {
             self.builds += 1;
         }
         Ok(())
+    }
+}
+
+/// An allocation error as the analysis reports it: an infeasible problem where dumping is
+/// forbidden is explained as waste with no legal fate where there is some.
+fn explain(region: &Region, scaling: Scaling, e: AllocateError) -> AnalysisError {
+    match e {
+        AllocateError::NotOptimal(SolveStatus::Infeasible) if !region.policy.allow_dumping => {
+            match super::legal::diagnose(region, scaling) {
+                Ok(Some(e)) => e.into(),
+                Ok(None) => AllocateError::NotOptimal(SolveStatus::Infeasible).into(),
+                Err(super::legal::DiagnoseError::Network(e)) => e.into(),
+                Err(super::legal::DiagnoseError::Allocate(e)) => e.into(),
+            }
+        }
+        e => e.into(),
     }
 }
 

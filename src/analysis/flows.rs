@@ -14,21 +14,18 @@ pub(super) struct Totals {
     pub co2_transport_t: f64,
 }
 
-/// Every arc's flow times its per-unit economics.
-pub(super) fn totals(net: &Network, alloc: &Allocation) -> Totals {
+/// Every arc's flow (material units, by arc) times its per-unit economics.
+pub(super) fn totals(net: &Network, flow: &[f64]) -> Totals {
     let mut t = Totals {
         cost: CostBreakdown::default(),
         co2_avoided_t: 0.0,
         co2_transport_t: 0.0,
     };
-    for (a, _s, _t, arc) in net.arcs() {
-        let x = alloc.flow[a];
-        if x != 0.0 {
-            let e = &arc.econ;
-            t.cost.add_scaled(&e.costs, x);
-            t.co2_avoided_t += e.co2_avoided_t * x;
-            t.co2_transport_t += e.co2_transport_t * x;
-        }
+    for (_, x, arc) in net.arcs_with_flow(flow) {
+        let e = &arc.econ;
+        t.cost.add_scaled(&e.costs, x);
+        t.co2_avoided_t += e.co2_avoided_t * x;
+        t.co2_transport_t += e.co2_transport_t * x;
     }
     t
 }

@@ -10,13 +10,15 @@
 //! capacity use and values, producers' marginal costs), [`legal`] (waste with no legal fate
 //! when dumping is forbidden), [`evaluate`](mod@evaluate) (the
 //! [`Evaluator`]: network, allocation and analysis of one region or of many variants),
-//! [`alternative`] (the other objective and the cost of moving between the two).
+//! [`alternative`] (the other objective and the cost of moving between the two), [`lean`]
+//! (the figures a Monte Carlo sample keeps, from the flows alone).
 
 mod alternative;
 mod balance;
 pub mod draw;
 mod evaluate;
 mod flows;
+mod lean;
 mod legal;
 pub mod mc_stats;
 pub mod monte_carlo;
@@ -26,6 +28,7 @@ mod target;
 pub use alternative::{Alternative, MovingCost};
 pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
+pub use lean::Figures;
 pub use legal::{NoLegalFate, Stranded};
 pub use mc_stats::{CellStats, Sensitivity};
 pub use monte_carlo::{monte_carlo, MonteCarlo, SampleError, SampleResult, Stats};
@@ -173,7 +176,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let balances = balance::balances(region, &fate);
     let mut target = target::target(region, &fate, &balances);
     let gaps = target::gaps(region, &fate, &balances);
-    let totals = flows::totals(net, alloc);
+    let totals = flows::totals(net, &alloc.flow);
     let transport = flows::transport(region, net, alloc);
     let by_route = flows::by_route(region, net, alloc);
     let consumers = prices::consumers(region, net, alloc);

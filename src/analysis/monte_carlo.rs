@@ -3,19 +3,19 @@
 //! Sample `k` draws one uniform per independent input (an ungrouped entry or a group) from a
 //! `ChaCha8Rng` seeded with the run's seed on stream `k`, and each entry's multiplier is its
 //! distribution's quantile at its input's uniform ([`super::draw`]), so a sample depends only
-//! on (seed, k, region). It is solved warm from the base
-//! region's optimum — a copy of one [`Evaluator`] that solved the base, kept per chunk — never
-//! from the previous sample's basis, so even where optima are not unique the allocation chosen
-//! does not depend on which samples a worker solved before: the results are the same bytes for
-//! any thread count, chunk size or split of the index range. Chunks run in parallel and are
+//! on (seed, k, region). It is solved warm from the base region's optimum — each rayon worker
+//! keeps one [`Evaluator`] and restores it from the base's before every sample — never from
+//! the previous sample's basis, so even where optima are not unique the allocation chosen does
+//! not depend on which samples a worker solved before: the results are the same bytes for any
+//! thread count, chunk size or split of the index range. Chunks run in parallel and are
 //! gathered in index order; every statistic is reduced sequentially from the index-ordered
 //! vector.
 
-use super::draw::multipliers;
+pub use super::draw::multipliers;
 use super::mc_stats::{cell_stats, tornado, CellStats, Sensitivity};
-use super::{AnalysisError, Balance, Evaluator};
+use super::{AnalysisError, Balance, Evaluator, Figures};
 use crate::allocate::AllocConfig;
-use crate::model::{apply_multipliers, inputs, MaterialId, ParkId, Region, Uncertain};
+use crate::model::{inputs, MaterialId, ParkId, Region, Uncertain};
 
 pub use super::mc_stats::Stats;
 
@@ -42,6 +42,29 @@ pub struct SampleResult {
     /// Each consolidated park × solid material's balance ([`MonteCarlo::parks`] then
     /// [`MonteCarlo::materials`] order: `cells[p * materials + m]`).
     pub cells: Vec<Balance>,
+    /// Whether the sample has an allocation (else its rates are undefined, its money and CO2
+    /// are NaN and it does not meet the target).
+    pub status: SampleStatus,
+}
+
+/// The outcome of one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleStatus {
+    /// Solved and certified.
+    Ok,
+    /// Dumping is forbidden and a sampled quantity has no legal fate
+    /// ([`NoLegalFate`](super::NoLegalFate)): no allocation exists.
+    NoLegalFate,
+}
+
+impl SampleStatus {
+    /// The name written in `samples.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SampleStatus::Ok => "ok",
+            SampleStatus::NoLegalFate => "no_legal_fate",
+        }
+    }
 }
 
 /// A Monte Carlo run: its samples in index order and their statistics.
@@ -59,7 +82,9 @@ pub struct MonteCarlo {
     /// The consolidated parks of each sample's cells.
     pub parks: Vec<ParkId>,
     pub samples: Vec<SampleResult>,
-    /// Share of samples meeting the target.
+    /// Samples with no allocation ([`SampleStatus::NoLegalFate`]).
+    pub samples_infeasible: u64,
+    /// Share of samples meeting the target (samples with no allocation do not).
     pub p_meet_target: f64,
     pub rate: Option<Stats>,
     pub strict_rate: Option<Stats>,
@@ -69,6 +94,62 @@ pub struct MonteCarlo {
     pub by_park: Vec<CellStats>,
     /// The inputs by how much they move the target's rate (Spearman's ρ, by |ρ|).
     pub tornado: Vec<Sensitivity>,
+}
+
+/// Sample `k`'s kept results: its figures, or none where it has no allocation.
+fn sample_result(
+    k: u64,
+    m: Vec<f64>,
+    status: SampleStatus,
+    fig: &Figures,
+    n_materials: usize,
+    n_parks: usize,
+) -> SampleResult {
+    match status {
+        SampleStatus::Ok => SampleResult {
+            index: k,
+            multipliers: m,
+            rate: fig.rate,
+            strict_rate: fig.strict_rate,
+            material_rates: fig.material_rates.clone(),
+            cost: fig.cost,
+            co2_avoided_t: fig.co2_avoided_t,
+            co2_transport_t: fig.co2_transport_t,
+            meets_target: fig.meets_target,
+            cells: fig.cells.clone(),
+            status,
+        },
+        SampleStatus::NoLegalFate => SampleResult {
+            index: k,
+            multipliers: m,
+            rate: None,
+            strict_rate: None,
+            material_rates: vec![None; n_materials],
+            cost: f64::NAN,
+            co2_avoided_t: f64::NAN,
+            co2_transport_t: f64::NAN,
+            meets_target: false,
+            cells: vec![Balance::nan(); n_parks * n_materials],
+            status,
+        },
+    }
+}
+
+/// Makes `region` (a copy of `base`) the sample with `multipliers`: the values the entries
+/// touch are reset to `base`'s, then every entry applied in order, so that `region` equals
+/// `apply_multipliers(base, entries, multipliers)` without cloning the region.
+pub fn sample_region(
+    region: &mut Region,
+    base: &Region,
+    entries: &[Uncertain],
+    multipliers: &[f64],
+) {
+    for e in entries {
+        e.reset(region, base);
+    }
+    for (e, &m) in entries.iter().zip(multipliers) {
+        e.apply(region, m);
+    }
 }
 
 /// A Monte Carlo sample failed (the sample's index, and why).
@@ -100,6 +181,7 @@ pub fn monte_carlo(
     // The base optimum every sample starts from.
     let mut warm = Evaluator::new(cfg);
     warm.results(base).map_err(fail(first))?;
+    warm.prepare_warm();
     let materials: Vec<MaterialId> = base
         .materials
         .iter()
@@ -116,35 +198,33 @@ pub fn monte_carlo(
         .collect();
     let per_chunk: Vec<Vec<SampleResult>> = chunks
         .par_iter()
-        .map(|&(a, b)| {
-            (a..b)
-                .map(|k| {
-                    let m = multipliers(entries, seed, k);
-                    let region = apply_multipliers(base, entries, &m);
-                    let mut ev = warm.clone();
-                    let r = ev.results(&region).map_err(fail(k))?;
-                    progress(1);
-                    let rate_of = |id: MaterialId| {
-                        r.by_material
-                            .iter()
-                            .find(|(mid, _)| *mid == id)
-                            .and_then(|(_, b)| b.rate())
-                    };
-                    Ok(SampleResult {
-                        index: k,
-                        multipliers: m,
-                        rate: r.target.achieved,
-                        strict_rate: r.target.strict_achieved,
-                        material_rates: materials.iter().map(|&id| rate_of(id)).collect(),
-                        cost: r.cost.total(),
-                        co2_avoided_t: r.co2_avoided_t,
-                        co2_transport_t: r.co2_transport_t,
-                        meets_target: r.target.meets,
-                        cells: r.by_park_material.iter().map(|&(_, b)| b).collect(),
+        .map_init(
+            // One evaluator, region and set of figures per worker, restored before each sample.
+            || (warm.clone(), base.clone(), Figures::default()),
+            |(ev, region, fig), &(a, b)| {
+                (a..b)
+                    .map(|k| {
+                        let m = multipliers(entries, seed, k);
+                        sample_region(region, base, entries, &m);
+                        ev.restore_from(&warm);
+                        let status = match ev.figures(region, fig) {
+                            Ok(()) => SampleStatus::Ok,
+                            Err(AnalysisError::NoLegalFate(_)) => SampleStatus::NoLegalFate,
+                            Err(e) => return Err(fail(k)(e)),
+                        };
+                        progress(1);
+                        Ok(sample_result(
+                            k,
+                            m,
+                            status,
+                            fig,
+                            materials.len(),
+                            parks.len(),
+                        ))
                     })
-                })
-                .collect::<Result<Vec<_>, SampleError>>()
-        })
+                    .collect::<Result<Vec<_>, SampleError>>()
+            },
+        )
         .collect::<Result<_, _>>()?;
     let samples: Vec<SampleResult> = per_chunk.into_iter().flatten().collect();
     let met = samples.iter().filter(|s| s.meets_target).count();
@@ -163,6 +243,10 @@ pub fn monte_carlo(
             cell_stats(&samples, target, &pick)
         })
         .collect();
+    let infeasible = samples
+        .iter()
+        .filter(|s| s.status != SampleStatus::Ok)
+        .count();
     Ok(MonteCarlo {
         seed,
         first_sample: first,
@@ -171,6 +255,7 @@ pub fn monte_carlo(
         inputs,
         materials,
         parks,
+        samples_infeasible: infeasible as u64,
         p_meet_target: if samples.is_empty() {
             0.0
         } else {

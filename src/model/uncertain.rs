@@ -203,6 +203,58 @@ impl Uncertain {
     }
 }
 
+impl Uncertain {
+    /// Resets the values this entry multiplies to `base`'s (the inverse of every
+    /// [`Uncertain::apply`] since `region` was a copy of `base`): written beside `apply` so
+    /// that a new field gets both.
+    pub fn reset(&self, region: &mut Region, base: &Region) {
+        use UncertainField::*;
+        match self.field {
+            PolicyEnvTaxMultiplier => {
+                region.policy.env_tax_multiplier = base.policy.env_tax_multiplier
+            }
+            PolicyCarbonPrice => region.policy.carbon_price = base.policy.carbon_price,
+            _ => {}
+        }
+        for &i in &self.items {
+            match self.field {
+                ProducerQuantity | ProducerGrowthRate => {
+                    region.producers[i].quantity = base.producers[i].quantity
+                }
+                ProducerStockpile => region.producers[i].stockpile = base.producers[i].stockpile,
+                ConsumerCapacity => region.consumers[i].capacity = base.consumers[i].capacity,
+                ConsumerLoadFactor => {
+                    region.consumers[i].load_factor = base.consumers[i].load_factor
+                }
+                ConsumerGatePrice => {
+                    let (to, from) = (&mut region.consumers[i], &base.consumers[i]);
+                    for (a, b) in to.intakes.iter_mut().zip(&from.intakes) {
+                        a.gate_price = b.gate_price;
+                    }
+                }
+                ConsumerProcessingCost => {
+                    region.consumers[i].processing_cost = base.consumers[i].processing_cost
+                }
+                MaterialEnvTax => region.materials[i].env_tax = base.materials[i].env_tax,
+                MaterialStorageCost => {
+                    region.materials[i].storage_cost = base.materials[i].storage_cost
+                }
+                TransportCost => region.modes[i].cost_per_unit_km = base.modes[i].cost_per_unit_km,
+                PolicyRouteSubsidy => {
+                    let r = super::RouteId(i);
+                    if let (Some(s), Some(b)) = (
+                        region.policy.route_subsidy.get_mut(&r),
+                        base.policy.route_subsidy.get(&r),
+                    ) {
+                        *s = *b;
+                    }
+                }
+                PolicyEnvTaxMultiplier | PolicyCarbonPrice => {}
+            }
+        }
+    }
+}
+
 /// `base` with every entry's multiplier applied (`multipliers[j]` for `entries[j]`).
 pub fn apply_multipliers(base: &Region, entries: &[Uncertain], multipliers: &[f64]) -> Region {
     let mut r = base.clone();

@@ -11,10 +11,12 @@
 //! limited and `[policy] allow_dumping` is set; stockpile → kept (not drawn). Solids and hydrogen never share a node but the sink.
 //!
 //! Rooms: [`layers`] (the graph laid out layer by layer, for building and for refreshing),
-//! [`econ`] (money and CO2 per unit, and each arc's economics computed from the region).
+//! [`econ`] (money and CO2 per unit, and each arc's economics computed from the region),
+//! [`values`] (the value-only refresh of the Monte Carlo: [`Network::refresh_values`]).
 
 mod econ;
 mod layers;
+mod values;
 
 pub use econ::{Costs, Econ};
 
@@ -136,6 +138,9 @@ pub struct Network {
     /// solids, then the target's park if it is a sub-block, then every consolidated park ×
     /// material with producers (park, then material order).
     pub rate_groups: Vec<RateGroup>,
+    /// What of the region built fixes the structure beyond nodes and arcs (checked by
+    /// [`Network::refresh_values`]).
+    shape: values::Shape,
 }
 
 /// Whose utilisation rate a [`RateGroup`] measures.
@@ -187,6 +192,19 @@ impl Network {
             .map(|e| (e.id().index(), e.source(), e.target(), e.weight()))
     }
 
+    /// The arcs whose `flow` (by arc index) is not zero, in index order, without touching the
+    /// others (most arcs of an allocation carry nothing).
+    pub fn arcs_with_flow<'a>(
+        &'a self,
+        flow: &'a [f64],
+    ) -> impl Iterator<Item = (usize, f64, &'a Arc)> + 'a {
+        let edges = self.graph.raw_edges();
+        flow.iter()
+            .enumerate()
+            .filter(|&(_, &x)| x != 0.0)
+            .map(move |(a, &x)| (a, x, &edges[a].weight))
+    }
+
     /// The node collecting all disposal of `class`.
     pub fn disposal_node(&self, class: MaterialClass) -> NodeIndex {
         match class {
@@ -219,6 +237,7 @@ impl Network {
         close_supply(&mut supply, nodes.sink);
         let rate_groups = rate_groups(region, &graph, &nodes.producer);
         Ok(Network {
+            shape: values::Shape::of(region),
             rate_groups,
             graph,
             supply,
@@ -270,6 +289,7 @@ impl Network {
         close_supply(&mut supply, nodes.sink);
         self.supply = supply;
         self.rate_groups = rate_groups(region, &self.graph, &self.producer_node);
+        self.shape = values::Shape::of(region);
         Ok(())
     }
 }

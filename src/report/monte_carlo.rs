@@ -4,6 +4,7 @@
 
 use super::format::{csv_number, csv_rate, round};
 use super::ReportError;
+use crate::analysis::monte_carlo::SampleStatus;
 use crate::analysis::{CellStats, MonteCarlo, Results, Stats};
 use crate::model::Region;
 use serde::Serialize;
@@ -60,6 +61,7 @@ struct InputJson<'a> {
 #[derive(Serialize)]
 struct MonteCarloJson<'a> {
     samples: u64,
+    samples_infeasible: u64,
     first_sample: u64,
     seed: u64,
     uncertain: &'a [String],
@@ -82,6 +84,7 @@ pub fn summary_json_with_monte_carlo(
     let mut v: serde_json::Value = serde_json::from_slice(&base)?;
     let block = MonteCarloJson {
         samples: mc.samples.len() as u64,
+        samples_infeasible: mc.samples_infeasible,
         first_sample: mc.first_sample,
         seed: mc.seed,
         uncertain: &mc.entries,
@@ -120,8 +123,8 @@ pub fn summary_json_with_monte_carlo(
 
 /// `samples.csv`: one row per sample in index order — the index, each uncertain entry's
 /// multiplier (`m_<id>`), the target's rate under its rule and strict, each solid material's
-/// rate (`rate_<id>`), net cost, CO2 avoided and CO2 of transport, and whether it meets the
-/// target.
+/// rate (`rate_<id>`), net cost, CO2 avoided and CO2 of transport, whether it meets the
+/// target, and its status (`ok`, or `no_legal_fate`: no allocation, empty figures).
 pub fn samples_csv(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["sample".to_string()];
@@ -138,6 +141,7 @@ pub fn samples_csv(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportEr
         "co2_avoided_t",
         "co2_transport_t",
         "meets_target",
+        "status",
     ] {
         header.push(h.into());
     }
@@ -148,10 +152,14 @@ pub fn samples_csv(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportEr
         row.push(csv_rate(s.rate));
         row.push(csv_rate(s.strict_rate));
         row.extend(s.material_rates.iter().map(|&r| csv_rate(r)));
-        row.push(csv_number(s.cost, 2));
-        row.push(csv_number(s.co2_avoided_t, 3));
-        row.push(csv_number(s.co2_transport_t, 3));
+        // A sample with no allocation has no money or CO2: empty cells.
+        let ok = s.status == SampleStatus::Ok;
+        let cell = |x: f64, d| if ok { csv_number(x, d) } else { String::new() };
+        row.push(cell(s.cost, 2));
+        row.push(cell(s.co2_avoided_t, 3));
+        row.push(cell(s.co2_transport_t, 3));
         row.push(s.meets_target.to_string());
+        row.push(s.status.as_str().into());
         w.write_record(&row)?;
     }
     w.into_inner()

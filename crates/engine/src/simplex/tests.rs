@@ -672,3 +672,42 @@ fn incidence_groups_follow_capacity_changes() {
     // than m / 8 arcs flipped).
     assert!(rebuilt > 0 && regrouped > 0, "{rebuilt} {regrouped}");
 }
+
+/// `copy_from` leaves a solver in any state equal to a clone of the source, and
+/// `prepare_update` changes nothing a later update and re-solve compute: from one solved base,
+/// a copy that was prepared and one that was not give the same solutions (flows, potentials,
+/// iterations) on every perturbation, and so do restored copies after other samples.
+#[test]
+fn copies_and_prepared_updates_solve_as_the_original() {
+    for (i, base) in [gen::transport(1500, 3), gen::netgen(200, 1500, 4)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut solved = NetworkSimplex::new(&base, PivotRule::BlockSearch).unwrap();
+        solved.solve().unwrap();
+        let mut prepared = solved.clone();
+        prepared.prepare_update();
+        // A solver in another state (other problem solved, structures built) becomes the copy.
+        let mut worker =
+            NetworkSimplex::new(&gen::perturb(&base, 30, 999), PivotRule::FirstEligible).unwrap();
+        worker.solve().unwrap();
+        worker.copy_from(&prepared);
+        assert_eq!(format!("{worker:?}"), format!("{prepared:?}"));
+        for seed in 0..10 {
+            let q = gen::perturb(&base, 10, 50 * i as u64 + seed);
+            let mut fresh = solved.clone();
+            fresh.update(&q).unwrap();
+            let want = fresh.resolve().unwrap();
+            worker.copy_from(&prepared);
+            worker.update(&q).unwrap();
+            let got = worker.resolve().unwrap();
+            assert_eq!(got.flow, want.flow, "seed {seed}");
+            assert_eq!(got.potential, want.potential);
+            assert_eq!(got.iterations, want.iterations);
+            assert_eq!(got.objective, want.objective);
+            if got.status == SolveStatus::Optimal {
+                verify(&q, &got).unwrap();
+            }
+        }
+    }
+}
