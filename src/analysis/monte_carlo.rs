@@ -35,6 +35,11 @@ pub struct SampleResult {
     pub co2_avoided_t: f64,
     pub co2_transport_t: f64,
     pub meets_target: bool,
+    /// New generation in the target's scope, units per year.
+    pub scope_generated: f64,
+    /// Utilised in the target's scope under its accounting rule (new generation plus
+    /// stockpile drawn), units per year.
+    pub scope_utilised: f64,
 }
 
 /// Mean and percentiles of the defined values of a statistic.
@@ -225,6 +230,8 @@ pub fn monte_carlo(
                         co2_avoided_t: r.co2_avoided_t,
                         co2_transport_t: r.co2_transport_t,
                         meets_target: r.target.meets,
+                        scope_generated: r.target.scope_generated,
+                        scope_utilised: r.target.scope_utilised,
                     })
                 })
                 .collect::<Result<Vec<_>, SampleError>>()
