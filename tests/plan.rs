@@ -229,6 +229,20 @@ fn plan_equals_brute_force_and_the_bound_never_prunes_a_feasible_portfolio() {
                 }
             }
         }
+        // A search evaluation stops early only when the portfolio is infeasible, and counts
+        // what it solved exactly as brute force does on those samples.
+        for e in &p.evaluated {
+            let s = brute[e.mask as usize].as_ref().expect("admissible");
+            let met_all = s.iter().filter(|x| x.meets_target).count() as u64;
+            let met_solved = s[..e.samples as usize]
+                .iter()
+                .filter(|x| x.meets_target)
+                .count() as u64;
+            prop_assert_eq!(e.met, met_solved);
+            if !e.complete {
+                prop_assert!(met_all < required);
+            }
+        }
         // The baseline is the empty portfolio, as brute force has it.
         let s0 = brute[0].as_ref().unwrap();
         prop_assert_eq!(
@@ -359,6 +373,30 @@ fn hand_computed_plan() {
     // cannot add Y: X (P 0.586) is the best reached, and reported as such.
     assert_eq!(p.best.mask, 0b01);
     assert_eq!(p.counts.heuristic_evaluations, 1);
+}
+
+#[test]
+fn an_evaluation_stops_early_once_the_confidence_is_out_of_reach() {
+    // Y now takes only gangue (out of scope): the bound still credits its 60 t of counted
+    // capacity, but the exact allocation gains nothing, so X+Y has P = 0.586 (as X alone).
+    // At confidence 0.7 at most 300 of 1 000 samples may miss; X+Y misses in about 41 %, so
+    // its evaluation stops at the first 200-sample block where more than 300 have missed.
+    let (mut r, entries, cfg) = hand_case(0.7);
+    let gangue = MaterialId(r.materials.iter().position(|m| m.id == "gangue").unwrap());
+    if let Effect::NewConsumer(c) = &mut r.candidates.list[1].effects[0] {
+        c.intakes.truncate(1);
+        c.intakes[0].material = gangue;
+        c.intakes[0].grades.clear();
+    }
+    let p = plan(&r, &entries, cfg, &|_| {}).unwrap();
+    assert!(p.chosen.is_none());
+    let xy = p.evaluated.iter().find(|e| e.mask == 0b11).unwrap();
+    assert!(
+        !xy.complete && xy.samples < 1000 && xy.samples % 200 == 0,
+        "{xy:?}"
+    );
+    assert!(xy.samples - xy.met > 300);
+    assert!((xy.p() - (1.5 - 128.0 / 140.0)).abs() < 0.07, "{xy:?}");
 }
 
 #[test]

@@ -166,17 +166,18 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
 
 /// Pareto flags (cost vs samples met) of the evaluated portfolios, in evaluation order.
 fn front(plan: &Plan) -> Vec<bool> {
-    let pts: Vec<(i128, u64)> = plan
+    let pts: Vec<(i128, f64)> = plan
         .evaluated
         .iter()
-        .map(|p| (crate::analysis::plan::search::fen(p.annual_cost), p.met))
+        .map(|p| (crate::analysis::plan::search::fen(p.annual_cost), p.p()))
         .collect();
     pareto_flags(&pts)
 }
 
 /// `plan.csv`: every portfolio solved exactly on the in-sample draws, in evaluation order —
 /// the stage that asked for it, its measures (`;`-separated ids), annual cost, samples meeting
-/// the target, P(meet target), expected rate, whether it is on the Pareto front of cost
+/// the target, samples solved and whether that is all N (a search evaluation stops once the
+/// confidence is out of reach), P(meet target) over the samples solved, expected rate, whether it is on the Pareto front of cost
 /// against P, and whether it is the chosen plan.
 pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -188,6 +189,7 @@ pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
         "annual_cost_yuan",
         "samples_met",
         "samples",
+        "complete",
         "p_meet_target",
         "expected_rate",
         "pareto",
@@ -203,6 +205,7 @@ pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
             csv_number(p.annual_cost, 2),
             p.met.to_string(),
             p.samples.to_string(),
+            p.complete.to_string(),
             csv_number(p.p(), 6),
             csv_rate(p.mean_rate),
             on_front.to_string(),

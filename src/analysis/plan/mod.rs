@@ -31,6 +31,11 @@ pub const DEFAULT_MAX_EVALUATIONS: u64 = 4096;
 /// with a lower bound: 2^20 (the heap then holds at most about as many entries).
 pub const MAX_ENUMERATED: u64 = 1 << 20;
 
+/// Samples solved per block when a search evaluation may stop early: after each block (in
+/// index order, so the stopping point does not depend on threads), a portfolio whose samples
+/// missing the target already exceed `N − required` is infeasible and is not solved further.
+pub const BLOCK: u64 = 200;
+
 /// What `plan` is asked.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanConfig {
@@ -56,8 +61,12 @@ pub struct Portfolio {
     pub annual_cost: f64,
     /// Samples meeting the target.
     pub met: u64,
+    /// Samples solved: all N, or fewer when the evaluation stopped early because the
+    /// confidence was already out of reach (see [`BLOCK`]).
     pub samples: u64,
-    /// Mean rate under the accounting rule over the samples where it is defined.
+    /// All N in-sample draws were solved.
+    pub complete: bool,
+    /// Mean rate under the accounting rule over the samples solved where it is defined.
     pub mean_rate: Option<f64>,
     /// Why it was evaluated.
     pub stage: Stage,
@@ -231,36 +240,68 @@ struct Evaluations<'a> {
     progress: &'a (dyn Fn(u64) + Sync),
     cache: BTreeMap<u64, usize>,
     list: Vec<Portfolio>,
+    required: u64,
 }
 
 impl Evaluations<'_> {
-    /// Portfolio `mask` on the in-sample draws (from the cache when already evaluated);
-    /// whether it was solved now.
-    fn get(&mut self, mask: u64, stage: Stage) -> Result<(Portfolio, bool), SampleError> {
-        if let Some(&i) = self.cache.get(&mask) {
-            return Ok((self.list[i].clone(), false));
+    /// Portfolio `mask` on the in-sample draws (from the cache when already evaluated, and
+    /// completely if `early` is false); whether it was solved now. With `early`, solving stops
+    /// after the first [`BLOCK`] at which the confidence is out of reach.
+    fn get(
+        &mut self,
+        mask: u64,
+        stage: Stage,
+        early: bool,
+    ) -> Result<(Portfolio, bool), SampleError> {
+        let cached = self.cache.get(&mask).copied();
+        if let Some(i) = cached {
+            if early || self.list[i].complete {
+                return Ok((self.list[i].clone(), false));
+            }
         }
         let n = self.base.candidates.len();
         let flags = chosen_flags(mask, n);
         let region = self.base.candidates.region_for(self.base, &flags);
-        let mc = monte_carlo(
-            &region,
-            self.entries,
-            self.cfg.seed,
-            0,
-            self.cfg.samples,
-            self.progress,
-        )?;
+        let total = self.cfg.samples;
+        let (mut met, mut solved) = (0u64, 0u64);
+        let mut rates = Vec::new();
+        while solved < total {
+            let b = if early {
+                BLOCK.min(total - solved)
+            } else {
+                total
+            };
+            let mc = monte_carlo(
+                &region,
+                self.entries,
+                self.cfg.seed,
+                solved,
+                b,
+                self.progress,
+            )?;
+            met += mc.samples.iter().filter(|s| s.meets_target).count() as u64;
+            rates.extend(mc.samples.iter().map(|s| s.rate));
+            solved += b;
+            if early && solved - met > total - self.required {
+                break;
+            }
+        }
         let p = Portfolio {
             mask,
             annual_cost: self.base.candidates.cost(&flags),
-            met: mc.samples.iter().filter(|s| s.meets_target).count() as u64,
-            samples: mc.samples.len() as u64,
-            mean_rate: mc.rate.map(|s| s.mean),
-            stage,
+            met,
+            samples: solved,
+            complete: solved == total,
+            mean_rate: super::Stats::of(rates.into_iter()).map(|s| s.mean),
+            stage: cached.map_or(stage, |i| self.list[i].stage),
         };
-        self.cache.insert(mask, self.list.len());
-        self.list.push(p.clone());
+        match cached {
+            Some(i) => self.list[i] = p.clone(),
+            None => {
+                self.cache.insert(mask, self.list.len());
+                self.list.push(p.clone());
+            }
+        }
         Ok((p, true))
     }
 }
@@ -309,9 +350,10 @@ pub fn plan(
         progress,
         cache: BTreeMap::new(),
         list: Vec::new(),
+        required,
     };
     let mut counts = Counts::default();
-    let (baseline, _) = ev.get(0, Stage::Baseline)?;
+    let (baseline, _) = ev.get(0, Stage::Baseline, false)?;
     counts.search_evaluations += 1;
 
     // The search: cost order, bound, exact evaluation.
@@ -357,7 +399,7 @@ pub fn plan(
             }
             counts.search_evaluations += 1;
         }
-        let (p, _) = ev.get(mask, Stage::Search)?;
+        let (p, _) = ev.get(mask, Stage::Search, true)?;
         if p.met >= required {
             stop = Stop::Found;
             lower_fen = Some(c);
@@ -378,7 +420,7 @@ pub fn plan(
                 continue;
             }
             set = next;
-            let (p, fresh) = ev.get(set, Stage::Heuristic)?;
+            let (p, fresh) = ev.get(set, Stage::Heuristic, true)?;
             counts.heuristic_evaluations += u64::from(fresh);
             if p.met >= required {
                 found = Some(p);
@@ -397,7 +439,7 @@ pub fn plan(
                 if !admissible(t) || !bound.may_meet(t, required) {
                     continue;
                 }
-                let (p, fresh) = ev.get(t, Stage::Heuristic)?;
+                let (p, fresh) = ev.get(t, Stage::Heuristic, true)?;
                 counts.heuristic_evaluations += u64::from(fresh);
                 if p.met >= required {
                     best = p;
@@ -424,7 +466,7 @@ pub fn plan(
     if let Some(p) = &chosen {
         for m in members(p.mask, n) {
             let without_mask = p.mask & !dependents(&requires, p.mask, m);
-            let (without, fresh) = ev.get(without_mask, Stage::Marginal)?;
+            let (without, fresh) = ev.get(without_mask, Stage::Marginal, false)?;
             counts.marginal_evaluations += u64::from(fresh);
             marginal.push(Marginal {
                 candidate: m,
@@ -456,8 +498,8 @@ pub fn plan(
     let best = evaluated
         .iter()
         .min_by(|a, b| {
-            b.met
-                .cmp(&a.met)
+            (u128::from(b.met) * u128::from(a.samples))
+                .cmp(&(u128::from(a.met) * u128::from(b.samples)))
                 .then(mask_fen(a.mask).cmp(&mask_fen(b.mask)))
                 .then(a.mask.cmp(&b.mask))
         })

@@ -20,19 +20,19 @@ pub fn wilson95(met: u64, n: u64) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
-/// Which of the points (cost, samples met) are on the Pareto front: no other point costs no
-/// more and meets more, or costs less and meets as many. Among equal points the first is on it.
-pub fn pareto_flags(points: &[(i128, u64)]) -> Vec<bool> {
+/// Which of the points (cost, P) are on the Pareto front: no other point costs no more and has
+/// a higher P, or costs less and has as high a P. Among equal points the first is on it.
+pub fn pareto_flags(points: &[(i128, f64)]) -> Vec<bool> {
     let mut idx: Vec<usize> = (0..points.len()).collect();
     idx.sort_by(|&a, &b| {
         points[a]
             .0
             .cmp(&points[b].0)
-            .then(points[b].1.cmp(&points[a].1))
+            .then(points[b].1.total_cmp(&points[a].1))
             .then(a.cmp(&b))
     });
     let mut flags = vec![false; points.len()];
-    let mut best: Option<u64> = None;
+    let mut best: Option<f64> = None;
     for &i in &idx {
         if best.is_none_or(|b| points[i].1 > b) {
             flags[i] = true;
@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn pareto_front() {
-        let pts = [(0, 1), (5, 1), (5, 3), (3, 2), (9, 3), (10, 7)];
+        let pts = [(0, 1.0), (5, 1.0), (5, 3.0), (3, 2.0), (9, 3.0), (10, 7.0)];
         assert_eq!(
             pareto_flags(&pts),
             vec![true, false, true, true, false, true]
