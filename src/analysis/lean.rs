@@ -19,6 +19,10 @@ pub struct Figures {
     /// The target's rate under the strict rule.
     pub strict_rate: Option<f64>,
     pub meets_target: bool,
+    /// New generation in the target's scope, units per year.
+    pub scope_generated: f64,
+    /// Utilised in the target's scope under its accounting rule, units per year.
+    pub scope_utilised: f64,
     /// Each solid material's rate, in declaration order of the solid materials.
     pub material_rates: Vec<Option<f64>>,
     /// Net cost (the objective's definition), yuan per year.
@@ -56,6 +60,8 @@ impl Figures {
         self.rate = t.achieved;
         self.strict_rate = t.strict_achieved;
         self.meets_target = t.meets;
+        self.scope_generated = t.scope_generated;
+        self.scope_utilised = t.scope_utilised;
         self.material_rates.clear();
         self.material_rates
             .extend(balances.by_material.iter().map(|(_, b)| b.rate()));

@@ -22,6 +22,7 @@ mod lean;
 mod legal;
 pub mod mc_stats;
 pub mod monte_carlo;
+pub mod plan;
 mod prices;
 mod target;
 
@@ -101,6 +102,11 @@ pub struct TargetResult {
     pub meets: bool,
     /// Units still to utilise in scope to meet the target.
     pub shortfall: f64,
+    /// New generation in scope, units per year (the solver's rounded supplies).
+    pub scope_generated: f64,
+    /// Utilised in scope under the accounting rule (new generation plus stockpile drawn),
+    /// units per year.
+    pub scope_utilised: f64,
 }
 
 /// The lowest and highest utilisation rate among all optimal allocations (they are rarely

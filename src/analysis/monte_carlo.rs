@@ -45,6 +45,11 @@ pub struct SampleResult {
     /// Whether the sample has an allocation (else its rates are undefined, its money and CO2
     /// are NaN and it does not meet the target).
     pub status: SampleStatus,
+    /// New generation in the target's scope, units per year.
+    pub scope_generated: f64,
+    /// Utilised in the target's scope under its accounting rule (new generation plus
+    /// stockpile drawn), units per year.
+    pub scope_utilised: f64,
 }
 
 /// The outcome of one sample.
@@ -116,6 +121,8 @@ fn sample_result(
             co2_avoided_t: fig.co2_avoided_t,
             co2_transport_t: fig.co2_transport_t,
             meets_target: fig.meets_target,
+            scope_generated: fig.scope_generated,
+            scope_utilised: fig.scope_utilised,
             cells: fig.cells.clone(),
             status,
         },
@@ -129,6 +136,8 @@ fn sample_result(
             co2_avoided_t: f64::NAN,
             co2_transport_t: f64::NAN,
             meets_target: false,
+            scope_generated: f64::NAN,
+            scope_utilised: f64::NAN,
             cells: vec![Balance::nan(); n_parks * n_materials],
             status,
         },

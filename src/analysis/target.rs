@@ -44,6 +44,8 @@ pub(super) fn target(region: &Region, fate: &[Balance], b: &Balances) -> TargetR
         achieved_range: None,
         meets: achieved.is_some_and(|r| r + 1e-12 >= region.target.rate),
         shortfall: scoped.shortfall(region.target.rate),
+        scope_generated: scoped.generated,
+        scope_utilised: scoped.utilised(),
     }
 }
 

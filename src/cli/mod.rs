@@ -7,6 +7,7 @@ macro_rules! errln {
 }
 
 mod export;
+mod plan;
 mod run;
 mod solve_dimacs;
 
@@ -27,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Solve a scenario and write its outputs (default folder: output/<scenario stem>/).
     Run(RunArgs),
+    /// The least-cost portfolio of the scenario's candidate measures whose share of Monte
+    /// Carlo draws meeting the target is at least --confidence (default folder:
+    /// output/<scenario stem>-plan/).
+    Plan(PlanArgs),
     /// Check a scenario file and report every problem found (writes nothing).
     Validate(ValidateArgs),
     /// Write the exact integer problem of one phase of a run (DIMACS, MPS or LP), with
@@ -130,10 +135,48 @@ pub struct RunArgs {
     pub first_sample: u64,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// In-sample draws N: every portfolio is solved on the same samples 0..N of --seed.
+    #[arg(long, value_name = "N")]
+    pub samples: u64,
+    /// The in-sample seed: sample k draws from stream k of it.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The share of in-sample draws that must meet the target, in (0, 1].
+    #[arg(long, default_value_t = 0.9)]
+    pub confidence: f64,
+    /// Out-of-sample draws M for re-checking the chosen plan (default: N).
+    #[arg(long, value_name = "M")]
+    pub check_samples: Option<u64>,
+    /// The out-of-sample seed (default: --seed + 1).
+    #[arg(long)]
+    pub check_seed: Option<u64>,
+    /// Exact evaluations (N samples each) the search may spend before it reports its best
+    /// portfolio with a lower bound (default 4096: enough for 12 candidates).
+    #[arg(long, value_name = "E")]
+    pub max_evaluations: Option<u64>,
+    /// Output folder (default: output/<scenario file stem>-plan).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the folder named by --out when it is an earlier output of symbiosim.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads, 1 to 256 (default: all cores; results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Plan(args) => plan::run(&args),
         Command::Validate(args) => run::validate(&args.scenario),
         Command::Export(args) => export::run(&args),
         Command::SolveDimacs { file, flows } => solve_dimacs::run(&file, flows),

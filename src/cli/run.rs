@@ -35,27 +35,9 @@ struct RunConfig {
 
 impl RunConfig {
     fn from_args(a: &RunArgs) -> anyhow::Result<RunConfig> {
-        let path = &a.scenario.scenario;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .with_context(|| format!("scenario path {} has no file name", path.display()))?;
-        let threads = match a.threads {
-            Some(n) if n == 0 || n > MAX_THREADS => {
-                anyhow::bail!("--threads must be between 1 and {MAX_THREADS}, not {n}")
-            }
-            Some(n) => n,
-            None => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-                .min(MAX_THREADS),
-        };
-        let (out, replace, create_parents) = match &a.out {
-            Some(out) if a.force => (out.clone(), Replace::OurOutput, false),
-            Some(out) => (out.clone(), Replace::Never, false),
-            None => (Path::new("output").join(stem), Replace::OurOutput, true),
-        };
+        let stem = scenario_stem(&a.scenario.scenario)?;
+        let threads = threads(a.threads)?;
+        let (out, replace, create_parents) = output_policy(&a.out, a.force, &stem);
         Ok(RunConfig {
             scenario: a.scenario.clone(),
             out,
@@ -75,6 +57,48 @@ impl RunConfig {
             },
         })
     }
+}
+
+/// The worker-thread count: `--threads` (1 to [`MAX_THREADS`]) or every core.
+pub(super) fn threads(arg: Option<usize>) -> anyhow::Result<usize> {
+    Ok(match arg {
+        Some(n) if n == 0 || n > MAX_THREADS => {
+            anyhow::bail!("--threads must be between 1 and {MAX_THREADS}, not {n}")
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(MAX_THREADS),
+    })
+}
+
+/// The output folder policy: `--out` (replaced only with `--force`, and only when it is an
+/// earlier output of ours) or the default `output/<default_name>/` (ours: replaced when it is
+/// a complete earlier output; missing parents created). Returns (folder, replace, create
+/// parents).
+pub(super) fn output_policy(
+    out: &Option<PathBuf>,
+    force: bool,
+    default_name: &str,
+) -> (PathBuf, Replace, bool) {
+    match out {
+        Some(out) if force => (out.clone(), Replace::OurOutput, false),
+        Some(out) => (out.clone(), Replace::Never, false),
+        None => (
+            Path::new("output").join(default_name),
+            Replace::OurOutput,
+            true,
+        ),
+    }
+}
+
+/// The file stem of the scenario path (the default output folder's name).
+pub(super) fn scenario_stem(path: &Path) -> anyhow::Result<String> {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .with_context(|| format!("scenario path {} has no file name", path.display()))
 }
 
 /// Prints located scenario problems; the exit code for invalid input.
@@ -140,7 +164,7 @@ pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
 }
 
 /// Prints the scenario's warnings (suspicious but legal input) to standard error.
-fn warn(loaded: &Loaded) {
+pub(super) fn warn(loaded: &Loaded) {
     for w in &loaded.warnings {
         errln!("warning: {w}");
     }
@@ -211,7 +235,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
                 );
             }
             let t = Instant::now();
-            let bar = progress_bar(n, cfg.quiet);
+            let bar = progress_bar(Some(n), cfg.quiet, "monte carlo");
             let mc =
                 analysis::monte_carlo(region, &loaded.uncertain, seed, first, n, &|k| bar.inc(k))?;
             bar.finish_and_clear();
@@ -263,16 +287,23 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
 }
 
 /// A progress bar on standard error, drawn only when standard output is a terminal and the
-/// run is not quiet (hidden otherwise).
-fn progress_bar(n: u64, quiet: bool) -> indicatif::ProgressBar {
+/// run is not quiet (hidden otherwise); a counter when the total `n` is not known.
+pub(super) fn progress_bar(n: Option<u64>, quiet: bool, label: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if quiet || !std::io::stdout().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(n);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "  monte carlo {bar:40} {pos}/{len} samples ({per_sec}, eta {eta})",
-    ) {
+    let (bar, template) = match n {
+        Some(n) => (
+            indicatif::ProgressBar::new(n),
+            format!("  {label} {{bar:40}} {{pos}}/{{len}} samples ({{per_sec}}, eta {{eta}})"),
+        ),
+        None => (
+            indicatif::ProgressBar::no_length(),
+            format!("  {label} {{spinner}} {{pos}} samples solved ({{per_sec}}) {{msg}}"),
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
     bar

@@ -3,7 +3,7 @@
 //!
 //! One file per output concern: `summary` (`summary.json`), `tables` (the CSV tables),
 //! `markdown` (`report.md`), `terminal` (the terminal summary), `chart_data` (chart inputs from
-//! results), [`charts`] (rendering), `manifest` (`manifest.json`); every number printed as text
+//! results), [`charts`] (rendering), `manifest` (`manifest.json`), `plan` (the outputs of `plan`); every number printed as text
 //! goes through [`format`].
 
 mod chart_data;
@@ -13,6 +13,7 @@ mod manifest;
 mod markdown;
 mod mc_arrays;
 mod monte_carlo;
+mod plan;
 mod summary;
 mod tables;
 mod terminal;
@@ -33,6 +34,7 @@ pub use mc_arrays::{
     BALANCE_AXIS,
 };
 pub use monte_carlo::{samples_csv, summary_json_with_monte_carlo, terminal_monte_carlo};
+pub use plan::{plan_chart_data, plan_csv, plan_files, plan_json, terminal_plan};
 pub use summary::summary_json;
 pub use tables::{consumers_csv, flows_csv, producers_csv, utilisation_csv};
 pub use terminal::terminal_summary;

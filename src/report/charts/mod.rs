@@ -7,7 +7,7 @@
 //! `ab_glyph` support by [`register_fonts`], which every render function calls first.
 //!
 //! One file per concern: `style` (font, colours, palette, fitting text to a width),
-//! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `legend` (the
+//! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `plan` (cost against P(meet target)), `legend` (the
 //! map's legend), `distribution` (the Monte Carlo's rate histogram), `tornado` (rank
 //! correlations of the uncertain inputs with the rate), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
 //! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
@@ -33,6 +33,7 @@ mod geometry;
 mod labels;
 mod legend;
 mod map;
+mod plan;
 mod routes;
 mod style;
 mod tornado;
@@ -48,6 +49,7 @@ pub use geometry::{
 };
 pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
+pub use plan::cost_axis_max;
 pub use routes::{route_fill, route_kind_colour, tonnes_axis, RouteFill};
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
 pub use tornado::{rho_label, MAX_BARS};
@@ -98,6 +100,33 @@ pub struct TornadoChart {
     pub subtitle: Vec<String>,
     /// Sorted by |ρ|, largest first (only inputs with a defined ρ).
     pub bars: Vec<TornadoBar>,
+}
+
+/// Pixel size of the plan chart.
+pub const PLAN_SIZE: (u32, u32) = (1400, 700);
+
+/// One portfolio evaluated exactly by `plan`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanPoint {
+    /// Annual cost, yuan per year.
+    pub annual_cost: f64,
+    /// Share of in-sample draws meeting the target.
+    pub p: f64,
+    /// Mean rate under the accounting rule (non-finite reads as 0).
+    pub expected_rate: f64,
+}
+
+/// The `plan` chart: cost against P(meet target) and against the expected rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanChart {
+    pub title: String,
+    pub confidence: f64,
+    pub target_rate: f64,
+    pub points: Vec<PlanPoint>,
+    /// Indices into `points` of the Pareto front (cost vs P), in increasing cost.
+    pub front: Vec<usize>,
+    /// Index into `points` of the chosen plan.
+    pub chosen: Option<usize>,
 }
 
 /// One material's bar: solids only, tonnes per year.
@@ -286,6 +315,11 @@ pub fn tornado_png(c: &TornadoChart) -> Result<Vec<u8>, ChartError> {
 /// The tornado as an SVG document of [`TORNADO_SIZE`].
 pub fn tornado_svg(c: &TornadoChart) -> Result<String, ChartError> {
     render_svg(TORNADO_SIZE, |root| tornado::draw_tornado(root, c))
+}
+
+/// The plan chart as a PNG image of [`PLAN_SIZE`].
+pub fn plan_png(c: &PlanChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(PLAN_SIZE, |root| plan::draw_plan(root, c))
 }
 
 /// Draws a chart of `size` pixels as an SVG document.

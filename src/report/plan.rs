@@ -1,0 +1,358 @@
+//! The outputs of `plan`: `plan.json`, `plan.csv` (every portfolio solved exactly), the chart
+//! `plan.png` and the terminal lines. Pure: plan → bytes. Money to 2 decimals, shares and
+//! rates to 6.
+
+use super::charts::{self, PlanChart, PlanPoint};
+use super::format::{csv_number, csv_rate, percent_summary, round, yuan};
+use super::{OutputFile, ReportError};
+use crate::analysis::plan::{members, stats::pareto_flags, Plan, Portfolio};
+use crate::model::Region;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct PInSample {
+    in_sample: f64,
+    out_of_sample: Option<f64>,
+    out_of_sample_ci95: Option<[f64; 2]>,
+}
+
+#[derive(Serialize)]
+struct Rates {
+    in_sample: Option<f64>,
+    out_of_sample: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PortfolioJson {
+    ids: Vec<String>,
+    annual_cost_yuan: f64,
+    p_meet_target: f64,
+    expected_rate: Option<f64>,
+}
+
+impl PortfolioJson {
+    fn new(region: &Region, p: &Portfolio) -> PortfolioJson {
+        PortfolioJson {
+            ids: p.ids(region),
+            annual_cost_yuan: round(p.annual_cost, 2),
+            p_meet_target: round(p.p(), 6),
+            expected_rate: p.mean_rate.map(|r| round(r, 6)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MarginalJson {
+    id: String,
+    /// The measures dropped with it (it and those requiring it).
+    removed: Vec<String>,
+    cost_saved_yuan: f64,
+    p_without: f64,
+    expected_rate_without: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    candidates: usize,
+    enumerated: u64,
+    inadmissible: u64,
+    pruned_by_bound: u64,
+    skipped_without_essential: u64,
+    search: u64,
+    heuristic: u64,
+    marginal: u64,
+}
+
+#[derive(Serialize)]
+struct PlanJson {
+    scenario: String,
+    target_rate: f64,
+    accounting: String,
+    objective: &'static str,
+    confidence: f64,
+    samples: u64,
+    seed: u64,
+    required_samples: u64,
+    check_samples: u64,
+    check_seed: u64,
+    feasible: bool,
+    optimal: bool,
+    stop: &'static str,
+    chosen: Vec<String>,
+    annual_cost_yuan: Option<f64>,
+    lower_bound_yuan: Option<f64>,
+    gap_yuan: Option<f64>,
+    p_meet_target: Option<PInSample>,
+    expected_rate: Option<Rates>,
+    baseline_p: f64,
+    baseline_expected_rate: Option<f64>,
+    best_reached: PortfolioJson,
+    marginal: Vec<MarginalJson>,
+    evaluations: Counts,
+}
+
+/// `plan.json`.
+pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
+    let cfg = &plan.config;
+    let chosen = plan.chosen.as_ref();
+    let oos = plan.out_of_sample.as_ref();
+    let j = PlanJson {
+        scenario: region.name.clone(),
+        target_rate: region.target.rate,
+        accounting: region.target.accounting.rule.clone(),
+        objective: match region.settings.objective {
+            crate::model::Objective::Cost => "cost",
+            crate::model::Objective::MaxUtilisation => "max_utilisation",
+        },
+        confidence: cfg.confidence,
+        samples: cfg.samples,
+        seed: cfg.seed,
+        required_samples: plan.required,
+        check_samples: cfg.check_samples,
+        check_seed: cfg.check_seed,
+        feasible: plan.feasible(),
+        optimal: plan.optimal,
+        stop: plan.stop.as_str(),
+        chosen: chosen.map(|p| p.ids(region)).unwrap_or_default(),
+        annual_cost_yuan: chosen.map(|p| round(p.annual_cost, 2)),
+        lower_bound_yuan: plan.lower_bound.map(|x| round(x, 2)),
+        gap_yuan: match (chosen, plan.lower_bound) {
+            (Some(p), Some(lb)) => Some(round((p.annual_cost - lb).max(0.0), 2)),
+            _ => None,
+        },
+        p_meet_target: chosen.map(|p| PInSample {
+            in_sample: round(p.p(), 6),
+            out_of_sample: oos.map(|o| round(o.p(), 6)),
+            out_of_sample_ci95: oos.map(|o| [round(o.ci95.0, 6), round(o.ci95.1, 6)]),
+        }),
+        expected_rate: chosen.map(|p| Rates {
+            in_sample: p.mean_rate.map(|r| round(r, 6)),
+            out_of_sample: oos.and_then(|o| o.mean_rate.map(|r| round(r, 6))),
+        }),
+        baseline_p: round(plan.baseline.p(), 6),
+        baseline_expected_rate: plan.baseline.mean_rate.map(|r| round(r, 6)),
+        best_reached: PortfolioJson::new(region, &plan.best),
+        marginal: plan
+            .marginal
+            .iter()
+            .map(|m| {
+                let removed = chosen.map_or(0, |p| p.mask & !m.without.mask);
+                MarginalJson {
+                    id: region.candidates.list[m.candidate].id.clone(),
+                    removed: members(removed, region.candidates.len())
+                        .map(|i| region.candidates.list[i].id.clone())
+                        .collect(),
+                    cost_saved_yuan: round(m.cost_saved, 2),
+                    p_without: round(m.without.p(), 6),
+                    expected_rate_without: m.without.mean_rate.map(|r| round(r, 6)),
+                }
+            })
+            .collect(),
+        evaluations: Counts {
+            candidates: region.candidates.len(),
+            enumerated: plan.counts.enumerated,
+            inadmissible: plan.counts.inadmissible,
+            pruned_by_bound: plan.counts.pruned,
+            skipped_without_essential: plan.counts.skipped_without_essential,
+            search: plan.counts.search_evaluations,
+            heuristic: plan.counts.heuristic_evaluations,
+            marginal: plan.counts.marginal_evaluations,
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&j)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Pareto flags (cost vs samples met) of the evaluated portfolios, in evaluation order.
+fn front(plan: &Plan) -> Vec<bool> {
+    let pts: Vec<(i128, f64)> = plan
+        .evaluated
+        .iter()
+        .map(|p| (crate::analysis::plan::search::fen(p.annual_cost), p.p()))
+        .collect();
+    pareto_flags(&pts)
+}
+
+/// `plan.csv`: every portfolio solved exactly on the in-sample draws, in evaluation order —
+/// the stage that asked for it, its measures (`;`-separated ids), annual cost, samples meeting
+/// the target, samples solved and whether that is all N (a search evaluation stops once the
+/// confidence is out of reach), P(meet target) over the samples solved, expected rate, whether it is on the Pareto front of cost
+/// against P, and whether it is the chosen plan.
+pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "order",
+        "stage",
+        "measures",
+        "n_measures",
+        "annual_cost_yuan",
+        "samples_met",
+        "samples",
+        "complete",
+        "p_meet_target",
+        "expected_rate",
+        "pareto",
+        "chosen",
+    ])?;
+    let chosen = plan.chosen.as_ref().map(|p| p.mask);
+    for (i, (p, on_front)) in plan.evaluated.iter().zip(front(plan)).enumerate() {
+        w.write_record([
+            i.to_string(),
+            p.stage.as_str().to_string(),
+            p.ids(region).join(";"),
+            p.mask.count_ones().to_string(),
+            csv_number(p.annual_cost, 2),
+            p.met.to_string(),
+            p.samples.to_string(),
+            p.complete.to_string(),
+            csv_number(p.p(), 6),
+            csv_rate(p.mean_rate),
+            on_front.to_string(),
+            (chosen == Some(p.mask)).to_string(),
+        ])?;
+    }
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+/// The chart's input.
+pub fn plan_chart_data(region: &Region, plan: &Plan) -> PlanChart {
+    let flags = front(plan);
+    let mut front: Vec<usize> = (0..plan.evaluated.len()).filter(|&i| flags[i]).collect();
+    front.sort_by(|&a, &b| {
+        plan.evaluated[a]
+            .annual_cost
+            .total_cmp(&plan.evaluated[b].annual_cost)
+            .then(a.cmp(&b))
+    });
+    PlanChart {
+        title: format!(
+            "{}: least-cost measures for P(rate ≥ {:.0} %) ≥ {:.0} %",
+            region.title,
+            region.target.rate * 100.0,
+            plan.config.confidence * 100.0
+        ),
+        confidence: plan.config.confidence,
+        target_rate: region.target.rate,
+        points: plan
+            .evaluated
+            .iter()
+            .map(|p| PlanPoint {
+                annual_cost: p.annual_cost,
+                p: p.p(),
+                expected_rate: p.mean_rate.unwrap_or(0.0),
+            })
+            .collect(),
+        front,
+        chosen: plan
+            .chosen
+            .as_ref()
+            .and_then(|c| plan.evaluated.iter().position(|p| p.mask == c.mask)),
+    }
+}
+
+/// Every output of `plan` but the manifest: `plan.json`, `plan.csv`, `plan.png`.
+pub fn plan_files(region: &Region, plan: &Plan) -> Result<Vec<OutputFile>, ReportError> {
+    Ok(vec![
+        OutputFile {
+            path: "plan.json".into(),
+            bytes: plan_json(region, plan)?,
+        },
+        OutputFile {
+            path: "plan.csv".into(),
+            bytes: plan_csv(region, plan)?,
+        },
+        OutputFile {
+            path: "plan.png".into(),
+            bytes: charts::plan_png(&plan_chart_data(region, plan))?,
+        },
+    ])
+}
+
+/// The terminal lines of `plan`.
+pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
+    let cfg = &plan.config;
+    let mut s = format!(
+        "{}: plan for P(rate ≥ {}) ≥ {:.0} % on {} samples (seed {}), {} candidates\n",
+        region.name,
+        percent_summary(Some(region.target.rate)),
+        cfg.confidence * 100.0,
+        cfg.samples,
+        cfg.seed,
+        region.candidates.len()
+    );
+    s.push_str(&format!(
+        "  baseline: P = {}, expected rate {}\n",
+        round(plan.baseline.p(), 4),
+        percent_summary(plan.baseline.mean_rate)
+    ));
+    match &plan.chosen {
+        Some(p) => {
+            let ids = p.ids(region);
+            s.push_str(&format!(
+                "  chosen: {} — {} per year{}\n",
+                if ids.is_empty() {
+                    "nothing (the baseline suffices)".to_string()
+                } else {
+                    ids.join(", ")
+                },
+                yuan(p.annual_cost),
+                if plan.optimal {
+                    " (proven least cost)".to_string()
+                } else {
+                    format!(
+                        " (lower bound {})",
+                        plan.lower_bound.map_or("–".into(), yuan)
+                    )
+                }
+            ));
+            s.push_str(&format!(
+                "  P(meet target): in sample {}, expected rate {}\n",
+                round(p.p(), 4),
+                percent_summary(p.mean_rate)
+            ));
+            if let Some(o) = &plan.out_of_sample {
+                s.push_str(&format!(
+                    "  out of sample ({} samples, seed {}): {} (95 % CI {}–{})\n",
+                    o.samples,
+                    o.seed,
+                    round(o.p(), 4),
+                    round(o.ci95.0, 4),
+                    round(o.ci95.1, 4)
+                ));
+            }
+        }
+        None => {
+            let why = if plan.lower_bound.is_none() {
+                "no admissible portfolio reaches the confidence"
+            } else {
+                "none found within the limits"
+            };
+            s.push_str(&format!(
+                "  infeasible: {why}; best P reached {} by {} ({})\n",
+                round(plan.best.p(), 4),
+                {
+                    let ids = plan.best.ids(region);
+                    if ids.is_empty() {
+                        "the baseline".to_string()
+                    } else {
+                        ids.join(", ")
+                    }
+                },
+                yuan(plan.best.annual_cost)
+            ));
+        }
+    }
+    let c = &plan.counts;
+    s.push_str(&format!(
+        "  search: {} portfolios enumerated, {} inadmissible, {} ruled out by the bound ({} more lack an essential measure), {} solved ({} samples each)\n",
+        c.enumerated,
+        c.inadmissible,
+        c.pruned,
+        c.skipped_without_essential,
+        c.search_evaluations + c.heuristic_evaluations + c.marginal_evaluations,
+        cfg.samples
+    ));
+    s
+}
