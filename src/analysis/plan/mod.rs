@@ -107,22 +107,40 @@ pub fn plan(
     let mut chosen = None;
     let mut stop = Stop::Exhausted;
     let mut lower_fen: Option<i128> = None;
-    // Only portfolios containing every essential candidate can be feasible: enumerate the
-    // subsets of the others, each with the essential ones added (same order, shifted cost).
-    let essential = bound.essential(required);
-    let free: Vec<usize> = (0..n).filter(|&i| essential & (1 << i) == 0).collect();
+    // Only portfolios containing every essential candidate (and what they require) can be
+    // feasible. If those cannot be chosen together, no portfolio can: proven infeasible. Else
+    // enumerate the subsets of the candidates that can still join them (not excluded by them,
+    // nor needing something they exclude), each with the essential ones added (same order,
+    // shifted cost).
+    let mut essential = bound.essential(required);
+    for m in members(essential, n) {
+        essential |= with_prerequisites(&requires, m);
+    }
+    let possible = admissible(essential);
+    let free: Vec<usize> = (0..n)
+        .filter(|&i| {
+            possible
+                && essential & (1 << i) == 0
+                && admissible(essential | with_prerequisites(&requires, i))
+        })
+        .collect();
     let essential_fen: i128 = members(essential, n).map(|i| cost[i]).sum();
     counts.skipped_without_essential = (1u64 << n.min(63)) - (1u64 << free.len().min(63));
+    if !possible {
+        counts.skipped_without_essential = 1u64 << n.min(63);
+    }
     let free_cost: Vec<i128> = free.iter().map(|&i| cost[i]).collect();
-    let order = CostOrder::new(free_cost).map(|(c, sub)| {
-        let mut mask = essential;
-        for (b, &i) in free.iter().enumerate() {
-            if sub & (1 << b) != 0 {
-                mask |= 1 << i;
+    let order = CostOrder::new(free_cost)
+        .take_while(|_| possible)
+        .map(|(c, sub)| {
+            let mut mask = essential;
+            for (b, &i) in free.iter().enumerate() {
+                if sub & (1 << b) != 0 {
+                    mask |= 1 << i;
+                }
             }
-        }
-        (c + essential_fen, mask)
-    });
+            (c + essential_fen, mask)
+        });
     for (c, mask) in order {
         if counts.enumerated == MAX_ENUMERATED {
             stop = Stop::EnumerationCap;

@@ -137,8 +137,10 @@ pub struct Counts {
     pub inadmissible: u64,
     /// Of which ruled out by the bound without solving.
     pub pruned: u64,
-    /// Portfolios never enumerated because they lack an essential candidate (proven
-    /// infeasible by the bound; see [`Bound::essential`](super::bound::Bound::essential)).
+    /// Portfolios never enumerated because they lack an essential candidate or what it
+    /// requires, or hold one that cannot be chosen with them (proven infeasible by the bound;
+    /// see [`Bound::essential`](super::bound::Bound::essential)); all of them when the
+    /// essential candidates cannot be chosen together.
     pub skipped_without_essential: u64,
     /// Exact evaluations (N samples each) by stage.
     pub search_evaluations: u64,
