@@ -372,9 +372,11 @@ fn hand_computed_plan() {
     assert!(p.chosen.is_none());
     assert_eq!(p.stop, Stop::Exhausted);
     // The greedy walk (most added capacity per yuan: X 4 t/yuan before Y 2.4) adds X, then
-    // cannot add Y: X (P 0.586) is the best reached, and reported as such.
-    assert_eq!(p.best.mask, 0b01);
-    assert_eq!(p.counts.heuristic_evaluations, 1);
+    // upgrades to Y, which excludes X but adds more capacity: two evaluations, and Y (P 0.82)
+    // is the best reached, ahead of X (P 0.586).
+    assert_eq!(p.counts.heuristic_evaluations, 2);
+    assert_eq!(p.best.mask, 0b10);
+    assert!((p.best.p() - 0.82).abs() < 0.05, "{:?}", p.best);
 }
 
 #[test]
@@ -392,11 +394,11 @@ fn an_evaluation_stops_early_once_the_confidence_is_out_of_reach() {
     }
     let p = plan(&r, &entries, cfg, &|_| {}).unwrap();
     assert!(p.chosen.is_none());
+    // The search's evaluation of X+Y stopped early; once infeasibility is proven the greedy
+    // walk solves it on all N to report the best P reached.
+    assert!(p.counts.stopped_early >= 1, "{:?}", p.counts);
     let xy = p.evaluated.iter().find(|e| e.mask == 0b11).unwrap();
-    assert!(
-        !xy.complete && xy.samples < 1000 && xy.samples % 200 == 0,
-        "{xy:?}"
-    );
+    assert!(xy.complete && xy.samples == 1000, "{xy:?}");
     assert!(xy.samples - xy.met > 300);
     assert!((xy.p() - (1.5 - 128.0 / 140.0)).abs() < 0.07, "{xy:?}");
 }

@@ -2,7 +2,10 @@
 //! keeps them current.
 //!
 //! Each of the two files holds one block between `<!-- figures:begin -->` and
-//! `<!-- figures:end -->`. The test evaluates the Ordos scenarios exactly as `symbiosim run`
+//! `<!-- figures:end -->`; README.md also holds what `plan` recommends for Ordos 2025 between
+//! `<!-- plan:begin -->` and `<!-- plan:end -->` (three `plan` runs of 1 000 samples, as
+//! `symbiosim plan scenarios/ordos_2025.toml --samples 1000 --seed 1 --confidence 0.9
+//! [--set target.rate=R]` does). The test evaluates the Ordos scenarios exactly as `symbiosim run`
 //! does (`scenario::load`, `analysis::evaluate` with the default allocation settings), renders
 //! the block's text from the results and asserts that the file contains exactly that text.
 //! When a change to the model or the scenarios moves a figure, rerun with
@@ -289,17 +292,100 @@ fn scenarios_block() -> String {
     s
 }
 
+/// `symbiosim plan scenarios/ordos_2025.toml --samples 1000 --seed 1 --confidence 0.9`, with
+/// the target rate set to `rate`.
+fn ordos_plan(rate: f64) -> (Region, symbiosim::analysis::plan::Plan) {
+    use symbiosim::analysis::plan::{plan, PlanConfig, DEFAULT_MAX_EVALUATIONS};
+    let l = scenario::load(Path::new("scenarios/ordos_2025.toml")).unwrap();
+    let mut region = l.region;
+    region.target.rate = rate;
+    let cfg = PlanConfig {
+        samples: 1000,
+        seed: 1,
+        confidence: 0.9,
+        check_samples: 1000,
+        check_seed: 2,
+        max_evaluations: DEFAULT_MAX_EVALUATIONS,
+    };
+    let p = plan(&region, &l.uncertain, cfg, &|_| {}).unwrap();
+    (region, p)
+}
+
+/// Million yuan per year, one decimal.
+fn myuan(x: f64) -> String {
+    format!("{:.1} M yuan/yr", x / 1e6)
+}
+
+/// The plan block of README.md: what `plan` recommends for Ordos 2025 at three targets.
+fn plan_block() -> String {
+    let mut s = String::new();
+    s.push_str("| target rate, P ≥ 90 % | measures chosen | annual cost | P(meet), in sample / out of sample (95 % interval) | expected rate |\n");
+    s.push_str("|---|---|---:|---|---:|\n");
+    let mut baseline = None;
+    for rate in [0.80, 0.60, 0.55] {
+        let (region, p) = ordos_plan(rate);
+        let pct = |x: f64| format!("{:.1} %", x * 100.0);
+        let row = match &p.chosen {
+            Some(c) => {
+                let check = p.out_of_sample.as_ref().expect("a check is asked for");
+                let proven = if p.optimal {
+                    "proven optimal".to_string()
+                } else {
+                    format!("lower bound {}", p.lower_bound.map_or("none".into(), myuan))
+                };
+                format!(
+                    "| {} | {} | {} ({proven}) | {:.3} / {:.3} ({:.3}–{:.3}) | {} |\n",
+                    pct(rate),
+                    c.ids(&region).join(", "),
+                    myuan(c.annual_cost),
+                    c.p(),
+                    check.p(),
+                    check.ci95.0,
+                    check.ci95.1,
+                    c.mean_rate.map_or("–".into(), pct),
+                )
+            }
+            None => format!(
+                "| {} | none: {} | – | best found {:.3} (by {} measures, {}) | {} |\n",
+                pct(rate),
+                if p.stop == symbiosim::analysis::plan::Stop::Exhausted {
+                    "proven out of reach"
+                } else {
+                    "none found within the limits"
+                },
+                p.best.p(),
+                p.best.mask.count_ones(),
+                myuan(p.best.annual_cost),
+                p.best.mean_rate.map_or("–".into(), pct),
+            ),
+        };
+        s.push_str(&row);
+        baseline.get_or_insert((p.baseline.mean_rate, region.candidates.len()));
+    }
+    let (mean, n) = baseline.unwrap();
+    s.push_str(&format!(
+        "\nWithout any measure the expected rate is {} over the same samples; {n} candidate measures.\n",
+        mean.map_or("–".into(), |x| format!("{:.1} %", x * 100.0))
+    ));
+    s
+}
+
 /// Asserts that `file` holds `block` between the markers (or rewrites it when blessing).
 fn check(file: &str, block: &str) {
+    check_between(file, block, BEGIN, END)
+}
+
+/// [`check`] between other markers.
+fn check_between(file: &str, block: &str, begin: &str, end: &str) {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let start = text
-        .find(BEGIN)
-        .unwrap_or_else(|| panic!("{file} has no `{BEGIN}` marker"))
-        + BEGIN.len();
+        .find(begin)
+        .unwrap_or_else(|| panic!("{file} has no `{begin}` marker"))
+        + begin.len();
     let end = start
         + text[start..]
-            .find(END)
-            .unwrap_or_else(|| panic!("{file} has no `{END}` marker after `{BEGIN}`"));
+            .find(end)
+            .unwrap_or_else(|| panic!("{file} has no `{end}` marker after `{begin}`"));
     let want = format!("\n{block}");
     if text[start..end] == want {
         return;
@@ -320,6 +406,16 @@ fn check(file: &str, block: &str) {
 #[test]
 fn readme_headline_figures_are_current() {
     check("README.md", &readme_block());
+}
+
+#[test]
+fn readme_plan_figures_are_current() {
+    check_between(
+        "README.md",
+        &plan_block(),
+        "<!-- plan:begin -->",
+        "<!-- plan:end -->",
+    );
 }
 
 #[test]

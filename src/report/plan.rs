@@ -61,6 +61,7 @@ struct Counts {
     search: u64,
     heuristic: u64,
     marginal: u64,
+    stopped_early: u64,
 }
 
 #[derive(Serialize)]
@@ -156,6 +157,7 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
             skipped_without_essential: plan.counts.skipped_without_essential,
             search: plan.counts.search_evaluations,
             heuristic: plan.counts.heuristic_evaluations,
+            stopped_early: plan.counts.stopped_early,
             marginal: plan.counts.marginal_evaluations,
         },
     };

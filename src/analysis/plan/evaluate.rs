@@ -17,6 +17,8 @@ pub(super) struct Evaluations<'a> {
     pub(super) cache: BTreeMap<u64, usize>,
     pub(super) list: Vec<Portfolio>,
     pub(super) required: u64,
+    /// Evaluations that stopped early.
+    pub(super) stopped_early: u64,
 }
 
 impl Evaluations<'_> {
@@ -61,6 +63,9 @@ impl Evaluations<'_> {
             if early && solved - met > total - self.required {
                 break;
             }
+        }
+        if solved < total {
+            self.stopped_early += 1;
         }
         let p = Portfolio {
             mask,

@@ -98,6 +98,7 @@ pub fn plan(
         cache: BTreeMap::new(),
         list: Vec::new(),
         required,
+        stopped_early: 0,
     };
     let mut counts = Counts::default();
     let (baseline, _) = ev.get(0, Stage::Baseline, false)?;
@@ -180,12 +181,28 @@ pub fn plan(
         let mut set = 0u64;
         let mut found = None;
         for m in greedy_order(&mean_add, &cost) {
-            let next = set | with_prerequisites(&requires, m);
+            let mut next = set | with_prerequisites(&requires, m);
+            if next != set && !admissible(next) {
+                // An upgrade: `m` replaces the chosen measures it excludes (and what needs
+                // them) when it adds more than they do (the larger of two sizes of a plant).
+                let mut gone = 0u64;
+                for i in members(set, n) {
+                    if cands.list[m].excludes.contains(&i) {
+                        gone |= dependents(&requires, set, i);
+                    }
+                }
+                let lost: f64 = members(gone, n).map(|i| mean_add[i]).sum();
+                if gone != 0 && mean_add[m] > lost {
+                    next = (set & !gone) | with_prerequisites(&requires, m);
+                }
+            }
             if next == set || !admissible(next) {
                 continue;
             }
             set = next;
-            let (p, fresh) = ev.get(set, Stage::Heuristic, true)?;
+            // Looking for a feasible plan, an evaluation may stop early; when none exists (proven),
+            // the walk only reports the best P reached, so every step is solved on all N.
+            let (p, fresh) = ev.get(set, Stage::Heuristic, stop != Stop::Exhausted)?;
             counts.heuristic_evaluations += u64::from(fresh);
             if p.met >= required {
                 found = Some(p);
@@ -259,12 +276,21 @@ pub fn plan(
             });
         }
     }
+    counts.stopped_early = ev.stopped_early;
     let evaluated = ev.list;
+    // The best reached: among portfolios solved on all N, the highest P, then the highest
+    // expected rate, then the lowest cost.
     let best = evaluated
         .iter()
+        .filter(|p| p.complete)
         .min_by(|a, b| {
             (u128::from(b.met) * u128::from(a.samples))
                 .cmp(&(u128::from(a.met) * u128::from(b.samples)))
+                .then(
+                    b.mean_rate
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .total_cmp(&a.mean_rate.unwrap_or(f64::NEG_INFINITY)),
+                )
                 .then(mask_fen(a.mask).cmp(&mask_fen(b.mask)))
                 .then(a.mask.cmp(&b.mask))
         })

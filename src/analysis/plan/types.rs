@@ -146,6 +146,9 @@ pub struct Counts {
     pub search_evaluations: u64,
     pub heuristic_evaluations: u64,
     pub marginal_evaluations: u64,
+    /// Evaluations stopped at a 200-sample block once the confidence was out of reach (a
+    /// later step may solve the same portfolio on all N).
+    pub stopped_early: u64,
 }
 
 /// The answer of `plan`.
@@ -164,7 +167,8 @@ pub struct Plan {
     /// Proven lower bound on the least feasible annual cost, yuan per year (None when no
     /// admissible portfolio reaches the confidence: proven infeasible).
     pub lower_bound: Option<f64>,
-    /// The highest P among evaluated portfolios (ties: lower cost, then mask).
+    /// Among portfolios solved on all N draws: the highest P (ties: higher expected rate, lower
+    /// cost, then mask). What was found, not a proven maximum.
     pub best: Portfolio,
     pub out_of_sample: Option<Check>,
     pub marginal: Vec<Marginal>,
