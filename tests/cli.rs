@@ -285,3 +285,61 @@ fn bad_input_is_reported_before_the_existing_folder() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("scenario.year"));
 }
+
+/// `plan` on `scenarios/tiny_plan.toml`: `plan.json` and `plan.csv` against golden files (the
+/// chosen portfolio and its cost are also derived by hand in the scenario's header and checked
+/// against brute force in `tests/candidates.rs`).
+#[test]
+fn tiny_plan_matches_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan");
+    let o = run(&[
+        "plan",
+        "scenarios/tiny_plan.toml",
+        "--samples",
+        "200",
+        "--seed",
+        "3",
+        "--confidence",
+        "0.9",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let golden = Path::new("tests/golden/tiny_plan");
+    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
+    for name in ["plan.json", "plan.csv"] {
+        let got = fs::read_to_string(out.join(name)).unwrap();
+        let want_path = golden.join(name);
+        if bless {
+            fs::create_dir_all(golden).unwrap();
+            fs::write(&want_path, &got).unwrap();
+            continue;
+        }
+        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
+            panic!(
+                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
+                want_path.display()
+            )
+        });
+        assert_eq!(got, want, "{name} differs from its golden file");
+    }
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    // The header of tiny_plan.toml: at 90 % the cheapest portfolio is these four, 501 031.39
+    // yuan/yr.
+    let chosen: Vec<&str> = plan["chosen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        chosen,
+        ["ash_blocks_large", "gangue_landfill_fee", "rail_siding_bc", "pit_c"]
+    );
+    assert_eq!(plan["annual_cost_yuan"], 501031.39);
+    assert_eq!(plan["optimal"], true);
+    assert!(out.join("plan.png").is_file());
+}
