@@ -48,13 +48,15 @@ impl Allocator {
         }
     }
 
-    /// Makes this allocator a copy of `other` (configuration and basis), reusing its buffers:
-    /// the Monte Carlo restores the base optimum's basis before every sample this way, so
-    /// that every sample starts from the same state whoever solved what before.
+    /// Makes this allocator a copy of `other` (configuration and basis) for everything it
+    /// computes next, reusing its buffers and skipping what a solver copied from `other`
+    /// still shares with it (`NetworkSimplex::restore_from`): the Monte Carlo restores the
+    /// base optimum's basis before every sample this way, so that every sample starts from
+    /// the same state whoever solved what before.
     pub fn copy_from(&mut self, other: &Allocator) {
         self.cfg = other.cfg;
         match (&mut self.simplex, &other.simplex) {
-            (Some(a), Some(b)) => a.copy_from(b),
+            (Some(a), Some(b)) => a.restore_from(b),
             (a, b) => a.clone_from(b),
         }
     }
