@@ -22,6 +22,8 @@ pub struct Allocator {
 /// and a phase problem derived from it.
 #[derive(Clone)]
 struct Lean {
+    /// The [`Network::topology_id`] of the network `real` was last written from.
+    topology: u64,
     real: FlowProblem,
     roles: Vec<Role>,
     work: FlowProblem,
@@ -82,13 +84,16 @@ impl Allocator {
         scaling: Scaling,
     ) -> Result<Flows<'_>, AllocateError> {
         let mut lean = match self.lean.take() {
-            Some(mut l) if same_arcs(net, &l.real) => {
+            // The same id: the same nodes and arcs, not compared again.
+            Some(mut l) if l.topology == net.topology_id() || same_arcs(net, &l.real) => {
                 write_values(net, scaling, &mut l.real)?;
+                l.topology = net.topology_id();
                 l
             }
             _ => {
                 let (real, roles) = flow_problem_and_roles(net, scaling)?;
                 Lean {
+                    topology: net.topology_id(),
                     work: real.clone(),
                     real,
                     roles,
@@ -112,7 +117,9 @@ impl Allocator {
         lean: &mut Lean,
         objective: Objective,
     ) -> Result<(Vec<i64>, i128), AllocateError> {
-        let Lean { real, roles, work } = lean;
+        let Lean {
+            real, roles, work, ..
+        } = lean;
         let sol = match objective {
             Objective::Cost => self.solve(real, "least cost")?.0,
             Objective::MaxUtilisation => {

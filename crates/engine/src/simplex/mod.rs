@@ -150,9 +150,9 @@ pub struct NetworkSimplex {
     mixing: Mixing,
     /// Names this solver's topology (`pos`, the problem arcs' ends, `ends_tail`, `ends_head`,
     /// none of which changes after [`new`](Self::new)); clones share it. See `restore.rs`.
-    topology_id: u64,
+    topology_id: restore::Id,
     /// Names the current contents of `adj_start` and `adj`: fresh whenever they change.
-    adj_id: u64,
+    adj_id: restore::Id,
 
     // Problem data as given (original supplies and lower bounds; `lower` is empty while all
     // lower bounds are zero).
@@ -384,7 +384,7 @@ impl NetworkSimplex {
             dual_ok: false,
             adj_start: Vec::new(),
             adj: Vec::new(),
-            adj_id: 0,
+            adj_id: restore::Id::NONE,
             regroup: Vec::new(),
             mark: Vec::new(),
             stamp: 0,

@@ -6,11 +6,26 @@
 use super::NetworkSimplex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A number no other call returns in this process (names a topology or the contents of the
-/// incidence groups; only compared for equality, so results never depend on it).
-pub(super) fn fresh_id() -> u64 {
+/// A name no other call returns in this process (of a topology or of the contents of the
+/// incidence groups; only compared for equality, so results never depend on it, and left out
+/// of `Debug`, which shows what a solver holds).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Id(u64);
+
+impl std::fmt::Debug for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+/// See [`Id`]; `Id::NONE` names empty incidence groups.
+pub(super) fn fresh_id() -> Id {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+    Id(NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Id {
+    pub(super) const NONE: Id = Id(0);
 }
 
 impl NetworkSimplex {
