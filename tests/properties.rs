@@ -610,9 +610,13 @@ fn a_value_refresh_equals_a_build_and_solves_as_a_cold_evaluation() {
         let built = Network::build(&variant).unwrap();
         let mut net = Network::build(&region).unwrap();
         let structure = topology(&net);
-        // A value refresh never changes the topology, zeros included.
+        let id = net.topology_id();
+        // A value refresh never changes the topology, zeros included, nor its id; every build
+        // names its own.
         net.refresh_values(&variant).unwrap();
         prop_assert!(topology(&net) == structure);
+        prop_assert_eq!(net.topology_id(), id);
+        prop_assert_ne!(built.topology_id(), id);
         if topology(&built) == structure {
             same.set(same.get() + 1);
             // Equal to the last bit: every node, arc, value and index.
@@ -650,6 +654,14 @@ fn a_value_refresh_equals_a_build_and_solves_as_a_cold_evaluation() {
             .unwrap();
         let flows = warm.allocate_flows(&net, objective, scaling).unwrap();
         prop_assert_eq!(Some(&flows.objective_units), phases.last());
+        // Again on a clone (the same id: the kept problem's arcs are not compared again) and
+        // on a build of the variant (another id, compared, rebuilt where it differs).
+        let again = warm
+            .allocate_flows(&net.clone(), objective, scaling)
+            .unwrap();
+        prop_assert_eq!(Some(&again.objective_units), phases.last());
+        let rebuilt = warm.allocate_flows(&built, objective, scaling).unwrap();
+        prop_assert_eq!(Some(&rebuilt.objective_units), phases.last());
         Ok(())
     });
     assert_share("refreshed to a built network", same.get(), ran, 0.3);

@@ -22,6 +22,8 @@ pub struct Allocator {
 /// and a phase problem derived from it.
 #[derive(Clone)]
 struct Lean {
+    /// The [`Network::topology_id`] of the network `real` was last written from.
+    topology: u64,
     real: FlowProblem,
     roles: Vec<Role>,
     work: FlowProblem,
@@ -48,13 +50,15 @@ impl Allocator {
         }
     }
 
-    /// Makes this allocator a copy of `other` (configuration and basis), reusing its buffers:
-    /// the Monte Carlo restores the base optimum's basis before every sample this way, so
-    /// that every sample starts from the same state whoever solved what before.
+    /// Makes this allocator a copy of `other` (configuration and basis) for everything it
+    /// computes next, reusing its buffers and skipping what a solver copied from `other`
+    /// still shares with it (`NetworkSimplex::restore_from`): the Monte Carlo restores the
+    /// base optimum's basis before every sample this way, so that every sample starts from
+    /// the same state whoever solved what before.
     pub fn copy_from(&mut self, other: &Allocator) {
         self.cfg = other.cfg;
         match (&mut self.simplex, &other.simplex) {
-            (Some(a), Some(b)) => a.copy_from(b),
+            (Some(a), Some(b)) => a.restore_from(b),
             (a, b) => a.clone_from(b),
         }
     }
@@ -80,13 +84,16 @@ impl Allocator {
         scaling: Scaling,
     ) -> Result<Flows<'_>, AllocateError> {
         let mut lean = match self.lean.take() {
-            Some(mut l) if same_arcs(net, &l.real) => {
+            // The same id: the same nodes and arcs, not compared again.
+            Some(mut l) if l.topology == net.topology_id() || same_arcs(net, &l.real) => {
                 write_values(net, scaling, &mut l.real)?;
+                l.topology = net.topology_id();
                 l
             }
             _ => {
                 let (real, roles) = flow_problem_and_roles(net, scaling)?;
                 Lean {
+                    topology: net.topology_id(),
                     work: real.clone(),
                     real,
                     roles,
@@ -110,7 +117,9 @@ impl Allocator {
         lean: &mut Lean,
         objective: Objective,
     ) -> Result<(Vec<i64>, i128), AllocateError> {
-        let Lean { real, roles, work } = lean;
+        let Lean {
+            real, roles, work, ..
+        } = lean;
         let sol = match objective {
             Objective::Cost => self.solve(real, "least cost")?.0,
             Objective::MaxUtilisation => {

@@ -6,9 +6,32 @@ use super::{AllocateError, Scaling};
 use crate::network::{Arc, ArcKind, Network};
 use symbiosim_engine::{FlowProblem, INFINITE_CAPACITY};
 
+/// The largest magnitude of a value in units.
+const UNITS_LIMIT: i64 = 1 << 50;
+
+/// `x / unit` to the nearest integer (halves away from zero, as `f64::round`), within
+/// ±2^50.
+#[inline]
 fn to_units(x: f64, unit: f64, what: &str) -> Result<i64, AllocateError> {
+    let q = x / unit;
+    // Below 2^51 in magnitude (never NaN), truncation is exact and so is `q - t`
+    // (Sterbenz): the fraction decides the rounding without the `round` libcall.
+    if q.abs() < (1u64 << 51) as f64 {
+        let t = q as i64;
+        let f = q - t as f64;
+        let v = t + i64::from(f >= 0.5) - i64::from(f <= -0.5);
+        if v.abs() <= UNITS_LIMIT {
+            return Ok(v);
+        }
+    }
+    to_units_slow(x, unit, what)
+}
+
+/// [`to_units`] by `f64::round` (and its error).
+#[cold]
+fn to_units_slow(x: f64, unit: f64, what: &str) -> Result<i64, AllocateError> {
     let v = (x / unit).round();
-    if !v.is_finite() || v.abs() > (1u64 << 50) as f64 {
+    if !v.is_finite() || v.abs() > UNITS_LIMIT as f64 {
         return Err(AllocateError::Range(format!("{what} {x} / {unit}")));
     }
     Ok(v as i64)
@@ -91,8 +114,16 @@ fn supplies(net: &Network, scaling: Scaling, supply: &mut [i64]) -> Result<(), A
 fn upper_units(arc: &Arc, scaling: Scaling) -> Result<i64, AllocateError> {
     match arc.capacity {
         Some(c) => {
-            let units = c / scaling.quantity;
-            to_units((units * (1.0 + 1e-12)).floor(), 1.0, "capacity")
+            let units = (c / scaling.quantity) * (1.0 + 1e-12);
+            // `floor` without its libcall where truncation is exact (as in `to_units`).
+            if units.abs() < (1u64 << 51) as f64 {
+                let t = units as i64;
+                let v = t - i64::from((t as f64) > units);
+                if v.abs() <= UNITS_LIMIT {
+                    return Ok(v);
+                }
+            }
+            to_units_slow(units.floor(), 1.0, "capacity")
         }
         None => Ok(INFINITE_CAPACITY),
     }
@@ -105,4 +136,66 @@ fn cost_units(arc: &Arc, scaling: Scaling) -> Result<i64, AllocateError> {
         scaling.cost,
         "unit cost",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The rounding without libcalls equals `f64::round` and `f64::floor` (and the same
+    /// errors) on halves, near-halves, both signs, the range's edges and random values.
+    #[test]
+    fn units_round_as_f64() {
+        let mut xs: Vec<f64> = vec![0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        for k in -5..=5 {
+            let k = k as f64;
+            for d in [
+                0.0,
+                0.5,
+                -0.5,
+                0.49999999999999994,
+                -0.49999999999999994,
+                1e-9,
+            ] {
+                xs.push(k + d);
+            }
+        }
+        let lim = UNITS_LIMIT as f64;
+        for e in [
+            lim - 1.0,
+            lim - 0.5,
+            lim,
+            lim + 0.5,
+            lim + 1.0,
+            2.0 * lim,
+            4.0 * lim,
+        ] {
+            xs.push(e);
+            xs.push(-e);
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..20_000 {
+            let mag = 10f64.powi(rng.random_range(-3..17));
+            xs.push(rng.random_range(-1.0..1.0) * mag);
+            xs.push((rng.random_range(-1000..1000) as f64) + 0.5);
+        }
+        for &x in &xs {
+            for unit in [1.0, 0.1, 3.0] {
+                let (fast, slow) = (to_units(x, unit, "x"), to_units_slow(x, unit, "x"));
+                assert_eq!(fast.ok(), slow.ok(), "{x} / {unit}");
+                let arc = Arc {
+                    kind: ArcKind::DisposalOut(crate::model::MaterialClass::Solid),
+                    capacity: Some(x),
+                    econ: Default::default(),
+                };
+                let scaling = Scaling {
+                    quantity: unit,
+                    cost: 1.0,
+                };
+                let want = to_units_slow(((x / unit) * (1.0 + 1e-12)).floor(), 1.0, "capacity");
+                assert_eq!(upper_units(&arc, scaling).ok(), want.ok(), "{x} / {unit}");
+            }
+        }
+    }
 }

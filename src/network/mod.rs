@@ -141,6 +141,8 @@ pub struct Network {
     /// What of the region built fixes the structure beyond nodes and arcs (checked by
     /// [`Network::refresh_values`]).
     shape: values::Shape,
+    /// Names the nodes and arcs (see [`Network::topology_id`]).
+    topology: TopologyId,
 }
 
 /// Whose utilisation rate a [`RateGroup`] measures.
@@ -185,6 +187,15 @@ pub enum NetworkError {
 }
 
 impl Network {
+    /// Names this network's nodes and arcs: networks with the same id have the same nodes and
+    /// arcs in the same order. Every [`Network::build`] names its own; a clone,
+    /// [`Network::refresh`] and [`Network::refresh_values`] keep it (they never change the
+    /// topology). Only compared for equality (the allocator's kept problem skips comparing
+    /// the arcs' ends with it), so no result depends on its value.
+    pub fn topology_id(&self) -> u64 {
+        self.topology.0
+    }
+
     /// Arcs in index order with their endpoints.
     pub fn arcs(&self) -> impl Iterator<Item = (usize, NodeIndex, NodeIndex, &Arc)> {
         self.graph
@@ -237,6 +248,7 @@ impl Network {
         close_supply(&mut supply, nodes.sink);
         let rate_groups = rate_groups(region, &graph, &nodes.producer);
         Ok(Network {
+            topology: TopologyId(fresh_topology_id()),
             shape: values::Shape::of(region),
             rate_groups,
             graph,
@@ -292,6 +304,24 @@ impl Network {
         self.shape = values::Shape::of(region);
         Ok(())
     }
+}
+
+/// A network's topology name: left out of its `Debug` (which shows what a network holds,
+/// equal for equal builds).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct TopologyId(u64);
+
+impl std::fmt::Debug for TopologyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+/// A number no other build in this process was given.
+fn fresh_topology_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The rate groups of `region` on its `graph`: every material in declaration order, the solids

@@ -92,6 +92,7 @@
 
 mod mixing;
 mod pricing;
+mod restore;
 mod solution;
 #[cfg(test)]
 mod tests;
@@ -147,6 +148,11 @@ pub struct NetworkSimplex {
     pos: Vec<u32>,
     /// The same order as strided loops.
     mixing: Mixing,
+    /// Names this solver's topology (`pos`, the problem arcs' ends, `ends_tail`, `ends_head`,
+    /// none of which changes after [`new`](Self::new)); clones share it. See `restore.rs`.
+    topology_id: restore::Id,
+    /// Names the current contents of `adj_start` and `adj`: fresh whenever they change.
+    adj_id: restore::Id,
 
     // Problem data as given (original supplies and lower bounds; `lower` is empty while all
     // lower bounds are zero).
@@ -346,6 +352,7 @@ impl NetworkSimplex {
             rule: pivot,
             pos,
             mixing: Mixing::new(n, m),
+            topology_id: restore::fresh_id(),
             supply: problem.supply.clone(),
             lower,
             source,
@@ -377,6 +384,7 @@ impl NetworkSimplex {
             dual_ok: false,
             adj_start: Vec::new(),
             adj: Vec::new(),
+            adj_id: restore::Id::NONE,
             regroup: Vec::new(),
             mark: Vec::new(),
             stamp: 0,

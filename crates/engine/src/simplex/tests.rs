@@ -711,3 +711,66 @@ fn copies_and_prepared_updates_solve_as_the_original() {
         }
     }
 }
+
+/// `restore_from` is `copy_from` for every later computation: a worker restored from one
+/// prepared base before each sample (after samples that flipped arcs between finite and
+/// infinite capacity, so that its incidence groups changed, and after costs set and left
+/// pending) solves every sample as a fresh clone of the base does; a solver of another
+/// topology is copied in full.
+#[test]
+fn restores_solve_as_clones() {
+    let mut rng = ChaCha8Rng::seed_from_u64(41);
+    for (i, base) in [gen::transport(800, 5), gen::netgen(150, 1200, 6)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut solved = NetworkSimplex::new(&base, PivotRule::BlockSearch).unwrap();
+        solved.solve().unwrap();
+        solved.prepare_update();
+        // Another topology first: copied in full.
+        let mut worker =
+            NetworkSimplex::new(&gen::netgen(40, 300, 7), PivotRule::BlockSearch).unwrap();
+        worker.solve().unwrap();
+        worker.restore_from(&solved);
+        assert_eq!(format!("{worker:?}"), format!("{solved:?}"));
+        for seed in 0..12u64 {
+            let mut q = gen::perturb(&base, 10, 70 * i as u64 + seed);
+            if seed % 3 == 1 {
+                for _ in 0..q.num_arcs() / 20 {
+                    let a = rng.random_range(0..q.num_arcs());
+                    q.upper[a] = if q.upper[a] == INF {
+                        rng.random_range(0..50)
+                    } else {
+                        INF
+                    };
+                }
+            }
+            let mut fresh = solved.clone();
+            fresh.update(&q).unwrap();
+            let want = fresh.resolve().unwrap();
+            worker.restore_from(&solved);
+            worker.update(&q).unwrap();
+            let got = worker.resolve().unwrap();
+            assert_eq!(got.flow, want.flow, "seed {seed}");
+            assert_eq!(got.potential, want.potential);
+            assert_eq!(got.iterations, want.iterations);
+            assert_eq!(got.objective, want.objective);
+            // Whatever was skipped equals the base's.
+            assert_eq!(worker.pos, solved.pos);
+            if seed % 4 == 3 {
+                // Leave the worker with costs pending and other incidence groups.
+                worker.update(&q).unwrap();
+                worker.ensure_adjacency();
+                worker.set_cost(0, 7).unwrap();
+            }
+            let mut check = worker.clone();
+            check.restore_from(&solved);
+            assert_eq!(check.source, solved.source);
+            assert_eq!(check.target, solved.target);
+            assert_eq!(check.adj, solved.adj);
+            assert_eq!(check.adj_start, solved.adj_start);
+            assert_eq!(check.ends_tail, solved.ends_tail);
+            assert_eq!(check.ends_head, solved.ends_head);
+        }
+    }
+}

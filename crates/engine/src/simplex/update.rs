@@ -2,6 +2,7 @@
 //! changed for the warm start, and the per-node incidence groups that the dual ratio test of
 //! the warm start reads are kept in step with capacity changes.
 
+use super::restore::fresh_id;
 use super::{NetworkSimplex, COST_LIMIT, INF};
 use crate::problem::MAX_ABS_VALUE;
 use crate::{FlowProblem, ProblemError, SolveError};
@@ -406,6 +407,7 @@ impl NetworkSimplex {
             return;
         }
         if 8 * self.regroup.len() >= self.m {
+            self.adj_id = fresh_id();
             self.adj_start.clear();
             self.regroup.clear();
         } else {
@@ -426,6 +428,7 @@ impl NetworkSimplex {
     /// Sorts again, by group, the incidences of both ends of every arc in `regroup` (each node
     /// once): a stable counting sort within the node's range, which does not move.
     fn apply_regroup(&mut self) {
+        self.adj_id = fresh_id();
         let stamp = self.next_stamp();
         let mut buf = Vec::new();
         for k in 0..self.regroup.len() {
@@ -502,141 +505,6 @@ impl NetworkSimplex {
         self.adj_start = start;
         self.adj = adj;
         self.mark = vec![0; n + 1];
-    }
-}
-
-impl NetworkSimplex {
-    /// Makes this solver a copy of `other` (problem, basis, warm-start state, pivot state),
-    /// reusing this one's buffers: `a.copy_from(&b)` leaves `a` as `b.clone()` would, without
-    /// allocating when the sizes match. The Monte Carlo restores one base basis before every
-    /// sample this way.
-    pub fn copy_from(&mut self, other: &NetworkSimplex) {
-        // Destructured without `..`: a new field must be added here.
-        let NetworkSimplex {
-            n,
-            m,
-            rule,
-            pos,
-            mixing,
-            supply,
-            lower,
-            source,
-            target,
-            cost,
-            cap,
-            flow,
-            state,
-            pi,
-            parent,
-            pred,
-            thread,
-            rev_thread,
-            succ_num,
-            last_succ,
-            pred_dir,
-            dirty_revs,
-            weak,
-            bt,
-            bt_abs,
-            delta,
-            dirty_arcs,
-            cost_next,
-            changed,
-            costs_pending,
-            dual_ok,
-            adj_start,
-            adj,
-            regroup,
-            mark,
-            stamp,
-            ends_tail,
-            ends_head,
-            ends_upper,
-            supply_sum,
-            cap_sum,
-            needed_m,
-            active,
-            active_keys,
-            in_active,
-            active_want,
-            next_active,
-            active_stale,
-            next_arc,
-            block_size,
-            candidates,
-            cand_len,
-            list_length,
-            minor_limit,
-            minor_count,
-            art_cost,
-            has_basis,
-            flows_dirty,
-            iterations,
-            pivot_limit,
-            gave_up,
-            warm_limit_override,
-        } = other;
-        self.n = *n;
-        self.m = *m;
-        self.rule = *rule;
-        self.pos.clone_from(pos);
-        self.mixing = *mixing;
-        self.supply.clone_from(supply);
-        self.lower.clone_from(lower);
-        self.source.clone_from(source);
-        self.target.clone_from(target);
-        self.cost.clone_from(cost);
-        self.cap.clone_from(cap);
-        self.flow.clone_from(flow);
-        self.state.clone_from(state);
-        self.pi.clone_from(pi);
-        self.parent.clone_from(parent);
-        self.pred.clone_from(pred);
-        self.thread.clone_from(thread);
-        self.rev_thread.clone_from(rev_thread);
-        self.succ_num.clone_from(succ_num);
-        self.last_succ.clone_from(last_succ);
-        self.pred_dir.clone_from(pred_dir);
-        self.dirty_revs.clone_from(dirty_revs);
-        self.weak.clone_from(weak);
-        self.bt.clone_from(bt);
-        self.bt_abs = *bt_abs;
-        self.delta.clone_from(delta);
-        self.dirty_arcs.clone_from(dirty_arcs);
-        self.cost_next.clone_from(cost_next);
-        self.changed.clone_from(changed);
-        self.costs_pending = *costs_pending;
-        self.dual_ok = *dual_ok;
-        self.adj_start.clone_from(adj_start);
-        self.adj.clone_from(adj);
-        self.regroup.clone_from(regroup);
-        self.mark.clone_from(mark);
-        self.stamp = *stamp;
-        self.ends_tail.clone_from(ends_tail);
-        self.ends_head.clone_from(ends_head);
-        self.ends_upper.clone_from(ends_upper);
-        self.supply_sum = *supply_sum;
-        self.cap_sum = *cap_sum;
-        self.needed_m = *needed_m;
-        self.active.clone_from(active);
-        self.active_keys.clone_from(active_keys);
-        self.in_active.clone_from(in_active);
-        self.active_want = *active_want;
-        self.next_active = *next_active;
-        self.active_stale = *active_stale;
-        self.next_arc = *next_arc;
-        self.block_size = *block_size;
-        self.candidates.clone_from(candidates);
-        self.cand_len = *cand_len;
-        self.list_length = *list_length;
-        self.minor_limit = *minor_limit;
-        self.minor_count = *minor_count;
-        self.art_cost = *art_cost;
-        self.has_basis = *has_basis;
-        self.flows_dirty = *flows_dirty;
-        self.iterations = *iterations;
-        self.pivot_limit = *pivot_limit;
-        self.gave_up = *gave_up;
-        self.warm_limit_override = *warm_limit_override;
+        self.adj_id = fresh_id();
     }
 }
