@@ -337,7 +337,12 @@ fn tiny_plan_matches_golden_files() {
         .collect();
     assert_eq!(
         chosen,
-        ["ash_blocks_large", "gangue_landfill_fee", "rail_siding_bc", "pit_c"]
+        [
+            "ash_blocks_large",
+            "gangue_landfill_fee",
+            "rail_siding_bc",
+            "pit_c"
+        ]
     );
     assert_eq!(plan["annual_cost_yuan"], 501031.39);
     assert_eq!(plan["optimal"], true);
