@@ -8,7 +8,7 @@
 
 use super::balance::{self, Balance};
 use super::{flows, target};
-use crate::model::Region;
+use crate::model::{Accounting, Region};
 use crate::network::Network;
 
 /// The figures of one allocation; the buffers are reused from one sample to the next.
@@ -54,7 +54,15 @@ impl Figures {
         self.flow
             .extend(flow_units.iter().map(|&x| x as f64 * quantity));
         let supply = |n: usize| supply_units[n] as f64 * quantity;
-        balance::fates_into(region, net, &self.flow, supply, &mut self.fates);
+        // The fates and the money in one pass over the arcs with flow (each sum in arc order,
+        // as `fates_into` and `flows::totals` add them).
+        balance::start_fates(net, supply, &mut self.fates);
+        let strict = Accounting::strict();
+        let mut totals = flows::Totals::zero();
+        for (_, x, arc) in net.arcs_with_flow(&self.flow) {
+            balance::add_fate(region, &strict, &mut self.fates, x, arc);
+            totals.add(x, arc);
+        }
         let balances = balance::balances(region, &self.fates);
         let t = target::target(region, &self.fates, &balances);
         self.rate = t.achieved;
@@ -68,7 +76,6 @@ impl Figures {
         self.cells.clear();
         self.cells
             .extend(balances.by_park_material.iter().map(|&(_, b)| b));
-        let totals = flows::totals(net, &self.flow);
         self.cost = totals.cost.total();
         self.co2_avoided_t = totals.co2_avoided_t;
         self.co2_transport_t = totals.co2_transport_t;
