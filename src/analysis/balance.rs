@@ -3,7 +3,7 @@
 
 use crate::allocate::Allocation;
 use crate::model::*;
-use crate::network::{ArcKind, Network, Source};
+use crate::network::{Arc, ArcKind, Network, Source};
 
 /// A material balance, in the material's unit per year.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -96,51 +96,69 @@ pub(super) fn fates_into(
     supply: impl Fn(usize) -> f64,
     fate: &mut Vec<Balance>,
 ) {
+    start_fates(net, supply, fate);
     let strict = Accounting::strict();
+    // Arcs without flow add nothing (+0.0 to sums that start at +0.0): skipped.
+    for (_, x, arc) in net.arcs_with_flow(flow) {
+        add_fate(region, &strict, fate, x, arc);
+    }
+}
+
+/// Each producer's balance before its flows: generation only (`supply` of its node).
+pub(super) fn start_fates(net: &Network, supply: impl Fn(usize) -> f64, fate: &mut Vec<Balance>) {
     fate.clear();
     fate.extend(net.producer_node.iter().map(|n| Balance {
         generated: supply(n.index()),
         ..Balance::default()
     }));
-    // Arcs without flow add nothing (+0.0 to sums that start at +0.0): skipped.
-    for (_, x, arc) in net.arcs_with_flow(flow) {
-        match arc.kind {
-            ArcKind::Transport {
-                source, consumer, ..
-            } if x > 0.0 => {
-                let kind = region.routes[region.consumers[consumer.0].route.0].kind;
-                let f = &mut fate[source.producer().0];
-                let (counted, strict) = (region.counted(consumer), strict.counts(kind));
-                match source {
-                    Source::Generation(_) => {
-                        *if counted {
-                            &mut f.utilised_new
-                        } else {
-                            &mut f.uncounted_new
-                        } += x;
-                        if strict {
-                            f.strict_new += x;
-                        }
+}
+
+/// Adds `x` material units on `arc` to the fate of its producer (arcs in arc order, after
+/// [`start_fates`], make [`fates_into`]); `strict` is [`Accounting::strict`].
+#[inline]
+pub(super) fn add_fate(
+    region: &Region,
+    strict: &Accounting,
+    fate: &mut [Balance],
+    x: f64,
+    arc: &Arc,
+) {
+    match arc.kind {
+        ArcKind::Transport {
+            source, consumer, ..
+        } if x > 0.0 => {
+            let kind = region.routes[region.consumers[consumer.0].route.0].kind;
+            let f = &mut fate[source.producer().0];
+            let (counted, strict) = (region.counted(consumer), strict.counts(kind));
+            match source {
+                Source::Generation(_) => {
+                    *if counted {
+                        &mut f.utilised_new
+                    } else {
+                        &mut f.uncounted_new
+                    } += x;
+                    if strict {
+                        f.strict_new += x;
                     }
-                    Source::Stockpile(_) => {
-                        *if counted {
-                            &mut f.stockpile_drawn
-                        } else {
-                            &mut f.uncounted_stock
-                        } += x;
-                        if strict {
-                            f.strict_stock += x;
-                        }
+                }
+                Source::Stockpile(_) => {
+                    *if counted {
+                        &mut f.stockpile_drawn
+                    } else {
+                        &mut f.uncounted_stock
+                    } += x;
+                    if strict {
+                        f.strict_stock += x;
                     }
                 }
             }
-            ArcKind::Store { producer } => fate[producer.0].disposed += x,
-            ArcKind::Dump { producer } => {
-                fate[producer.0].disposed += x;
-                fate[producer.0].dumped += x;
-            }
-            _ => {}
         }
+        ArcKind::Store { producer } => fate[producer.0].disposed += x,
+        ArcKind::Dump { producer } => {
+            fate[producer.0].disposed += x;
+            fate[producer.0].dumped += x;
+        }
+        _ => {}
     }
 }
 
@@ -166,17 +184,56 @@ pub(super) fn class_of(region: &Region, p: &Producer) -> MaterialClass {
 }
 
 /// Sums the producers' fates, in producer order within each sum.
+///
+/// One pass over the producers: every sum receives its producers in producer order, as
+/// [`park_balance`] and a per-material loop would add them, so the same bytes.
 pub(super) fn balances(region: &Region, fate: &[Balance]) -> Balances {
-    let mut solids = Balance::default();
-    let mut by_material: Vec<(MaterialId, Balance)> = Vec::new();
-    let mut hydrogen: Vec<(MaterialId, Balance)> = Vec::new();
+    let tops: Vec<ParkId> = (0..region.parks.len())
+        .filter(|&i| region.parks[i].parent.is_none())
+        .map(ParkId)
+        .collect();
+    let mut park_pos = vec![usize::MAX; region.parks.len()];
+    for (k, t) in tops.iter().enumerate() {
+        park_pos[t.0] = k;
+    }
+    // Solid materials get a column of the park × material table, in declaration order.
+    let mut mat_pos = vec![usize::MAX; region.materials.len()];
+    let mut nm = 0;
     for (mi, m) in region.materials.iter().enumerate() {
-        let mut b = Balance::default();
-        for (p, f) in region.producers.iter().zip(fate) {
-            if p.material.0 == mi {
-                b.add(f);
+        if m.class == MaterialClass::Solid {
+            mat_pos[mi] = nm;
+            nm += 1;
+        }
+    }
+    let mut per_material = vec![Balance::default(); region.materials.len()];
+    let mut by_park: Vec<(ParkId, Balance)> =
+        tops.iter().map(|&t| (t, Balance::default())).collect();
+    let mut hydrogen_by_park = by_park.clone();
+    let mut by_park_material: Vec<((ParkId, MaterialId), Balance)> =
+        Vec::with_capacity(tops.len() * nm);
+    for &t in &tops {
+        for (mi, &k) in mat_pos.iter().enumerate() {
+            if k != usize::MAX {
+                by_park_material.push(((t, MaterialId(mi)), Balance::default()));
             }
         }
+    }
+    for (p, f) in region.producers.iter().zip(fate) {
+        per_material[p.material.0].add(f);
+        let top = park_pos[region.top_park(p.park).0];
+        let m = mat_pos[p.material.0];
+        if m != usize::MAX {
+            by_park[top].1.add(f);
+            by_park_material[top * nm + m].1.add(f);
+        } else {
+            hydrogen_by_park[top].1.add(f);
+        }
+    }
+    let mut solids = Balance::default();
+    let mut by_material: Vec<(MaterialId, Balance)> = Vec::with_capacity(nm);
+    let mut hydrogen: Vec<(MaterialId, Balance)> = Vec::new();
+    for (mi, m) in region.materials.iter().enumerate() {
+        let b = per_material[mi];
         match m.class {
             MaterialClass::Solid => {
                 solids.add(&b);
@@ -185,49 +242,7 @@ pub(super) fn balances(region: &Region, fate: &[Balance]) -> Balances {
             MaterialClass::Hydrogen => hydrogen.push((MaterialId(mi), b)),
         }
     }
-    let tops: Vec<ParkId> = (0..region.parks.len())
-        .filter(|&i| region.parks[i].parent.is_none())
-        .map(ParkId)
-        .collect();
-    let by_park: Vec<(ParkId, Balance)> = tops
-        .iter()
-        .map(|&t| (t, park_balance(region, fate, MaterialClass::Solid, None, t)))
-        .collect();
-    let hydrogen_by_park: Vec<(ParkId, Balance)> = tops
-        .iter()
-        .map(|&t| {
-            let b = park_balance(region, fate, MaterialClass::Hydrogen, None, t);
-            (t, b)
-        })
-        .filter(|(_, b)| b.generated > 0.0 || b.utilised() > 0.0)
-        .collect();
-    // One pass in producer order: each cell sums its producers in the order
-    // `park_balance(region, fate, Solid, Some(m), t)` does, so the same bytes.
-    let mut park_pos = vec![usize::MAX; region.parks.len()];
-    for (k, t) in tops.iter().enumerate() {
-        park_pos[t.0] = k;
-    }
-    let mut mat_pos = vec![usize::MAX; region.materials.len()];
-    for (k, (m, _)) in by_material.iter().enumerate() {
-        mat_pos[m.0] = k;
-    }
-    let nm = by_material.len();
-    let mut by_park_material: Vec<((ParkId, MaterialId), Balance)> = tops
-        .iter()
-        .flat_map(|&t| {
-            by_material
-                .iter()
-                .map(move |&(m, _)| ((t, m), Balance::default()))
-        })
-        .collect();
-    for (p, f) in region.producers.iter().zip(fate) {
-        let m = mat_pos[p.material.0];
-        if m != usize::MAX {
-            by_park_material[park_pos[region.top_park(p.park).0] * nm + m]
-                .1
-                .add(f);
-        }
-    }
+    hydrogen_by_park.retain(|(_, b)| b.generated > 0.0 || b.utilised() > 0.0);
     Balances {
         solids,
         by_material,

@@ -4,7 +4,7 @@
 use super::{CostBreakdown, FlowRow};
 use crate::allocate::Allocation;
 use crate::model::*;
-use crate::network::{ArcKind, Network, Source};
+use crate::network::{Arc, ArcKind, Network, Source};
 use std::collections::BTreeMap;
 
 /// Money and CO2 of an allocation, summed in arc order.
@@ -14,18 +14,30 @@ pub(super) struct Totals {
     pub co2_transport_t: f64,
 }
 
+impl Totals {
+    pub(super) fn zero() -> Totals {
+        Totals {
+            cost: CostBreakdown::default(),
+            co2_avoided_t: 0.0,
+            co2_transport_t: 0.0,
+        }
+    }
+
+    /// Adds `x` material units on `arc` (arcs in arc order make [`totals`]).
+    #[inline]
+    pub(super) fn add(&mut self, x: f64, arc: &Arc) {
+        let e = &arc.econ;
+        self.cost.add_scaled(&e.costs, x);
+        self.co2_avoided_t += e.co2_avoided_t * x;
+        self.co2_transport_t += e.co2_transport_t * x;
+    }
+}
+
 /// Every arc's flow (material units, by arc) times its per-unit economics.
 pub(super) fn totals(net: &Network, flow: &[f64]) -> Totals {
-    let mut t = Totals {
-        cost: CostBreakdown::default(),
-        co2_avoided_t: 0.0,
-        co2_transport_t: 0.0,
-    };
+    let mut t = Totals::zero();
     for (_, x, arc) in net.arcs_with_flow(flow) {
-        let e = &arc.econ;
-        t.cost.add_scaled(&e.costs, x);
-        t.co2_avoided_t += e.co2_avoided_t * x;
-        t.co2_transport_t += e.co2_transport_t * x;
+        t.add(x, arc);
     }
     t
 }

@@ -8,7 +8,7 @@
 
 use super::balance::{self, Balance};
 use super::{flows, target};
-use crate::model::Region;
+use crate::model::{Accounting, Region};
 use crate::network::Network;
 
 /// The figures of one allocation; the buffers are reused from one sample to the next.
@@ -34,8 +34,6 @@ pub struct Figures {
     /// Each consolidated park × solid material's balance, park-major (as
     /// [`Results::by_park_material`](super::Results::by_park_material)).
     pub cells: Vec<Balance>,
-    /// Scratch: the flow per arc in material units.
-    flow: Vec<f64>,
 }
 
 impl Figures {
@@ -49,12 +47,22 @@ impl Figures {
         supply_units: &[i64],
         quantity: f64,
     ) {
-        // As `Allocation`: units times the resolution.
-        self.flow.clear();
-        self.flow
-            .extend(flow_units.iter().map(|&x| x as f64 * quantity));
+        // As `Allocation`: units times the resolution, each arc's flow computed as it is
+        // visited (no flow vector); arcs whose flow is 0.0 add nothing and are skipped, as
+        // `Network::arcs_with_flow` skips them.
         let supply = |n: usize| supply_units[n] as f64 * quantity;
-        balance::fates_into(region, net, &self.flow, supply, &mut self.fates);
+        // The fates and the money in one pass over the arcs with flow (each sum in arc order,
+        // as `fates_into` and `flows::totals` add them).
+        balance::start_fates(net, supply, &mut self.fates);
+        let strict = Accounting::strict();
+        let mut totals = flows::Totals::zero();
+        for (&u, edge) in flow_units.iter().zip(net.graph.raw_edges()) {
+            let x = u as f64 * quantity;
+            if x != 0.0 {
+                balance::add_fate(region, &strict, &mut self.fates, x, &edge.weight);
+                totals.add(x, &edge.weight);
+            }
+        }
         let balances = balance::balances(region, &self.fates);
         let t = target::target(region, &self.fates, &balances);
         self.rate = t.achieved;
@@ -68,7 +76,6 @@ impl Figures {
         self.cells.clear();
         self.cells
             .extend(balances.by_park_material.iter().map(|&(_, b)| b));
-        let totals = flows::totals(net, &self.flow);
         self.cost = totals.cost.total();
         self.co2_avoided_t = totals.co2_avoided_t;
         self.co2_transport_t = totals.co2_transport_t;

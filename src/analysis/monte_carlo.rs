@@ -240,18 +240,34 @@ pub fn monte_carlo(
     let inputs = inputs(entries);
     let target = base.target.rate;
     let (nm, np) = (materials.len(), parks.len());
-    let by_material = (0..nm)
-        .map(|m| {
-            let pick: Vec<usize> = (0..np).map(|p| p * nm + m).collect();
-            cell_stats(&samples, target, &pick)
-        })
-        .collect();
-    let by_park = (0..np)
-        .map(|p| {
-            let pick: Vec<usize> = (0..nm).map(|m| p * nm + m).collect();
-            cell_stats(&samples, target, &pick)
-        })
-        .collect();
+    // The statistics after the samples, in parallel too: each figure is computed by one pure
+    // function of the gathered samples and collected in order (the same bytes at any thread
+    // count).
+    let ((by_material, by_park), tornado) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    (0..nm)
+                        .into_par_iter()
+                        .map(|m| {
+                            let pick: Vec<usize> = (0..np).map(|p| p * nm + m).collect();
+                            cell_stats(&samples, target, &pick)
+                        })
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    (0..np)
+                        .into_par_iter()
+                        .map(|p| {
+                            let pick: Vec<usize> = (0..nm).map(|m| p * nm + m).collect();
+                            cell_stats(&samples, target, &pick)
+                        })
+                        .collect::<Vec<_>>()
+                },
+            )
+        },
+        || tornado(&inputs, &samples),
+    );
     let infeasible = samples
         .iter()
         .filter(|s| s.status != SampleStatus::Ok)
@@ -260,7 +276,7 @@ pub fn monte_carlo(
         seed,
         first_sample: first,
         entries: entries.iter().map(|e| e.id.clone()).collect(),
-        tornado: tornado(&inputs, &samples),
+        tornado,
         inputs,
         materials,
         parks,
