@@ -230,8 +230,14 @@ pub fn plan_chart_data(region: &Region, plan: &Plan) -> PlanChart {
     });
     PlanChart {
         title: format!(
+            // The scenario's name (with its year when the name lacks it), not its title: a
+            // title may quote the target the plan was asked to change (`--set target.rate=…`).
             "{}: least-cost measures for P(rate ≥ {:.0} %) ≥ {:.0} %",
-            region.title,
+            if region.name.contains(&region.year.to_string()) {
+                region.name.clone()
+            } else {
+                format!("{} {}", region.name, region.year)
+            },
             region.target.rate * 100.0,
             plan.config.confidence * 100.0
         ),
