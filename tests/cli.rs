@@ -1,6 +1,8 @@
 //! The binary end to end: outputs, golden files, refusal to overwrite, bad input, determinism.
 //! Re-bless the golden files with `SYMBIOSIM_BLESS=1 cargo test --release --test cli`.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -40,24 +42,7 @@ fn tiny_outputs_match_golden_files() {
     let out = dir.path().join("tiny");
     let o = run_tiny(&out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let golden = Path::new("tests/golden/tiny");
-    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
-    for name in GOLDEN {
-        let got = fs::read_to_string(out.join(name)).unwrap();
-        let want_path = golden.join(name);
-        if bless {
-            fs::create_dir_all(golden).unwrap();
-            fs::write(&want_path, &got).unwrap();
-            continue;
-        }
-        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
-            panic!(
-                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
-                want_path.display()
-            )
-        });
-        assert_eq!(got, want, "{name} differs from its golden file");
-    }
+    common::check_golden(&out, Path::new("tests/golden/tiny"), GOLDEN);
     for name in [
         "manifest.json",
         "charts/utilisation.png",
@@ -103,24 +88,7 @@ fn tiny_uncertain_monte_carlo_matches_golden_files() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let golden = Path::new("tests/golden/tiny_uncertain_mc");
-    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
-    for name in GOLDEN_MC {
-        let got = fs::read_to_string(out.join(name)).unwrap();
-        let want_path = golden.join(name);
-        if bless {
-            fs::create_dir_all(golden).unwrap();
-            fs::write(&want_path, &got).unwrap();
-            continue;
-        }
-        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
-            panic!(
-                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
-                want_path.display()
-            )
-        });
-        assert_eq!(got, want, "{name} differs from its golden file");
-    }
+    common::check_golden(&out, Path::new("tests/golden/tiny_uncertain_mc"), GOLDEN_MC);
     for name in [
         "samples_rate.npy",
         "samples_strict_rate.npy",
@@ -307,24 +275,11 @@ fn tiny_plan_matches_golden_files() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let golden = Path::new("tests/golden/tiny_plan");
-    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
-    for name in ["plan.json", "plan.csv"] {
-        let got = fs::read_to_string(out.join(name)).unwrap();
-        let want_path = golden.join(name);
-        if bless {
-            fs::create_dir_all(golden).unwrap();
-            fs::write(&want_path, &got).unwrap();
-            continue;
-        }
-        let want = fs::read_to_string(&want_path).unwrap_or_else(|_| {
-            panic!(
-                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
-                want_path.display()
-            )
-        });
-        assert_eq!(got, want, "{name} differs from its golden file");
-    }
+    common::check_golden(
+        &out,
+        Path::new("tests/golden/tiny_plan"),
+        &["plan.json", "plan.csv"],
+    );
     let plan: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
     // The header of tiny_plan.toml: at 90 % the cheapest portfolio is these four, 501 031.39

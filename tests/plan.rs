@@ -2,11 +2,12 @@
 //! optimum against brute force on generated cases, the bound never pruning a feasible
 //! portfolio, a hand-computed case, thread independence and the out-of-sample check.
 //!
-//! Reproducible: generated cases come from proptest with the fixed seed [`SEED`] (override
+//! Reproducible: generated cases come from proptest with the fixed seed `common::SEED` (override
 //! with `PROPTEST_RNG_SEED`, `PROPTEST_CASES`), as in `tests/properties.rs`.
 
+mod common;
+
 use proptest::prelude::*;
-use proptest::test_runner::{RngSeed, TestCaseResult, TestRunner};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
@@ -18,33 +19,7 @@ use symbiosim::analysis::plan::{chosen_flags, plan, stats, PlanConfig, Stop};
 use symbiosim::model::*;
 use symbiosim::scenario;
 
-const SEED: u64 = 0x5eed_2025_0b5e_55ed;
-
-fn config(cases: u32) -> ProptestConfig {
-    let mut c = ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = cases;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        c.rng_seed = RngSeed::Fixed(SEED);
-    }
-    c
-}
-
-fn run<S: Strategy>(cases: u32, strategy: S, test: impl Fn(S::Value) -> TestCaseResult) -> u32 {
-    let ran = Cell::new(0u32);
-    let mut runner = TestRunner::new(config(cases));
-    if let Err(e) = runner.run(&strategy, |v| {
-        ran.set(ran.get() + 1);
-        test(v)
-    }) {
-        panic!("{e}");
-    }
-    ran.get()
-}
+use common::run;
 
 fn load(path: &str) -> scenario::Loaded {
     scenario::load(Path::new(path)).unwrap()

@@ -4,8 +4,8 @@
 //! refreshed network equals a built one, warm evaluations equal cold ones, rate ranges are the
 //! exact extremes among optimal allocations.
 //!
-//! Reproducible: every run draws the same cases, from the fixed seed [`SEED`], with each test's
-//! own case count, and writes no regression files ([`config`]). To explore other cases, set
+//! Reproducible: every run draws the same cases, from the fixed seed `common::SEED`, with each test's
+//! own case count, and writes no regression files (`common::config`). To explore other cases, set
 //! proptest's environment variables, which then take precedence:
 //!
 //! ```text
@@ -20,8 +20,9 @@
 //! disposal, a positive flow) counts the cases where it was really checked, and the test
 //! asserts that they are a substantial share of the cases run ([`assert_share`]).
 
+mod common;
+
 use proptest::prelude::*;
-use proptest::test_runner::{RngSeed, TestCaseResult, TestRunner};
 use rand::{Rng, SeedableRng};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -30,39 +31,7 @@ use symbiosim::analysis::{analyse, evaluate, Evaluator, Results};
 use symbiosim::model::*;
 use symbiosim::network::{ArcKind, Network, NetworkError};
 
-/// The default seed of every property test (override: `PROPTEST_RNG_SEED`).
-const SEED: u64 = 0x5eed_2025_0b5e_55ed;
-
-/// Proptest's configuration from the environment (`PROPTEST_CASES`, `PROPTEST_RNG_SEED`, ...),
-/// with `cases` cases and the fixed [`SEED`] where those are not set, and no failure
-/// persistence.
-fn config(cases: u32) -> ProptestConfig {
-    let mut c = ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = cases;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        c.rng_seed = RngSeed::Fixed(SEED);
-    }
-    c
-}
-
-/// Runs `test` on the cases of `strategy` (see [`config`]) and returns how many were run.
-fn run<S: Strategy>(cases: u32, strategy: S, test: impl Fn(S::Value) -> TestCaseResult) -> u32 {
-    let ran = Cell::new(0u32);
-    let mut runner = TestRunner::new(config(cases));
-    let result = runner.run(&strategy, |v| {
-        ran.set(ran.get() + 1);
-        test(v)
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
-    ran.get()
-}
+use common::run;
 
 /// Asserts that a conditional check ran in at least `min_share` of the `ran` cases (when there
 /// are enough of them for a share to mean something: 100).

@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests (each test binary that needs them says
+//! `mod common;`): reproducible property tests and golden-file comparison.
+#![allow(dead_code)] // each binary uses only some of them
+
+use proptest::prelude::*;
+use proptest::test_runner::{RngSeed, TestCaseResult, TestRunner};
+use std::cell::Cell;
+use std::path::Path;
+
+/// The default seed of every property test (override: `PROPTEST_RNG_SEED`).
+pub const SEED: u64 = 0x5eed_2025_0b5e_55ed;
+
+/// Proptest's configuration from the environment (`PROPTEST_CASES`, `PROPTEST_RNG_SEED`, ...),
+/// with `cases` cases and the fixed [`SEED`] where those are not set, and no failure
+/// persistence.
+pub fn config(cases: u32) -> ProptestConfig {
+    let mut c = ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = RngSeed::Fixed(SEED);
+    }
+    c
+}
+
+/// Runs `test` on the cases of `strategy` (see [`config`]) and returns how many were run.
+pub fn run<S: Strategy>(cases: u32, strategy: S, test: impl Fn(S::Value) -> TestCaseResult) -> u32 {
+    let ran = Cell::new(0u32);
+    let mut runner = TestRunner::new(config(cases));
+    let result = runner.run(&strategy, |v| {
+        ran.set(ran.get() + 1);
+        test(v)
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    ran.get()
+}
+
+/// Compares the text files `names` of the output folder `out` with their golden copies in
+/// `golden`, or rewrites the golden copies when `SYMBIOSIM_BLESS` is set.
+pub fn check_golden(out: &Path, golden: &Path, names: &[&str]) {
+    let bless = std::env::var_os("SYMBIOSIM_BLESS").is_some();
+    for name in names {
+        let got = std::fs::read_to_string(out.join(name)).unwrap();
+        let want_path = golden.join(name);
+        if bless {
+            std::fs::create_dir_all(want_path.parent().unwrap()).unwrap();
+            std::fs::write(&want_path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&want_path).unwrap_or_else(|_| {
+            panic!(
+                "missing golden {}; bless with SYMBIOSIM_BLESS=1",
+                want_path.display()
+            )
+        });
+        assert_eq!(got, want, "{name} differs from its golden file");
+    }
+}
