@@ -177,11 +177,15 @@ fn ordos_monte_carlo(c: &mut Criterion) {
 /// optimum, in parallel chunks on a rayon pool of 1 and of 2 threads. Throughput = samples per
 /// second (the base solve included). Beside it, in the same run, the bare warm re-solve of the
 /// `ordos` group (update + resolve of a perturbed integer problem, no certificate): the
-/// per-sample time is reported as a multiple of it.
+/// per-sample time is reported as a multiple of it. Each run is also measured with the
+/// scenario's own `[[uncertain]]` entries ("shipped entries").
 fn ordos_monte_carlo_run(c: &mut Criterion) {
     use symbiosim::analysis::monte_carlo;
     use symbiosim::model::{Distribution, Objective, Uncertain, UncertainField};
     let base = ordos_2025();
+    let shipped = scenario::load(Path::new("scenarios/ordos_2025.toml"))
+        .expect("valid scenario")
+        .uncertain;
     let entries = vec![
         Uncertain {
             id: "output".into(),
@@ -260,6 +264,20 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
                     })
                 })
             });
+            // The scenario's own `[[uncertain]]` entries (32 in ordos_2025, two groups): what
+            // `run scenarios/ordos_2025.toml --samples N` solves.
+            g.bench_function(
+                format!("{N} samples, {name}, shipped entries, {threads} threads"),
+                |b| {
+                    let mut seed = 0;
+                    b.iter(|| {
+                        seed += 1;
+                        pool.install(|| {
+                            black_box(monte_carlo(&region, &shipped, seed, 0, N, &|_| {}).unwrap())
+                        })
+                    })
+                },
+            );
         }
     }
     g.finish();
