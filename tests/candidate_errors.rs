@@ -1,28 +1,13 @@
 //! Bad candidate measures: every problem reported at once, each at file, line, column and
 //! field (the style of `tests/errors.rs`, on `scenarios/tiny_plan.toml`).
 
+mod common;
+
+use common::{errors, line_of};
 use std::path::Path;
-use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
+use symbiosim::scenario::{self, diag::Diagnostic};
 
 const PLAN: &str = include_str!("../scenarios/tiny_plan.toml");
-
-fn errors(text: &str) -> Vec<Diagnostic> {
-    match scenario::load_str("bad.toml", text, Path::new("scenarios")) {
-        Ok(_) => panic!("scenario should be invalid"),
-        Err(ScenarioError::Invalid(d)) => d.0,
-        Err(e) => panic!("unexpected error {e}"),
-    }
-}
-
-/// 1-based line of the first occurrence of `needle` at or after line `after` (1-based).
-fn line_of(text: &str, needle: &str, after: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(after)
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .expect(needle)
-}
 
 /// 1-based column of `needle` on 1-based `line`.
 fn col_of(text: &str, line: usize, needle: &str) -> usize {

@@ -1,27 +1,12 @@
 //! Bad input: every problem reported at once, each with file, line, column and field.
 
+mod common;
+
+use common::{errors, line_of};
 use std::path::Path;
 use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
 
 const TINY: &str = include_str!("../scenarios/tiny.toml");
-
-fn errors(text: &str) -> Vec<Diagnostic> {
-    match scenario::load_str("bad.toml", text, Path::new("scenarios")) {
-        Ok(_) => panic!("scenario should be invalid"),
-        Err(ScenarioError::Invalid(d)) => d.0,
-        Err(e) => panic!("unexpected error {e}"),
-    }
-}
-
-/// 1-based line of the first occurrence of `needle` in `text` at or after line `after`.
-fn line_of(text: &str, needle: &str, after: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(after)
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .expect(needle)
-}
 
 fn replace_nth(text: &str, from: &str, to: &str, nth: usize) -> String {
     let start = text.match_indices(from).nth(nth).expect(from).0;

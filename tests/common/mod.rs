@@ -1,11 +1,13 @@
 //! Helpers shared by the integration tests (each test binary that needs them says
-//! `mod common;`): reproducible property tests and golden-file comparison.
+//! `mod common;`): reproducible property tests, golden-file comparison, and the located
+//! errors of an invalid scenario.
 #![allow(dead_code)] // each binary uses only some of them
 
 use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseResult, TestRunner};
 use std::cell::Cell;
 use std::path::Path;
+use symbiosim::scenario::{self, diag::Diagnostic, ScenarioError};
 
 /// The default seed of every property test (override: `PROPTEST_RNG_SEED`).
 pub const SEED: u64 = 0x5eed_2025_0b5e_55ed;
@@ -61,4 +63,24 @@ pub fn check_golden(out: &Path, golden: &Path, names: &[&str]) {
         });
         assert_eq!(got, want, "{name} differs from its golden file");
     }
+}
+
+/// The diagnostics of `text`, loaded as `bad.toml` from `scenarios/`; panics unless the
+/// scenario is invalid.
+pub fn errors(text: &str) -> Vec<Diagnostic> {
+    match scenario::load_str("bad.toml", text, Path::new("scenarios")) {
+        Ok(_) => panic!("scenario should be invalid"),
+        Err(ScenarioError::Invalid(d)) => d.0,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+/// 1-based line of the first occurrence of `needle` in `text` at or after line `after`.
+pub fn line_of(text: &str, needle: &str, after: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .expect(needle)
 }
