@@ -1,7 +1,7 @@
 //! `plan`: the least-cost portfolio of the scenario's candidate measures that meets the target
 //! with the given confidence (see `analysis::plan` and `docs/plan.md`).
 
-use super::run::{load, output_policy, progress_bar, report_invalid, scenario_stem, threads, warn};
+use super::run::{commit, load_or_report, output_policy, progress_bar, scenario_stem, threads};
 use super::PlanArgs;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -38,15 +38,10 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     pool.install(|| {
         let mut timings = Vec::new();
-        let t = Instant::now();
-        let loaded = match load(&a.scenario) {
+        let loaded = match load_or_report(&a.scenario, a.quiet, &mut timings) {
             Ok(l) => l,
-            Err(e) => return Ok(report_invalid(&e)),
+            Err(code) => return Ok(code),
         };
-        if !a.quiet {
-            warn(&loaded);
-        }
-        timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
         let prepared = writer::prepare(&out, replace, create_parents)?;
         let region = &loaded.region;
         let t = Instant::now();
@@ -55,7 +50,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
         timings.push(("plan".to_string(), t.elapsed().as_secs_f64()));
         let t = Instant::now();
-        let mut files = report::plan_files(region, &p)?;
+        let files = report::plan_files(region, &p)?;
         timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
         let info = RunInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -66,18 +61,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
             timings,
             pivots: Vec::new(),
         };
-        let manifest = report::manifest_json(&info, &files)?;
-        files.push(report::OutputFile {
-            path: "manifest.json".into(),
-            bytes: manifest,
-        });
-        if let Some(kept) = prepared.commit(&files)? {
-            errln!(
-                "warning: files appeared or changed in the earlier output while this run wrote \
-                 the new one; the earlier output is kept in {} (nothing was deleted)",
-                kept.display()
-            );
-        }
+        commit(prepared, &info, files)?;
         if !a.quiet {
             let mut text = report::terminal_plan(region, &p);
             text.push_str(&format!("  outputs: {}/\n", out.display()));

@@ -164,7 +164,45 @@ pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
 }
 
 /// Prints the scenario's warnings (suspicious but legal input) to standard error.
-pub(super) fn warn(loaded: &Loaded) {
+/// Loads the scenario, timed as `load`, and prints its warnings unless `quiet`; an invalid
+/// scenario is reported and its exit code returned as the error.
+pub(super) fn load_or_report(
+    a: &ScenarioArgs,
+    quiet: bool,
+    timings: &mut Vec<(String, f64)>,
+) -> Result<Loaded, ExitCode> {
+    let t = Instant::now();
+    let loaded = load(a).map_err(|e| report_invalid(&e))?;
+    if !quiet {
+        warn(&loaded);
+    }
+    timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
+    Ok(loaded)
+}
+
+/// Appends `manifest.json` (from `info` and `files`) and moves the output folder into place,
+/// warning when the earlier output had to be kept.
+pub(super) fn commit(
+    prepared: writer::Prepared,
+    info: &RunInfo,
+    mut files: Vec<report::OutputFile>,
+) -> anyhow::Result<()> {
+    let manifest = report::manifest_json(info, &files)?;
+    files.push(report::OutputFile {
+        path: "manifest.json".into(),
+        bytes: manifest,
+    });
+    if let Some(kept) = prepared.commit(&files)? {
+        errln!(
+            "warning: files appeared or changed in the earlier output while this run wrote the \
+             new one; the earlier output is kept in {} (nothing was deleted)",
+            kept.display()
+        );
+    }
+    Ok(())
+}
+
+fn warn(loaded: &Loaded) {
     for w in &loaded.warnings {
         errln!("warning: {w}");
     }
@@ -203,15 +241,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 
 fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     let mut timings = Vec::new();
-    let t = Instant::now();
-    let loaded = match load(&cfg.scenario) {
+    let loaded = match load_or_report(&cfg.scenario, cfg.quiet, &mut timings) {
         Ok(l) => l,
-        Err(e) => return Ok(report_invalid(&e)),
+        Err(code) => return Ok(code),
     };
-    if !cfg.quiet {
-        warn(&loaded);
-    }
-    timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
     // After validation (bad input is reported as such), before any work: the destination is
     // checked and a temporary folder made next to it (which proves it writable).
     let prepared = writer::prepare(&cfg.out, cfg.replace, cfg.create_parents)?;
@@ -245,7 +278,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     };
 
     let t = Instant::now();
-    let mut files = match &mc {
+    let files = match &mc {
         None => report::render(region, &results)?,
         Some(mc) => report::render_with_monte_carlo(region, &results, mc)?,
     };
@@ -263,18 +296,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
             .map(|p| (p.name.clone(), p.iterations))
             .collect(),
     };
-    let manifest = report::manifest_json(&info, &files)?;
-    files.push(report::OutputFile {
-        path: "manifest.json".into(),
-        bytes: manifest,
-    });
-    if let Some(kept) = prepared.commit(&files)? {
-        errln!(
-            "warning: files appeared or changed in the earlier output while this run wrote the \
-             new one; the earlier output is kept in {} (nothing was deleted)",
-            kept.display()
-        );
-    }
+    commit(prepared, &info, files)?;
     if !cfg.quiet {
         let mut text = report::terminal_summary(region, &results);
         if let Some(mc) = &mc {
