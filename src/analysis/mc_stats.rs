@@ -58,7 +58,30 @@ pub struct CellStats {
     pub strict_rate: Option<Stats>,
 }
 
-/// The statistics of the balance summed from each sample's cells `pick` (in that order).
+impl CellStats {
+    /// From a material's or park's rates under the rule and strict, in index order.
+    pub fn of(
+        rates: impl Iterator<Item = Option<f64>>,
+        strict: impl Iterator<Item = Option<f64>>,
+        target: f64,
+    ) -> CellStats {
+        let rates: Vec<Option<f64>> = rates.collect();
+        let defined = rates.iter().flatten().count();
+        let met = rates
+            .iter()
+            .flatten()
+            .filter(|&&r| r + 1e-12 >= target)
+            .count();
+        CellStats {
+            p_meet_target: (defined > 0).then(|| met as f64 / defined as f64),
+            rate: Stats::of(rates.into_iter()),
+            strict_rate: Stats::of(strict),
+        }
+    }
+}
+
+/// The statistics of the balance summed from each sample's cells `pick` (in that order), from
+/// every sample's record: the reference the streamed statistics are checked against.
 pub fn cell_stats(samples: &[SampleResult], target: f64, pick: &[usize]) -> CellStats {
     let mut rates = Vec::with_capacity(samples.len());
     let mut strict = Vec::with_capacity(samples.len());
@@ -70,17 +93,7 @@ pub fn cell_stats(samples: &[SampleResult], target: f64, pick: &[usize]) -> Cell
         rates.push(b.rate());
         strict.push(b.strict_rate());
     }
-    let defined = rates.iter().flatten().count();
-    let met = rates
-        .iter()
-        .flatten()
-        .filter(|&&r| r + 1e-12 >= target)
-        .count();
-    CellStats {
-        p_meet_target: (defined > 0).then(|| met as f64 / defined as f64),
-        rate: Stats::of(rates.into_iter()),
-        strict_rate: Stats::of(strict.into_iter()),
-    }
+    CellStats::of(rates.into_iter(), strict.into_iter(), target)
 }
 
 /// How strongly one input moves the target's rate.
@@ -101,26 +114,48 @@ pub struct Sensitivity {
 
 /// Each input's Spearman ρ with the rate, sorted by |ρ| (largest first; undefined last; ties
 /// in draw order). A group's entries are comonotone, so its first varying entry's multiplier
-/// has the ranks of all of them (an entry with `low = high` is constant).
+/// has the ranks of all of them (an entry with `low = high` is constant). From every sample's
+/// record: the reference the streamed statistics are checked against.
 pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec<Sensitivity> {
-    let rho_with = |j: usize, rate: fn(&SampleResult) -> Option<f64>| {
-        let (x, y): (Vec<f64>, Vec<f64>) = samples
+    let varies = |j: usize| {
+        samples
+            .windows(2)
+            .any(|w| w[0].multipliers[j] != w[1].multipliers[j])
+    };
+    let xs: Vec<Vec<f64>> = inputs
+        .iter()
+        .map(|(_, ix)| {
+            let j = ix.iter().copied().find(|&j| varies(j)).unwrap_or(ix[0]);
+            samples.iter().map(|s| s.multipliers[j]).collect()
+        })
+        .collect();
+    let rate: Vec<Option<f64>> = samples.iter().map(|s| s.rate).collect();
+    let strict: Vec<Option<f64>> = samples.iter().map(|s| s.strict_rate).collect();
+    tornado_of(inputs, &xs, &rate, &strict)
+}
+
+/// [`tornado`] from columns: `xs[i]` is input i's ranked multiplier (its first varying
+/// entry's) in every sample, `rate` and `strict` the target's rates, all in index order.
+pub fn tornado_of(
+    inputs: &[(String, Vec<usize>)],
+    xs: &[Vec<f64>],
+    rate: &[Option<f64>],
+    strict: &[Option<f64>],
+) -> Vec<Sensitivity> {
+    let rho_with = |x: &[f64], y: &[Option<f64>]| {
+        let (x, y): (Vec<f64>, Vec<f64>) = x
             .iter()
-            .filter_map(|s| rate(s).map(|r| (s.multipliers[j], r)))
+            .zip(y)
+            .filter_map(|(&x, y)| y.map(|r| (x, r)))
             .unzip();
         (spearman(&x, &y), x.len() as u64)
     };
     let mut out: Vec<Sensitivity> = inputs
         .iter()
-        .map(|(label, ix)| {
-            let varies = |j: usize| {
-                samples
-                    .windows(2)
-                    .any(|w| w[0].multipliers[j] != w[1].multipliers[j])
-            };
-            let j = ix.iter().copied().find(|&j| varies(j)).unwrap_or(ix[0]);
-            let (rho, n) = rho_with(j, |s| s.rate);
-            let (rho_strict, _) = rho_with(j, |s| s.strict_rate);
+        .zip(xs)
+        .map(|((label, ix), x)| {
+            let (rho, n) = rho_with(x, rate);
+            let (rho_strict, _) = rho_with(x, strict);
             Sensitivity {
                 input: label.clone(),
                 entries: ix.clone(),

@@ -20,6 +20,7 @@ mod evaluate;
 mod flows;
 mod lean;
 mod legal;
+mod mc_columns;
 pub mod mc_stats;
 pub mod monte_carlo;
 pub mod plan;
@@ -32,7 +33,10 @@ pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluatio
 pub use lean::Figures;
 pub use legal::{NoLegalFate, Stranded};
 pub use mc_stats::{CellStats, Sensitivity};
-pub use monte_carlo::{monte_carlo, MonteCarlo, SampleError, SampleResult, Stats};
+pub use monte_carlo::{
+    monte_carlo, monte_carlo_streamed, MonteCarlo, MonteCarloSummary, SampleError, SampleLayout,
+    SampleResult, Stats, StreamError,
+};
 
 use crate::allocate::Allocation;
 use crate::model::*;

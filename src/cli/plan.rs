@@ -61,7 +61,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
             timings,
             pivots: Vec::new(),
         };
-        commit(prepared, &info, files)?;
+        commit(prepared, &info, files, Vec::new())?;
         if !a.quiet {
             let mut text = report::terminal_plan(region, &p);
             text.push_str(&format!("  outputs: {}/\n", out.display()));

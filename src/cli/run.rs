@@ -180,14 +180,23 @@ pub(super) fn load_or_report(
     Ok(loaded)
 }
 
-/// Appends `manifest.json` (from `info` and `files`) and moves the output folder into place,
-/// warning when the earlier output had to be kept.
+/// Appends `manifest.json` (from `info`, `files` and the files already written row by row,
+/// `streamed`) and moves the output folder into place, warning when the earlier output had to
+/// be kept.
 pub(super) fn commit(
     prepared: writer::Prepared,
     info: &RunInfo,
     mut files: Vec<report::OutputFile>,
+    streamed: Vec<report::ManifestEntry>,
 ) -> anyhow::Result<()> {
-    let manifest = report::manifest_json(info, &files)?;
+    let mut entries: Vec<report::ManifestEntry> =
+        files.iter().map(report::ManifestEntry::from).collect();
+    if !streamed.is_empty() {
+        entries.extend(streamed);
+        // A stable sort: the run's output order.
+        entries.sort_by_key(|e| report::output_rank(&e.path));
+    }
+    let manifest = report::manifest_json_entries(info, &entries)?;
     files.push(report::OutputFile {
         path: "manifest.json".into(),
         bytes: manifest,
@@ -200,6 +209,66 @@ pub(super) fn commit(
         );
     }
     Ok(())
+}
+
+/// Why writing the Monte Carlo's rows stopped the run.
+#[derive(Debug, thiserror::Error)]
+enum SinkError {
+    #[error(transparent)]
+    Write(#[from] writer::WriteError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error("test: failure injected at sample {0} (SYMBIOSIM_TEST_FAIL_AT_SAMPLE)")]
+    Injected(u64),
+}
+
+/// The Monte Carlo `(n, seed, first)` of `region`, its per-sample files ([`report::STREAMED`])
+/// appended window by window into the output's temporary folder while the samples are solved.
+/// Returns the statistics and the streamed files' manifest entries.
+fn stream_monte_carlo(
+    prepared: &writer::Prepared,
+    region: &symbiosim::model::Region,
+    entries: &[symbiosim::model::Uncertain],
+    (n, seed, first): (u64, u64, u64),
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<(analysis::MonteCarloSummary, Vec<report::ManifestEntry>)> {
+    let layout = analysis::SampleLayout::of(region, entries);
+    let heads = report::streamed_heads(region, &layout, n)?;
+    let mut files = Vec::new();
+    for (path, head) in report::STREAMED.iter().zip(&heads) {
+        let mut f = prepared.append(path)?;
+        f.write(head)?;
+        files.push(f);
+    }
+    // For the output-safety tests only: a failure while writing the window holding sample k.
+    let fail_at: Option<u64> = std::env::var("SYMBIOSIM_TEST_FAIL_AT_SAMPLE")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let mut sink = |w: Vec<analysis::SampleResult>| -> Result<(), SinkError> {
+        if let Some(k) = fail_at.filter(|&k| w.iter().any(|s| s.index == k)) {
+            return Err(SinkError::Injected(k));
+        }
+        let rows = report::streamed_rows(&layout, &w)?;
+        drop(w);
+        for (f, r) in files.iter_mut().zip(&rows) {
+            f.write(r)?;
+        }
+        Ok(())
+    };
+    let summary = analysis::monte_carlo_streamed(
+        region,
+        entries,
+        seed,
+        first,
+        n,
+        &|k| bar.inc(k),
+        &mut sink,
+    )?;
+    let streamed = files
+        .into_iter()
+        .map(writer::Appender::finish)
+        .collect::<Result<_, _>>()?;
+    Ok((summary, streamed))
 }
 
 fn warn(loaded: &Loaded) {
@@ -259,8 +328,8 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         t.elapsed().as_secs_f64(),
     ));
 
-    let mc = match cfg.monte_carlo {
-        None => None,
+    let (mc, streamed) = match cfg.monte_carlo {
+        None => (None, Vec::new()),
         Some((n, seed, first)) => {
             if loaded.uncertain.is_empty() {
                 anyhow::bail!(
@@ -269,18 +338,18 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
             }
             let t = Instant::now();
             let bar = progress_bar(Some(n), cfg.quiet, "monte carlo");
-            let mc =
-                analysis::monte_carlo(region, &loaded.uncertain, seed, first, n, &|k| bar.inc(k))?;
+            let (summary, streamed) =
+                stream_monte_carlo(&prepared, region, &loaded.uncertain, (n, seed, first), &bar)?;
             bar.finish_and_clear();
             timings.push(("monte_carlo".to_string(), t.elapsed().as_secs_f64()));
-            Some(mc)
+            (Some(summary), streamed)
         }
     };
 
     let t = Instant::now();
     let files = match &mc {
         None => report::render(region, &results)?,
-        Some(mc) => report::render_with_monte_carlo(region, &results, mc)?,
+        Some(mc) => report::render_monte_carlo(region, &results, mc)?,
     };
     timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
     let info = RunInfo {
@@ -296,7 +365,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
             .map(|p| (p.name.clone(), p.iterations))
             .collect(),
     };
-    commit(prepared, &info, files)?;
+    commit(prepared, &info, files, streamed)?;
     if !cfg.quiet {
         let mut text = report::terminal_summary(region, &results);
         if let Some(mc) = &mc {

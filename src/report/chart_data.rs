@@ -187,7 +187,7 @@ fn objective_label(o: Objective) -> &'static str {
 pub fn distribution_chart_data(
     region: &Region,
     r: &Results,
-    mc: &crate::analysis::MonteCarlo,
+    mc: &crate::analysis::MonteCarloSummary,
 ) -> charts::RateDistributionChart {
     charts::RateDistributionChart {
         title: format!(
@@ -198,7 +198,7 @@ pub fn distribution_chart_data(
         ),
         subtitle: format!(
             "{} samples (seed {}, from sample {}); scope: {}; {} uncertain inputs",
-            mc.samples.len(),
+            mc.count,
             mc.seed,
             mc.first_sample,
             r.target.scope,
@@ -207,16 +207,16 @@ pub fn distribution_chart_data(
         rule: region.target.accounting.rule.clone(),
         target_rate: region.target.rate,
         p_meet: mc.p_meet_target,
-        rates: mc.samples.iter().filter_map(|s| s.rate).collect(),
-        strict_rates: mc.samples.iter().filter_map(|s| s.strict_rate).collect(),
+        rates: mc.rates.clone(),
+        strict_rates: mc.strict_rates.clone(),
     }
 }
 
-/// The tornado's input: the inputs with a defined ρ, in [`crate::analysis::MonteCarlo::tornado`]
+/// The tornado's input: the inputs with a defined ρ, in [`crate::analysis::MonteCarloSummary::tornado`]
 /// order (largest |ρ| first).
 pub fn tornado_chart_data(
     region: &Region,
-    mc: &crate::analysis::MonteCarlo,
+    mc: &crate::analysis::MonteCarloSummary,
 ) -> charts::TornadoChart {
     charts::TornadoChart {
         title: format!(
@@ -227,12 +227,12 @@ pub fn tornado_chart_data(
             format!(
                 "Spearman rank correlation of each input's multiplier with the rate under the rule \"{}\", over {} samples (seed {})",
                 region.target.accounting.rule,
-                mc.samples.len(),
+                mc.count,
                 mc.seed
             ),
             format!(
                 "a group's entries move together and are one input; inputs are not varied one at a time; |ρ| below 2/√n = {:.2} is within sampling noise",
-                2.0 / (mc.samples.len().max(1) as f64).sqrt()
+                2.0 / (mc.count.max(1) as f64).sqrt()
             ),
         ],
         bars: mc

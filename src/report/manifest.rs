@@ -4,12 +4,39 @@ use super::format::round;
 use super::{OutputFile, ReportError, RunInfo};
 use serde_json::{json, Map, Value};
 
+/// A file the manifest lists: its path in the output folder, size and SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl From<&OutputFile> for ManifestEntry {
+    fn from(f: &OutputFile) -> ManifestEntry {
+        use sha2::{Digest, Sha256};
+        ManifestEntry {
+            path: f.path.clone(),
+            bytes: f.bytes.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(&f.bytes)),
+        }
+    }
+}
+
 /// `manifest.json`: version, scenario hash, command, files written and timings.
 pub fn manifest_json(info: &RunInfo, files: &[OutputFile]) -> Result<Vec<u8>, ReportError> {
-    use sha2::{Digest, Sha256};
+    let entries: Vec<ManifestEntry> = files.iter().map(ManifestEntry::from).collect();
+    manifest_json_entries(info, &entries)
+}
+
+/// [`manifest_json`] from the files' entries (files written row by row are never held whole).
+pub fn manifest_json_entries(
+    info: &RunInfo,
+    files: &[ManifestEntry],
+) -> Result<Vec<u8>, ReportError> {
     let outputs: Vec<Value> = files
         .iter()
-        .map(|f| json!({ "path": f.path, "bytes": f.bytes.len(), "sha256": format!("{:x}", Sha256::digest(&f.bytes)) }))
+        .map(|f| json!({ "path": f.path, "bytes": f.bytes, "sha256": f.sha256 }))
         .collect();
     let timings: Map<String, Value> = info
         .timings

@@ -1,67 +1,13 @@
-//! The Monte Carlo's arrays and sensitivity table: `samples_rate.npy`,
-//! `samples_strict_rate.npy` and `samples_balance.npy` (sample × solid material × consolidated
-//! park, little-endian `f64`, C order, written by `ndarray-npy`), their labels in
-//! `samples_axes.json` (`.npy` has none), and `tornado.csv`. Pure: results → bytes.
+//! The Monte Carlo's array labels and sensitivity table: `samples_axes.json` (the labels of
+//! the axes of `samples_rate.npy`, `samples_strict_rate.npy` and `samples_balance.npy`, which
+//! [`super::mc_stream`] writes; `.npy` has none) and `tornado.csv`. Pure: results → bytes.
 
 use super::format::{csv_number, csv_rate};
+use super::mc_stream::BALANCE_AXIS;
 use super::ReportError;
-use crate::analysis::{Balance, MonteCarlo};
+use crate::analysis::MonteCarloSummary;
 use crate::model::Region;
-use ndarray::{Array3, Array4};
-use ndarray_npy::WriteNpyExt;
 use serde::Serialize;
-
-/// The quantities of `samples_balance.npy`'s last axis, in order.
-pub const BALANCE_AXIS: [&str; 4] = [
-    "utilised",
-    "denominator",
-    "strict_utilised",
-    "strict_denominator",
-];
-
-fn balance_values(b: &Balance) -> [f64; 4] {
-    [
-        b.utilised(),
-        b.generated + b.stockpile_drawn,
-        b.strict_new + b.strict_stock,
-        b.generated + b.strict_stock,
-    ]
-}
-
-fn npy<A: WriteNpyExt>(a: &A) -> Result<Vec<u8>, ReportError> {
-    let mut out = Vec::new();
-    a.write_npy(&mut out)
-        .map_err(|e| ReportError::Npy(e.to_string()))?;
-    Ok(out)
-}
-
-/// The (samples, materials, parks) array of `f(cell)`, NaN where it is undefined.
-pub fn cell_array(mc: &MonteCarlo, f: impl Fn(&Balance) -> Option<f64>) -> Array3<f64> {
-    let (nm, np) = (mc.materials.len(), mc.parks.len());
-    Array3::from_shape_fn((mc.samples.len(), nm, np), |(s, m, p)| {
-        f(&mc.samples[s].cells[p * nm + m]).unwrap_or(f64::NAN)
-    })
-}
-
-/// `samples_rate.npy`: each cell's rate under the scenario's accounting rule.
-pub fn samples_rate_npy(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
-    npy(&cell_array(mc, Balance::rate))
-}
-
-/// `samples_strict_rate.npy`: each cell's rate under the strict rule.
-pub fn samples_strict_rate_npy(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
-    npy(&cell_array(mc, Balance::strict_rate))
-}
-
-/// `samples_balance.npy`: (samples, materials, parks, 4) of [`BALANCE_AXIS`], in the
-/// material's unit per year, so that rates of any aggregate can be recomputed.
-pub fn samples_balance_npy(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
-    let (nm, np) = (mc.materials.len(), mc.parks.len());
-    let a = Array4::from_shape_fn((mc.samples.len(), nm, np, 4), |(s, m, p, q)| {
-        balance_values(&mc.samples[s].cells[p * nm + m])[q]
-    });
-    npy(&a)
-}
 
 #[derive(Serialize)]
 struct Axes<'a> {
@@ -82,7 +28,7 @@ struct Axes<'a> {
 }
 
 /// `samples_axes.json`: the labels of the arrays' axes.
-pub fn samples_axes_json(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
+pub fn samples_axes_json(region: &Region, mc: &MonteCarloSummary) -> Result<Vec<u8>, ReportError> {
     let axes = Axes {
         files: [
             "samples_rate.npy",
@@ -91,10 +37,10 @@ pub fn samples_axes_json(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, Re
         ],
         dtype: "<f8",
         order: "C",
-        shape: [mc.samples.len(), mc.materials.len(), mc.parks.len()],
+        shape: [mc.count as usize, mc.materials.len(), mc.parks.len()],
         axes: ["sample", "material", "park"],
         first_sample: mc.first_sample,
-        samples: mc.samples.len(),
+        samples: mc.count as usize,
         material: mc
             .materials
             .iter()
@@ -122,7 +68,7 @@ pub fn samples_axes_json(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, Re
 /// `tornado.csv`: each independent input (an ungrouped entry or a group) by |Spearman ρ|
 /// with the target's rate — rank, input, its entries, ρ under the scenario's rule and under
 /// the strict rule, and the samples where the rate is defined.
-pub fn tornado_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
+pub fn tornado_csv(mc: &MonteCarloSummary) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "rank",

@@ -12,6 +12,7 @@ pub mod format;
 mod manifest;
 mod markdown;
 mod mc_arrays;
+mod mc_stream;
 mod monte_carlo;
 mod plan;
 mod summary;
@@ -27,13 +28,11 @@ pub use chart_data::{
     utilisation_chart_data,
 };
 pub use format::round;
-pub use manifest::manifest_json;
+pub use manifest::{manifest_json, manifest_json_entries, ManifestEntry};
 pub use markdown::report_md;
-pub use mc_arrays::{
-    samples_axes_json, samples_balance_npy, samples_rate_npy, samples_strict_rate_npy, tornado_csv,
-    BALANCE_AXIS,
-};
-pub use monte_carlo::{samples_csv, summary_json_with_monte_carlo, terminal_monte_carlo};
+pub use mc_arrays::{samples_axes_json, tornado_csv};
+pub use mc_stream::{npy_header, streamed_heads, streamed_rows, BALANCE_AXIS, STREAMED};
+pub use monte_carlo::{summary_json_with_monte_carlo, terminal_monte_carlo};
 pub use plan::{plan_chart_data, plan_csv, plan_files, plan_json, terminal_plan};
 pub use summary::summary_json;
 pub use tables::{consumers_csv, flows_csv, producers_csv, utilisation_csv};
@@ -105,14 +104,39 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
         .collect()
 }
 
-/// [`render`] for a run with a Monte Carlo (`run --samples`): `summary.json` gains the
-/// `monte_carlo` block, followed by `samples.csv`, `tornado.csv`, the sample arrays
-/// (`.npy` and `samples_axes.json`) and the distribution and tornado charts; every other
-/// file is the same bytes.
-pub fn render_with_monte_carlo(
+/// The Monte Carlo's files after `summary.json`, in output order; the [`STREAMED`] ones are
+/// written row by row as the run goes ([`streamed_heads`], [`streamed_rows`]).
+const MC_FILES: [&str; 10] = [
+    "samples.csv",
+    "tornado.csv",
+    "samples_axes.json",
+    "samples_rate.npy",
+    "samples_strict_rate.npy",
+    "samples_balance.npy",
+    "charts/rate_distribution.png",
+    "charts/rate_distribution.svg",
+    "charts/tornado.png",
+    "charts/tornado.svg",
+];
+
+/// A file's place in a run's outputs: [`render`]'s order with the Monte Carlo's files after
+/// `summary.json` (the manifest lists files in this order).
+pub fn output_rank(path: &str) -> usize {
+    match MC_FILES.iter().position(|&f| f == path) {
+        Some(i) => 1 + i,
+        None if path == "summary.json" => 0,
+        None => 1 + MC_FILES.len(),
+    }
+}
+
+/// [`render`] for a run with a Monte Carlo (`run --samples`), but for the [`STREAMED`] files:
+/// `summary.json` gains the `monte_carlo` block, followed by `tornado.csv`,
+/// `samples_axes.json` and the distribution and tornado charts; every other file is the same
+/// bytes.
+pub fn render_monte_carlo(
     region: &Region,
     r: &Results,
-    mc: &crate::analysis::MonteCarlo,
+    mc: &crate::analysis::MonteCarloSummary,
 ) -> Result<Vec<OutputFile>, ReportError> {
     use rayon::prelude::*;
     let mut files = render(region, r)?;
@@ -123,29 +147,14 @@ pub fn render_with_monte_carlo(
     files[at].bytes = summary_json_with_monte_carlo(region, r, mc)?;
     let dc = chart_data::distribution_chart_data(region, r, mc);
     let tc = chart_data::tornado_chart_data(region, mc);
-    // After summary.json, in this order (rendered in parallel, gathered in order).
-    const MC_FILES: [&str; 10] = [
-        "samples.csv",
-        "tornado.csv",
-        "samples_axes.json",
-        "samples_rate.npy",
-        "samples_strict_rate.npy",
-        "samples_balance.npy",
-        "charts/rate_distribution.png",
-        "charts/rate_distribution.svg",
-        "charts/tornado.png",
-        "charts/tornado.svg",
-    ];
+    // Rendered in parallel, gathered in order.
     let extra: Vec<OutputFile> = MC_FILES
         .par_iter()
+        .filter(|p| !STREAMED.contains(p))
         .map(|&path| {
             let bytes = match path {
-                "samples.csv" => samples_csv(region, mc)?,
                 "tornado.csv" => mc_arrays::tornado_csv(mc)?,
                 "samples_axes.json" => mc_arrays::samples_axes_json(region, mc)?,
-                "samples_rate.npy" => mc_arrays::samples_rate_npy(mc)?,
-                "samples_strict_rate.npy" => mc_arrays::samples_strict_rate_npy(mc)?,
-                "samples_balance.npy" => mc_arrays::samples_balance_npy(mc)?,
                 "charts/rate_distribution.png" => charts::distribution_png(&dc)?,
                 "charts/rate_distribution.svg" => charts::distribution_svg(&dc)?.into_bytes(),
                 "charts/tornado.png" => charts::tornado_png(&tc)?,
@@ -159,6 +168,37 @@ pub fn render_with_monte_carlo(
         .collect::<Result<_, ReportError>>()?;
     files.splice(at + 1..at + 1, extra);
     Ok(files)
+}
+
+/// Every output of a Monte Carlo run held in memory: [`render_monte_carlo`] and the
+/// [`STREAMED`] files (each its head and the rows of every sample), in output order — the same
+/// bytes as a run that streams them.
+pub fn render_with_monte_carlo(
+    region: &Region,
+    r: &Results,
+    mc: &crate::analysis::MonteCarlo,
+) -> Result<Vec<OutputFile>, ReportError> {
+    let mut files = render_monte_carlo(region, r, mc)?;
+    let heads = streamed_heads(region, &layout_of(mc), mc.count)?;
+    let rows = streamed_rows(&layout_of(mc), &mc.samples)?;
+    for ((path, mut head), rows) in STREAMED.iter().zip(heads).zip(rows) {
+        head.extend(rows);
+        files.push(OutputFile {
+            path: path.to_string(),
+            bytes: head,
+        });
+    }
+    files.sort_by_key(|f| output_rank(&f.path));
+    Ok(files)
+}
+
+fn layout_of(mc: &crate::analysis::MonteCarloSummary) -> crate::analysis::SampleLayout {
+    crate::analysis::SampleLayout {
+        entries: mc.entries.clone(),
+        inputs: mc.inputs.clone(),
+        materials: mc.materials.clone(),
+        parks: mc.parks.clone(),
+    }
 }
 
 /// Facts about a run that are not results: the only output allowed to carry timings.

@@ -1,11 +1,10 @@
 //! The Monte Carlo's outputs (`run --samples`): the `monte_carlo` block of `summary.json` and
-//! `samples.csv`. Pure: results → bytes. Rates to 6 decimals, money to 2, CO2 to 3, as in
-//! the other outputs.
+//! its terminal lines (`samples.csv` is [`super::mc_stream`]'s). Pure: results → bytes. Rates
+//! to 6 decimals, as in the other outputs.
 
-use super::format::{csv_number, csv_rate, round};
+use super::format::round;
 use super::ReportError;
-use crate::analysis::monte_carlo::SampleStatus;
-use crate::analysis::{CellStats, MonteCarlo, Results, Stats};
+use crate::analysis::{CellStats, MonteCarloSummary, Results, Stats};
 use crate::model::Region;
 use serde::Serialize;
 
@@ -78,12 +77,12 @@ struct MonteCarloJson<'a> {
 pub fn summary_json_with_monte_carlo(
     region: &Region,
     r: &Results,
-    mc: &MonteCarlo,
+    mc: &MonteCarloSummary,
 ) -> Result<Vec<u8>, ReportError> {
     let base = super::summary_json(region, r)?;
     let mut v: serde_json::Value = serde_json::from_slice(&base)?;
     let block = MonteCarloJson {
-        samples: mc.samples.len() as u64,
+        samples: mc.count,
         samples_infeasible: mc.samples_infeasible,
         first_sample: mc.first_sample,
         seed: mc.seed,
@@ -121,53 +120,8 @@ pub fn summary_json_with_monte_carlo(
     Ok(out)
 }
 
-/// `samples.csv`: one row per sample in index order — the index, each uncertain entry's
-/// multiplier (`m_<id>`), the target's rate under its rule and strict, each solid material's
-/// rate (`rate_<id>`), net cost, CO2 avoided and CO2 of transport, whether it meets the
-/// target, and its status (`ok`, or `no_legal_fate`: no allocation, empty figures).
-pub fn samples_csv(region: &Region, mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["sample".to_string()];
-    header.extend(mc.entries.iter().map(|id| format!("m_{id}")));
-    header.push("utilisation_rate".into());
-    header.push("strict_utilisation_rate".into());
-    header.extend(
-        mc.materials
-            .iter()
-            .map(|m| format!("rate_{}", region.materials[m.0].id)),
-    );
-    for h in [
-        "net_cost_yuan",
-        "co2_avoided_t",
-        "co2_transport_t",
-        "meets_target",
-        "status",
-    ] {
-        header.push(h.into());
-    }
-    w.write_record(&header)?;
-    for s in &mc.samples {
-        let mut row = vec![s.index.to_string()];
-        row.extend(s.multipliers.iter().map(|&m| csv_number(m, 9)));
-        row.push(csv_rate(s.rate));
-        row.push(csv_rate(s.strict_rate));
-        row.extend(s.material_rates.iter().map(|&r| csv_rate(r)));
-        // A sample with no allocation has no money or CO2: empty cells.
-        let ok = s.status == SampleStatus::Ok;
-        let cell = |x: f64, d| if ok { csv_number(x, d) } else { String::new() };
-        row.push(cell(s.cost, 2));
-        row.push(cell(s.co2_avoided_t, 3));
-        row.push(cell(s.co2_transport_t, 3));
-        row.push(s.meets_target.to_string());
-        row.push(s.status.as_str().into());
-        w.write_record(&row)?;
-    }
-    w.into_inner()
-        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
-}
-
 /// The Monte Carlo's lines of the terminal summary.
-pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarlo) -> String {
+pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarloSummary) -> String {
     use super::format::percent_summary;
     let stats = |s: &Option<Stats>| match s {
         Some(s) => format!(
@@ -189,7 +143,7 @@ pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarlo) -> String {
     };
     format!(
         "  monte carlo: {} samples (seed {}), P(meet {} target) = {}\n    rate {}\n    strict rate {}\n{top}",
-        mc.samples.len(),
+        mc.count,
         mc.seed,
         percent_summary(Some(region.target.rate)),
         round(mc.p_meet_target, 4),

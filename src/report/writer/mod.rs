@@ -24,8 +24,10 @@
 //! SHA-256 digests), and every file in the folder is one the manifest lists, unchanged. Files a
 //! user added or edited are never deleted: the run is refused and names them.
 
+mod append;
 mod file;
 
+pub use append::Appender;
 pub use file::{check_file, write_file};
 
 use super::OutputFile;
@@ -160,9 +162,7 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
             continue;
         }
         let unchanged = ours.get(f).is_some_and(|(bytes, sha)| {
-            fs::read(dest.join(f)).is_ok_and(|data| {
-                data.len() as u64 == *bytes && format!("{:x}", Sha256::digest(&data)) == *sha
-            })
+            digest_file(&dest.join(f)).is_ok_and(|(len, hex)| len == *bytes && hex == *sha)
         });
         if !unchanged {
             foreign.push(f.clone());
@@ -177,6 +177,13 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
         list.push_str(&format!(" and {} more", foreign.len() - shown));
     }
     Err(WriteError::Foreign { path, files: list })
+}
+
+/// A file's size and SHA-256 (hex), read in blocks (outputs can be large).
+fn digest_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut hash = Sha256::new();
+    let len = std::io::copy(&mut fs::File::open(path)?, &mut hash)?;
+    Ok((len, format!("{:x}", hash.finalize())))
 }
 
 /// Fails when `dest` exists and may not be replaced under `replace`.
@@ -475,26 +482,32 @@ fn rename_new(tmp: &Path, dest: &Path) -> std::io::Result<()> {
     fs::rename(tmp, dest)
 }
 
+/// Where file `rel` goes in the temporary folder `tmp` (its parent folders created), and the
+/// `.part` name it is written under before its rename.
+fn place(tmp: &Path, rel: &str) -> Result<(PathBuf, PathBuf), WriteError> {
+    let r = Path::new(rel);
+    if r.is_absolute()
+        || r.components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(WriteError::BadPath(rel.to_string()));
+    }
+    let path = tmp.join(r);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let part = path.with_extension(format!(
+        "{}.part",
+        path.extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    Ok((path, part))
+}
+
 fn write_all(tmp: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     for f in files {
-        let rel = Path::new(&f.path);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| matches!(c, std::path::Component::ParentDir))
-        {
-            return Err(WriteError::BadPath(f.path.clone()));
-        }
-        let path = tmp.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        let part = path.with_extension(format!(
-            "{}.part",
-            path.extension()
-                .map(|e| e.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
+        let (path, part) = place(tmp, &f.path)?;
         let mut fh = fs::File::create(&part).map_err(io(&part))?;
         fh.write_all(&f.bytes).map_err(io(&part))?;
         fh.sync_all().map_err(io(&part))?;
