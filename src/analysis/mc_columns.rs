@@ -107,8 +107,10 @@ impl Columns {
         }
     }
 
-    /// Every statistic, from the columns (the per-material, per-park and tornado figures
-    /// computed side by side on the pool, collected in order).
+    /// Every statistic, from the columns: the per-material and per-park figures first, a
+    /// pair of columns at a time on the pool (each pair freed once used, collected in
+    /// order), then the tornado, whose multipliers are drawn again only once the cell
+    /// columns are gone (the peak is the larger of the two, not their sum).
     pub fn finish(
         self,
         inputs: &[(String, Vec<usize>)],
@@ -118,47 +120,44 @@ impl Columns {
         target: f64,
     ) -> Figures {
         use rayon::prelude::*;
-        let n = self.rate.len();
-        let rate: Vec<Option<f64>> = self.rate.iter().map(|&x| decode(x)).collect();
-        let strict: Vec<Option<f64>> = self.strict.iter().map(|&x| decode(x)).collect();
-        let (cells, tornado) = rayon::join(
-            || {
-                (0..self.nm + self.np)
-                    .into_par_iter()
-                    .map(|c| {
-                        let col = |i: usize| self.cells[i].iter().map(|&x| decode(x));
-                        CellStats::of(col(2 * c), col(2 * c + 1), target)
-                    })
-                    .collect::<Vec<_>>()
-            },
-            || {
-                // Each input's first varying entry (else its first), drawn again per sample.
-                let chosen: Vec<usize> = inputs
-                    .iter()
-                    .map(|(_, ix)| {
-                        ix.iter()
-                            .copied()
-                            .find(|&j| self.varies[j])
-                            .unwrap_or(ix[0])
-                    })
-                    .collect();
-                let xs = redraw(entries, seed, first, n as u64, &chosen);
-                tornado_of(inputs, &xs, &rate, &strict)
-            },
-        );
-        let (by_material, by_park) = {
-            let mut c = cells;
-            let by_park = c.split_off(self.nm);
-            (c, by_park)
-        };
+        let Columns {
+            nm,
+            rate,
+            strict,
+            cells,
+            met,
+            infeasible,
+            varies,
+            ..
+        } = self;
+        let n = rate.len();
+        let mut pairs = Vec::with_capacity(cells.len() / 2);
+        let mut cells = cells.into_iter();
+        while let (Some(r), Some(s)) = (cells.next(), cells.next()) {
+            pairs.push((r, s));
+        }
+        let mut by_material: Vec<CellStats> = pairs
+            .into_par_iter()
+            .map(|(r, s)| {
+                let col = |c: Vec<f64>| c.into_iter().map(decode);
+                CellStats::of(col(r), col(s), target)
+            })
+            .collect();
+        let by_park = by_material.split_off(nm);
+        let rate: Vec<Option<f64>> = rate.into_iter().map(decode).collect();
+        let strict: Vec<Option<f64>> = strict.into_iter().map(decode).collect();
+        // Each input's first varying entry (else its first), drawn again per sample.
+        let chosen: Vec<usize> = inputs
+            .iter()
+            .map(|(_, ix)| ix.iter().copied().find(|&j| varies[j]).unwrap_or(ix[0]))
+            .collect();
+        let xs = redraw(entries, seed, first, n as u64, &chosen);
+        let tornado = tornado_of(inputs, &xs, &rate, &strict);
+        drop(xs);
         Figures {
             samples: n as u64,
-            samples_infeasible: self.infeasible,
-            p_meet_target: if n == 0 {
-                0.0
-            } else {
-                self.met as f64 / n as f64
-            },
+            samples_infeasible: infeasible,
+            p_meet_target: if n == 0 { 0.0 } else { met as f64 / n as f64 },
             rate: Stats::of(rate.iter().copied()),
             strict_rate: Stats::of(strict.iter().copied()),
             by_material,
