@@ -224,14 +224,15 @@ enum SinkError {
 
 /// The Monte Carlo `(n, seed, first)` of `region`, its per-sample files ([`report::STREAMED`])
 /// appended window by window into the output's temporary folder while the samples are solved.
-/// Returns the statistics and the streamed files' manifest entries.
+/// Returns the statistics, the streamed files' manifest entries and the seconds spent
+/// encoding and appending rows (mostly while the next window was solved).
 fn stream_monte_carlo(
     prepared: &writer::Prepared,
     region: &symbiosim::model::Region,
     entries: &[symbiosim::model::Uncertain],
     (n, seed, first): (u64, u64, u64),
     bar: &indicatif::ProgressBar,
-) -> anyhow::Result<(analysis::MonteCarloSummary, Vec<report::ManifestEntry>)> {
+) -> anyhow::Result<(analysis::MonteCarloSummary, Vec<report::ManifestEntry>, f64)> {
     let layout = analysis::SampleLayout::of(region, entries);
     let heads = report::streamed_heads(region, &layout, n)?;
     let mut files = Vec::new();
@@ -244,7 +245,9 @@ fn stream_monte_carlo(
     let fail_at: Option<u64> = std::env::var("SYMBIOSIM_TEST_FAIL_AT_SAMPLE")
         .ok()
         .and_then(|v| v.parse().ok());
+    let mut writing = 0.0;
     let mut sink = |w: Vec<analysis::SampleResult>| -> Result<(), SinkError> {
+        let t = Instant::now();
         if let Some(k) = fail_at.filter(|&k| w.iter().any(|s| s.index == k)) {
             return Err(SinkError::Injected(k));
         }
@@ -253,6 +256,7 @@ fn stream_monte_carlo(
         for (f, r) in files.iter_mut().zip(&rows) {
             f.write(r)?;
         }
+        writing += t.elapsed().as_secs_f64();
         Ok(())
     };
     let summary = analysis::monte_carlo_streamed(
@@ -264,11 +268,12 @@ fn stream_monte_carlo(
         &|k| bar.inc(k),
         &mut sink,
     )?;
+    let t = Instant::now();
     let streamed = files
         .into_iter()
         .map(writer::Appender::finish)
         .collect::<Result<_, _>>()?;
-    Ok((summary, streamed))
+    Ok((summary, streamed, writing + t.elapsed().as_secs_f64()))
 }
 
 fn warn(loaded: &Loaded) {
@@ -338,10 +343,11 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
             }
             let t = Instant::now();
             let bar = progress_bar(Some(n), cfg.quiet, "monte carlo");
-            let (summary, streamed) =
+            let (summary, streamed, writing) =
                 stream_monte_carlo(&prepared, region, &loaded.uncertain, (n, seed, first), &bar)?;
             bar.finish_and_clear();
             timings.push(("monte_carlo".to_string(), t.elapsed().as_secs_f64()));
+            timings.push(("monte_carlo_rows".to_string(), writing));
             (Some(summary), streamed)
         }
     };
