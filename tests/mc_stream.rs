@@ -214,8 +214,9 @@ fn a_failure_in_a_late_window_leaves_nothing_behind() {
     assert_eq!(strays(dir.path(), "out"), Vec::<String>::new());
 }
 
-/// Killed while it streams (its temporary folder already holds part of `samples.csv`): the
-/// earlier output stays in place, and the next run removes what the killed one left.
+/// Killed while it streams (its temporary folder already holds part of `samples.csv` and the
+/// statistics' scratch columns): the earlier output stays in place, and the next run removes
+/// what the killed one left.
 #[test]
 fn a_run_killed_while_it_streams_keeps_the_earlier_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -260,6 +261,9 @@ fn a_run_killed_while_it_streams_keeps_the_earlier_output() {
         assert!(child.try_wait().unwrap().is_none(), "the run ended early");
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
+    // The statistics' columns are in scratch files there too, not in memory.
+    let columns = part.parent().unwrap().join(".columns");
+    assert!(fs::read_dir(&columns).unwrap().count() > 0, "{columns:?}");
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(all_files(&dir.path().join("out")) == before);

@@ -8,9 +8,14 @@
 //! [`super::mc_stats::tornado`], which a test compares): a material's or park's balance is
 //! summed from its cells in the same order before its rates are taken, and the tornado's
 //! multipliers are drawn again from (seed, index) — a pure function — instead of being kept.
+//!
+//! The per-material and per-park columns and the tornado's multipliers go to a
+//! [`ColumnStore`]: in memory ([`InMemory`]), or wherever the caller keeps them (the CLI: a
+//! scratch folder inside the output's temporary folder, so that a run's memory does not hold
+//! them); they are read back one at a time (a few at a time on the pool) at the end.
 
 use super::draw::multipliers;
-use super::mc_stats::{tornado_of, CellStats, Sensitivity, Stats};
+use super::mc_stats::{sensitivity, sort_tornado, CellStats, RankedRate, Sensitivity, Stats};
 use super::monte_carlo::{SampleLayout, SampleResult, SampleStatus};
 use super::Balance;
 use crate::model::Uncertain;
@@ -27,7 +32,34 @@ fn decode(x: f64) -> Option<f64> {
     (x.to_bits() != NONE_BITS).then_some(x)
 }
 
-/// The per-sample scalars the statistics need, gathered in index order.
+/// Where the per-sample columns go while the samples stream past: column `c` is appended to a
+/// window at a time, in index order, and read back whole once.
+pub trait ColumnStore: Send {
+    /// Appends `values` to column `c`.
+    fn append(&mut self, c: usize, values: &[f64]) -> std::io::Result<()>;
+    /// Column `c` whole, in the order appended; the store may forget it after.
+    fn take(&mut self, c: usize) -> std::io::Result<Vec<f64>>;
+}
+
+/// A [`ColumnStore`] in memory.
+#[derive(Debug, Default)]
+pub struct InMemory(Vec<Vec<f64>>);
+
+impl ColumnStore for InMemory {
+    fn append(&mut self, c: usize, values: &[f64]) -> std::io::Result<()> {
+        if self.0.len() <= c {
+            self.0.resize_with(c + 1, Vec::new);
+        }
+        self.0[c].extend_from_slice(values);
+        Ok(())
+    }
+    fn take(&mut self, c: usize) -> std::io::Result<Vec<f64>> {
+        Ok(self.0.get_mut(c).map(std::mem::take).unwrap_or_default())
+    }
+}
+
+/// The per-sample scalars the statistics need, gathered in index order: the target's rates
+/// here, each material's and park's in the store.
 #[derive(Debug, Clone)]
 pub(super) struct Columns {
     nm: usize,
@@ -35,8 +67,6 @@ pub(super) struct Columns {
     /// The target's rate under the rule and strict.
     rate: Vec<f64>,
     strict: Vec<f64>,
-    /// Per material (all parks) then per park (all solids): rate and strict rate.
-    cells: Vec<Vec<f64>>,
     met: u64,
     infeasible: u64,
     /// Whether entry j's multiplier differs between two consecutive samples.
@@ -59,6 +89,10 @@ pub(super) struct Figures {
     pub strict_rates: Vec<f64>,
 }
 
+/// Samples whose multipliers are drawn again at once (in parallel blocks) before they go to
+/// the store.
+const REDRAW: u64 = 8 * 1024;
+
 impl Columns {
     pub fn new(layout: &SampleLayout, n_entries: usize, capacity: u64) -> Columns {
         let (nm, np) = (layout.materials.len(), layout.parks.len());
@@ -68,7 +102,6 @@ impl Columns {
             np,
             rate: Vec::with_capacity(cap),
             strict: Vec::with_capacity(cap),
-            cells: vec![Vec::with_capacity(cap); 2 * (nm + np)],
             met: 0,
             infeasible: 0,
             varies: vec![false; n_entries],
@@ -76,9 +109,15 @@ impl Columns {
         }
     }
 
-    /// Appends the next samples (in index order).
-    pub fn push(&mut self, samples: &[SampleResult]) {
+    /// Appends the next samples (in index order); per material (all parks) then per park (all
+    /// solids), the rate and the strict rate go to store columns `2c` and `2c + 1`.
+    pub fn push(
+        &mut self,
+        samples: &[SampleResult],
+        store: &mut dyn ColumnStore,
+    ) -> std::io::Result<()> {
         let (nm, np) = (self.nm, self.np);
+        let mut cells = vec![Vec::with_capacity(samples.len()); 2 * (nm + np)];
         for s in samples {
             self.rate.push(encode(s.rate));
             self.strict.push(encode(s.strict_rate));
@@ -89,8 +128,8 @@ impl Columns {
                 for c in pick {
                     b.add(&s.cells[c]);
                 }
-                self.cells[2 * col].push(encode(b.rate()));
-                self.cells[2 * col + 1].push(encode(b.strict_rate()));
+                cells[2 * col].push(encode(b.rate()));
+                cells[2 * col + 1].push(encode(b.strict_rate()));
             };
             for m in 0..nm {
                 sum(m, &mut (0..np).map(|p| p * nm + m));
@@ -105,56 +144,86 @@ impl Columns {
             }
             self.last = Some(s.multipliers.clone());
         }
+        for (c, col) in cells.iter().enumerate() {
+            store.append(c, col)?;
+        }
+        Ok(())
     }
 
-    /// Every statistic, from the columns: the per-material and per-park figures first, a
-    /// pair of columns at a time on the pool (each pair freed once used, collected in
-    /// order), then the tornado, whose multipliers are drawn again only once the cell
-    /// columns are gone (the peak is the larger of the two, not their sum).
+    /// Every statistic, from the columns: the per-material and per-park figures, as many
+    /// pairs of columns at a time as the pool has threads (each freed once used, collected in
+    /// order); then the tornado, its multipliers drawn again into the store and read back
+    /// one input at a time.
     pub fn finish(
         self,
+        store: &mut dyn ColumnStore,
         inputs: &[(String, Vec<usize>)],
         entries: &[Uncertain],
-        seed: u64,
-        first: u64,
+        (seed, first): (u64, u64),
         target: f64,
-    ) -> Figures {
+    ) -> std::io::Result<Figures> {
         use rayon::prelude::*;
         let Columns {
             nm,
+            np,
             rate,
             strict,
-            cells,
             met,
             infeasible,
             varies,
             ..
         } = self;
         let n = rate.len();
-        let mut pairs = Vec::with_capacity(cells.len() / 2);
-        let mut cells = cells.into_iter();
-        while let (Some(r), Some(s)) = (cells.next(), cells.next()) {
-            pairs.push((r, s));
+        let mut cells: Vec<CellStats> = Vec::with_capacity(nm + np);
+        let batch = rayon::current_num_threads().max(1);
+        for start in (0..nm + np).step_by(batch) {
+            let pairs = (start..(start + batch).min(nm + np))
+                .map(|c| Ok((store.take(2 * c)?, store.take(2 * c + 1)?)))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            cells.extend(
+                pairs
+                    .into_par_iter()
+                    .map(|(r, s)| {
+                        let col = |c: Vec<f64>| c.into_iter().map(decode);
+                        CellStats::of(col(r), col(s), target)
+                    })
+                    .collect::<Vec<_>>(),
+            );
         }
-        let mut by_material: Vec<CellStats> = pairs
-            .into_par_iter()
-            .map(|(r, s)| {
-                let col = |c: Vec<f64>| c.into_iter().map(decode);
-                CellStats::of(col(r), col(s), target)
-            })
-            .collect();
-        let by_park = by_material.split_off(nm);
+        let by_park = cells.split_off(nm);
+        let by_material = cells;
         let rate: Vec<Option<f64>> = rate.into_iter().map(decode).collect();
         let strict: Vec<Option<f64>> = strict.into_iter().map(decode).collect();
-        // Each input's first varying entry (else its first), drawn again per sample.
+        // Each input's first varying entry (else its first), drawn again per sample into
+        // store columns after the cells'.
         let chosen: Vec<usize> = inputs
             .iter()
             .map(|(_, ix)| ix.iter().copied().find(|&j| varies[j]).unwrap_or(ix[0]))
             .collect();
-        let xs = redraw(entries, seed, first, n as u64, &chosen);
-        let tornado = tornado_of(inputs, &xs, &rate, &strict);
-        drop(xs);
-        Figures {
+        let base = 2 * (nm + np);
+        for a in (0..n as u64).step_by(REDRAW as usize) {
+            let xs = redraw(entries, seed, first + a, REDRAW.min(n as u64 - a), &chosen);
+            for (i, x) in xs.iter().enumerate() {
+                store.append(base + i, x)?;
+            }
+        }
+        let (ranked, ranked_strict) = (RankedRate::new(&rate), RankedRate::new(&strict));
+        let mut tornado = Vec::with_capacity(inputs.len());
+        for start in (0..inputs.len()).step_by(batch) {
+            let xs = (start..(start + batch).min(inputs.len()))
+                .map(|i| Ok((i, store.take(base + i)?)))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            tornado.extend(
+                xs.into_par_iter()
+                    .map(|(i, x)| {
+                        let (label, ix) = &inputs[i];
+                        sensitivity(label, ix, &x, &ranked, &ranked_strict)
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        drop((ranked, ranked_strict));
+        Ok(Figures {
             samples: n as u64,
             samples_infeasible: infeasible,
             p_meet_target: if n == 0 { 0.0 } else { met as f64 / n as f64 },
@@ -162,10 +231,10 @@ impl Columns {
             strict_rate: Stats::of(strict.iter().copied()),
             by_material,
             by_park,
-            tornado,
+            tornado: sort_tornado(tornado),
             rates: rate.iter().flatten().copied().collect(),
             strict_rates: strict.iter().flatten().copied().collect(),
-        }
+        })
     }
 }
 

@@ -131,17 +131,6 @@ pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec
         .collect();
     let rate: Vec<Option<f64>> = samples.iter().map(|s| s.rate).collect();
     let strict: Vec<Option<f64>> = samples.iter().map(|s| s.strict_rate).collect();
-    tornado_of(inputs, &xs, &rate, &strict)
-}
-
-/// [`tornado`] from columns: `xs[i]` is input i's ranked multiplier (its first varying
-/// entry's) in every sample, `rate` and `strict` the target's rates, all in index order.
-pub fn tornado_of(
-    inputs: &[(String, Vec<usize>)],
-    xs: &[Vec<f64>],
-    rate: &[Option<f64>],
-    strict: &[Option<f64>],
-) -> Vec<Sensitivity> {
     let rho_with = |x: &[f64], y: &[Option<f64>]| {
         let (x, y): (Vec<f64>, Vec<f64>) = x
             .iter()
@@ -150,12 +139,12 @@ pub fn tornado_of(
             .unzip();
         (spearman(&x, &y), x.len() as u64)
     };
-    let mut out: Vec<Sensitivity> = inputs
+    let out = inputs
         .iter()
-        .zip(xs)
+        .zip(&xs)
         .map(|((label, ix), x)| {
-            let (rho, n) = rho_with(x, rate);
-            let (rho_strict, _) = rho_with(x, strict);
+            let (rho, n) = rho_with(x, &rate);
+            let (rho_strict, _) = rho_with(x, &strict);
             Sensitivity {
                 input: label.clone(),
                 entries: ix.clone(),
@@ -165,7 +154,63 @@ pub fn tornado_of(
             }
         })
         .collect();
-    // A stable sort: equal |ρ| keep draw order.
+    sort_tornado(out)
+}
+
+/// One of the target's rates, ready to be correlated with every input: its value in every
+/// sample (None where undefined) and the ranks of its defined values, computed once.
+pub struct RankedRate<'a> {
+    pub values: &'a [Option<f64>],
+    ranks: Vec<f64>,
+}
+
+impl<'a> RankedRate<'a> {
+    pub fn new(values: &'a [Option<f64>]) -> RankedRate<'a> {
+        let defined: Vec<f64> = values.iter().flatten().copied().collect();
+        RankedRate {
+            values,
+            ranks: ranks(&defined),
+        }
+    }
+
+    /// Spearman's ρ of `x` (one value per sample) with this rate over the samples where it
+    /// is defined, and their count: [`spearman`] with the rate's ranks reused.
+    fn rho(&self, x: &[f64]) -> (Option<f64>, u64) {
+        let x: Vec<f64> = x
+            .iter()
+            .zip(self.values)
+            .filter_map(|(&x, y)| y.map(|_| x))
+            .collect();
+        let n = x.len() as u64;
+        if x.len() != self.ranks.len() || x.len() < 2 {
+            return (None, n);
+        }
+        (pearson_of_ranks(&ranks(&x), &self.ranks), n)
+    }
+}
+
+/// One input's [`Sensitivity`]: `x` is its ranked multiplier (its first varying entry's) in
+/// every sample, in index order.
+pub fn sensitivity(
+    label: &str,
+    ix: &[usize],
+    x: &[f64],
+    rate: &RankedRate,
+    strict: &RankedRate,
+) -> Sensitivity {
+    let ((rho, n), (rho_strict, _)) = rayon::join(|| rate.rho(x), || strict.rho(x));
+    Sensitivity {
+        input: label.to_string(),
+        entries: ix.to_vec(),
+        rho,
+        rho_strict,
+        n,
+    }
+}
+
+/// The inputs sorted by |ρ| (largest first; undefined last); a stable sort: equal |ρ| keep
+/// draw order.
+pub fn sort_tornado(mut out: Vec<Sensitivity>) -> Vec<Sensitivity> {
     out.sort_by(|a, b| {
         let key = |s: &Sensitivity| s.rho.map(f64::abs).unwrap_or(-1.0);
         key(b).total_cmp(&key(a))
@@ -199,11 +244,16 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() != y.len() || x.len() < 2 {
         return None;
     }
-    let (rx, ry) = (ranks(x), ranks(y));
-    let n = x.len() as f64;
+    pearson_of_ranks(&ranks(x), &ranks(y))
+}
+
+/// Pearson's correlation of two rank vectors of the same length (1..n, ties averaged); None
+/// when either is constant.
+fn pearson_of_ranks(rx: &[f64], ry: &[f64]) -> Option<f64> {
+    let n = rx.len() as f64;
     let mean = (n + 1.0) / 2.0;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
+    for (a, b) in rx.iter().zip(ry) {
         let (dx, dy) = (a - mean, b - mean);
         sxy += dx * dy;
         sxx += dx * dx;

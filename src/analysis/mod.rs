@@ -20,7 +20,7 @@ mod evaluate;
 mod flows;
 mod lean;
 mod legal;
-mod mc_columns;
+pub mod mc_columns;
 pub mod mc_stats;
 pub mod monte_carlo;
 pub mod plan;
@@ -32,6 +32,7 @@ pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use lean::Figures;
 pub use legal::{NoLegalFate, Stranded};
+pub use mc_columns::{ColumnStore, InMemory};
 pub use mc_stats::{CellStats, Sensitivity};
 pub use monte_carlo::{
     monte_carlo, monte_carlo_streamed, MonteCarlo, MonteCarloSummary, SampleError, SampleLayout,

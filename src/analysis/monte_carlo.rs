@@ -17,7 +17,7 @@
 //! in-memory [`monte_carlo`] is the same loop with a sink that keeps every record.
 
 pub use super::draw::multipliers;
-use super::mc_columns::Columns;
+use super::mc_columns::{ColumnStore, Columns, InMemory};
 use super::mc_stats::{CellStats, Sensitivity};
 use super::{AnalysisError, Balance, Evaluator, Figures};
 use crate::allocate::AllocConfig;
@@ -245,6 +245,8 @@ pub enum StreamError<E: std::error::Error + 'static> {
     Sample(#[from] SampleError),
     #[error(transparent)]
     Sink(E),
+    #[error("the Monte Carlo's statistics columns")]
+    Columns(#[source] std::io::Error),
 }
 
 /// Samples `first .. first + n` of `base` under `entries` held in memory: [`monte_carlo_streamed`]
@@ -262,10 +264,19 @@ pub fn monte_carlo(
         samples.extend(w);
         Ok(())
     };
-    let summary = match monte_carlo_streamed(base, entries, seed, first, n, progress, &mut keep) {
+    let mut columns = InMemory::default();
+    let summary = match monte_carlo_streamed(
+        base,
+        entries,
+        (seed, first, n),
+        progress,
+        &mut keep,
+        &mut columns,
+    ) {
         Ok(s) => s,
         Err(StreamError::Sample(e)) => return Err(e),
         Err(StreamError::Sink(never)) => match never {},
+        Err(StreamError::Columns(e)) => unreachable!("columns in memory: {e}"),
     };
     Ok(MonteCarlo { summary, samples })
 }
@@ -273,18 +284,18 @@ pub fn monte_carlo(
 /// One worker's evaluator, sample region and figures, restored before each sample.
 type Worker = (Evaluator, Region, Figures);
 
-/// Samples `first .. first + n` of `base` under `entries`, in windows of [`WINDOW`] samples
-/// solved in parallel chunks (the current rayon pool) and gathered in index order; `sink`
-/// receives each window in index order (while the next one is solved) and owns it after.
-/// Returns the statistics; an error (of a sample or of the sink) stops the run.
+/// Samples `first .. first + n` of `base` under `entries` (`(seed, first, n)`), in windows of
+/// [`WINDOW`] samples solved in parallel chunks (the current rayon pool) and gathered in index
+/// order; `sink` receives each window in index order (while the next one is solved) and owns
+/// it after. The statistics' per-sample columns go to `columns` ([`ColumnStore`]). Returns
+/// the statistics; an error (of a sample, the sink or the store) stops the run.
 pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     base: &Region,
     entries: &[Uncertain],
-    seed: u64,
-    first: u64,
-    n: u64,
+    (seed, first, n): (u64, u64, u64),
     progress: &(dyn Fn(u64) + Sync),
     sink: &mut (dyn FnMut(Vec<SampleResult>) -> Result<(), E> + Send),
+    store: &mut dyn ColumnStore,
 ) -> Result<MonteCarloSummary, StreamError<E>> {
     use rayon::prelude::*;
     let cfg = AllocConfig {
@@ -345,7 +356,7 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     // The window handed to the sink while the next one is solved.
     let mut ready: Option<Vec<SampleResult>> = None;
     let mut hand_over = |w: Vec<SampleResult>| {
-        columns.push(&w);
+        columns.push(&w, store).map_err(StreamError::Columns)?;
         sink(w).map_err(StreamError::Sink)
     };
     for w in 0..n.div_ceil(WINDOW) {
@@ -360,7 +371,15 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     if let Some(last) = ready {
         hand_over(last)?;
     }
-    let f = columns.finish(&layout.inputs, entries, seed, first, base.target.rate);
+    let f = columns
+        .finish(
+            store,
+            &layout.inputs,
+            entries,
+            (seed, first),
+            base.target.rate,
+        )
+        .map_err(StreamError::Columns)?;
     Ok(MonteCarloSummary {
         seed,
         first_sample: first,

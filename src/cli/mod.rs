@@ -10,6 +10,7 @@ mod export;
 mod plan;
 mod run;
 mod solve_dimacs;
+mod stream;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -211,71 +211,6 @@ pub(super) fn commit(
     Ok(())
 }
 
-/// Why writing the Monte Carlo's rows stopped the run.
-#[derive(Debug, thiserror::Error)]
-enum SinkError {
-    #[error(transparent)]
-    Write(#[from] writer::WriteError),
-    #[error(transparent)]
-    Report(#[from] report::ReportError),
-    #[error("test: failure injected at sample {0} (SYMBIOSIM_TEST_FAIL_AT_SAMPLE)")]
-    Injected(u64),
-}
-
-/// The Monte Carlo `(n, seed, first)` of `region`, its per-sample files ([`report::STREAMED`])
-/// appended window by window into the output's temporary folder while the samples are solved.
-/// Returns the statistics, the streamed files' manifest entries and the seconds spent
-/// encoding and appending rows (mostly while the next window was solved).
-fn stream_monte_carlo(
-    prepared: &writer::Prepared,
-    region: &symbiosim::model::Region,
-    entries: &[symbiosim::model::Uncertain],
-    (n, seed, first): (u64, u64, u64),
-    bar: &indicatif::ProgressBar,
-) -> anyhow::Result<(analysis::MonteCarloSummary, Vec<report::ManifestEntry>, f64)> {
-    let layout = analysis::SampleLayout::of(region, entries);
-    let heads = report::streamed_heads(region, &layout, n)?;
-    let mut files = Vec::new();
-    for (path, head) in report::STREAMED.iter().zip(&heads) {
-        let mut f = prepared.append(path)?;
-        f.write(head)?;
-        files.push(f);
-    }
-    // For the output-safety tests only: a failure while writing the window holding sample k.
-    let fail_at: Option<u64> = std::env::var("SYMBIOSIM_TEST_FAIL_AT_SAMPLE")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let mut writing = 0.0;
-    let mut sink = |w: Vec<analysis::SampleResult>| -> Result<(), SinkError> {
-        let t = Instant::now();
-        if let Some(k) = fail_at.filter(|&k| w.iter().any(|s| s.index == k)) {
-            return Err(SinkError::Injected(k));
-        }
-        let rows = report::streamed_rows(&layout, &w)?;
-        drop(w);
-        for (f, r) in files.iter_mut().zip(&rows) {
-            f.write(r)?;
-        }
-        writing += t.elapsed().as_secs_f64();
-        Ok(())
-    };
-    let summary = analysis::monte_carlo_streamed(
-        region,
-        entries,
-        seed,
-        first,
-        n,
-        &|k| bar.inc(k),
-        &mut sink,
-    )?;
-    let t = Instant::now();
-    let streamed = files
-        .into_iter()
-        .map(writer::Appender::finish)
-        .collect::<Result<_, _>>()?;
-    Ok((summary, streamed, writing + t.elapsed().as_secs_f64()))
-}
-
 fn warn(loaded: &Loaded) {
     for w in &loaded.warnings {
         errln!("warning: {w}");
@@ -343,8 +278,13 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
             }
             let t = Instant::now();
             let bar = progress_bar(Some(n), cfg.quiet, "monte carlo");
-            let (summary, streamed, writing) =
-                stream_monte_carlo(&prepared, region, &loaded.uncertain, (n, seed, first), &bar)?;
+            let (summary, streamed, writing) = super::stream::monte_carlo(
+                &prepared,
+                region,
+                &loaded.uncertain,
+                (n, seed, first),
+                &bar,
+            )?;
             bar.finish_and_clear();
             timings.push(("monte_carlo".to_string(), t.elapsed().as_secs_f64()));
             timings.push(("monte_carlo_rows".to_string(), writing));

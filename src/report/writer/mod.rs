@@ -26,9 +26,11 @@
 
 mod append;
 mod file;
+mod scratch;
 
 pub use append::Appender;
 pub use file::{check_file, write_file};
+pub use scratch::Scratch;
 
 use super::OutputFile;
 use sha2::{Digest, Sha256};
