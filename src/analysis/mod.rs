@@ -22,6 +22,7 @@ mod lean;
 mod legal;
 pub mod mc_columns;
 pub mod mc_stats;
+mod mc_types;
 pub mod monte_carlo;
 pub mod plan;
 mod prices;
