@@ -276,3 +276,32 @@ fn a_run_killed_while_it_streams_keeps_the_earlier_output() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(strays(dir.path(), "out"), Vec::<String>::new());
 }
+
+/// The tornado keeps each input's first entry's multipliers as the samples stream past; where
+/// that entry is constant and another entry of its group varies, the other's are drawn again:
+/// both give the record-based figures, over several windows.
+#[test]
+fn the_tornado_ranks_a_groups_first_varying_entry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny_uncertain.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    let constant_first = text.replacen(
+        "distribution = \"uniform\"\nlow = 0.6\nhigh = 1.1\ngroup = \"cement_demand\"",
+        "distribution = \"uniform\"\nlow = 1.0\nhigh = 1.0\ngroup = \"cement_demand\"",
+        1,
+    );
+    assert_ne!(constant_first, text);
+    let dir = path.parent().unwrap();
+    for t in [&text, &constant_first] {
+        let l = scenario::load_str("tiny_uncertain.toml", t, dir).unwrap();
+        let mc = monte_carlo(&l.region, &l.uncertain, 3, 7, WINDOW + 300, &|_| {}).unwrap();
+        assert_eq!(mc.tornado, tornado(&mc.inputs, &mc.samples));
+        let group = mc
+            .tornado
+            .iter()
+            .find(|s| s.input == "cement_demand")
+            .unwrap();
+        assert_eq!(group.entries.len(), 2);
+        // The group varies through either entry: its ρ is defined both times.
+        assert!(group.rho.is_some(), "{group:?}");
+    }
+}

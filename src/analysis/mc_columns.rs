@@ -69,6 +69,8 @@ pub(super) struct Columns {
     strict: Vec<f64>,
     met: u64,
     infeasible: u64,
+    /// Each input's first entry (whose multipliers go to the store for the tornado).
+    firsts: Vec<usize>,
     /// Whether entry j's multiplier differs between two consecutive samples.
     varies: Vec<bool>,
     /// The previous sample's multipliers (for `varies`).
@@ -104,20 +106,22 @@ impl Columns {
             strict: Vec::with_capacity(cap),
             met: 0,
             infeasible: 0,
+            firsts: layout.inputs.iter().map(|(_, ix)| ix[0]).collect(),
             varies: vec![false; n_entries],
             last: None,
         }
     }
 
     /// Appends the next samples (in index order); per material (all parks) then per park (all
-    /// solids), the rate and the strict rate go to store columns `2c` and `2c + 1`.
+    /// solids), the rate and the strict rate go to store columns `2c` and `2c + 1`; after
+    /// them, one column per input: its first entry's multiplier.
     pub fn push(
         &mut self,
         samples: &[SampleResult],
         store: &mut dyn ColumnStore,
     ) -> std::io::Result<()> {
         let (nm, np) = (self.nm, self.np);
-        let mut cells = vec![Vec::with_capacity(samples.len()); 2 * (nm + np)];
+        let mut cells = vec![Vec::with_capacity(samples.len()); 2 * (nm + np) + self.firsts.len()];
         for s in samples {
             self.rate.push(encode(s.rate));
             self.strict.push(encode(s.strict_rate));
@@ -137,6 +141,9 @@ impl Columns {
             for p in 0..np {
                 sum(nm + p, &mut (0..nm).map(|m| p * nm + m));
             }
+            for (i, &j) in self.firsts.iter().enumerate() {
+                cells[2 * (nm + np) + i].push(s.multipliers[j]);
+            }
             if let Some(last) = &self.last {
                 for (v, (a, b)) in self.varies.iter_mut().zip(last.iter().zip(&s.multipliers)) {
                     *v |= a != b;
@@ -152,8 +159,9 @@ impl Columns {
 
     /// Every statistic, from the columns: the per-material and per-park figures, as many
     /// pairs of columns at a time as the pool has threads (each freed once used, collected in
-    /// order); then the tornado, its multipliers drawn again into the store and read back
-    /// one input at a time.
+    /// order); then the tornado, as many inputs at a time as the pool has threads. An input
+    /// whose first entry is constant while another varies has the other's multipliers drawn
+    /// again from (seed, index) into the store.
     pub fn finish(
         self,
         store: &mut dyn ColumnStore,
@@ -171,6 +179,7 @@ impl Columns {
             met,
             infeasible,
             varies,
+            firsts,
             ..
         } = self;
         let n = rate.len();
@@ -194,24 +203,38 @@ impl Columns {
         let by_material = cells;
         let rate: Vec<Option<f64>> = rate.into_iter().map(decode).collect();
         let strict: Vec<Option<f64>> = strict.into_iter().map(decode).collect();
-        // Each input's first varying entry (else its first), drawn again per sample into
-        // store columns after the cells'.
+        // Each input's first varying entry (else its first); where that is not its first
+        // entry (whose column the store has), drawn again per sample into a column of its own.
         let chosen: Vec<usize> = inputs
             .iter()
             .map(|(_, ix)| ix.iter().copied().find(|&j| varies[j]).unwrap_or(ix[0]))
             .collect();
         let base = 2 * (nm + np);
-        for a in (0..n as u64).step_by(REDRAW as usize) {
-            let xs = redraw(entries, seed, first + a, REDRAW.min(n as u64 - a), &chosen);
-            for (i, x) in xs.iter().enumerate() {
-                store.append(base + i, x)?;
+        let again: Vec<usize> = (0..inputs.len())
+            .filter(|&i| chosen[i] != firsts[i])
+            .collect();
+        let column = |i: usize| match again.binary_search(&i) {
+            Ok(a) => base + inputs.len() + a,
+            Err(_) => base + i,
+        };
+        let js: Vec<usize> = again.iter().map(|&i| chosen[i]).collect();
+        for &i in &again {
+            store.take(base + i)?;
+        }
+        for a in (0..n as u64)
+            .step_by(REDRAW as usize)
+            .filter(|_| !js.is_empty())
+        {
+            let xs = redraw(entries, seed, first + a, REDRAW.min(n as u64 - a), &js);
+            for (k, x) in xs.iter().enumerate() {
+                store.append(base + inputs.len() + k, x)?;
             }
         }
         let (ranked, ranked_strict) = (RankedRate::new(&rate), RankedRate::new(&strict));
         let mut tornado = Vec::with_capacity(inputs.len());
         for start in (0..inputs.len()).step_by(batch) {
             let xs = (start..(start + batch).min(inputs.len()))
-                .map(|i| Ok((i, store.take(base + i)?)))
+                .map(|i| Ok((i, store.take(column(i))?)))
                 .collect::<std::io::Result<Vec<_>>>()?;
             tornado.extend(
                 xs.into_par_iter()
