@@ -77,3 +77,29 @@ impl Drop for Scratch {
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::writer::{prepare, Replace};
+
+    #[test]
+    fn scratch_files_read_back_in_order_and_vanish_before_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out");
+        let prepared = prepare(&dest, Replace::Never, false).unwrap();
+        let mut s = prepared.scratch("columns").unwrap();
+        s.append(3, b"ab").unwrap();
+        s.append(0, b"x").unwrap();
+        s.append(3, b"cd").unwrap();
+        assert_eq!(s.take(3).unwrap(), b"abcd");
+        // Taken once: forgotten; never written: empty.
+        assert_eq!(s.take(3).unwrap(), b"");
+        assert_eq!(s.take(7).unwrap(), b"");
+        let folder = s.dir.clone();
+        assert!(folder.join("0.bin").exists());
+        drop(s);
+        assert!(!folder.exists());
+        prepared.commit(&[]).unwrap();
+        assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 0);
+    }
+}
