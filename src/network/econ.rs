@@ -87,6 +87,55 @@ pub(super) fn transport(
     }
 }
 
+/// The cheapest of the modes in `reach` ((mode, km), not empty) for producer `p`'s material
+/// (from its stockpile when `from_stockpile`): the mode and its km of least net unit cost
+/// ([`Econ::total`] of [`transport`]), ties to the first (the lowest mode index). The integer
+/// problem's unit cost is this total scaled and rounded to the nearest, a non-decreasing
+/// function of it, so the pick is also a cheapest mode in integer cost.
+#[inline(always)]
+pub(super) fn cheapest_mode(
+    pol: &Policy,
+    p: &Producer,
+    modes: &[TransportMode],
+    reach: &[(ModeId, f64)],
+    from_stockpile: bool,
+) -> (ModeId, f64) {
+    let (&first, rest) = reach
+        .split_first()
+        .expect("a transport arc has a mode in reach");
+    if rest.is_empty() {
+        return first;
+    }
+    let total = |(m, km): (ModeId, f64)| transport_total(pol, p, &modes[m.0], km, from_stockpile);
+    let (mut best, mut best_total) = (first, total(first));
+    for &option in rest {
+        let t = total(option);
+        if t < best_total {
+            (best, best_total) = (option, t);
+        }
+    }
+    best
+}
+
+/// `transport(pol, p, mode, km, from_stockpile).total()` without building the [`Econ`]: the
+/// same operations in the same order; the components a transport arc leaves at zero add or
+/// subtract exactly nothing (they could only turn a −0 into +0, which compares equal).
+#[inline(always)]
+fn transport_total(
+    pol: &Policy,
+    p: &Producer,
+    mode: &TransportMode,
+    km: f64,
+    from_stockpile: bool,
+) -> f64 {
+    let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
+    let transport = mode.cost_per_unit_km * km * pol.transport_cost_multiplier;
+    let handling = mode.handling_per_unit * pol.transport_cost_multiplier;
+    let reclaim = if from_stockpile { p.reclaim_cost } else { 0.0 };
+    let carbon = pol.carbon_price * co2_transport_t;
+    transport + handling + reclaim + carbon
+}
+
 /// One unit used by consumer `c` through `intake`: processing, gate price, the route's
 /// subsidy and the carbon price on the CO2 avoided.
 pub(super) fn use_of(pol: &Policy, c: &Consumer, intake: &Intake) -> Econ {
@@ -130,4 +179,67 @@ pub(super) fn dump(pol: &Policy, mat: &Material) -> Econ {
 
 fn storage_cost(pol: &Policy, mat: &Material) -> f64 {
     mat.storage_cost * pol.storage_cost_multiplier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The pick's total is the built economics' total, on random modes, distances and policies
+    /// (both signs of the carbon price, stockpiles or not).
+    #[test]
+    fn transport_total_is_the_econ_total() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        let mut pol = Policy {
+            carbon_price: 0.0,
+            env_tax_multiplier: 1.0,
+            storage_cost_multiplier: 1.0,
+            transport_cost_multiplier: 1.0,
+            route_subsidy: Default::default(),
+            allow_dumping: true,
+        };
+        let mut p = Producer {
+            id: "p".into(),
+            name: "p".into(),
+            park: ParkId(0),
+            material: MaterialId(0),
+            quantity: 1.0,
+            grade: None,
+            attrs: Default::default(),
+            stockpile: 0.0,
+            reclaim_cost: 0.0,
+        };
+        let mut mode = TransportMode {
+            id: "m".into(),
+            name: "m".into(),
+            unit: "t".into(),
+            materials: vec![],
+            cost_per_unit_km: 0.0,
+            handling_per_unit: 0.0,
+            co2_kg_per_unit_km: 0.0,
+            max_km: 1e9,
+            circuity: 1.0,
+        };
+        for i in 0..100_000 {
+            let mut x = |scale: f64| {
+                if rng.random_bool(0.1) {
+                    0.0
+                } else {
+                    rng.random_range(-1.0..1.0) * scale
+                }
+            };
+            mode.cost_per_unit_km = x(2.0).abs();
+            mode.handling_per_unit = x(50.0).abs();
+            mode.co2_kg_per_unit_km = x(0.2).abs();
+            pol.carbon_price = x(500.0);
+            pol.transport_cost_multiplier = 1.0 + x(0.5);
+            p.reclaim_cost = x(20.0);
+            let km = x(800.0).abs();
+            let stock = i % 2 == 0;
+            let want = transport(&pol, &p, &mode, km, stock).total();
+            let got = transport_total(&pol, &p, &mode, km, stock);
+            assert!(got == want, "{got} != {want}");
+        }
+    }
 }
