@@ -63,77 +63,82 @@ impl Econ {
     }
 }
 
-/// Producer `p`'s material carried `km` by `mode` (from its stockpile when `from_stockpile`):
-/// haulage, handling, reclaim and the carbon price on the transport CO2.
-pub(super) fn transport(
-    pol: &Policy,
-    p: &Producer,
-    mode: &TransportMode,
-    km: f64,
-    from_stockpile: bool,
-) -> Econ {
-    let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
-    let costs = Costs {
-        transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
-        handling: mode.handling_per_unit * pol.transport_cost_multiplier,
-        reclaim: if from_stockpile { p.reclaim_cost } else { 0.0 },
-        carbon: pol.carbon_price * co2_transport_t,
-        ..Costs::default()
-    };
-    Econ {
-        costs,
-        co2_transport_t,
-        ..Econ::default()
-    }
-}
-
 /// The cheapest of the modes in `reach` ((mode, km), not empty) for producer `p`'s material
-/// (from its stockpile when `from_stockpile`): the mode and its km of least net unit cost
-/// ([`Econ::total`] of [`transport`]), ties to the first (the lowest mode index). The integer
-/// problem's unit cost is this total scaled and rounded to the nearest, a non-decreasing
-/// function of it, so the pick is also a cheapest mode in integer cost.
+/// (from its stockpile when `from_stockpile`): the mode, its km and its economics (haulage,
+/// handling, reclaim and the carbon price on the transport CO2), of least net unit cost
+/// ([`Econ::total`]), ties to the first (the lowest mode index). The integer problem's unit cost is this total scaled and rounded to the
+/// nearest, a non-decreasing function of it, so the pick is also a cheapest mode in integer
+/// cost.
 #[inline(always)]
-pub(super) fn cheapest_mode(
+pub(super) fn cheapest_transport(
     pol: &Policy,
     p: &Producer,
     modes: &[TransportMode],
     reach: &[(ModeId, f64)],
     from_stockpile: bool,
-) -> (ModeId, f64) {
-    let (&first, rest) = reach
+) -> (ModeId, f64, Econ) {
+    let (&(m, km), rest) = reach
         .split_first()
         .expect("a transport arc has a mode in reach");
-    if rest.is_empty() {
-        return first;
-    }
-    let total = |(m, km): (ModeId, f64)| transport_total(pol, p, &modes[m.0], km, from_stockpile);
-    let (mut best, mut best_total) = (first, total(first));
-    for &option in rest {
-        let t = total(option);
-        if t < best_total {
-            (best, best_total) = (option, t);
+    let mut best = (m, km, haul(pol, p, &modes[m.0], km, from_stockpile));
+    if !rest.is_empty() {
+        let mut best_total = best.2.total();
+        for &(m, km) in rest {
+            let h = haul(pol, p, &modes[m.0], km, from_stockpile);
+            let total = h.total();
+            if total < best_total {
+                (best, best_total) = ((m, km, h), total);
+            }
         }
     }
-    best
+    (best.0, best.1, best.2.econ())
 }
 
-/// `transport(pol, p, mode, km, from_stockpile).total()` without building the [`Econ`]: the
-/// same operations in the same order; the components a transport arc leaves at zero add or
-/// subtract exactly nothing (they could only turn a −0 into +0, which compares equal).
+/// The nonzero components of a haul's [`Econ`], computed once per mode in reach.
+#[derive(Debug, Clone, Copy)]
+struct Haul {
+    transport: f64,
+    handling: f64,
+    reclaim: f64,
+    carbon: f64,
+    co2_transport_t: f64,
+}
+
 #[inline(always)]
-fn transport_total(
-    pol: &Policy,
-    p: &Producer,
-    mode: &TransportMode,
-    km: f64,
-    from_stockpile: bool,
-) -> f64 {
+fn haul(pol: &Policy, p: &Producer, mode: &TransportMode, km: f64, from_stockpile: bool) -> Haul {
     let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
-    let transport = mode.cost_per_unit_km * km * pol.transport_cost_multiplier;
-    let handling = mode.handling_per_unit * pol.transport_cost_multiplier;
-    let reclaim = if from_stockpile { p.reclaim_cost } else { 0.0 };
-    let carbon = pol.carbon_price * co2_transport_t;
-    transport + handling + reclaim + carbon
+    Haul {
+        transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
+        handling: mode.handling_per_unit * pol.transport_cost_multiplier,
+        reclaim: if from_stockpile { p.reclaim_cost } else { 0.0 },
+        carbon: pol.carbon_price * co2_transport_t,
+        co2_transport_t,
+    }
+}
+
+impl Haul {
+    /// `self.econ().total()` without building the [`Econ`]: the same operations in the same
+    /// order; the components a haul leaves at zero add or subtract exactly nothing (they could
+    /// only turn a −0 into +0, which compares equal).
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        self.transport + self.handling + self.reclaim + self.carbon
+    }
+
+    #[inline(always)]
+    fn econ(self) -> Econ {
+        Econ {
+            costs: Costs {
+                transport: self.transport,
+                handling: self.handling,
+                reclaim: self.reclaim,
+                carbon: self.carbon,
+                ..Costs::default()
+            },
+            co2_transport_t: self.co2_transport_t,
+            ..Econ::default()
+        }
+    }
 }
 
 /// One unit used by consumer `c` through `intake`: processing, gate price, the route's
@@ -189,7 +194,7 @@ mod tests {
     /// The pick's total is the built economics' total, on random modes, distances and policies
     /// (both signs of the carbon price, stockpiles or not).
     #[test]
-    fn transport_total_is_the_econ_total() {
+    fn haul_total_is_the_econ_total() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
         let mut pol = Policy {
             carbon_price: 0.0,
@@ -237,8 +242,8 @@ mod tests {
             p.reclaim_cost = x(20.0);
             let km = x(800.0).abs();
             let stock = i % 2 == 0;
-            let want = transport(&pol, &p, &mode, km, stock).total();
-            let got = transport_total(&pol, &p, &mode, km, stock);
+            let h = haul(&pol, &p, &mode, km, stock);
+            let (got, want) = (h.total(), h.econ().total());
             assert!(got == want, "{got} != {want}");
         }
     }

@@ -249,7 +249,7 @@ fn landfills(
 /// Transport arcs, in a fixed order: producer, then stockpile, consumer, intake; one per
 /// accepted intake with at least one mode in reach (carrying the material within the mode's
 /// `max_km` or on a dedicated link), carrying the cheapest of them
-/// ([`econ::cheapest_mode`]). (The tests' oracle lays out one per mode in reach, in mode
+/// ([`econ::cheapest_transport`]). (The tests' oracle lays out one per mode in reach, in mode
 /// order.)
 fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     let pol = &region.policy;
@@ -288,9 +288,8 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
                     };
                     for i in 0..arcs {
                         let reach = if per_mode { &modes[i..=i] } else { &modes[..] };
-                        let (mode, km) =
-                            econ::cheapest_mode(pol, p, &region.modes, reach, from_stockpile);
-                        let e = econ::transport(pol, p, &region.modes[mode.0], km, from_stockpile);
+                        let (mode, km, e) =
+                            econ::cheapest_transport(pol, p, &region.modes, reach, from_stockpile);
                         let kind = ArcKind::Transport {
                             source,
                             consumer: ConsumerId(ci),

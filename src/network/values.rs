@@ -118,8 +118,10 @@ impl Network {
                 // The cheapest of its modes in reach, re-picked; capacity stays none.
                 let p = &region.producers[source.producer().0];
                 let stock = matches!(source, super::Source::Stockpile(_));
-                (*mode, *km) = econ::cheapest_mode(pol, p, &region.modes, reach.of(a), stock);
-                arc.econ = econ::transport(pol, p, &region.modes[mode.0], *km, stock);
+                let e;
+                (*mode, *km, e) =
+                    econ::cheapest_transport(pol, p, &region.modes, reach.of(a), stock);
+                arc.econ = e;
                 continue;
             }
             let (capacity, e) = match arc.kind {
