@@ -287,6 +287,16 @@ prop_compose! {
     }
 }
 
+/// The structure of a network: node kinds, and arc endpoints and kinds without values.
+fn topology(net: &Network) -> String {
+    let nodes: Vec<_> = net.graph.node_weights().collect();
+    let arcs: Vec<_> = net
+        .arcs()
+        .map(|(_, s, t, a)| (s.index(), t.index(), a.kind.topology()))
+        .collect();
+    format!("{nodes:?} {arcs:?}")
+}
+
 /// The modes of each transport arc of `net`, in arc order.
 fn picks(net: &Network) -> Vec<ModeId> {
     net.arcs()
@@ -300,13 +310,13 @@ fn picks(net: &Network) -> Vec<ModeId> {
 /// Random regions, then a variant with the solid modes' per-km and handling costs, CO2 and the
 /// carbon price redrawn (values only): the value refresh re-picks the cheapest mode of every
 /// pair, equals a build of the variant to the last bit, and keeps the optima of the per-mode
-/// formulation of the variant.
+/// formulation of the variant. Then the modes' reach changed as well (full refresh).
 #[test]
 fn random_regions_keep_their_optima_before_and_after_a_value_refresh() {
-    let (shared, repicked) = (Cell::new(0u32), Cell::new(0u32));
+    let (shared, repicked, reach_moved) = (Cell::new(0u32), Cell::new(0u32), Cell::new(0u32));
     let new_costs = prop::collection::vec((0.02f64..0.8, 0.0f64..30.0, 0.0f64..0.1), 3);
-    let cases = (region(), new_costs, 0.0f64..200.0);
-    let ran = common::run(200, cases, |(region, costs, carbon)| {
+    let cases = (region(), new_costs, 0.0f64..200.0, 0.5f64..2.0);
+    let ran = common::run(200, cases, |(region, costs, carbon, reach_scale)| {
         let mut net = Network::build(&region).unwrap();
         let per_mode = Network::build_one_arc_per_mode(&region).unwrap();
         if check_against_per_mode(&net, &per_mode, &region) > 0 {
@@ -334,12 +344,48 @@ fn random_regions_keep_their_optima_before_and_after_a_value_refresh() {
         let mut again = Network::build(&region).unwrap();
         again.refresh(&variant).unwrap();
         prop_assert_eq!(format!("{again:?}"), format!("{built:?}"));
+        // Reach changed too (every `max_km` scaled, the link dropped): a full refresh succeeds
+        // exactly when the same pairs keep a mode in reach (a mode entering or leaving a pair
+        // that keeps another is a value), and then equals a build.
+        let mut far = variant.clone();
+        for m in &mut far.modes {
+            m.max_km *= reach_scale;
+        }
+        far.links.clear();
+        let far_built = Network::build(&far).unwrap();
+        let same_pairs = topology(&far_built) == topology(&again);
+        match again.refresh(&far) {
+            Ok(()) => {
+                prop_assert!(same_pairs);
+                prop_assert_eq!(format!("{again:?}"), format!("{far_built:?}"));
+                let modes = |n: &Network| {
+                    (0..n.arc_count())
+                        .map(|a| n.modes_in_reach(a).to_vec())
+                        .collect::<Vec<_>>()
+                };
+                if modes(&again) != modes(&built) {
+                    reach_moved.set(reach_moved.get() + 1);
+                }
+                check_against_per_mode(
+                    &again,
+                    &Network::build_one_arc_per_mode(&far).unwrap(),
+                    &far,
+                );
+            }
+            Err(_) => prop_assert!(!same_pairs),
+        }
         Ok(())
     });
     eprintln!(
-        "several modes in reach in {} of {ran} cases; the pick changed in {}",
+        "several modes in reach in {} of {ran} cases; the pick changed in {}; a refresh with \
+         other modes in reach (same pairs) in {}",
         shared.get(),
-        repicked.get()
+        repicked.get(),
+        reach_moved.get()
+    );
+    assert!(
+        reach_moved.get() * 10 >= ran,
+        "too few refreshes with other modes in reach"
     );
     assert!(shared.get() * 2 >= ran, "too few cases with parallel modes");
     assert!(
