@@ -155,7 +155,7 @@ fn comments(
             a + 1,
             s.index() + 1,
             t.index() + 1,
-            arc_label(region, &arc.kind)
+            arc_label(region, &arc.kind, net.modes_in_reach(a))
         ));
     }
     c.push(String::new());
@@ -191,7 +191,7 @@ fn node_label(region: &Region, kind: &NodeKind) -> String {
     }
 }
 
-fn arc_label(region: &Region, kind: &ArcKind) -> String {
+fn arc_label(region: &Region, kind: &ArcKind, reach: &[(crate::model::ModeId, f64)]) -> String {
     let producer = |p: crate::model::ProducerId| region.producers[p.0].id.as_str();
     match *kind {
         ArcKind::Transport {
@@ -207,8 +207,18 @@ fn arc_label(region: &Region, kind: &ArcKind) -> String {
             };
             let c = &region.consumers[consumer.0];
             let route = region.routes.get(c.route.0).map_or("", |r| r.id.as_str());
+            // The arc carries the cheapest of its modes in reach: name the others.
+            let cheapest = if reach.len() > 1 {
+                let all: Vec<String> = reach
+                    .iter()
+                    .map(|&(m, km)| format!("{} {km:.3} km", region.modes[m.0].id))
+                    .collect();
+                format!(" (the cheapest of {})", all.join(", "))
+            } else {
+                String::new()
+            };
             format!(
-                "transport {} ({origin}) to {} by mode {}, {km:.3} km, route {route}",
+                "transport {} ({origin}) to {} by mode {}, {km:.3} km{cheapest}, route {route}",
                 producer(p),
                 intake_label(region, consumer.0, intake),
                 region.modes[mode.0].id,

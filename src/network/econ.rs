@@ -63,27 +63,81 @@ impl Econ {
     }
 }
 
-/// Producer `p`'s material carried `km` by `mode` (from its stockpile when `from_stockpile`):
-/// haulage, handling, reclaim and the carbon price on the transport CO2.
-pub(super) fn transport(
+/// The cheapest of the modes in `reach` ((mode, km), not empty) for producer `p`'s material
+/// (from its stockpile when `from_stockpile`): the mode, its km and its economics (haulage,
+/// handling, reclaim and the carbon price on the transport CO2), of least net unit cost
+/// ([`Econ::total`]), ties to the first (the lowest mode index). The integer problem's unit cost is this total scaled and rounded to the
+/// nearest, a non-decreasing function of it, so the pick is also a cheapest mode in integer
+/// cost.
+#[inline(always)]
+pub(super) fn cheapest_transport(
     pol: &Policy,
     p: &Producer,
-    mode: &TransportMode,
-    km: f64,
+    modes: &[TransportMode],
+    reach: &[(ModeId, f64)],
     from_stockpile: bool,
-) -> Econ {
+) -> (ModeId, f64, Econ) {
+    let (&(m, km), rest) = reach
+        .split_first()
+        .expect("a transport arc has a mode in reach");
+    let mut best = (m, km, haul(pol, p, &modes[m.0], km, from_stockpile));
+    if !rest.is_empty() {
+        let mut best_total = best.2.total();
+        for &(m, km) in rest {
+            let h = haul(pol, p, &modes[m.0], km, from_stockpile);
+            let total = h.total();
+            if total < best_total {
+                (best, best_total) = ((m, km, h), total);
+            }
+        }
+    }
+    (best.0, best.1, best.2.econ())
+}
+
+/// The nonzero components of a haul's [`Econ`], computed once per mode in reach.
+#[derive(Debug, Clone, Copy)]
+struct Haul {
+    transport: f64,
+    handling: f64,
+    reclaim: f64,
+    carbon: f64,
+    co2_transport_t: f64,
+}
+
+#[inline(always)]
+fn haul(pol: &Policy, p: &Producer, mode: &TransportMode, km: f64, from_stockpile: bool) -> Haul {
     let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
-    let costs = Costs {
+    Haul {
         transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
         handling: mode.handling_per_unit * pol.transport_cost_multiplier,
         reclaim: if from_stockpile { p.reclaim_cost } else { 0.0 },
         carbon: pol.carbon_price * co2_transport_t,
-        ..Costs::default()
-    };
-    Econ {
-        costs,
         co2_transport_t,
-        ..Econ::default()
+    }
+}
+
+impl Haul {
+    /// `self.econ().total()` without building the [`Econ`]: the same operations in the same
+    /// order; the components a haul leaves at zero add or subtract exactly nothing (they could
+    /// only turn a −0 into +0, which compares equal).
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        self.transport + self.handling + self.reclaim + self.carbon
+    }
+
+    #[inline(always)]
+    fn econ(self) -> Econ {
+        Econ {
+            costs: Costs {
+                transport: self.transport,
+                handling: self.handling,
+                reclaim: self.reclaim,
+                carbon: self.carbon,
+                ..Costs::default()
+            },
+            co2_transport_t: self.co2_transport_t,
+            ..Econ::default()
+        }
     }
 }
 
@@ -130,4 +184,67 @@ pub(super) fn dump(pol: &Policy, mat: &Material) -> Econ {
 
 fn storage_cost(pol: &Policy, mat: &Material) -> f64 {
     mat.storage_cost * pol.storage_cost_multiplier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The pick's total is the built economics' total, on random modes, distances and policies
+    /// (both signs of the carbon price, stockpiles or not).
+    #[test]
+    fn haul_total_is_the_econ_total() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        let mut pol = Policy {
+            carbon_price: 0.0,
+            env_tax_multiplier: 1.0,
+            storage_cost_multiplier: 1.0,
+            transport_cost_multiplier: 1.0,
+            route_subsidy: Default::default(),
+            allow_dumping: true,
+        };
+        let mut p = Producer {
+            id: "p".into(),
+            name: "p".into(),
+            park: ParkId(0),
+            material: MaterialId(0),
+            quantity: 1.0,
+            grade: None,
+            attrs: Default::default(),
+            stockpile: 0.0,
+            reclaim_cost: 0.0,
+        };
+        let mut mode = TransportMode {
+            id: "m".into(),
+            name: "m".into(),
+            unit: "t".into(),
+            materials: vec![],
+            cost_per_unit_km: 0.0,
+            handling_per_unit: 0.0,
+            co2_kg_per_unit_km: 0.0,
+            max_km: 1e9,
+            circuity: 1.0,
+        };
+        for i in 0..100_000 {
+            let mut x = |scale: f64| {
+                if rng.random_bool(0.1) {
+                    0.0
+                } else {
+                    rng.random_range(-1.0..1.0) * scale
+                }
+            };
+            mode.cost_per_unit_km = x(2.0).abs();
+            mode.handling_per_unit = x(50.0).abs();
+            mode.co2_kg_per_unit_km = x(0.2).abs();
+            pol.carbon_price = x(500.0);
+            pol.transport_cost_multiplier = 1.0 + x(0.5);
+            p.reclaim_cost = x(20.0);
+            let km = x(800.0).abs();
+            let stock = i % 2 == 0;
+            let h = haul(&pol, &p, &mode, km, stock);
+            let (got, want) = (h.total(), h.econ().total());
+            assert!(got == want, "{got} != {want}");
+        }
+    }
 }

@@ -2,11 +2,12 @@
 //!
 //! A [`Layout`] receives every node and arc with its values: when building it adds them to a
 //! new graph; when refreshing it checks each against the built graph's node or arc at the same
-//! index (kind and endpoints; a transport arc's `km` is a value) and writes the new values.
+//! index (kind and endpoints; a transport arc's mode and `km` are values) and writes the new
+//! values. Both record each transport arc's modes in reach.
 //! Both paths run the same code, so a refreshed network equals a freshly built one.
 
 use super::econ;
-use super::{Arc, ArcKind, NetworkError, NodeKind, Source};
+use super::{Arc, ArcKind, NetworkError, NodeKind, Reach, Source};
 use crate::model::*;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
@@ -16,12 +17,16 @@ pub(super) enum Layout<'g> {
     Build {
         graph: DiGraph<NodeKind, Arc>,
         supply: Vec<f64>,
+        reach: Reach,
+        /// One transport arc per mode in reach (the tests' oracle), not one per pair.
+        per_mode: bool,
     },
     /// Checks them against `graph` in index order and writes their values over the built ones.
     Refresh {
         graph: &'g mut DiGraph<NodeKind, Arc>,
         supply: Vec<f64>,
         arcs: usize,
+        reach: Reach,
     },
 }
 
@@ -29,7 +34,7 @@ impl Layout<'_> {
     /// A node of `kind` with `supply`.
     fn node(&mut self, kind: NodeKind, b: f64) -> Result<NodeIndex, NetworkError> {
         match self {
-            Layout::Build { graph, supply } => {
+            Layout::Build { graph, supply, .. } => {
                 supply.push(b);
                 Ok(graph.add_node(kind))
             }
@@ -49,7 +54,7 @@ impl Layout<'_> {
         }
     }
 
-    /// An arc `from` → `to`.
+    /// An arc `from` → `to` (not a transport arc).
     fn arc(
         &mut self,
         from: NodeIndex,
@@ -58,23 +63,46 @@ impl Layout<'_> {
         capacity: Option<f64>,
         econ: econ::Econ,
     ) -> Result<(), NetworkError> {
+        self.arc_in_reach(from, to, kind, capacity, econ, &[])
+    }
+
+    /// Whether transport arcs are laid out one per mode in reach.
+    fn per_mode(&self) -> bool {
+        matches!(self, Layout::Build { per_mode: true, .. })
+    }
+
+    /// An arc `from` → `to` with its modes in reach (none for an arc that is not a transport
+    /// arc).
+    fn arc_in_reach(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: ArcKind,
+        capacity: Option<f64>,
+        econ: econ::Econ,
+        modes: &[(ModeId, f64)],
+    ) -> Result<(), NetworkError> {
         let arc = Arc {
             kind,
             capacity,
             econ,
         };
         match self {
-            Layout::Build { graph, .. } => {
+            Layout::Build { graph, reach, .. } => {
+                reach.push(modes);
                 graph.add_edge(from, to, arc);
                 Ok(())
             }
-            Layout::Refresh { graph, arcs, .. } => {
+            Layout::Refresh {
+                graph, arcs, reach, ..
+            } => {
                 let e = EdgeIndex::new(*arcs);
                 let built = graph
                     .edge_endpoints(e)
                     .map(|(s, t)| (s, t, graph[e].kind.topology()));
                 if built == Some((from, to, kind.topology())) {
                     graph[e] = arc;
+                    reach.push(modes);
                     *arcs += 1;
                     Ok(())
                 } else {
@@ -218,12 +246,16 @@ fn landfills(
     Ok(landfill)
 }
 
-/// Transport arcs, in a fixed order: producer, then stockpile, consumer, intake, mode; one
-/// per accepted intake and mode carrying the material within the mode's `max_km` or on a
-/// dedicated link.
+/// Transport arcs, in a fixed order: producer, then stockpile, consumer, intake; one per
+/// accepted intake with at least one mode in reach (carrying the material within the mode's
+/// `max_km` or on a dedicated link), carrying the cheapest of them
+/// ([`econ::cheapest_transport`]). (The tests' oracle lays out one per mode in reach, in mode
+/// order.)
 fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
     let pol = &region.policy;
     let dist = region.distance_matrices();
+    let per_mode = out.per_mode();
+    let mut modes: Vec<(ModeId, f64)> = Vec::with_capacity(region.modes.len());
     for (pi, p) in region.producers.iter().enumerate() {
         let pid = ProducerId(pi);
         let sources = [
@@ -237,6 +269,7 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
                     if !region.accepts(p, intake) {
                         continue;
                     }
+                    modes.clear();
                     for (mi, mode) in region.modes.iter().enumerate() {
                         if !region.mode_carries(mode, p.material) {
                             continue;
@@ -246,15 +279,26 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
                             None if dist[mi][[p.park.0, c.park.0]] > mode.max_km => continue,
                             None => dist[mi][[p.park.0, c.park.0]],
                         };
+                        modes.push((ModeId(mi), km));
+                    }
+                    let arcs = if per_mode {
+                        modes.len()
+                    } else {
+                        usize::from(!modes.is_empty())
+                    };
+                    for i in 0..arcs {
+                        let reach = if per_mode { &modes[i..=i] } else { &modes[..] };
+                        let (mode, km, e) =
+                            econ::cheapest_transport(pol, p, &region.modes, reach, from_stockpile);
                         let kind = ArcKind::Transport {
                             source,
                             consumer: ConsumerId(ci),
                             intake: k,
-                            mode: ModeId(mi),
+                            mode,
                             km,
                         };
-                        let e = econ::transport(pol, p, mode, km, from_stockpile);
-                        out.arc(from, nodes.intake[ci][k], kind, None, e)?;
+                        let to = nodes.intake[ci][k];
+                        out.arc_in_reach(from, to, kind, None, e, reach)?;
                     }
                 }
             }

@@ -2,9 +2,10 @@
 //! once built, and [`Network::refresh`] re-computes its values (supplies, capacities, per-arc
 //! economics) for a region of the same structure.
 //!
-//! Layers: producer (and legacy stockpile) → transport arcs (one per accepted intake and mode
-//! within the mode's `max_km`) → consumer intake (blend limit) → [intake group (nested blend
-//! limit)] → consumer (capacity in force: nameplate × load factor, or nameplate for the
+//! Layers: producer (and legacy stockpile) → transport arcs (one per accepted intake with at
+//! least one mode in reach: within the mode's `max_km` or on a dedicated link; the arc carries
+//! the cheapest of those modes, see [`Network::modes_in_reach`]) → consumer intake (blend
+//! limit) → [intake group (nested blend limit)] → consumer (capacity in force: nameplate × load factor, or nameplate for the
 //! potential) → sink;
 //! plus disposal: producer → park landfill (compliant, capacity-limited) → disposal, and
 //! producer → disposal directly (non-compliant dumping, taxed) where a park's landfill is
@@ -61,6 +62,12 @@ impl Source {
 /// What an arc stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ArcKind {
+    /// Source → intake: one arc per pair with at least one mode in reach. Its topology is the
+    /// source, consumer and intake; `mode` and `km` are values: the mode of least net unit
+    /// cost among the modes in reach ([`Network::modes_in_reach`]; ties to the lowest mode
+    /// index), re-picked by every refresh. Exact because transport arcs are uncapacitated: flow
+    /// on a dearer parallel arc could move to the cheapest at no loss (see `docs/format.md`,
+    /// "Transport modes").
     Transport {
         source: Source,
         consumer: ConsumerId,
@@ -90,20 +97,20 @@ pub enum ArcKind {
 }
 
 impl ArcKind {
-    /// The kind without its values (a transport arc's `km`): what a refresh may not change.
+    /// The kind without its values (a transport arc's mode and `km`): what a refresh may not
+    /// change.
     pub fn topology(self) -> ArcKind {
         match self {
             ArcKind::Transport {
                 source,
                 consumer,
                 intake,
-                mode,
                 ..
             } => ArcKind::Transport {
                 source,
                 consumer,
                 intake,
-                mode,
+                mode: ModeId(0),
                 km: 0.0,
             },
             k => k,
@@ -138,11 +145,44 @@ pub struct Network {
     /// solids, then the target's park if it is a sub-block, then every consolidated park ×
     /// material with producers (park, then material order).
     pub rate_groups: Vec<RateGroup>,
+    /// The modes in reach of every transport arc (see [`Network::modes_in_reach`]).
+    reach: Reach,
     /// What of the region built fixes the structure beyond nodes and arcs (checked by
     /// [`Network::refresh_values`]).
     shape: values::Shape,
     /// Names the nodes and arcs (see [`Network::topology_id`]).
     topology: TopologyId,
+}
+
+/// The modes in reach of each arc, in arc order: arc `a`'s are
+/// `options[start[a]..start[a + 1]]` (none for an arc that is not a transport arc).
+#[derive(Debug, Clone, PartialEq)]
+struct Reach {
+    /// (mode, km), in mode order within an arc.
+    options: Vec<(ModeId, f64)>,
+    /// Per arc: the start of its options; then the end of the last arc's.
+    start: Vec<u32>,
+}
+
+impl Reach {
+    fn new() -> Reach {
+        Reach {
+            options: Vec::new(),
+            start: vec![0],
+        }
+    }
+
+    /// Appends the next arc's modes in reach.
+    fn push(&mut self, modes: &[(ModeId, f64)]) {
+        self.options.extend_from_slice(modes);
+        let end = u32::try_from(self.options.len()).expect("fewer than 2^32 modes in reach");
+        self.start.push(end);
+    }
+
+    #[inline]
+    fn of(&self, arc: usize) -> &[(ModeId, f64)] {
+        &self.options[self.start[arc] as usize..self.start[arc + 1] as usize]
+    }
 }
 
 /// Whose utilisation rate a [`RateGroup`] measures.
@@ -224,6 +264,13 @@ impl Network {
         }
     }
 
+    /// The modes in reach of transport arc `arc` with their km (in mode order; empty for an
+    /// arc that is not a transport arc): fixed by the build (or the last
+    /// [`Network::refresh`]); the arc carries the cheapest of them, re-picked by every refresh.
+    pub fn modes_in_reach(&self, arc: usize) -> &[(ModeId, f64)] {
+        self.reach.of(arc)
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
@@ -234,15 +281,36 @@ impl Network {
 
     /// Builds the network of `region`.
     pub fn build(region: &Region) -> Result<Network, NetworkError> {
+        Network::build_with(region, false)
+    }
+
+    /// The network of `region` in the formulation before one transport arc per pair: one
+    /// transport arc per mode in reach (each with that mode alone in reach), the rest as
+    /// [`Network::build`]. Only the tests' oracle for the exactness of the one-arc formulation:
+    /// the same optimal objective in every phase.
+    #[doc(hidden)]
+    pub fn build_one_arc_per_mode(region: &Region) -> Result<Network, NetworkError> {
+        Network::build_with(region, true)
+    }
+
+    fn build_with(region: &Region, per_mode: bool) -> Result<Network, NetworkError> {
         if region.producers.is_empty() {
             return Err(NetworkError::NoProducers);
         }
         let mut out = Layout::Build {
             graph: DiGraph::new(),
             supply: Vec::new(),
+            reach: Reach::new(),
+            per_mode,
         };
         let nodes = lay_out(region, &mut out)?;
-        let Layout::Build { graph, mut supply } = out else {
+        let Layout::Build {
+            graph,
+            mut supply,
+            reach,
+            ..
+        } = out
+        else {
             unreachable!("a build layout stays one")
         };
         close_supply(&mut supply, nodes.sink);
@@ -251,6 +319,7 @@ impl Network {
             topology: TopologyId(fresh_topology_id()),
             shape: values::Shape::of(region),
             rate_groups,
+            reach,
             graph,
             supply,
             sink: nodes.sink,
@@ -265,9 +334,11 @@ impl Network {
     /// for `region`, a variant of the region this network was built from with the same
     /// structure: the same producers, consumers, intakes, modes and parks, giving the same
     /// nodes and arcs in the same order. The result equals `Network::build(region)`, without
-    /// allocating a graph. Fails with [`NetworkError::TopologyChanged`] where the structure
+    /// allocating a graph; the modes in reach of each transport arc are recomputed (a mode
+    /// entering or leaving the reach of a pair that keeps another is a value) and the cheapest
+    /// re-picked. Fails with [`NetworkError::TopologyChanged`] where the structure
     /// differs, e.g. a stockpile emptied, an intake no longer accepting a producer's grade, or
-    /// a distance crossing a mode's `max_km`; the network then keeps its topology, but the
+    /// a pair losing its last mode in reach; the network then keeps its topology, but the
     /// values of the arcs laid out before the difference are `region`'s: refresh it again for a
     /// region of its structure, or build anew. (Writing in place rather than staging the values
     /// makes a refresh about 40 % faster on the Ordos network.)
@@ -279,10 +350,14 @@ impl Network {
             graph: &mut self.graph,
             supply: Vec::with_capacity(self.supply.len()),
             arcs: 0,
+            reach: Reach::new(),
         };
         let nodes = lay_out(region, &mut out)?;
         let Layout::Refresh {
-            mut supply, arcs, ..
+            mut supply,
+            arcs,
+            reach,
+            ..
         } = out
         else {
             unreachable!("a refresh layout stays one")
@@ -300,6 +375,7 @@ impl Network {
         debug_assert_eq!(nodes.producer, self.producer_node);
         close_supply(&mut supply, nodes.sink);
         self.supply = supply;
+        self.reach = reach;
         self.rate_groups = rate_groups(region, &self.graph, &self.producer_node);
         self.shape = values::Shape::of(region);
         Ok(())

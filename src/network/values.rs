@@ -1,7 +1,8 @@
 //! The value-only refresh ([`Network::refresh_values`]): new quantities, stockpiles,
 //! capacities, load factors and every arc's economics written in place into the fixed
 //! topology, without laying the layers out again (no acceptance, reach or distance is
-//! recomputed: a transport arc keeps its `km`). The Monte Carlo path.
+//! recomputed: a transport arc keeps its modes in reach and their km, and re-picks the
+//! cheapest of them). The Monte Carlo path.
 
 use super::{econ, ArcKind, Network, NetworkError, NodeKind};
 use crate::model::*;
@@ -108,20 +109,23 @@ impl Network {
         }
         super::close_supply(&mut self.supply, self.sink);
         let pol = &region.policy;
-        for arc in self.graph.edge_weights_mut() {
+        let reach = &self.reach;
+        for (a, arc) in self.graph.edge_weights_mut().enumerate() {
+            if let ArcKind::Transport {
+                source, mode, km, ..
+            } = &mut arc.kind
+            {
+                // The cheapest of its modes in reach, re-picked; capacity stays none.
+                let p = &region.producers[source.producer().0];
+                let stock = matches!(source, super::Source::Stockpile(_));
+                let e;
+                (*mode, *km, e) =
+                    econ::cheapest_transport(pol, p, &region.modes, reach.of(a), stock);
+                arc.econ = e;
+                continue;
+            }
             let (capacity, e) = match arc.kind {
-                ArcKind::Transport {
-                    source,
-                    consumer: _,
-                    intake: _,
-                    mode,
-                    km,
-                } => {
-                    let p = &region.producers[source.producer().0];
-                    let stock = matches!(source, super::Source::Stockpile(_));
-                    let e = econ::transport(pol, p, &region.modes[mode.0], km, stock);
-                    (None, e)
-                }
+                ArcKind::Transport { .. } => unreachable!("handled above"),
                 ArcKind::Use { consumer, intake } => {
                     let c = &region.consumers[consumer.0];
                     let i = &c.intakes[intake];
