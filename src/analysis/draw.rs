@@ -129,8 +129,7 @@ pub fn quantile(d: &Distribution, u: f64) -> f64 {
 /// Sample `k`'s uniforms: one per input of `entries` (see [`inputs`]), in order, from stream
 /// `k` of `seed`.
 pub fn uniforms(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(k);
+    let mut rng = stream(seed, k);
     inputs(entries)
         .iter()
         .map(|_| rng.random::<f64>())
@@ -140,14 +139,64 @@ pub fn uniforms(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
 /// Sample `k`'s multipliers, one per entry in declaration order: each entry's quantile at its
 /// input's uniform.
 pub fn multipliers(entries: &[Uncertain], seed: u64, k: u64) -> Vec<f64> {
-    let u = uniforms(entries, seed, k);
-    let mut m = vec![0.0; entries.len()];
-    for (i, (_, ix)) in inputs(entries).iter().enumerate() {
-        for &j in ix {
-            m[j] = quantile(&entries[j].distribution, u[i]);
+    Draws::new(entries).multipliers(seed, k)
+}
+
+/// Sample `k`'s generator: stream `k` of `seed`.
+fn stream(seed: u64, k: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(k);
+    rng
+}
+
+/// The draws of a list of entries, prepared once for many samples: each entry's input (in
+/// [`inputs`] order) and distribution. [`Draws::multipliers`] equals [`multipliers`].
+#[derive(Debug, Clone)]
+pub struct Draws {
+    /// The number of inputs (uniforms drawn per sample).
+    inputs: usize,
+    /// Per entry, in declaration order: its input's index and its distribution.
+    entries: Vec<(usize, Distribution)>,
+}
+
+impl Draws {
+    pub fn new(entries: &[Uncertain]) -> Draws {
+        let ins = inputs(entries);
+        let mut of = vec![0; entries.len()];
+        for (i, (_, ix)) in ins.iter().enumerate() {
+            for &j in ix {
+                of[j] = i;
+            }
+        }
+        Draws {
+            inputs: ins.len(),
+            entries: entries
+                .iter()
+                .zip(of)
+                .map(|(e, i)| (i, e.distribution))
+                .collect(),
         }
     }
-    m
+
+    /// Sample `k`'s multipliers of stream (`seed`, `k`), one per entry in declaration order.
+    pub fn multipliers(&self, seed: u64, k: u64) -> Vec<f64> {
+        let mut rng = stream(seed, k);
+        let mut u = [0.0; 64];
+        let mut heap = Vec::new();
+        let u: &mut [f64] = if self.inputs <= u.len() {
+            &mut u[..self.inputs]
+        } else {
+            heap.resize(self.inputs, 0.0);
+            &mut heap
+        };
+        for x in u.iter_mut() {
+            *x = rng.random::<f64>();
+        }
+        self.entries
+            .iter()
+            .map(|(i, d)| quantile(d, u[*i]))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +241,63 @@ mod tests {
         // with rate 8): 8.0855 within 0.002.
         let med = truncated_normal_quantile(8.0, f64::INFINITY, 0.5);
         assert!((med - (8.0 + 2f64.ln() / 8.0)).abs() < 2e-3, "{med}");
+    }
+
+    /// The prepared draws equal each entry's quantile at its input's uniform, the inputs read
+    /// from [`inputs`] and the uniforms from [`uniforms`]: groups spread over the list, and
+    /// more inputs than the stack buffer holds.
+    #[test]
+    fn prepared_draws_equal_the_definition() {
+        use crate::model::UncertainField;
+        let entry = |j: usize, group: Option<&str>| Uncertain {
+            id: format!("e{j}"),
+            field: UncertainField::ProducerQuantity,
+            items: vec![0],
+            distribution: match j % 3 {
+                0 => Distribution::Uniform {
+                    low: 0.5,
+                    high: 1.5,
+                },
+                1 => Distribution::Triangular {
+                    low: 0.8,
+                    mode: 1.0,
+                    high: 1.3,
+                },
+                _ => Distribution::Normal {
+                    mean: 1.0,
+                    sd: 0.1,
+                    low: 0.7,
+                    high: 1.3,
+                },
+            },
+            group: group.map(String::from),
+            growth: Vec::new(),
+        };
+        for n in [0, 1, 5, 64, 70, 150] {
+            let entries: Vec<Uncertain> = (0..n)
+                .map(|j| match j % 7 {
+                    2 | 5 => entry(j, Some("a")),
+                    4 => entry(j, Some("b")),
+                    _ => entry(j, None),
+                })
+                .collect();
+            let draws = Draws::new(&entries);
+            for k in [0, 1, 17, 1 << 40] {
+                let u = uniforms(&entries, 9, k);
+                let mut want = vec![f64::NAN; n];
+                for (i, (_, ix)) in inputs(&entries).iter().enumerate() {
+                    for &j in ix {
+                        want[j] = quantile(&entries[j].distribution, u[i]);
+                    }
+                }
+                let got = draws.multipliers(9, k);
+                assert_eq!(got.len(), n);
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!(g.to_bits(), w.to_bits(), "{n} entries, sample {k}");
+                }
+                assert_eq!(multipliers(&entries, 9, k), got);
+            }
+        }
     }
 
     #[test]

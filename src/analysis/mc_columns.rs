@@ -14,7 +14,7 @@
 //! scratch folder inside the output's temporary folder, so that a run's memory does not hold
 //! them); they are read back one at a time (a few at a time on the pool) at the end.
 
-use super::draw::multipliers;
+use super::draw::Draws;
 use super::mc_stats::{sensitivity, sort_tornado, CellStats, RankedRate, Sensitivity, Stats};
 use super::monte_carlo::{SampleLayout, SampleResult, SampleStatus};
 use super::Balance;
@@ -266,13 +266,14 @@ impl Columns {
 fn redraw(entries: &[Uncertain], seed: u64, first: u64, n: u64, chosen: &[usize]) -> Vec<Vec<f64>> {
     use rayon::prelude::*;
     const BLOCK: u64 = 1024;
+    let draws = Draws::new(entries);
     let blocks: Vec<Vec<Vec<f64>>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
             let (a, z) = (first + b * BLOCK, first + ((b + 1) * BLOCK).min(n));
             let mut cols = vec![Vec::with_capacity((z - a) as usize); chosen.len()];
             for k in a..z {
-                let m = multipliers(entries, seed, k);
+                let m = draws.multipliers(seed, k);
                 for (col, &j) in cols.iter_mut().zip(chosen) {
                     col.push(m[j]);
                 }

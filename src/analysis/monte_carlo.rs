@@ -17,6 +17,7 @@
 //! in-memory [`monte_carlo`] is the same loop with a sink that keeps every record.
 
 pub use super::draw::multipliers;
+use super::draw::Draws;
 use super::mc_columns::{ColumnStore, Columns, InMemory};
 use super::{AnalysisError, Balance, Evaluator, Figures};
 use crate::allocate::AllocConfig;
@@ -163,11 +164,12 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     let slots: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
+    let draws = Draws::new(entries);
     let solve_chunk = |w: &mut Worker, a: u64, b: u64| {
         let (ev, region, fig) = w;
         (a..b)
             .map(|k| {
-                let m = multipliers(entries, seed, k);
+                let m = draws.multipliers(seed, k);
                 sample_region(region, base, entries, &m);
                 ev.restore_from(&warm);
                 let status = match ev.figures(region, fig) {
