@@ -77,14 +77,28 @@ pub(super) fn cheapest_transport(
     reach: &[(ModeId, f64)],
     from_stockpile: bool,
 ) -> (ModeId, f64, Econ) {
+    let rates = |m: ModeId| ModeRates::of(pol, &modes[m.0]);
+    cheapest_transport_at(pol, p, rates, reach, from_stockpile)
+}
+
+/// [`cheapest_transport`] with each mode's [`ModeRates`] from `rates` (the same operations:
+/// the same bits).
+#[inline(always)]
+pub(super) fn cheapest_transport_at(
+    pol: &Policy,
+    p: &Producer,
+    rates: impl Fn(ModeId) -> ModeRates,
+    reach: &[(ModeId, f64)],
+    from_stockpile: bool,
+) -> (ModeId, f64, Econ) {
     let (&(m, km), rest) = reach
         .split_first()
         .expect("a transport arc has a mode in reach");
-    let mut best = (m, km, haul(pol, p, &modes[m.0], km, from_stockpile));
+    let mut best = (m, km, haul(pol, p, rates(m), km, from_stockpile));
     if !rest.is_empty() {
         let mut best_total = best.2.total();
         for &(m, km) in rest {
-            let h = haul(pol, p, &modes[m.0], km, from_stockpile);
+            let h = haul(pol, p, rates(m), km, from_stockpile);
             let total = h.total();
             if total < best_total {
                 (best, best_total) = ((m, km, h), total);
@@ -92,6 +106,26 @@ pub(super) fn cheapest_transport(
         }
     }
     (best.0, best.1, best.2.econ())
+}
+
+/// What a haul needs of a transport mode under a policy, computed once per mode.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ModeRates {
+    cost_per_unit_km: f64,
+    /// Handling per unit times the policy's transport cost multiplier.
+    handling: f64,
+    co2_kg_per_unit_km: f64,
+}
+
+impl ModeRates {
+    #[inline(always)]
+    pub(super) fn of(pol: &Policy, mode: &TransportMode) -> ModeRates {
+        ModeRates {
+            cost_per_unit_km: mode.cost_per_unit_km,
+            handling: mode.handling_per_unit * pol.transport_cost_multiplier,
+            co2_kg_per_unit_km: mode.co2_kg_per_unit_km,
+        }
+    }
 }
 
 /// The nonzero components of a haul's [`Econ`], computed once per mode in reach.
@@ -105,11 +139,11 @@ struct Haul {
 }
 
 #[inline(always)]
-fn haul(pol: &Policy, p: &Producer, mode: &TransportMode, km: f64, from_stockpile: bool) -> Haul {
+fn haul(pol: &Policy, p: &Producer, mode: ModeRates, km: f64, from_stockpile: bool) -> Haul {
     let co2_transport_t = mode.co2_kg_per_unit_km * km / 1000.0;
     Haul {
         transport: mode.cost_per_unit_km * km * pol.transport_cost_multiplier,
-        handling: mode.handling_per_unit * pol.transport_cost_multiplier,
+        handling: mode.handling,
         reclaim: if from_stockpile { p.reclaim_cost } else { 0.0 },
         carbon: pol.carbon_price * co2_transport_t,
         co2_transport_t,
@@ -242,7 +276,7 @@ mod tests {
             p.reclaim_cost = x(20.0);
             let km = x(800.0).abs();
             let stock = i % 2 == 0;
-            let h = haul(&pol, &p, &mode, km, stock);
+            let h = haul(&pol, &p, ModeRates::of(&pol, &mode), km, stock);
             let (got, want) = (h.total(), h.econ().total());
             assert!(got == want, "{got} != {want}");
         }

@@ -152,6 +152,8 @@ pub struct Network {
     shape: values::Shape,
     /// Names the nodes and arcs (see [`Network::topology_id`]).
     topology: TopologyId,
+    /// Scratch of [`Network::refresh_values`]: each mode's rates under the policy.
+    mode_rates: Scratch<econ::ModeRates>,
 }
 
 /// The modes in reach of each arc, in arc order: arc `a`'s are
@@ -317,6 +319,7 @@ impl Network {
         let rate_groups = rate_groups(region, &graph, &nodes.producer);
         Ok(Network {
             topology: TopologyId(fresh_topology_id()),
+            mode_rates: Scratch::default(),
             shape: values::Shape::of(region),
             rate_groups,
             reach,
@@ -388,6 +391,22 @@ impl Network {
 struct TopologyId(u64);
 
 impl std::fmt::Debug for TopologyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+/// A scratch buffer: what a network holds does not include it (left out of its `Debug`).
+#[derive(Clone)]
+struct Scratch<T>(Vec<T>);
+
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch(Vec::new())
+    }
+}
+
+impl<T> std::fmt::Debug for Scratch<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("_")
     }

@@ -110,6 +110,11 @@ impl Network {
         super::close_supply(&mut self.supply, self.sink);
         let pol = &region.policy;
         let reach = &self.reach;
+        // Each mode's rates, once (the same operations as per arc: the same bits).
+        let rates = &mut self.mode_rates.0;
+        rates.clear();
+        rates.extend(region.modes.iter().map(|m| econ::ModeRates::of(pol, m)));
+        let rates = &rates[..];
         for (a, arc) in self.graph.edge_weights_mut().enumerate() {
             if let ArcKind::Transport {
                 source, mode, km, ..
@@ -120,7 +125,7 @@ impl Network {
                 let stock = matches!(source, super::Source::Stockpile(_));
                 let e;
                 (*mode, *km, e) =
-                    econ::cheapest_transport(pol, p, &region.modes, reach.of(a), stock);
+                    econ::cheapest_transport_at(pol, p, |m| rates[m.0], reach.of(a), stock);
                 arc.econ = e;
                 continue;
             }
