@@ -14,15 +14,13 @@ const UNITS_LIMIT: i64 = 1 << 50;
 #[inline]
 fn to_units(x: f64, unit: f64, what: &str) -> Result<i64, AllocateError> {
     let q = x / unit;
-    // Below 2^51 in magnitude (never NaN), truncation is exact and so is `q - t`
-    // (Sterbenz): the fraction decides the rounding without the `round` libcall.
-    if q.abs() < (1u64 << 51) as f64 {
+    // Below 2^50 in magnitude (never NaN), truncation is exact and so is `q - t`
+    // (Sterbenz): the fraction decides the rounding without the `round` libcall, and the
+    // result, at most one from `t`, is within ±2^50.
+    if q.abs() < UNITS_LIMIT as f64 {
         let t = q as i64;
         let f = q - t as f64;
-        let v = t + i64::from(f >= 0.5) - i64::from(f <= -0.5);
-        if v.abs() <= UNITS_LIMIT {
-            return Ok(v);
-        }
+        return Ok(t + i64::from(f >= 0.5) - i64::from(f <= -0.5));
     }
     to_units_slow(x, unit, what)
 }
@@ -115,13 +113,11 @@ fn upper_units(arc: &Arc, scaling: Scaling) -> Result<i64, AllocateError> {
     match arc.capacity {
         Some(c) => {
             let units = (c / scaling.quantity) * (1.0 + 1e-12);
-            // `floor` without its libcall where truncation is exact (as in `to_units`).
-            if units.abs() < (1u64 << 51) as f64 {
+            // `floor` without its libcall where truncation is exact (as in `to_units`; the
+            // result, at most one below `t`, is within ±2^50).
+            if units.abs() < UNITS_LIMIT as f64 {
                 let t = units as i64;
-                let v = t - i64::from((t as f64) > units);
-                if v.abs() <= UNITS_LIMIT {
-                    return Ok(v);
-                }
+                return Ok(t - i64::from((t as f64) > units));
             }
             to_units_slow(units.floor(), 1.0, "capacity")
         }
