@@ -176,6 +176,13 @@ impl<'a> RankedRate<'a> {
     /// Spearman's ρ of `x` (one value per sample) with this rate over the samples where it
     /// is defined, and their count: [`spearman`] with the rate's ranks reused.
     fn rho(&self, x: &[f64]) -> (Option<f64>, u64) {
+        let (rx, n) = self.ranks_of(x);
+        (self.rho_of_ranks(rx.as_deref()), n)
+    }
+
+    /// The ranks of `x` over the samples where this rate is defined (none where ρ is
+    /// undefined: fewer than two, or not as many as the rate's), and their count.
+    fn ranks_of(&self, x: &[f64]) -> (Option<Vec<f64>>, u64) {
         let x: Vec<f64> = x
             .iter()
             .zip(self.values)
@@ -185,7 +192,21 @@ impl<'a> RankedRate<'a> {
         if x.len() != self.ranks.len() || x.len() < 2 {
             return (None, n);
         }
-        (pearson_of_ranks(&ranks(&x), &self.ranks), n)
+        (Some(ranks(&x)), n)
+    }
+
+    fn rho_of_ranks(&self, rx: Option<&[f64]>) -> Option<f64> {
+        rx.and_then(|rx| pearson_of_ranks(rx, &self.ranks))
+    }
+
+    /// Whether both rates are defined in the same samples (so an input's ranks serve both).
+    fn defined_alike(&self, other: &RankedRate) -> bool {
+        self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(other.values)
+                .all(|(a, b)| a.is_some() == b.is_some())
     }
 }
 
@@ -198,7 +219,15 @@ pub fn sensitivity(
     rate: &RankedRate,
     strict: &RankedRate,
 ) -> Sensitivity {
-    let ((rho, n), (rho_strict, _)) = rayon::join(|| rate.rho(x), || strict.rho(x));
+    let ((rho, n), rho_strict) = if rate.defined_alike(strict) {
+        // The same samples: the input's ranks once, for both.
+        let (rx, n) = rate.ranks_of(x);
+        let rx = rx.as_deref();
+        ((rate.rho_of_ranks(rx), n), strict.rho_of_ranks(rx))
+    } else {
+        let (r, (s, _)) = rayon::join(|| rate.rho(x), || strict.rho(x));
+        (r, s)
+    };
     Sensitivity {
         input: label.to_string(),
         entries: ix.to_vec(),
@@ -220,17 +249,24 @@ pub fn sort_tornado(mut out: Vec<Sensitivity>) -> Vec<Sensitivity> {
 
 /// Ranks 1..n with ties given their average rank.
 pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+    // The order of `f64::total_cmp`, then the index: each value's total-order key (the bits,
+    // the magnitude flipped for negatives, as `total_cmp` compares them) beside its index,
+    // sorted as integers (all keys distinct, so an unstable sort gives the one order).
+    let key = |x: f64| {
+        let b = x.to_bits() as i64;
+        b ^ ((((b >> 63) as u64) >> 1) as i64)
+    };
+    let mut order: Vec<(i64, usize)> = v.iter().enumerate().map(|(i, &x)| (key(x), i)).collect();
+    order.sort_unstable();
     let mut r = vec![0.0; v.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+        while j + 1 < order.len() && v[order[j + 1].1] == v[order[i].1] {
             j += 1;
         }
         let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
+        for &(_, k) in &order[i..=j] {
             r[k] = avg;
         }
         i = j + 1;
@@ -269,6 +305,59 @@ mod tests {
     #[test]
     fn ranks_average_ties() {
         assert_eq!(ranks(&[10.0, 30.0, 20.0, 20.0]), vec![1.0, 4.0, 2.5, 2.5]);
+    }
+
+    /// The integer keys order values as `f64::total_cmp` then the index does: on random
+    /// values with ties, both zeros, infinities and NaNs, the ranks equal those of that sort.
+    #[test]
+    fn ranks_follow_total_cmp() {
+        use rand::{Rng, SeedableRng};
+        let reference = |v: &[f64]| {
+            let mut order: Vec<usize> = (0..v.len()).collect();
+            order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+            let mut r = vec![0.0; v.len()];
+            let mut i = 0;
+            while i < order.len() {
+                let mut j = i;
+                while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+                    j += 1;
+                }
+                for &k in &order[i..=j] {
+                    r[k] = (i + j) as f64 / 2.0 + 1.0;
+                }
+                i = j + 1;
+            }
+            r
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ];
+        for n in [0, 1, 2, 7, 50, 300] {
+            for _ in 0..20 {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| match rng.random_range(0..4) {
+                        0 => special[rng.random_range(0..special.len())],
+                        1 => rng.random_range(-3..3) as f64,
+                        _ => rng.random_range(-1e3..1e3),
+                    })
+                    .collect();
+                let (got, want) = (ranks(&v), reference(&v));
+                assert!(
+                    got.iter()
+                        .zip(&want)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{v:?}: {got:?} != {want:?}"
+                );
+            }
+        }
     }
 
     #[test]
