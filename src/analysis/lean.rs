@@ -56,7 +56,13 @@ impl Figures {
         balance::start_fates(net, supply, &mut self.fates);
         let strict = Accounting::strict();
         let mut totals = flows::Totals::zero();
+        // A zero unit count gives a zero flow where the resolution is finite (the integer
+        // tested first: most arcs carry nothing).
+        let every = !quantity.is_finite();
         for (&u, edge) in flow_units.iter().zip(net.graph.raw_edges()) {
+            if u == 0 && !every {
+                continue;
+            }
             let x = u as f64 * quantity;
             if x != 0.0 {
                 balance::add_fate(region, &strict, &mut self.fates, x, &edge.weight);
