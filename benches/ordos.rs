@@ -11,17 +11,11 @@ use symbiosim::analysis::evaluate;
 use symbiosim::model::Region;
 use symbiosim::network::Network;
 use symbiosim::scenario;
-use symbiosim_engine::{gen, NetworkSimplex, PivotRule};
+use symbiosim_engine::{gen, FlowProblem, NetworkSimplex, PivotRule};
 
 fn ordos(c: &mut Criterion) {
     let region = ordos_2025();
-    let net = Network::build(&region).unwrap();
-    let scaling = Scaling {
-        quantity: region.settings.quantity_resolution,
-        cost: region.settings.cost_resolution,
-    };
-    let base = flow_problem(&net, scaling).unwrap();
-    let perturbed: Vec<_> = (0..16).map(|k| gen::perturb(&base, 10, k)).collect();
+    let (base, perturbed) = integer_problems(&region);
 
     let mut g = c.benchmark_group("ordos_2025");
     g.bench_function(
@@ -37,16 +31,33 @@ fn ordos(c: &mut Criterion) {
         })
     });
     g.bench_function("warm re-solve, perturbed ±10%", |b| {
-        let mut ns = NetworkSimplex::new(&base, PivotRule::default()).unwrap();
-        ns.solve().unwrap();
-        let mut k = 0;
-        b.iter(|| {
-            k = (k + 1) % perturbed.len();
-            ns.update(&perturbed[k]).unwrap();
-            black_box(ns.resolve().unwrap())
-        })
+        warm_resolves(b, &base, &perturbed)
     });
     g.finish();
+}
+
+/// `region`'s integer problem and 16 perturbations of it (±10 % of supplies, capacities and
+/// costs).
+fn integer_problems(region: &Region) -> (FlowProblem, Vec<FlowProblem>) {
+    let scaling = Scaling {
+        quantity: region.settings.quantity_resolution,
+        cost: region.settings.cost_resolution,
+    };
+    let base = flow_problem(&Network::build(region).unwrap(), scaling).unwrap();
+    let perturbed = (0..16).map(|k| gen::perturb(&base, 10, k)).collect();
+    (base, perturbed)
+}
+
+/// Warm re-solves of `base`'s optimum after each perturbation in turn.
+fn warm_resolves(b: &mut criterion::Bencher, base: &FlowProblem, perturbed: &[FlowProblem]) {
+    let mut ns = NetworkSimplex::new(base, PivotRule::default()).unwrap();
+    ns.solve().unwrap();
+    let mut k = 0;
+    b.iter(|| {
+        k = (k + 1) % perturbed.len();
+        ns.update(&perturbed[k]).unwrap();
+        black_box(ns.resolve().unwrap())
+    })
 }
 
 criterion_group!(
@@ -228,20 +239,8 @@ fn ordos_monte_carlo_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("ordos_2025 Monte Carlo run");
     g.sample_size(10);
     g.bench_function("bare warm re-solve, perturbed ±10%", |b| {
-        let scaling = Scaling {
-            quantity: base.settings.quantity_resolution,
-            cost: base.settings.cost_resolution,
-        };
-        let problem = flow_problem(&Network::build(&base).unwrap(), scaling).unwrap();
-        let perturbed: Vec<_> = (0..16).map(|k| gen::perturb(&problem, 10, k)).collect();
-        let mut ns = NetworkSimplex::new(&problem, PivotRule::default()).unwrap();
-        ns.solve().unwrap();
-        let mut k = 0;
-        b.iter(|| {
-            k = (k + 1) % perturbed.len();
-            ns.update(&perturbed[k]).unwrap();
-            black_box(ns.resolve().unwrap())
-        })
+        let (problem, perturbed) = integer_problems(&base);
+        warm_resolves(b, &problem, &perturbed)
     });
     g.throughput(criterion::Throughput::Elements(N));
     for threads in [1, 2] {

@@ -260,30 +260,9 @@ prop_compose! {
                 }).collect()
             },
         }).collect();
-        Region {
-            name: "random".into(),
-            title: "random".into(),
-            year: 2025,
-            parks,
-            materials,
-            routes: vec![Route { id: "r".into(), name: "r".into(), kind: RouteKind::Utilisation, load_factor: 0.75 }],
-            modes,
-            producers,
-            consumers,
-            distances: vec![],
-            links,
-            candidates: Default::default(),
-            target: Target { rate: 0.8, scope: TargetScope::AllSolids, accounting: Accounting::default() },
-            settings: Settings {
-                objective: if objective_cost { Objective::Cost } else { Objective::MaxUtilisation },
-                circuity: 1.3,
-                same_park_km: 7.5,
-                quantity_resolution: 1.0,
-                cost_resolution: 0.001,
-                nameplate_for_potential: false,
-            },
-            policy: Policy { carbon_price: carbon, env_tax_multiplier: 1.0, storage_cost_multiplier: 1.0, transport_cost_multiplier: 1.0, route_subsidy: BTreeMap::new(), allow_dumping: true },
-        }
+        let mut region = common::random_region(parks, materials, modes, producers, consumers, objective_cost, carbon);
+        region.links = links;
+        region
     }
 }
 

@@ -15,8 +15,8 @@
 //! them); they are read back one at a time (a few at a time on the pool) at the end.
 
 use super::draw::Draws;
-use super::mc_stats::{sensitivity, sort_tornado, CellStats, RankedRate, Sensitivity, Stats};
-use super::monte_carlo::{SampleLayout, SampleResult, SampleStatus};
+use super::mc_stats::{sensitivity, sort_tornado, CellStats, RankedRate, Stats};
+use super::monte_carlo::{MonteCarloSummary, SampleLayout, SampleResult, SampleStatus};
 use super::Balance;
 use crate::model::Uncertain;
 
@@ -75,20 +75,6 @@ pub(super) struct Columns {
     varies: Vec<bool>,
     /// The previous sample's multipliers (for `varies`).
     last: Option<Vec<f64>>,
-}
-
-/// The statistics of a run (see [`super::MonteCarloSummary`]).
-pub(super) struct Figures {
-    pub samples: u64,
-    pub samples_infeasible: u64,
-    pub p_meet_target: f64,
-    pub rate: Option<Stats>,
-    pub strict_rate: Option<Stats>,
-    pub by_material: Vec<CellStats>,
-    pub by_park: Vec<CellStats>,
-    pub tornado: Vec<Sensitivity>,
-    pub rates: Vec<f64>,
-    pub strict_rates: Vec<f64>,
 }
 
 /// Samples whose multipliers are drawn again at once (in parallel blocks) before they go to
@@ -161,15 +147,16 @@ impl Columns {
     /// pairs of columns at a time as the pool has threads (each freed once used, collected in
     /// order); then the tornado, as many inputs at a time as the pool has threads. An input
     /// whose first entry is constant while another varies has the other's multipliers drawn
-    /// again from (seed, index) into the store.
+    /// again from (seed, index) into the store. Returns the run's summary, labelled by `layout`.
     pub fn finish(
         self,
         store: &mut dyn ColumnStore,
-        inputs: &[(String, Vec<usize>)],
+        layout: SampleLayout,
         entries: &[Uncertain],
         (seed, first): (u64, u64),
         target: f64,
-    ) -> std::io::Result<Figures> {
+    ) -> std::io::Result<MonteCarloSummary> {
+        let inputs = &layout.inputs;
         use rayon::prelude::*;
         let Columns {
             nm,
@@ -246,8 +233,10 @@ impl Columns {
             );
         }
         drop((ranked, ranked_strict));
-        Ok(Figures {
-            samples: n as u64,
+        Ok(MonteCarloSummary {
+            seed,
+            first_sample: first,
+            count: n as u64,
             samples_infeasible: infeasible,
             p_meet_target: if n == 0 { 0.0 } else { met as f64 / n as f64 },
             rate: Stats::of(rate.iter().copied()),
@@ -257,6 +246,10 @@ impl Columns {
             tornado: sort_tornado(tornado),
             rates: rate.iter().flatten().copied().collect(),
             strict_rates: strict.iter().flatten().copied().collect(),
+            entries: layout.entries,
+            inputs: layout.inputs,
+            materials: layout.materials,
+            parks: layout.parks,
         })
     }
 }

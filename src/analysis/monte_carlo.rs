@@ -221,31 +221,7 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     if let Some(last) = ready {
         hand_over(last)?;
     }
-    let f = columns
-        .finish(
-            store,
-            &layout.inputs,
-            entries,
-            (seed, first),
-            base.target.rate,
-        )
-        .map_err(StreamError::Columns)?;
-    Ok(MonteCarloSummary {
-        seed,
-        first_sample: first,
-        count: f.samples,
-        entries: layout.entries,
-        inputs: layout.inputs,
-        materials: layout.materials,
-        parks: layout.parks,
-        samples_infeasible: f.samples_infeasible,
-        p_meet_target: f.p_meet_target,
-        rate: f.rate,
-        strict_rate: f.strict_rate,
-        by_material: f.by_material,
-        by_park: f.by_park,
-        tornado: f.tornado,
-        rates: f.rates,
-        strict_rates: f.strict_rates,
-    })
+    columns
+        .finish(store, layout, entries, (seed, first), base.target.rate)
+        .map_err(StreamError::Columns)
 }

@@ -84,3 +84,65 @@ pub fn line_of(text: &str, needle: &str, after: usize) -> usize {
         .map(|(i, _)| i + 1)
         .expect(needle)
 }
+
+/// The frame of the generated regions (`properties.rs`, `one_arc_per_pair.rs`) around their
+/// parks, materials, modes, producers and consumers: one utilisation route (load factor 0.75),
+/// the 80 % all-solids target under the default accounting, circuity 1.3, 7.5 km within a
+/// park, resolutions of 1 unit and 0.001 yuan, a carbon price of `carbon` yuan/t CO2, dumping
+/// allowed; no distance overrides, links or candidates, and the capacity in force (not the
+/// nameplate) for technical potential.
+pub fn random_region(
+    parks: Vec<symbiosim::model::Park>,
+    materials: Vec<symbiosim::model::Material>,
+    modes: Vec<symbiosim::model::TransportMode>,
+    producers: Vec<symbiosim::model::Producer>,
+    consumers: Vec<symbiosim::model::Consumer>,
+    objective_cost: bool,
+    carbon: f64,
+) -> symbiosim::model::Region {
+    use symbiosim::model::*;
+    Region {
+        name: "random".into(),
+        title: "random".into(),
+        year: 2025,
+        parks,
+        materials,
+        routes: vec![Route {
+            id: "r".into(),
+            name: "r".into(),
+            kind: RouteKind::Utilisation,
+            load_factor: 0.75,
+        }],
+        modes,
+        producers,
+        consumers,
+        distances: vec![],
+        links: vec![],
+        candidates: Default::default(),
+        target: Target {
+            rate: 0.8,
+            scope: TargetScope::AllSolids,
+            accounting: Accounting::default(),
+        },
+        settings: Settings {
+            objective: if objective_cost {
+                Objective::Cost
+            } else {
+                Objective::MaxUtilisation
+            },
+            circuity: 1.3,
+            same_park_km: 7.5,
+            quantity_resolution: 1.0,
+            cost_resolution: 0.001,
+            nameplate_for_potential: false,
+        },
+        policy: Policy {
+            carbon_price: carbon,
+            env_tax_multiplier: 1.0,
+            storage_cost_multiplier: 1.0,
+            transport_cost_multiplier: 1.0,
+            route_subsidy: std::collections::BTreeMap::new(),
+            allow_dumping: true,
+        },
+    }
+}
