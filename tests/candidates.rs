@@ -266,12 +266,14 @@ fn region_for_applies_the_portfolio_and_keeps_the_structure() {
     let c = &r.candidates;
     let none = c.region_for(&r, &[false; 5]);
     let all = c.region_for(&r, &[false, true, true, true, true]);
-    // Same consumers in the same order; capacity 0 when not chosen.
+    // Same consumers in the same order (the scenario's by id, then the candidates' new
+    // ones); capacity 0 when not chosen.
     let ids = |x: &Region| x.consumers.iter().map(|k| k.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&none), ids(&all));
+    assert_eq!(ids(&none)[..2], ["bricks", "cement"]);
     let caps = |x: &Region| x.consumers.iter().map(|k| k.capacity).collect::<Vec<_>>();
-    assert_eq!(caps(&none), [50.0, 40.0, 0.0, 0.0, 0.0]);
-    assert_eq!(caps(&all), [50.0, 40.0, 0.0, 32.0, 100.0]);
+    assert_eq!(caps(&none), [40.0, 50.0, 0.0, 0.0, 0.0]);
+    assert_eq!(caps(&all), [40.0, 50.0, 0.0, 32.0, 100.0]);
     assert_eq!(all.materials[1].storage_cost, 30.0);
     assert_eq!(none.materials[1].storage_cost, 10.0);
     assert_eq!(all.links.len(), 1);

@@ -92,8 +92,11 @@ fn mps_and_lp_have_a_row_per_node_and_an_integer_column_per_arc() {
         let r = region(name, objective);
         let net = Network::build(&r).unwrap();
         let phases = phase_problems(&net, objective, scaling(&r), SolverConfig::default()).unwrap();
-        assert_eq!(phases.len(), 3);
-        for k in 0..3 {
+        // Three phases of the objective, then the canonical rule's steps while ties remain.
+        assert!(phases.len() >= 3, "{name}: {}", phases.len());
+        assert_eq!(phases[2].name, "least cost");
+        let total = phases.len();
+        for k in 0..total {
             let p = &phases[k].problem;
             let (n, m) = (p.num_nodes(), p.num_arcs());
             let mps = export(&r, &net, objective, scaling(&r), &phases, k, Format::Mps);
@@ -122,7 +125,7 @@ fn mps_and_lp_have_a_row_per_node_and_an_integer_column_per_arc() {
             let nodes = lp.lines().filter(|l| l.starts_with("\\ node ")).count();
             let arcs = lp.lines().filter(|l| l.starts_with("\\ arc ")).count();
             assert_eq!((nodes, arcs), (n, m));
-            assert!(lp.contains(&format!("phase {} of 3", k + 1)));
+            assert!(lp.contains(&format!("phase {} of {total}", k + 1)));
         }
     }
 }

@@ -32,26 +32,31 @@ fn flow(region: &Region, r: &Results, from: &str, to: &str) -> f64 {
         .sum()
 }
 
+/// The index of consumer `id` (consumers are in id order, whatever the file's order).
+fn cix(region: &Region, id: &str) -> usize {
+    region.consumers.iter().position(|c| c.id == id).unwrap()
+}
+
 fn intake(region: &Region, r: &Results, id: &str) -> f64 {
-    let i = region.consumers.iter().position(|c| c.id == id).unwrap();
-    r.consumers[i].intake
+    r.consumers[cix(region, id)].intake
 }
 
 #[test]
 fn the_route_load_factor_halves_the_saturated_brick_plant() {
     let region = nested();
-    let bricks = &region.consumers[1];
+    let b = cix(&region, "bricks");
+    let bricks = &region.consumers[b];
     assert_eq!((bricks.capacity, bricks.load_factor), (100.0, 0.5));
     let r = run(&region);
     // Bricks: 100 t nameplate × 0.5 = 50 t, saturated; cement 70 t (see the group test).
     close(intake(&region, &r, "bricks"), 50.0);
-    close(r.consumers[1].capacity, 50.0);
+    close(r.consumers[b].capacity, 50.0);
     close(r.solids.generated, 230.0);
     close(r.solids.utilised(), 120.0);
     close(r.solids.rate().unwrap(), 120.0 / 230.0);
     // At load 1 the bricks take all 100 t of gangue: the rate rises by 50/230 = 21.7 points.
     let mut full = region.clone();
-    full.consumers[1].load_factor = 1.0;
+    full.consumers[b].load_factor = 1.0;
     let f = run(&full);
     close(intake(&full, &f, "bricks"), 100.0);
     close(
@@ -91,9 +96,10 @@ fn the_mixed_slot_caps_ash_and_slag_together_each_under_its_own_limit() {
     close(gypsum, 10.0);
     close(intake(&region, &r, "cement"), 70.0);
     // Without the group the capacity binds: 50 + 50 + 10 = 110 > 100, so 100 t.
+    let c = cix(&region, "cement");
     let mut open = region.clone();
-    open.consumers[0].groups.clear();
-    for i in &mut open.consumers[0].intakes {
+    open.consumers[c].groups.clear();
+    for i in &mut open.consumers[c].intakes {
         i.group = None;
     }
     let o = run(&open);
@@ -102,7 +108,7 @@ fn the_mixed_slot_caps_ash_and_slag_together_each_under_its_own_limit() {
     // The slot is a share of the capacity in force: at load 0.5 it is 30 t (and the
     // capacity 50 t): ash 30 (cheapest to use), slag 0, gypsum 10.
     let mut half = region.clone();
-    half.consumers[0].load_factor = 0.5;
+    half.consumers[c].load_factor = 0.5;
     let h = run(&half);
     close(flow(&half, &h, "ash", "cement"), 30.0);
     close(flow(&half, &h, "slag", "cement"), 0.0);

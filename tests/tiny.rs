@@ -114,7 +114,8 @@ fn sub_block_landfill_capacity_is_honoured() {
     let region = symbiosim::scenario::load_str("sub.toml", &text, Path::new("scenarios"))
         .unwrap()
         .region;
-    assert_eq!(region.parks[region.producers[1].park.0].id, "B1");
+    let pb_ash = region.producers.iter().find(|p| p.id == "pb-ash").unwrap();
+    assert_eq!(region.parks[pb_ash.park.0].id, "B1");
     let r = evaluate(&region, &AllocConfig::default()).unwrap().results;
     let pb = r
         .producers

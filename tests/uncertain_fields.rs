@@ -120,15 +120,16 @@ fn every_field_multiplies_its_base_value() {
         Some("[\"cement\"]"),
         1.5,
     );
-    let g: Vec<f64> = r.consumers[0]
+    // Consumers are in id order: brick, cement.
+    let g: Vec<f64> = r.consumers[1]
         .intakes
         .iter()
         .map(|i| i.gate_price)
         .collect();
     assert_eq!(g, vec![45.0, -6.0]);
-    assert_eq!(r.consumers[1].intakes[0].gate_price, 0.0);
+    assert_eq!(r.consumers[0].intakes[0].gate_price, 0.0);
     let r = applied("consumers.processing_cost_yuan_per_unit", None, 0.5);
-    assert_eq!(r.consumers[0].processing_cost, 5.0);
+    assert_eq!(r.consumers[1].processing_cost, 5.0);
     let r = applied("materials.env_tax_yuan_per_unit", Some("[\"gangue\"]"), 2.0);
     assert_eq!(
         (r.materials[0].env_tax, r.materials[1].env_tax),

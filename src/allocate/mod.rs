@@ -19,6 +19,7 @@
 //! forbidden). This is the only module that imports the engine; every answer it hands on has
 //! passed the engine's certificate.
 
+mod canonical;
 mod capacity;
 pub mod export;
 mod legal;

@@ -1,6 +1,7 @@
 //! The [`Allocator`]: the lexicographic phases, each solved warm from the previous basis and
 //! certified, and the assembly of the [`Allocation`] in material units and yuan.
 
+use super::canonical;
 use super::problem::{flow_problem_and_roles, write_values, Role};
 use super::{AllocConfig, AllocateError, Allocation, Phase, PhaseProblem, Scaling};
 use crate::model::Objective;
@@ -27,6 +28,12 @@ struct Lean {
     real: FlowProblem,
     roles: Vec<Role>,
     work: FlowProblem,
+    /// Each arc's weight of the canonical rule's t·km step, for `real`'s values.
+    tkm: Vec<i64>,
+    /// Each arc's weight of the canonical rule's tie-break step (from the network's keys).
+    tie: Vec<i64>,
+    /// The optimal face the canonical rule solves on (scratch).
+    face: FlowProblem,
 }
 
 /// The flows of an allocation solved by [`Allocator::allocate_flows`], in flow units (exact,
@@ -87,20 +94,29 @@ impl Allocator {
             // The same id: the same nodes and arcs, not compared again.
             Some(mut l) if l.topology == net.topology_id() || same_arcs(net, &l.real) => {
                 write_values(net, scaling, &mut l.real)?;
+                canonical::tkm_weights(net, &mut l.tkm);
+                if l.topology != net.topology_id() {
+                    l.tie = canonical::tie_weights(net.tie_keys());
+                }
                 l.topology = net.topology_id();
                 l
             }
             _ => {
                 let (real, roles) = flow_problem_and_roles(net, scaling)?;
+                let mut tkm = Vec::new();
+                canonical::tkm_weights(net, &mut tkm);
                 Lean {
                     topology: net.topology_id(),
                     work: real.clone(),
+                    face: real.clone(),
                     real,
                     roles,
+                    tkm,
+                    tie: canonical::tie_weights(net.tie_keys()),
                 }
             }
         };
-        let result = self.lean_phases(&mut lean, objective);
+        let result = self.lean_phases(&mut lean, objective, net.tie_keys());
         self.lean = Some(lean);
         let (sol, objective_units) = result?;
         Ok(Flows {
@@ -110,32 +126,42 @@ impl Allocator {
         })
     }
 
-    /// The phases of [`Allocator::phases`] on the buffers of `lean`: the final flows and
-    /// objective.
+    /// The phases of [`Allocator::phases`] on the buffers of `lean`, then the canonical
+    /// optimum among the last phase's: the final flows and objective.
     fn lean_phases(
         &mut self,
         lean: &mut Lean,
         objective: Objective,
+        keys: &[u64],
     ) -> Result<(Vec<i64>, i128), AllocateError> {
         let Lean {
-            real, roles, work, ..
+            real,
+            roles,
+            work,
+            tkm,
+            tie,
+            face,
+            ..
         } = lean;
-        let sol = match objective {
-            Objective::Cost => self.solve(real, "least cost")?.0,
+        let mut solve = |this: &mut Self, p: &FlowProblem, name: &'static str| {
+            this.solve(p, name).map(|(s, _)| s)
+        };
+        let (sol, last) = match objective {
+            Objective::Cost => (solve(self, real, "least cost")?, &*real),
             Objective::MaxUtilisation => {
                 work.supply.clone_from(&real.supply);
                 work.upper.clone_from(&real.upper);
                 for (c, &r) in work.cost.iter_mut().zip(roles.iter()) {
                     *c = i64::from(r == Role::Disposal);
                 }
-                let s1 = self.solve(work, "least disposal")?.0;
+                let s1 = solve(self, work, "least disposal")?;
                 for (a, &r) in roles.iter().enumerate() {
                     if r == Role::Disposal {
                         work.upper[a] = s1.flow[a];
                     }
                     work.cost[a] = i64::from(r == Role::Kept);
                 }
-                let s2 = self.solve(work, "most stockpile drawn")?.0;
+                let s2 = solve(self, work, "most stockpile drawn")?;
                 work.cost.clone_from(&real.cost);
                 for (a, &r) in roles.iter().enumerate() {
                     work.upper[a] = match r {
@@ -144,10 +170,82 @@ impl Allocator {
                         Role::Other => real.upper[a],
                     };
                 }
-                self.solve(work, "least cost")?.0
+                (solve(self, work, "least cost")?, &*work)
             }
         };
-        Ok((sol.flow, sol.objective))
+        let weights = canonical::Weights { tkm, tie, keys };
+        let flow = self.canonical(last, &sol, weights, face, &mut solve)?;
+        Ok((flow, sol.objective))
+    }
+
+    /// The canonical optimum among the optima of `p` (solved as `sol`; see
+    /// [`canonical`](super::canonical)): the steps of the rule, each solved by `solve` on
+    /// `face` (scratch) and certified; steps end once the face is a single point. The flow
+    /// found is checked again against `p` with `sol`'s potentials (an optimum of `p`, and the
+    /// certificate of that is returned beside it).
+    fn canonical(
+        &mut self,
+        p: &FlowProblem,
+        sol: &FlowSolution,
+        w: canonical::Weights<'_>,
+        face: &mut FlowProblem,
+        solve: &mut dyn FnMut(
+            &mut Self,
+            &FlowProblem,
+            &'static str,
+        ) -> Result<FlowSolution, AllocateError>,
+    ) -> Result<Vec<i64>, AllocateError> {
+        face.clone_from(p);
+        canonical::restrict_to_face(face, &p.cost, &sol.potential, &sol.flow);
+        if canonical::is_unique(face, &sol.flow) {
+            return Ok(sol.flow.clone());
+        }
+        let mut cost = std::mem::take(&mut face.cost);
+        let steps: [(&[i64], &'static str); 2] = [(w.tkm, "least t·km"), (w.tie, "ties by ids")];
+        let mut flow = Vec::new();
+        for (weights, name) in steps {
+            face.cost.clear();
+            face.cost.extend_from_slice(weights);
+            let s = solve(self, face, name)?;
+            cost.clone_from(&face.cost);
+            canonical::restrict_to_face(face, &cost, &s.potential, &s.flow);
+            flow = s.flow;
+            if canonical::is_unique(face, &flow) {
+                return self.recheck(p, sol, flow);
+            }
+        }
+        // Step 3: the tied arc of smallest key carries the most flow, one arc at a time.
+        while let Some(a) = canonical::first_tied_arc(face, &flow, w.keys) {
+            face.cost.iter_mut().for_each(|c| *c = 0);
+            face.cost[a] = -1;
+            let s = solve(self, face, "most flow on the first tied arc")?;
+            cost.clone_from(&face.cost);
+            canonical::restrict_to_face(face, &cost, &s.potential, &s.flow);
+            flow = s.flow;
+            if canonical::is_unique(face, &flow) {
+                break;
+            }
+        }
+        self.recheck(p, sol, flow)
+    }
+
+    /// `flow` with the potentials of `sol` certified optimal for `p`: the canonical flow is one
+    /// of `p`'s optima.
+    fn recheck(
+        &self,
+        p: &FlowProblem,
+        sol: &FlowSolution,
+        flow: Vec<i64>,
+    ) -> Result<Vec<i64>, AllocateError> {
+        let candidate = FlowSolution {
+            status: SolveStatus::Optimal,
+            flow,
+            potential: sol.potential.clone(),
+            objective: sol.objective,
+            iterations: 0,
+        };
+        verify(p, &candidate)?;
+        Ok(candidate.flow)
     }
 
     /// What the next allocations compute (the basis is kept: a run solves its primary
@@ -295,6 +393,21 @@ impl Allocator {
                 (s3, p3)
             }
         };
+        // The canonical optimum among the last phase's (its potentials stay the allocation's:
+        // they certify the canonical flow for the last phase's problem too).
+        let mut tkm = Vec::new();
+        canonical::tkm_weights(net, &mut tkm);
+        let tie = canonical::tie_weights(net.tie_keys());
+        let weights = canonical::Weights {
+            tkm: &tkm,
+            tie: &tie,
+            keys: net.tie_keys(),
+        };
+        let mut face = FlowProblem::default();
+        let mut solve_dyn =
+            |this: &mut Self, p: &FlowProblem, name: &'static str| solve(this, p, name);
+        let flow = self.canonical(&problem, &sol, weights, &mut face, &mut solve_dyn)?;
+        let sol = FlowSolution { flow, ..sol };
         Ok((sol, problem, phases))
     }
 }

@@ -228,14 +228,18 @@ fn users(
 }
 
 /// Compliant landfills of parks or sub-blocks with a limited capacity, each with its limit
-/// arc into the solids' disposal.
+/// arc into the solids' disposal, in park id order.
 fn landfills(
     region: &Region,
     out: &mut Layout,
     solid_disposal: NodeIndex,
 ) -> Result<Vec<Option<NodeIndex>>, NetworkError> {
     let mut landfill = vec![None; region.parks.len()];
-    for (pi, park) in region.parks.iter().enumerate() {
+    // In park id order: the network does not depend on the order parks were declared in.
+    let mut order: Vec<usize> = (0..region.parks.len()).collect();
+    order.sort_by(|&a, &b| region.parks[a].id.cmp(&region.parks[b].id));
+    for pi in order {
+        let park = &region.parks[pi];
         if let Some(cap) = park.landfill_capacity {
             let n = out.node(NodeKind::Landfill(ParkId(pi)), 0.0)?;
             landfill[pi] = Some(n);

@@ -15,6 +15,7 @@
 //! [`econ`] (money and CO2 per unit, and each arc's economics computed from the region),
 //! [`values`] (the value-only refresh of the Monte Carlo: [`Network::refresh_values`]).
 
+mod canonical;
 mod econ;
 mod layers;
 mod values;
@@ -147,6 +148,8 @@ pub struct Network {
     pub rate_groups: Vec<RateGroup>,
     /// The modes in reach of every transport arc (see [`Network::modes_in_reach`]).
     reach: Reach,
+    /// Every arc's key made of ids (see [`Network::tie_keys`]).
+    tie_keys: Vec<u64>,
     /// What of the region built fixes the structure beyond nodes and arcs (checked by
     /// [`Network::refresh_values`]).
     shape: values::Shape,
@@ -273,6 +276,13 @@ impl Network {
         self.reach.of(arc)
     }
 
+    /// Every arc's key, in arc order: a hash of the arc's kind and the ids it joins, never of
+    /// positions (see `network/canonical.rs`). The canonical allocation breaks its last ties
+    /// on them. Fixed by the build (a refresh keeps the ids).
+    pub fn tie_keys(&self) -> &[u64] {
+        &self.tie_keys
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
@@ -317,7 +327,9 @@ impl Network {
         };
         close_supply(&mut supply, nodes.sink);
         let rate_groups = rate_groups(region, &graph, &nodes.producer);
+        let tie_keys = canonical::tie_keys(region, &graph);
         Ok(Network {
+            tie_keys,
             topology: TopologyId(fresh_topology_id()),
             mode_rates: Scratch::default(),
             shape: values::Shape::of(region),
@@ -380,6 +392,7 @@ impl Network {
         self.supply = supply;
         self.reach = reach;
         self.rate_groups = rate_groups(region, &self.graph, &self.producer_node);
+        self.tie_keys = canonical::tie_keys(region, &self.graph);
         self.shape = values::Shape::of(region);
         Ok(())
     }

@@ -354,6 +354,9 @@ pub fn producers(
         .map(|(i, p)| (p.clone(), item("producers", i)))
         .collect();
     prods_raw.extend(table);
+    // Canonical order: by id (stable, so duplicates keep their declaration order for the
+    // message). Nothing downstream depends on the order the rows were typed in.
+    prods_raw.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     let ix = index_ids(
         ctx,
         "producer",
@@ -481,6 +484,11 @@ pub fn consumers(
         })
         .collect();
     cons_raw.extend(table);
+    // Canonical order: consumers by id, each one's intakes by material id (stable).
+    cons_raw.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    for (c, _, intake_origins) in &mut cons_raw {
+        sort_intakes(c, intake_origins);
+    }
     let ix = index_ids(
         ctx,
         "consumer",
@@ -534,6 +542,19 @@ pub fn consumers(
         origins,
         ix,
     }
+}
+
+/// Sorts the intakes of `c` (and their origins, alongside) by material id, stably.
+fn sort_intakes(c: &mut RawConsumer, origins: &mut Vec<Origin>) {
+    if c.accepts.windows(2).all(|w| w[0].material <= w[1].material) {
+        return;
+    }
+    let mut pairs: Vec<(RawIntake, Origin)> = std::mem::take(&mut c.accepts)
+        .into_iter()
+        .zip(std::mem::take(origins))
+        .collect();
+    pairs.sort_by(|a, b| a.0.material.cmp(&b.0.material));
+    (c.accepts, *origins) = pairs.into_iter().unzip();
 }
 
 /// The `accepts` of consumer `c` (`who`): known materials of one unit, their grades, ranges,
