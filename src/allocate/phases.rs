@@ -15,6 +15,10 @@ use symbiosim_engine::{verify, FlowProblem, FlowSolution, NetworkSimplex, SolveS
 pub struct Allocator {
     cfg: AllocConfig,
     simplex: Option<NetworkSimplex>,
+    /// The solvers of the canonical rule's steps (t·km; ties by ids and the last step), each
+    /// keeping its own basis: a sample's step starts warm from the base's same step, whose
+    /// face is close, rather than from the least-cost basis, whose objective is another.
+    canon: [Option<NetworkSimplex>; 2],
     /// The problems of [`Allocator::allocate_flows`], rewritten in place (scratch).
     lean: Option<Lean>,
 }
@@ -53,6 +57,7 @@ impl Allocator {
         Allocator {
             cfg,
             simplex: None,
+            canon: [None, None],
             lean: None,
         }
     }
@@ -64,9 +69,13 @@ impl Allocator {
     /// the same state whoever solved what before.
     pub fn copy_from(&mut self, other: &Allocator) {
         self.cfg = other.cfg;
-        match (&mut self.simplex, &other.simplex) {
-            (Some(a), Some(b)) => a.restore_from(b),
-            (a, b) => a.clone_from(b),
+        let pairs = std::iter::once((&mut self.simplex, &other.simplex))
+            .chain(self.canon.iter_mut().zip(&other.canon));
+        for (a, b) in pairs {
+            match (a, b) {
+                (Some(a), Some(b)) => a.restore_from(b),
+                (a, b) => a.clone_from(b),
+            }
         }
     }
 
@@ -74,7 +83,10 @@ impl Allocator {
     /// `NetworkSimplex::prepare_update`), without changing what it will compute: copies made
     /// afterwards ([`Allocator::copy_from`]) skip that work.
     pub fn prepare(&mut self) {
-        if let Some(ns) = &mut self.simplex {
+        for ns in std::iter::once(&mut self.simplex)
+            .chain(&mut self.canon)
+            .flatten()
+        {
             ns.prepare_update();
         }
     }
@@ -143,25 +155,25 @@ impl Allocator {
             face,
             ..
         } = lean;
-        let mut solve = |this: &mut Self, p: &FlowProblem, name: &'static str| {
-            this.solve(p, name).map(|(s, _)| s)
+        let mut solve = |this: &mut Self, slot, p: &FlowProblem, name: &'static str| {
+            this.solve_on(slot, p, name).map(|(s, _)| s)
         };
         let (sol, last) = match objective {
-            Objective::Cost => (solve(self, real, "least cost")?, &*real),
+            Objective::Cost => (solve(self, None, real, "least cost")?, &*real),
             Objective::MaxUtilisation => {
                 work.supply.clone_from(&real.supply);
                 work.upper.clone_from(&real.upper);
                 for (c, &r) in work.cost.iter_mut().zip(roles.iter()) {
                     *c = i64::from(r == Role::Disposal);
                 }
-                let s1 = solve(self, work, "least disposal")?;
+                let s1 = solve(self, None, work, "least disposal")?;
                 for (a, &r) in roles.iter().enumerate() {
                     if r == Role::Disposal {
                         work.upper[a] = s1.flow[a];
                     }
                     work.cost[a] = i64::from(r == Role::Kept);
                 }
-                let s2 = solve(self, work, "most stockpile drawn")?;
+                let s2 = solve(self, None, work, "most stockpile drawn")?;
                 work.cost.clone_from(&real.cost);
                 for (a, &r) in roles.iter().enumerate() {
                     work.upper[a] = match r {
@@ -170,7 +182,7 @@ impl Allocator {
                         Role::Other => real.upper[a],
                     };
                 }
-                (solve(self, work, "least cost")?, &*work)
+                (solve(self, None, work, "least cost")?, &*work)
             }
         };
         let weights = canonical::Weights { tkm, tie, keys };
@@ -191,6 +203,7 @@ impl Allocator {
         face: &mut FlowProblem,
         solve: &mut dyn FnMut(
             &mut Self,
+            Option<usize>,
             &FlowProblem,
             &'static str,
         ) -> Result<FlowSolution, AllocateError>,
@@ -203,10 +216,10 @@ impl Allocator {
         let mut cost = std::mem::take(&mut face.cost);
         let steps: [(&[i64], &'static str); 2] = [(w.tkm, "least t·km"), (w.tie, "ties by ids")];
         let mut flow = Vec::new();
-        for (weights, name) in steps {
+        for (step, (weights, name)) in steps.into_iter().enumerate() {
             face.cost.clear();
             face.cost.extend_from_slice(weights);
-            let s = solve(self, face, name)?;
+            let s = solve(self, Some(step), face, name)?;
             cost.clone_from(&face.cost);
             canonical::restrict_to_face(face, &cost, &s.potential, &s.flow);
             flow = s.flow;
@@ -218,7 +231,7 @@ impl Allocator {
         while let Some(a) = canonical::first_tied_arc(face, &flow, w.keys) {
             face.cost.iter_mut().for_each(|c| *c = 0);
             face.cost[a] = -1;
-            let s = solve(self, face, "most flow on the first tied arc")?;
+            let s = solve(self, Some(1), face, "most flow on the first tied arc")?;
             cost.clone_from(&face.cost);
             canonical::restrict_to_face(face, &cost, &s.potential, &s.flow);
             flow = s.flow;
@@ -265,18 +278,31 @@ impl Allocator {
         self.simplex.as_ref()
     }
 
-    /// Solves `problem` from the kept basis when the topology matches, else cold.
-    fn solve(
+    /// Solves `problem` from the kept basis of the solver of the objective's phases (`None`) or
+    /// of the canonical rule's step `Some(k)` when the topology matches, else cold.
+    fn solve_on(
         &mut self,
+        slot: Option<usize>,
         problem: &FlowProblem,
         name: &'static str,
     ) -> Result<(FlowSolution, Phase), AllocateError> {
-        match &mut self.simplex {
+        // The canonical steps re-solve on a face of mostly fixed arcs from a nearby basis: the
+        // first eligible arc beats the block search there (≈ 15 % of a Ordos sample, measured;
+        // docs/performance-log.md). The answer is the same whatever the rule (it is unique).
+        let pivot = match slot {
+            None => self.cfg.solver.pivot,
+            Some(_) => symbiosim_engine::PivotRule::FirstEligible,
+        };
+        let ns = match slot {
+            None => &mut self.simplex,
+            Some(k) => &mut self.canon[k],
+        };
+        match ns {
             Some(ns) => ns.update_or_reset(problem)?,
-            None => self.simplex = Some(NetworkSimplex::new(problem, self.cfg.solver.pivot)?),
+            None => *ns = Some(NetworkSimplex::new(problem, pivot)?),
         }
         // Warm from the kept basis, or a cold solve of a fresh solver.
-        let sol = self.simplex.as_mut().expect("set above").resolve()?;
+        let sol = ns.as_mut().expect("set above").resolve()?;
         if sol.status != SolveStatus::Optimal {
             return Err(AllocateError::NotOptimal(sol.status));
         }
@@ -347,8 +373,8 @@ impl Allocator {
     ) -> Result<(FlowSolution, FlowProblem, Vec<Phase>), AllocateError> {
         let (real, roles) = flow_problem_and_roles(net, scaling)?;
         let mut phases = Vec::new();
-        let mut solve = |this: &mut Self, problem: &FlowProblem, name: &'static str| {
-            let (sol, ph) = this.solve(problem, name)?;
+        let mut solve = |this: &mut Self, slot, problem: &FlowProblem, name: &'static str| {
+            let (sol, ph) = this.solve_on(slot, problem, name)?;
             if let Some(kept) = keep.as_deref_mut() {
                 kept.push(PhaseProblem {
                     name,
@@ -361,7 +387,7 @@ impl Allocator {
         };
         let (sol, problem) = match objective {
             Objective::Cost => {
-                let sol = solve(self, &real, "least cost")?;
+                let sol = solve(self, None, &real, "least cost")?;
                 (sol, real)
             }
             Objective::MaxUtilisation => {
@@ -370,7 +396,7 @@ impl Allocator {
                 for (c, &r) in p1.cost.iter_mut().zip(&roles) {
                     *c = i64::from(r == Role::Disposal);
                 }
-                let s1 = solve(self, &p1, "least disposal")?;
+                let s1 = solve(self, None, &p1, "least disposal")?;
                 // Phase 2: disposal capped at its optimum; most stockpile drawn.
                 let mut p2 = p1;
                 for (a, &r) in roles.iter().enumerate() {
@@ -379,7 +405,7 @@ impl Allocator {
                     }
                     p2.cost[a] = i64::from(r == Role::Kept);
                 }
-                let s2 = solve(self, &p2, "most stockpile drawn")?;
+                let s2 = solve(self, None, &p2, "most stockpile drawn")?;
                 // Phase 3: both capped; least cost.
                 let mut p3 = real;
                 for (a, &r) in roles.iter().enumerate() {
@@ -389,7 +415,7 @@ impl Allocator {
                         Role::Other => {}
                     }
                 }
-                let s3 = solve(self, &p3, "least cost")?;
+                let s3 = solve(self, None, &p3, "least cost")?;
                 (s3, p3)
             }
         };
@@ -405,7 +431,7 @@ impl Allocator {
         };
         let mut face = FlowProblem::default();
         let mut solve_dyn =
-            |this: &mut Self, p: &FlowProblem, name: &'static str| solve(this, p, name);
+            |this: &mut Self, slot, p: &FlowProblem, name: &'static str| solve(this, slot, p, name);
         let flow = self.canonical(&problem, &sol, weights, &mut face, &mut solve_dyn)?;
         let sol = FlowSolution { flow, ..sol };
         Ok((sol, problem, phases))
