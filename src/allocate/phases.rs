@@ -201,12 +201,7 @@ impl Allocator {
         sol: &FlowSolution,
         w: canonical::Weights<'_>,
         face: &mut FlowProblem,
-        solve: &mut dyn FnMut(
-            &mut Self,
-            Option<usize>,
-            &FlowProblem,
-            &'static str,
-        ) -> Result<FlowSolution, AllocateError>,
+        solve: &mut SolveStep<'_>,
     ) -> Result<Vec<i64>, AllocateError> {
         face.clone_from(p);
         canonical::restrict_to_face(face, &p.cost, &sol.potential, &sol.flow);
@@ -437,6 +432,16 @@ impl Allocator {
         Ok((sol, problem, phases))
     }
 }
+
+/// How the canonical rule solves one of its steps: on the solver of the objective's phases
+/// (`None`) or of step `Some(k)`; certified.
+type SolveStep<'a> = dyn FnMut(
+        &mut Allocator,
+        Option<usize>,
+        &FlowProblem,
+        &'static str,
+    ) -> Result<FlowSolution, AllocateError>
+    + 'a;
 
 /// Whether `p` has the nodes and arcs (in order) of `net`.
 fn same_arcs(net: &Network, p: &FlowProblem) -> bool {
