@@ -15,7 +15,7 @@
 //! them); they are read back one at a time (a few at a time on the pool) at the end.
 
 use super::draw::Draws;
-use super::mc_stats::{sensitivity, sort_tornado, CellStats, RankedRate, Stats};
+use super::mc_stats::{no_legal_fate, sensitivity, sort_tornado, CellStats, RankedRate, Stats};
 use super::monte_carlo::{MonteCarloSummary, SampleLayout, SampleResult, SampleStatus};
 use super::Balance;
 use crate::model::Uncertain;
@@ -69,6 +69,8 @@ pub(super) struct Columns {
     strict: Vec<f64>,
     met: u64,
     infeasible: u64,
+    /// Each sample's [`no_legal_fate`] indicator (the tornado's infeasibility column).
+    flags: Vec<Option<f64>>,
     /// Each input's first entry (whose multipliers go to the store for the tornado).
     firsts: Vec<usize>,
     /// Whether entry j's multiplier differs between two consecutive samples.
@@ -92,6 +94,7 @@ impl Columns {
             strict: Vec::with_capacity(cap),
             met: 0,
             infeasible: 0,
+            flags: Vec::with_capacity(cap),
             firsts: layout.inputs.iter().map(|(_, ix)| ix[0]).collect(),
             varies: vec![false; n_entries],
             last: None,
@@ -113,6 +116,7 @@ impl Columns {
             self.strict.push(encode(s.strict_rate));
             self.met += u64::from(s.meets_target);
             self.infeasible += u64::from(s.status != SampleStatus::Ok);
+            self.flags.push(no_legal_fate(s.status));
             let mut sum = |col: usize, pick: &mut dyn Iterator<Item = usize>| {
                 let mut b = Balance::default();
                 for c in pick {
@@ -165,6 +169,7 @@ impl Columns {
             strict,
             met,
             infeasible,
+            flags,
             varies,
             firsts,
             ..
@@ -218,6 +223,7 @@ impl Columns {
             }
         }
         let (ranked, ranked_strict) = (RankedRate::new(&rate), RankedRate::new(&strict));
+        let ranked_flags = RankedRate::new(&flags);
         let mut tornado = Vec::with_capacity(inputs.len());
         for start in (0..inputs.len()).step_by(batch) {
             let xs = (start..(start + batch).min(inputs.len()))
@@ -227,12 +233,12 @@ impl Columns {
                 xs.into_par_iter()
                     .map(|(i, x)| {
                         let (label, ix) = &inputs[i];
-                        sensitivity(label, ix, &x, &ranked, &ranked_strict)
+                        sensitivity(label, ix, &x, &ranked, &ranked_strict, &ranked_flags)
                     })
                     .collect::<Vec<_>>(),
             );
         }
-        drop((ranked, ranked_strict));
+        drop((ranked, ranked_strict, ranked_flags));
         Ok(MonteCarloSummary {
             seed,
             first_sample: first,

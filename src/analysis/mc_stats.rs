@@ -108,6 +108,10 @@ pub struct Sensitivity {
     pub rho: Option<f64>,
     /// The same with the strict rate.
     pub rho_strict: Option<f64>,
+    /// Spearman's ρ between the multiplier and having no legal fate (1, else 0), over every
+    /// sample: which inputs drive infeasibility. None when no sample (or every sample) had
+    /// no legal fate.
+    pub rho_no_legal_fate: Option<f64>,
     /// Samples where the rate is defined.
     pub n: u64,
 }
@@ -131,6 +135,7 @@ pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec
         .collect();
     let rate: Vec<Option<f64>> = samples.iter().map(|s| s.rate).collect();
     let strict: Vec<Option<f64>> = samples.iter().map(|s| s.strict_rate).collect();
+    let no_legal_fate: Vec<Option<f64>> = samples.iter().map(|s| no_legal_fate(s.status)).collect();
     let rho_with = |x: &[f64], y: &[Option<f64>]| {
         let (x, y): (Vec<f64>, Vec<f64>) = x
             .iter()
@@ -145,16 +150,26 @@ pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec
         .map(|((label, ix), x)| {
             let (rho, n) = rho_with(x, &rate);
             let (rho_strict, _) = rho_with(x, &strict);
+            let (rho_no_legal_fate, _) = rho_with(x, &no_legal_fate);
             Sensitivity {
                 input: label.clone(),
                 entries: ix.clone(),
                 rho,
                 rho_strict,
+                rho_no_legal_fate,
                 n,
             }
         })
         .collect();
     sort_tornado(out)
+}
+
+/// A sample's indicator of having no legal fate (1) or an allocation (0), as a value every
+/// sample defines.
+pub fn no_legal_fate(status: super::monte_carlo::SampleStatus) -> Option<f64> {
+    Some(f64::from(u8::from(
+        status != super::monte_carlo::SampleStatus::Ok,
+    )))
 }
 
 /// One of the target's rates, ready to be correlated with every input: its value in every
@@ -218,6 +233,7 @@ pub fn sensitivity(
     x: &[f64],
     rate: &RankedRate,
     strict: &RankedRate,
+    infeasible: &RankedRate,
 ) -> Sensitivity {
     let ((rho, n), rho_strict) = if rate.defined_alike(strict) {
         // The same samples: the input's ranks once, for both.
@@ -233,6 +249,7 @@ pub fn sensitivity(
         entries: ix.to_vec(),
         rho,
         rho_strict,
+        rho_no_legal_fate: infeasible.rho(x).0,
         n,
     }
 }

@@ -19,7 +19,7 @@
 pub use super::draw::multipliers;
 use super::draw::Draws;
 use super::mc_columns::{ColumnStore, Columns, InMemory};
-use super::{AnalysisError, Balance, Evaluator, Figures};
+use super::{AnalysisError, Evaluator, Figures};
 use crate::allocate::AllocConfig;
 use crate::model::{Region, Uncertain};
 use std::sync::Mutex;
@@ -38,46 +38,24 @@ pub const CHUNK: u64 = 32;
 /// records held at once are at most two windows (one handed over while the next is solved).
 pub const WINDOW: u64 = 1024;
 
-/// Sample `k`'s kept results: its figures, or none where it has no allocation.
-fn sample_result(
-    k: u64,
-    m: Vec<f64>,
-    status: SampleStatus,
-    fig: &Figures,
-    n_materials: usize,
-    n_parks: usize,
-) -> SampleResult {
-    match status {
-        SampleStatus::Ok => SampleResult {
-            index: k,
-            multipliers: m,
-            rate: fig.rate,
-            strict_rate: fig.strict_rate,
-            material_rates: fig.material_rates.clone(),
-            cost: fig.cost,
-            co2_avoided_t: fig.co2_avoided_t,
-            co2_transport_t: fig.co2_transport_t,
-            meets_target: fig.meets_target,
-            scope_generated: fig.scope_generated,
-            scope_utilised: fig.scope_utilised,
-            cells: fig.cells.clone(),
-            status,
-        },
-        SampleStatus::NoLegalFate => SampleResult {
-            index: k,
-            multipliers: m,
-            rate: None,
-            strict_rate: None,
-            material_rates: vec![None; n_materials],
-            cost: f64::NAN,
-            co2_avoided_t: f64::NAN,
-            co2_transport_t: f64::NAN,
-            meets_target: false,
-            scope_generated: f64::NAN,
-            scope_utilised: f64::NAN,
-            cells: vec![Balance::nan(); n_parks * n_materials],
-            status,
-        },
+/// Sample `k`'s kept results: its figures. A sample with no legal fate was evaluated with
+/// dumping allowed (see `docs/reports.md`, "Samples with no legal fate"): its figures are that
+/// allocation's, and it never meets the target.
+fn sample_result(k: u64, m: Vec<f64>, status: SampleStatus, fig: &Figures) -> SampleResult {
+    SampleResult {
+        index: k,
+        multipliers: m,
+        rate: fig.rate,
+        strict_rate: fig.strict_rate,
+        material_rates: fig.material_rates.clone(),
+        cost: fig.cost,
+        co2_avoided_t: fig.co2_avoided_t,
+        co2_transport_t: fig.co2_transport_t,
+        meets_target: fig.meets_target && status == SampleStatus::Ok,
+        scope_generated: fig.scope_generated,
+        scope_utilised: fig.scope_utilised,
+        cells: fig.cells.clone(),
+        status,
     }
 }
 
@@ -130,8 +108,9 @@ pub fn monte_carlo(
     Ok(MonteCarlo { summary, samples })
 }
 
-/// One worker's evaluator, sample region and figures, restored before each sample.
-type Worker = (Evaluator, Region, Figures);
+/// One worker's evaluator, sample region and figures, restored before each sample, and the
+/// evaluator of its samples with no legal fate (dumping allowed), made when first needed.
+type Worker = (Evaluator, Region, Figures, Option<Evaluator>);
 
 /// Samples `first .. first + n` of `base` under `entries` (`(seed, first, n)`), in windows of
 /// [`WINDOW`] samples solved in parallel chunks (the current rayon pool) and gathered in index
@@ -158,7 +137,6 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     warm.results(base).map_err(fail(first))?;
     warm.prepare_warm();
     let layout = SampleLayout::of(base, entries);
-    let (nm, np) = (layout.materials.len(), layout.parks.len());
     // One worker state per pool thread, kept across windows (a thread's chunks never nest, so
     // its slot is free; a busy slot falls back to a fresh copy).
     let slots: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads())
@@ -166,7 +144,7 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
         .collect();
     let draws = Draws::new(entries);
     let solve_chunk = |w: &mut Worker, a: u64, b: u64| {
-        let (ev, region, fig) = w;
+        let (ev, region, fig, relaxed) = w;
         (a..b)
             .map(|k| {
                 let m = draws.multipliers(seed, k);
@@ -174,11 +152,21 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
                 ev.restore_from(&warm);
                 let status = match ev.figures(region, fig) {
                     Ok(()) => SampleStatus::Ok,
-                    Err(AnalysisError::NoLegalFate(_)) => SampleStatus::NoLegalFate,
+                    Err(AnalysisError::NoLegalFate(_)) => {
+                        // The same sample with dumping allowed: the canonical optimum is
+                        // unique, so whichever basis this evaluator kept gives the same.
+                        region.policy.allow_dumping = true;
+                        let r = relaxed
+                            .get_or_insert_with(|| Evaluator::new(cfg))
+                            .figures(region, fig);
+                        region.policy.allow_dumping = false;
+                        r.map_err(fail(k))?;
+                        SampleStatus::NoLegalFate
+                    }
                     Err(e) => return Err(fail(k)(e)),
                 };
                 progress(1);
-                Ok(sample_result(k, m, status, fig, nm, np))
+                Ok(sample_result(k, m, status, fig))
             })
             .collect::<Result<Vec<_>, SampleError>>()
     };
@@ -193,7 +181,7 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
                 let slot = rayon::current_thread_index()
                     .and_then(|i| slots.get(i))
                     .and_then(|s| s.try_lock().ok());
-                let fresh = || (warm.clone(), base.clone(), Figures::default());
+                let fresh = || (warm.clone(), base.clone(), Figures::default(), None);
                 match slot {
                     Some(mut slot) => solve_chunk(slot.get_or_insert_with(fresh), a, b),
                     None => solve_chunk(&mut fresh(), a, b),

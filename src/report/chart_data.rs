@@ -197,18 +197,31 @@ pub fn distribution_chart_data(
             objective_label(region.settings.objective),
         ),
         subtitle: format!(
-            "{} samples (seed {}, from sample {}); scope: {}; {} uncertain inputs",
+            "{} samples (seed {}, from sample {}); scope: {}; {} uncertain inputs{}",
             mc.count,
             mc.seed,
             mc.first_sample,
             r.target.scope,
             mc.inputs.len(),
+            no_legal_fate_note(mc),
         ),
         rule: region.target.accounting.rule.clone(),
         target_rate: region.target.rate,
         p_meet: mc.p_meet_target,
         rates: mc.rates.clone(),
         strict_rates: mc.strict_rates.clone(),
+    }
+}
+
+/// "; N of M samples had no legal fate (…)" where some had none, else nothing: every Monte
+/// Carlo chart says it.
+fn no_legal_fate_note(mc: &crate::analysis::MonteCarloSummary) -> String {
+    match mc.samples_infeasible {
+        0 => String::new(),
+        n => format!(
+            "; {n} of {} samples had no legal fate (evaluated with dumping allowed, counted as missing the target)",
+            mc.count
+        ),
     }
 }
 
@@ -231,8 +244,9 @@ pub fn tornado_chart_data(
                 mc.seed
             ),
             format!(
-                "a group's entries move together and are one input; inputs are not varied one at a time; |ρ| below 2/√n = {:.2} is within sampling noise",
-                2.0 / (mc.count.max(1) as f64).sqrt()
+                "a group's entries move together and are one input; inputs are not varied one at a time; |ρ| below 2/√n = {:.2} is within sampling noise{}",
+                2.0 / (mc.count.max(1) as f64).sqrt(),
+                no_legal_fate_note(mc),
             ),
         ],
         bars: mc

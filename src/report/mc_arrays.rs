@@ -67,7 +67,8 @@ pub fn samples_axes_json(region: &Region, mc: &MonteCarloSummary) -> Result<Vec<
 
 /// `tornado.csv`: each independent input (an ungrouped entry or a group) by |Spearman ρ|
 /// with the target's rate — rank, input, its entries, ρ under the scenario's rule and under
-/// the strict rule, and the samples where the rate is defined.
+/// the strict rule, with having no legal fate (1, else 0; over every sample; empty when no
+/// sample or every sample had none), and the samples where the rate is defined.
 pub fn tornado_csv(mc: &MonteCarloSummary) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -76,6 +77,7 @@ pub fn tornado_csv(mc: &MonteCarloSummary) -> Result<Vec<u8>, ReportError> {
         "entries",
         "spearman_rho",
         "spearman_rho_strict",
+        "spearman_rho_no_legal_fate",
         "samples",
     ])?;
     for (k, t) in mc.tornado.iter().enumerate() {
@@ -86,6 +88,7 @@ pub fn tornado_csv(mc: &MonteCarloSummary) -> Result<Vec<u8>, ReportError> {
             entries.join(" "),
             csv_rate(t.rho),
             csv_rate(t.rho_strict),
+            csv_rate(t.rho_no_legal_fate),
             csv_number(t.n as f64, 0),
         ])?;
     }

@@ -145,6 +145,11 @@ pub fn render_monte_carlo(
         .position(|f| f.path == "summary.json")
         .expect("render writes summary.json");
     files[at].bytes = summary_json_with_monte_carlo(region, r, mc)?;
+    // report.md gains the Monte Carlo section.
+    if let Some(md) = files.iter_mut().find(|f| f.path == "report.md") {
+        md.bytes
+            .extend_from_slice(monte_carlo::markdown_monte_carlo(region, mc).as_bytes());
+    }
     let dc = chart_data::distribution_chart_data(region, r, mc);
     let tc = chart_data::tornado_chart_data(region, mc);
     // Rendered in parallel, gathered in order.
