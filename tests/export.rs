@@ -171,7 +171,11 @@ fn export_writes_a_file_never_replacing_one_without_force() {
     assert!(text.contains("phase 1 of 1: \"least cost\""));
     let bad = args(&["--force", "--phase", "4"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--phase must be between 1 and 3"));
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        msg.contains("this allocation has 3 phases (1 \"least disposal\", 2 \"most stockpile drawn\", 3 \"least cost\"): give one of 1 to 3"),
+        "{msg}"
+    );
     // Without --out: standard output.
     let stdout = bin()
         .args(["export", "scenarios/tiny.toml", "--format", "lp"])

@@ -512,3 +512,307 @@ fn readme_chart_image_is_current() {
         png.len()
     );
 }
+
+/// Utilised by route `id` (solids, t/yr).
+fn route_t(region: &Region, r: &Results, id: &str) -> f64 {
+    r.by_route
+        .iter()
+        .filter(|(route, unit, _)| region.routes[route.0].id == id && unit == "t")
+        .map(|(_, _, x)| x)
+        .sum()
+}
+
+/// `scenarios/README.md`, "Route kinds and accounting": the solids rate under each rule, the
+/// backfill tonnes and the materials whose rate falls most under the strict rule.
+fn accounting_block() -> String {
+    let runs = [
+        ("2025", eval("scenarios/ordos_2025.toml")),
+        ("2020", eval("scenarios/ordos_2020.toml")),
+    ];
+    let mut s = String::from(
+        "| | default (`china_statistical`) | strict (no backfill or restoration) |\n|---|---:|---:|\n",
+    );
+    for (year, (_, r)) in &runs {
+        s.push_str(&format!(
+            "| {year} solids | {} | {} |\n",
+            pct(r.solids.rate()),
+            pct(r.solids.strict_rate())
+        ));
+    }
+    let backfill = |region: &Region, r: &Results| {
+        let (open, under) = (
+            route_t(region, r, "open_pit_backfill"),
+            route_t(region, r, "underground_backfill"),
+        );
+        (open + under, open, under)
+    };
+    let (b25, o25, u25) = backfill(&runs[0].1 .0, &runs[0].1 .1);
+    let (b20, o20, u20) = backfill(&runs[1].1 .0, &runs[1].1 .1);
+    let (region, r) = &runs[0].1;
+    let mut drops: Vec<(f64, String)> = r
+        .by_material
+        .iter()
+        .filter_map(|(m, b)| {
+            let (a, st) = (b.rate()?, b.strict_rate()?);
+            Some((
+                a - st,
+                format!(
+                    "{} ({} → {})",
+                    material_name(region, m.0),
+                    pct(Some(a)),
+                    pct(Some(st))
+                ),
+            ))
+        })
+        .collect();
+    drops.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: Vec<String> = drops.into_iter().take(3).map(|(_, t)| t).collect();
+    s.push_str(&format!(
+        "\nBackfill utilises {} in 2025 ({} open-pit, {} underground) and {} in 2020 ({} + {}).\nThe strict rate falls most for {} (2025).\n",
+        mt(b25),
+        mt(o25),
+        mt(u25),
+        mt(b20),
+        mt(o20),
+        mt(u20),
+        top.join(", ")
+    ));
+    s
+}
+
+/// `scenarios/README.md`, "Dumping (P8)": what is dumped, and the same run with dumping
+/// forbidden (`--set policy.allow_dumping=false`).
+fn dumping_block() -> String {
+    let (region, r) = eval("scenarios/ordos_2025.toml");
+    let mut legal = region.clone();
+    legal.policy.allow_dumping = false;
+    let l = evaluate_with_alternative(&legal, &AllocConfig::default())
+        .expect("ordos_2025 places every tonne legally")
+        .results;
+    let p8 = region.parks.iter().position(|p| p.id == "P8").unwrap();
+    let p8_rate = |r: &Results| {
+        r.by_park
+            .iter()
+            .find(|(p, _)| p.0 == p8)
+            .and_then(|(_, b)| b.rate())
+    };
+    let dumped = r.solids.dumped;
+    // P8's waste hauled to other parks once dumping is forbidden: the range of distances.
+    let kms: Vec<f64> = l
+        .flows
+        .iter()
+        .filter(|f| {
+            region.top_park(region.producers[f.producer.0].park).0 == p8
+                && region.top_park(region.consumers[f.consumer.0].park).0 != p8
+                && f.quantity > 0.0
+        })
+        .map(|f| f.km)
+        .collect();
+    let (lo, hi) = kms
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &k| (a.min(k), b.max(k)));
+    let same = (l.solids.rate().unwrap() - r.solids.rate().unwrap()).abs() < 5e-4;
+    format!(
+        "So {} a year are dumped in P8 (taxed) and shown in every output. This dumping is an economic\nchoice, not forced: with `--set policy.allow_dumping=false` the run places all the waste\nlegally (no \"no legal fate\" error) at {} total rate, {} (strict {}), by hauling P8's\nwaste {:.0}–{:.0} km to consumers in other parks, for about {:.0} M yuan/yr more ({:.3} against\n{:.3} ×10⁹ yuan/yr). P8's own rate is then {} instead of {}.\n",
+        mt(dumped),
+        if same { "the same" } else { "another" },
+        pct(l.solids.rate()),
+        pct(l.solids.strict_rate()),
+        lo,
+        hi,
+        (l.cost.total() - r.cost.total()) / 1e6,
+        l.cost.total() / 1e9,
+        r.cost.total() / 1e9,
+        pct(p8_rate(&l)),
+        pct(p8_rate(&r)),
+    )
+}
+
+#[test]
+fn scenarios_readme_accounting_and_dumping_figures_are_current() {
+    check_between(
+        "scenarios/README.md",
+        &accounting_block(),
+        "<!-- accounting:begin -->",
+        "<!-- accounting:end -->",
+    );
+    check_between(
+        "scenarios/README.md",
+        &dumping_block(),
+        "<!-- dumping:begin -->",
+        "<!-- dumping:end -->",
+    );
+}
+
+/// Claims the prose of `scenarios/README.md` makes about the figures (doubts 5 and 18).
+#[test]
+fn scenarios_readme_claims_hold() {
+    let (region, r) = eval("scenarios/ordos_2025.toml");
+    let fly_ash = r
+        .by_material
+        .iter()
+        .find(|(m, _)| region.materials[m.0].id == "fly_ash")
+        .and_then(|(_, b)| b.rate())
+        .unwrap();
+    assert!(
+        fly_ash > 0.65,
+        "doubt 5 says the fly-ash rate is above the sheet's 55–65 %: {fly_ash}"
+    );
+    for path in ["scenarios/ordos_2025.toml", "scenarios/ordos_2020.toml"] {
+        let (_, r) = eval(path);
+        assert_eq!(
+            r.solids.stockpile_drawn, 0.0,
+            "doubt 18 says no stock is drawn ({path})"
+        );
+    }
+}
+
+/// `docs/format.md`, "Caps": the shipped Ordos 2025 is within 7 % of every cap and within 2 %
+/// of all but the modes'.
+#[test]
+fn caps_are_far_above_the_shipped_scenario() {
+    use symbiosim::scenario::caps;
+    let path = "scenarios/ordos_2025.toml";
+    let bytes = std::fs::metadata(path).unwrap().len();
+    let r = eval(path).0;
+    let intakes: usize = r.consumers.iter().map(|c| c.intakes.len()).sum();
+    let shares = [
+        ("bytes", bytes as f64 / caps::SCENARIO_BYTES as f64),
+        ("parks", r.parks.len() as f64 / caps::PARKS as f64),
+        (
+            "materials",
+            r.materials.len() as f64 / caps::MATERIALS as f64,
+        ),
+        ("routes", r.routes.len() as f64 / caps::ROUTES as f64),
+        (
+            "producers",
+            r.producers.len() as f64 / caps::PRODUCERS as f64,
+        ),
+        (
+            "consumers",
+            r.consumers.len() as f64 / caps::CONSUMERS as f64,
+        ),
+        ("intakes", intakes as f64 / caps::INTAKES as f64),
+    ];
+    for (what, share) in shares {
+        assert!(share < 0.02, "{what}: {share}");
+    }
+    let modes = r.modes.len() as f64 / caps::MODES as f64;
+    assert!(modes < 0.07, "modes: {modes}");
+}
+
+/// `scenarios/README.md`, "Load factors": the solids rate with every load factor 1 and with the
+/// files' own, under both objectives.
+fn load_block() -> String {
+    let mut parts = Vec::new();
+    for (year, path) in [
+        ("2025", "scenarios/ordos_2025.toml"),
+        ("2020", "scenarios/ordos_2020.toml"),
+    ] {
+        let region = scenario::load(Path::new(path)).unwrap().region;
+        let mut ones = region.clone();
+        for r in &mut ones.routes {
+            r.load_factor = 1.0;
+        }
+        for c in &mut ones.consumers {
+            c.load_factor = 1.0;
+        }
+        let mut cells = Vec::new();
+        for (name, objective) in [
+            (
+                "max_utilisation",
+                symbiosim::model::Objective::MaxUtilisation,
+            ),
+            ("cost", symbiosim::model::Objective::Cost),
+        ] {
+            let rate = |r: &Region| {
+                let mut r = r.clone();
+                r.settings.objective = objective;
+                symbiosim::analysis::evaluate(&r, &AllocConfig::default())
+                    .unwrap()
+                    .results
+                    .solids
+                    .rate()
+            };
+            cells.push(format!(
+                "`{name}` {} → {}",
+                pct(rate(&ones)),
+                pct(rate(&region))
+            ));
+        }
+        parts.push(format!("- {year}: {}", cells.join(", ")));
+    }
+    parts.join("\n") + "\n"
+}
+
+/// `scenarios/README.md`, "Uncertainty": 1 000 samples (seed 1) of each Ordos year under both
+/// objectives.
+fn mc_block() -> String {
+    let mut s = String::from(
+        "| year, objective | plain run | P(meet 80 %) | rate p5 / p50 / p95 | strict p5 / p50 / p95 |\n|---|---:|---:|---|---|\n",
+    );
+    let mut highest = 0.0f64;
+    for (year, path) in [
+        ("2025", "scenarios/ordos_2025.toml"),
+        ("2020", "scenarios/ordos_2020.toml"),
+    ] {
+        let l = scenario::load(Path::new(path)).unwrap();
+        for (name, objective) in [
+            (
+                "max_utilisation",
+                symbiosim::model::Objective::MaxUtilisation,
+            ),
+            ("cost", symbiosim::model::Objective::Cost),
+        ] {
+            let mut region = l.region.clone();
+            region.settings.objective = objective;
+            let plain = symbiosim::analysis::evaluate(&region, &AllocConfig::default())
+                .unwrap()
+                .results;
+            let mc = symbiosim::analysis::monte_carlo(&region, &l.uncertain, 1, 0, 1000, &|_| {})
+                .unwrap();
+            let q = |st: &Option<symbiosim::analysis::Stats>| {
+                st.map(|st| {
+                    format!(
+                        "{:.1} / {:.1} / {:.1} %",
+                        st.p5 * 100.0,
+                        st.p50 * 100.0,
+                        st.p95 * 100.0
+                    )
+                })
+                .unwrap_or_else(|| "–".into())
+            };
+            if year == "2025" && name == "max_utilisation" {
+                highest = mc.rates.iter().fold(0.0, |a, &b| a.max(b));
+            }
+            s.push_str(&format!(
+                "| {year}, `{name}` | {} | {} | {} | {} |\n",
+                pct(plain.target.achieved),
+                symbiosim::report::round(mc.p_meet_target, 3),
+                q(&mc.rate),
+                q(&mc.strict_rate)
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "\nThe highest 2025 `max_utilisation` sample reaches {}.\n",
+        pct(Some(highest))
+    ));
+    s
+}
+
+#[test]
+fn scenarios_readme_load_factor_and_monte_carlo_figures_are_current() {
+    check_between(
+        "scenarios/README.md",
+        &load_block(),
+        "<!-- load:begin -->",
+        "<!-- load:end -->",
+    );
+    check_between(
+        "scenarios/README.md",
+        &mc_block(),
+        "<!-- mc:begin -->",
+        "<!-- mc:end -->",
+    );
+}

@@ -29,10 +29,23 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
     let k = match a.phase {
         None => phases.len(),
         Some(k) if (1..=phases.len()).contains(&k) => k,
-        Some(k) => anyhow::bail!(
-            "--phase must be between 1 and {} for this objective, not {k}",
-            phases.len()
-        ),
+        Some(k) => {
+            let names: Vec<String> = phases
+                .iter()
+                .enumerate()
+                .map(|(i, p)| format!("{} \"{}\"", i + 1, p.name))
+                .collect();
+            match phases.len() {
+                1 => anyhow::bail!(
+                    "--phase {k}: this allocation has one phase (1 \"{}\"): give --phase 1 or leave it out",
+                    phases[0].name
+                ),
+                n => anyhow::bail!(
+                    "--phase {k}: this allocation has {n} phases ({}): give one of 1 to {n}",
+                    names.join(", ")
+                ),
+            }
+        }
     };
     let format = match a.format {
         FormatArg::Dimacs => Format::Dimacs,

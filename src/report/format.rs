@@ -51,6 +51,31 @@ pub fn quantity_summary(x: f64, unit: &str) -> String {
     format!("{v:.2} {u}")
 }
 
+/// Several quantities of one line in the summary text, all in the unit [`quantity_summary`]
+/// picks for the largest of them (`1.00 t generated, 0.60 t utilised`, never `1.00 t` beside
+/// `600.00 kg`).
+pub fn quantities_summary<const N: usize>(xs: [f64; N], unit: &str) -> [String; N] {
+    let largest = xs.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let probe = quantity_summary(largest, unit);
+    let shown = probe.rsplit(' ').next().unwrap_or(unit).to_string();
+    let scale = match (unit, shown.as_str()) {
+        ("t", "Mt") | ("kg", "kt") => 1e6,
+        ("t", "kt") | ("kg", "t") => 1e3,
+        _ => 1.0,
+    };
+    xs.map(|x| format!("{:.2} {shown}", x / scale))
+}
+
+/// Transport work in the summary text: whole units below a million, else millions or billions
+/// with two decimals (`1 250 t·km`, `3.81 million t·km`), `unit_km` being `t·km` or `kg·km`.
+pub fn work_summary(x: f64, unit_km: &str) -> String {
+    match x.abs() {
+        a if a >= 1e9 => format!("{:.2} billion {unit_km}", x / 1e9),
+        a if a >= 1e6 => format!("{:.2} million {unit_km}", x / 1e6),
+        _ => format!("{} {unit_km}", grouped(x)),
+    }
+}
+
 /// A quantity on a chart: three significant figures, trailing zeros dropped, an SI prefix;
 /// tonnes use `kt`, `Mt`, `Gt` (`48.2 Mt`, `5 Mt`), other units a separate prefix
 /// (`2 M kg`, `4.5 M m³`). Non-finite input reads as 0.

@@ -311,7 +311,8 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                 } else {
                     format!(
                         " (lower bound {})",
-                        plan.lower_bound.map_or("–".into(), yuan)
+                        plan.lower_bound
+                            .map_or("–".into(), |b| format!("{}/yr", yuan(b)))
                     )
                 }
             ));
@@ -338,7 +339,7 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                 "none found within the limits"
             };
             s.push_str(&format!(
-                "  infeasible: {why}; best P reached {} by {} ({})\n",
+                "  infeasible: {why}; best P reached {} by {} ({}/yr)\n",
                 round(plan.best.p(), 4),
                 {
                     let ids = plan.best.ids(region);

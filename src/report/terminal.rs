@@ -26,29 +26,34 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
         region.target.accounting.rule,
         pct(t.strict_achieved),
     ));
+    let [generated, utilised, drawn, disposed, dumped] = super::format::quantities_summary(
+        [
+            r.solids.generated,
+            r.solids.utilised(),
+            r.solids.stockpile_drawn,
+            r.solids.disposed,
+            r.solids.dumped,
+        ],
+        "t",
+    );
     s.push_str(&format!(
-        "  solids: {} generated, {} utilised ({} from stockpiles), {} disposed ({} dumped)\n",
-        qty(r.solids.generated, "t"),
-        qty(r.solids.utilised(), "t"),
-        qty(r.solids.stockpile_drawn, "t"),
-        qty(r.solids.disposed, "t"),
-        qty(r.solids.dumped, "t")
+        "  solids: {generated} generated, {utilised} utilised ({drawn} from stockpiles), {disposed} disposed ({dumped} dumped)\n",
     ));
     for (m, b) in &r.hydrogen {
         let mat = &region.materials[m.0];
+        let [generated, utilised] =
+            super::format::quantities_summary([b.generated, b.utilised()], &mat.unit);
         s.push_str(&format!(
-            "  {}: {} generated, {} utilised ({}), own balance\n",
+            "  {}: {generated} generated, {utilised} utilised ({}), own balance\n",
             mat.name,
-            qty(b.generated, &mat.unit),
-            qty(b.utilised(), &mat.unit),
             pct(b.rate()),
         ));
     }
     s.push_str(&format!(
-        "  cost {}/yr, CO2 avoided {} (net of transport), solids transport {:.3e} t·km\n",
+        "  cost {}/yr, CO2 avoided {} (net of transport), solids transport {}/yr\n",
         yuan(r.cost.total()),
         qty(r.co2_avoided_t - r.co2_transport_t, "t"),
-        r.transport_tkm
+        super::format::work_summary(r.transport_tkm, "t·km")
     ));
     if let Some(line) = alternative_line(r) {
         s.push_str(&line);
@@ -84,7 +89,7 @@ fn alternative_line(r: &Results) -> Option<String> {
     let m = &a.moving;
     let moving = match m.yuan_per_extra_t {
         Some(per_t) => format!(
-            "+{} for {} ({per_t:.2} yuan/t)",
+            "+{}/yr for {}/yr ({per_t:.2} yuan/t)",
             qty(m.delta_utilised_t, "t"),
             yuan(m.delta_cost_yuan)
         ),
