@@ -185,6 +185,32 @@ fn plan_equals_brute_force_and_the_bound_never_prunes_a_feasible_portfolio() {
         }
 
         let p = plan(&r, &entries, cfg, &|_| {}).unwrap();
+        // The best reached is never understated by an evaluation that stopped early: no
+        // incomplete portfolio could still reach its P; and the count of portfolios stopped
+        // early is the rows that stayed incomplete.
+        for e in &p.evaluated {
+            if !e.complete {
+                prop_assert!(
+                    e.met + (cfg.samples - e.samples) < p.best.met,
+                    "{:?} vs {:?}",
+                    e,
+                    p.best
+                );
+            }
+        }
+        prop_assert_eq!(
+            p.counts.stopped_early,
+            p.evaluated.iter().filter(|e| !e.complete).count() as u64
+        );
+        // The best reached is the best complete P among admissible portfolios by brute force
+        // whenever the search evaluated every one (here: at most as good as brute force).
+        let brute_best = brute
+            .iter()
+            .flatten()
+            .map(|s| s.iter().filter(|x| x.meets_target).count() as u64)
+            .max()
+            .unwrap_or(0);
+        prop_assert!(p.best.met <= brute_best);
         match best {
             None => {
                 prop_assert!(p.chosen.is_none());

@@ -58,10 +58,13 @@ struct Counts {
     inadmissible: u64,
     pruned_by_bound: u64,
     skipped_without_essential: u64,
+    baseline: u64,
     search: u64,
     heuristic: u64,
+    completion: u64,
     marginal: u64,
     stopped_early: u64,
+    completed_later: u64,
 }
 
 #[derive(Serialize)]
@@ -155,10 +158,13 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
             inadmissible: plan.counts.inadmissible,
             pruned_by_bound: plan.counts.pruned,
             skipped_without_essential: plan.counts.skipped_without_essential,
+            baseline: plan.counts.baseline_evaluations,
             search: plan.counts.search_evaluations,
             heuristic: plan.counts.heuristic_evaluations,
-            stopped_early: plan.counts.stopped_early,
+            completion: plan.counts.completion_evaluations,
             marginal: plan.counts.marginal_evaluations,
+            stopped_early: plan.counts.stopped_early,
+            completed_later: plan.counts.completed_later,
         },
     };
     let mut out = serde_json::to_vec_pretty(&j)?;
@@ -360,7 +366,11 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
         c.inadmissible,
         c.pruned,
         c.skipped_without_essential,
-        c.search_evaluations + c.heuristic_evaluations + c.marginal_evaluations,
+        c.baseline_evaluations
+            + c.search_evaluations
+            + c.heuristic_evaluations
+            + c.completion_evaluations
+            + c.marginal_evaluations,
         cfg.samples
     ));
     s

@@ -17,8 +17,8 @@ pub(super) struct Evaluations<'a> {
     pub(super) cache: BTreeMap<u64, usize>,
     pub(super) list: Vec<Portfolio>,
     pub(super) required: u64,
-    /// Evaluations that stopped early.
-    pub(super) stopped_early: u64,
+    /// Portfolios stopped early and completed by a later step.
+    pub(super) completed_later: u64,
 }
 
 impl Evaluations<'_> {
@@ -64,8 +64,8 @@ impl Evaluations<'_> {
                 break;
             }
         }
-        if solved < total {
-            self.stopped_early += 1;
+        if solved == total && cached.is_some() {
+            self.completed_later += 1;
         }
         let p = Portfolio {
             mask,

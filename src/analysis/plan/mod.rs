@@ -98,11 +98,11 @@ pub fn plan(
         cache: BTreeMap::new(),
         list: Vec::new(),
         required,
-        stopped_early: 0,
+        completed_later: 0,
     };
     let mut counts = Counts::default();
     let (baseline, _) = ev.get(0, Stage::Baseline, false)?;
-    counts.search_evaluations += 1;
+    counts.baseline_evaluations = 1;
 
     // The search: cost order, bound, exact evaluation.
     let mut chosen = None;
@@ -276,7 +276,29 @@ pub fn plan(
             });
         }
     }
-    counts.stopped_early = ev.stopped_early;
+    // A portfolio stopped early may still reach a higher P than every complete one (it stopped
+    // because the confidence was out of reach, not because it was worse): complete each whose
+    // optimistic P (every unsolved sample meeting) could reach the best complete P, so that
+    // the best reached is the best admissible P found, not an understatement.
+    let best_met = |list: &[Portfolio]| {
+        list.iter()
+            .filter(|p| p.complete)
+            .map(|p| p.met)
+            .max()
+            .unwrap_or(0)
+    };
+    let mut i = 0;
+    while i < ev.list.len() {
+        let p = &ev.list[i];
+        if !p.complete && p.met + (cfg.samples - p.samples) >= best_met(&ev.list) {
+            let (mask, stage) = (p.mask, p.stage);
+            ev.get(mask, stage, false)?;
+            counts.completion_evaluations += 1;
+        }
+        i += 1;
+    }
+    counts.completed_later = ev.completed_later;
+    counts.stopped_early = ev.list.iter().filter(|p| !p.complete).count() as u64;
     let evaluated = ev.list;
     // The best reached: among portfolios solved on all N, the highest P, then the highest
     // expected rate, then the lowest cost.

@@ -142,13 +142,20 @@ pub struct Counts {
     /// see [`Bound::essential`](super::bound::Bound::essential)); all of them when the
     /// essential candidates cannot be chosen together.
     pub skipped_without_essential: u64,
-    /// Exact evaluations (N samples each) by stage.
+    /// Exact evaluations (N samples each) by stage: the baseline (always one), the search,
+    /// the greedy walk, the completion of portfolios stopped early that could beat the best
+    /// reached, the marginals.
+    pub baseline_evaluations: u64,
     pub search_evaluations: u64,
     pub heuristic_evaluations: u64,
+    pub completion_evaluations: u64,
     pub marginal_evaluations: u64,
-    /// Evaluations stopped at a 200-sample block once the confidence was out of reach (a
-    /// later step may solve the same portfolio on all N).
+    /// Portfolios whose evaluation stopped at a 200-sample block once the confidence was out
+    /// of reach and that no later step completed: the rows of `plan.csv` with
+    /// `complete = false`.
     pub stopped_early: u64,
+    /// Portfolios stopped early and solved on all N by a later step.
+    pub completed_later: u64,
 }
 
 /// The answer of `plan`.
