@@ -1,7 +1,10 @@
 //! `scenario`: the scenario file (TOML + optional CSV tables) → a validated [`model::Region`].
 //!
-//! Reading stops at the first syntax or type error (serde cannot go on past one); validation
-//! then collects **every** semantic problem, each located by file, line, column and field.
+//! Reading stops at a syntax error; a structural error (an unknown field, a missing one, a
+//! wrong type) is reported and its key or list item set aside, so that one round reports the
+//! structural problems of the whole file and **every** semantic problem of the rest, each
+//! located by file, line, column and field, with the closest name suggested for a misspelt
+//! field or id.
 
 pub mod caps;
 mod csv_tables;
@@ -112,19 +115,43 @@ const LISTS: &[&str] = &[
     "candidates",
 ];
 
+/// The document as read in one round: what could be deserialized, and the structural
+/// problems of what could not.
+struct Parsed {
+    raw: RawScenario,
+    /// The text deserialized: the file with the offending keys and items commented out
+    /// (each such line gained a leading `#`; line numbers are kept).
+    text: String,
+    /// The structural (type, unknown or missing field) problems, located in the file.
+    diags: Vec<Diagnostic>,
+    /// The list items commented out: list and index in the file (`("parks", 2)`).
+    dropped: Vec<(&'static str, usize)>,
+}
+
 /// Deserializes the document, collecting the structural (type, unknown or missing field)
-/// errors of every list item rather than stopping at the first: after each error inside an
-/// item `[[list]]`, that item is commented out (lines and columns elsewhere are kept) and the
-/// document is read again. Errors outside list items, and syntax errors, stop at once.
-fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, ScenarioError> {
+/// errors of the whole file rather than stopping at the first, and repairing it so that the
+/// semantic checks still see everything else: after each error, an unknown key written alone
+/// on its lines (`capcity = 800`) is commented out, or else the list item `[[list]]` holding
+/// the error is; then the document is read again. Other errors outside list items, and
+/// syntax errors, stop at once.
+fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, ScenarioError> {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let mut commented = vec![false; lines.len()];
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut dropped: Vec<(&'static str, usize)> = Vec::new();
     for _ in 0..200 {
         let current = lines.join("\n");
         let e = match toml::from_str::<RawScenario>(&current) {
-            Ok(raw) if diags.is_empty() => return Ok(raw),
-            Ok(_) => break,
+            Ok(raw) => {
+                diags.sort_by_key(|d| (d.line, d.column));
+                diags.dedup();
+                return Ok(Parsed {
+                    raw,
+                    text: current,
+                    diags,
+                    dropped,
+                });
+            }
             Err(e) => e,
         };
         // Map the offset back to the original text (each commented line gained one '#').
@@ -163,8 +190,27 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
             line,
             column,
             field,
-            message: e.message().trim().to_string(),
+            message: with_suggestion(e.message().trim()),
         };
+        // An unknown key alone on its lines: only those lines go.
+        if d.message.starts_with("unknown field `") {
+            if let Some((first, last)) = src.own_lines(offset) {
+                if first < lines.len()
+                    && !commented[first..=last.min(lines.len() - 1)]
+                        .iter()
+                        .all(|&c| c)
+                {
+                    for i in first..=last.min(lines.len() - 1) {
+                        if !commented[i] {
+                            lines[i] = format!("#{}", lines[i]);
+                            commented[i] = true;
+                        }
+                    }
+                    diags.push(d);
+                    continue;
+                }
+            }
+        }
         let list = match diag_list(&d.field) {
             Some(l) => l,
             None => {
@@ -192,9 +238,16 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
         {
             end += 1;
         }
+        let index = d.field[list.len() + 1..]
+            .split(']')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok());
         diags.push(d);
         if commented[start..end].iter().all(|&c| c) {
             break;
+        }
+        if let Some(i) = index {
+            dropped.push((list, i));
         }
         for i in start..end {
             if !commented[i] {
@@ -206,6 +259,67 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
     diags.sort_by_key(|d| (d.line, d.column));
     diags.dedup();
     Err(ScenarioError::Invalid(Diagnostics(diags)))
+}
+
+/// serde's message for an unknown field with the closest expected field suggested:
+/// "unknown field `capcity`, expected one of `id`, …" gains "; did you mean `capacity`?".
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((name, tail)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    // The expected names are the back-quoted words after the name.
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    format!("{message}{}", diag::did_you_mean(name, known))
+}
+
+/// The ids of the dropped items (and of the new consumers of a dropped candidate), read from
+/// the file's TOML tree, so that references to them are not reported as unknown as well.
+fn dropped_ids(text: &str, dropped: &[(&str, usize)]) -> std::collections::HashSet<String> {
+    let mut ids = std::collections::HashSet::new();
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return ids;
+    };
+    for &(list, i) in dropped {
+        let Some(item) = doc
+            .get(list)
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.get(i))
+        else {
+            continue;
+        };
+        if let Some(id) = item.get("id").and_then(|v| v.as_str()) {
+            ids.insert(id.to_string());
+        }
+        if let Some(cs) = item.get("consumers").and_then(|v| v.as_array()) {
+            for c in cs {
+                if let Some(id) = c.get("id").and_then(|v| v.as_str()) {
+                    ids.insert(id.to_string());
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// A field path of the repaired text (`consumers[2].route`) as a path of the file: the
+/// index counts the dropped items back in.
+fn restore_index(field: &str, dropped: &[(&str, usize)]) -> String {
+    let Some(list) = diag_list(field) else {
+        return field.to_string();
+    };
+    let rest = &field[list.len() + 1..];
+    let Some((k, tail)) = rest.split_once(']') else {
+        return field.to_string();
+    };
+    let Ok(k) = k.parse::<usize>() else {
+        return field.to_string();
+    };
+    let gone = |i: usize| dropped.iter().any(|&(l, j)| l == list && j == i);
+    let orig = (0..).filter(|&i| !gone(i)).nth(k).unwrap_or(k);
+    format!("{list}[{orig}]{tail}")
 }
 
 /// The list a diagnostic's field belongs to (`producers[3].park` → `producers`).
@@ -346,7 +460,18 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         ));
     }
     let src = TomlSource::new(file.to_string(), text);
-    let raw = parse_all(file, text, &src)?;
+    let parsed = parse_all(file, text, &src)?;
+    let structural = parsed.diags;
+    let dropped = parsed.dropped;
+    // With structural problems the checks below read the repaired text (same lines).
+    let repaired;
+    let src = if structural.is_empty() {
+        &src
+    } else {
+        repaired = TomlSource::new(file.to_string(), &parsed.text);
+        &repaired
+    };
+    let raw = parsed.raw;
     // Each file is hashed as (length, bytes) so that no two sets of files collide by splicing.
     let mut hasher = Sha256::new();
     hasher.update((text.len() as u64).to_le_bytes());
@@ -420,17 +545,26 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         csvs.push(csv);
     }
     if table_dropped {
+        diags.extend(structural);
+        diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     }
     let hash = format!("{:x}", hasher.finalize());
     let mut ctx = validate::Ctx {
-        toml: &src,
+        toml: src,
         csvs: &csvs,
         diags,
+        dropped: dropped_ids(text, &dropped),
     };
     let built = validate::build(&raw, tables, &mut ctx);
-    if !ctx.diags.is_empty() || built.is_none() {
+    if !structural.is_empty() || !ctx.diags.is_empty() || built.is_none() {
         let mut d = ctx.diags;
+        if !dropped.is_empty() {
+            for x in d.iter_mut().filter(|x| x.file == file) {
+                x.field = restore_index(&x.field, &dropped);
+            }
+        }
+        d.extend(structural);
         d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.dedup();
         return Err(ScenarioError::Invalid(Diagnostics(d)));
