@@ -205,6 +205,11 @@ impl<'a> TomlSource<'a> {
         out
     }
 
+    /// Whether the document holds a key at `path`.
+    pub fn has(&self, path: &[Seg]) -> bool {
+        self.entries().iter().any(|(p, _, _)| p == path)
+    }
+
     /// The lines (0-based, first and last) of the plain `key = value` whose key starts at
     /// byte `key_start`, when nothing else shares them (no other key, at most a comment after
     /// the value): the lines an unknown key can be commented out by alone. `None` for a key

@@ -126,6 +126,17 @@ struct Parsed {
     diags: Vec<Diagnostic>,
     /// The list items commented out: list and index in the file (`("parks", 2)`).
     dropped: Vec<(&'static str, usize)>,
+    /// The keys read under their suggested name: 0-based line, 1-based column of the key,
+    /// and the change of the line's length in characters.
+    renamed: Vec<(usize, usize, isize)>,
+}
+
+/// The column in the file of 1-based `col` on 0-based line `line` of the repaired text.
+fn unrename(renamed: &[(usize, usize, isize)], line: usize, col: usize) -> usize {
+    match renamed.iter().find(|r| r.0 == line) {
+        Some(&(_, key, delta)) if col > key => (col as isize - delta).max(key as isize) as usize,
+        _ => col,
+    }
 }
 
 /// Deserializes the document, collecting the structural (type, unknown or missing field)
@@ -139,6 +150,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
     let mut commented = vec![false; lines.len()];
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut dropped: Vec<(&'static str, usize)> = Vec::new();
+    let mut renamed: Vec<(usize, usize, isize)> = Vec::new();
     for _ in 0..200 {
         let current = lines.join("\n");
         let e = match toml::from_str::<RawScenario>(&current) {
@@ -150,6 +162,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
                     text: current,
                     diags,
                     dropped,
+                    renamed,
                 });
             }
             Err(e) => e,
@@ -161,7 +174,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
         let orig_col = if commented.get(line_idx).copied().unwrap_or(false) {
             col0.saturating_sub(1)
         } else {
-            col0
+            unrename(&renamed, line_idx, col0)
         };
         let orig_off = text
             .split('\n')
@@ -192,6 +205,30 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
             field,
             message: with_suggestion(e.message().trim()),
         };
+        // A misspelt key alone on its lines whose suggested name is not given beside it:
+        // read it as that name, so that its value is still checked (and no "missing field"
+        // follows). Columns after the key on that line are mapped back with `renamed`.
+        if let Some((name, Some(to))) = unknown_field(e.message()) {
+            let mut sibling = path.clone();
+            sibling.pop();
+            sibling.push(Seg::Key(to.to_string()));
+            let (l, c) = (line - 1, column);
+            if src.own_lines(offset).is_some()
+                && !src.has(&sibling)
+                && !commented[l]
+                && !renamed.iter().any(|r| r.0 == l)
+            {
+                if let Some(at) = lines[l].char_indices().nth(c - 1).map(|(b, _)| b) {
+                    if lines[l][at..].starts_with(name) {
+                        lines[l].replace_range(at..at + name.len(), to);
+                        let delta = to.chars().count() as isize - name.chars().count() as isize;
+                        renamed.push((l, c, delta));
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            }
+        }
         // An unknown key alone on its lines: only those lines go.
         if d.message.starts_with("unknown field `") {
             if let Some((first, last)) = src.own_lines(offset) {
@@ -259,6 +296,15 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
     diags.sort_by_key(|d| (d.line, d.column));
     diags.dedup();
     Err(ScenarioError::Invalid(Diagnostics(diags)))
+}
+
+/// The name in serde's "unknown field `x`, expected one of `a`, `b`" and the closest of
+/// the expected names, if one is close.
+fn unknown_field(message: &str) -> Option<(&str, Option<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, tail) = rest.split_once('`')?;
+    let known = tail.split('`').skip(1).step_by(2);
+    Some((name, diag::suggest(name, known)))
 }
 
 /// serde's message for an unknown field with the closest expected field suggested:
@@ -463,6 +509,7 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
     let parsed = parse_all(file, text, &src)?;
     let structural = parsed.diags;
     let dropped = parsed.dropped;
+    let renamed = parsed.renamed;
     // With structural problems the checks below read the repaired text (same lines).
     let repaired;
     let src = if structural.is_empty() {
@@ -559,10 +606,9 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
     let built = validate::build(&raw, tables, &mut ctx);
     if !structural.is_empty() || !ctx.diags.is_empty() || built.is_none() {
         let mut d = ctx.diags;
-        if !dropped.is_empty() {
-            for x in d.iter_mut().filter(|x| x.file == file) {
-                x.field = restore_index(&x.field, &dropped);
-            }
+        for x in d.iter_mut().filter(|x| x.file == file) {
+            x.field = restore_index(&x.field, &dropped);
+            x.column = unrename(&renamed, x.line - 1, x.column);
         }
         d.extend(structural);
         d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
