@@ -167,3 +167,48 @@ fn a_type_error_after_a_renamed_key_keeps_the_other_checks() {
     assert_eq!((d[2].line, d[2].column), (line, 11));
     assert!(d[2].message.contains("-150"), "{}", d[2]);
 }
+
+#[test]
+fn unknown_keys_outside_lists_and_inside_inline_tables_do_not_stop_the_round() {
+    // Two misspelt settings (one out of range under its right name), a misspelt key of an
+    // inline intake (its consumer set aside) and a missing field: all four, and the range.
+    let t = replace_once(
+        TINY,
+        "same_park_km = 5.0",
+        "same_park_km = 5.0\nobjectiv = \"cost\"\ncircuty = 9",
+    );
+    let t = replace_once(
+        &t,
+        "{ material = \"gangue\", max_share = 0.8 }",
+        "{ material = \"gangue\", maxshare = 0.8 }",
+    );
+    let t = replace_once(
+        &t,
+        "id = \"pb-ash\"\npark = \"B\"\nmaterial = \"fly_ash\"\n",
+        "id = \"pb-ash\"\npark = \"B\"\n",
+    );
+    let d = common::errors(&t);
+    let shown: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+    let circuty = line_of(&t, "circuty = 9", 0);
+    assert_eq!(
+        shown,
+        [
+            format!(
+                "bad.toml:{}:1: settings.objectiv: unknown field `objectiv`, expected one of `objective`, `circuity`, `same_park_km`, `quantity_resolution`, `cost_resolution_yuan`, `nameplate_for_potential`; did you mean `objective`?",
+                circuty - 1
+            ),
+            format!(
+                "bad.toml:{circuty}:1: settings.circuty: unknown field `circuty`, expected one of `objective`, `circuity`, `same_park_km`, `quantity_resolution`, `cost_resolution_yuan`, `nameplate_for_potential`; did you mean `circuity`?"
+            ),
+            format!("bad.toml:{circuty}:11: settings.circuity: must lie in [1, 5], got 9"),
+            format!(
+                "bad.toml:{}:1: producers[1]: missing field `material`",
+                line_of(&t, "id = \"pb-ash\"", 0) - 1
+            ),
+            format!(
+                "bad.toml:{}:26: consumers[1].accepts[0].maxshare: unknown field `maxshare`, expected one of `material`, `grades`, `max`, `max_share`, `group`, `gate_price_yuan_per_unit`, `co2_avoided_t_per_unit`, `min_attrs`, `max_attrs`, `source`; did you mean `max_share`?",
+                line_of(&t, "maxshare", 0)
+            ),
+        ]
+    );
+}

@@ -608,7 +608,7 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         let mut d = ctx.diags;
         for x in d.iter_mut().filter(|x| x.file == file) {
             x.field = restore_index(&x.field, &dropped);
-            x.column = unrename(&renamed, x.line - 1, x.column);
+            x.column = unrename(&renamed, x.line.saturating_sub(1), x.column);
         }
         d.extend(structural);
         d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
