@@ -143,7 +143,7 @@ fn a_dropped_item_is_not_reported_again_through_its_references() {
 }
 
 #[test]
-fn a_type_error_after_a_renamed_key_keeps_the_other_checks() {
+fn misspelt_keys_are_read_under_their_suggested_names() {
     // Two misspelt keys in two items, each read under its suggested name: both reported,
     // and the range check of the first item's renamed value still runs.
     let t = replace_once(TINY, "capacity = 150.0", "capacty = -150.0");

@@ -53,13 +53,6 @@ pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
         .map(|(_, k)| k)
 }
 
-/// `; did you mean `x`?` after a message about `name`, or nothing.
-pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
-    suggest(name, known)
-        .map(|k| format!("; did you mean `{k}`?"))
-        .unwrap_or_default()
-}
-
 /// A path segment inside a TOML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
@@ -358,11 +351,6 @@ mod tests {
             suggest("roadbase", ["road_base", "rail"]),
             Some("road_base")
         );
-        assert_eq!(
-            did_you_mean("capcity", fields),
-            "; did you mean `capacity`?"
-        );
-        assert_eq!(did_you_mean("zzz", fields), "");
     }
 
     #[test]

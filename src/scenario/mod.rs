@@ -310,15 +310,10 @@ fn unknown_field(message: &str) -> Option<(&str, Option<&str>)> {
 /// serde's message for an unknown field with the closest expected field suggested:
 /// "unknown field `capcity`, expected one of `id`, …" gains "; did you mean `capacity`?".
 fn with_suggestion(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.to_string();
-    };
-    let Some((name, tail)) = rest.split_once('`') else {
-        return message.to_string();
-    };
-    // The expected names are the back-quoted words after the name.
-    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-    format!("{message}{}", diag::did_you_mean(name, known))
+    match unknown_field(message) {
+        Some((_, Some(k))) => format!("{message}; did you mean `{k}`?"),
+        _ => message.to_string(),
+    }
 }
 
 /// The ids of the dropped items (and of the new consumers of a dropped candidate), read from
