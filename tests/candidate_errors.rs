@@ -214,7 +214,10 @@ fn costs_effects_and_the_discount_rate_are_checked() {
     let e = one(&d);
     assert_eq!(
         (e.field.as_str(), e.message.as_str()),
-        ("plan.discount_rate", "must lie in [0, 1], got 8")
+        (
+            "plan.discount_rate",
+            "must lie in [0, 1], got 8; looks like a percentage: write 0.08 for 8 %"
+        )
     );
 }
 

@@ -23,6 +23,7 @@ fn rows<'a>(
 ) -> Vec<Row<'a>> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(text.as_bytes());
     match rdr.headers() {
         Ok(h) => *headers_out = h.iter().map(str::to_string).collect(),
@@ -75,11 +76,12 @@ fn rows<'a>(
                     diags.push(src.diag(line, 0, "record", msg));
                     break;
                 }
-                let cells = headers
-                    .iter()
-                    .map(String::as_str)
-                    .zip(rec.iter().map(str::to_string))
-                    .collect();
+                let mut fields: Vec<String> = rec.iter().map(str::to_string).collect();
+                if fields.len() != headers.len() && !ragged(src, line, headers, &mut fields, diags)
+                {
+                    continue;
+                }
+                let cells = headers.iter().map(String::as_str).zip(fields).collect();
                 out.push(Row { line, cells });
             }
             Err(e) => {
@@ -89,6 +91,63 @@ fn rows<'a>(
         }
     }
     out
+}
+
+/// What a number cell may hold, for the messages about one that does not read.
+const NUMBER_FORMS: &str =
+    "write a plain decimal number, e.g. 1300000, 0.35 or 1.3e6 (no thousands separators)";
+
+/// Whether `s` is a digit group after a thousands separator (`300`, or `000.5` at the end).
+fn digit_group(s: &str, last: bool) -> bool {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    int.len() == 3
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && (frac.is_empty() || (last && frac.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// Reports a row whose number of cells differs from the header's, located at the first
+/// cell out of place and named by its column. A number written with thousands separators
+/// (`1,300,000` unquoted, split over three cells) is joined back so that the rest of the row
+/// is still checked (returns `true`); any other ragged row is skipped (`false`).
+fn ragged(
+    src: &CsvSource,
+    line: usize,
+    headers: &[String],
+    fields: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let (n, m) = (fields.len(), headers.len());
+    if n > m {
+        let k = n - m;
+        let lead = |s: &str| {
+            let d = s.strip_prefix(['-', '+']).unwrap_or(s);
+            (1..=3).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
+        };
+        let split = (0..m)
+            .find(|&i| lead(&fields[i]) && (1..=k).all(|j| digit_group(&fields[i + j], j == k)));
+        if let Some(i) = split {
+            let written = fields[i..=i + k].join(",");
+            let joined: String = fields.drain(i..=i + k).collect();
+            let msg = format!(
+                "{} is not a number: its thousands separators split the row into {n} cells for {m} columns; {NUMBER_FORMS}",
+                quoted(src, &written)
+            );
+            fields.insert(i, joined);
+            diags.push(src.diag(line, i, &headers[i], msg));
+            return true;
+        }
+        let msg = format!(
+            "the row has {n} cells for {m} columns: a cell after the last column, {}; a cell holding a comma must be quoted (\"a, b\"), and a number has no thousands separators",
+            if src.echo { format!("`{}`", headers[m - 1]) } else { format!("column {m}") }
+        );
+        diags.push(src.diag(line, m, &headers[m - 1], msg));
+    } else {
+        let msg = format!(
+            "the row has {n} cells for {m} columns: this column and those after it are missing"
+        );
+        diags.push(src.diag(line, n, &headers[n], msg));
+    }
+    false
 }
 
 /// Whether a header cell could be a column name of ours, so that echoing it is harmless.
@@ -176,7 +235,7 @@ impl Cells<'_, '_> {
                     self.row.line,
                     i,
                     col,
-                    format!("{} is not a number", quoted(self.src, raw)),
+                    format!("{} is not a number; {NUMBER_FORMS}", quoted(self.src, raw)),
                 ));
                 None
             }
@@ -681,5 +740,50 @@ mod tests {
         assert_eq!(c.accepts[0].co2_avoided_t_per_unit, Some(4.0));
         assert_eq!(c.accepts[0].min_attrs.get("CaO"), Some(&1.0));
         assert_eq!(c.source.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn ragged_rows_name_their_line_and_column() {
+        // Thousands separators split a quantity: reported on its column, the row kept.
+        let csv = "id,park,material,quantity\np1,A,ash,1,300,000\np2,A,ash,5\n";
+        let src = CsvSource::new("p.csv".into(), csv);
+        let mut d = Vec::new();
+        let p = producers(&src, 0, csv, &mut d);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].line, d[0].column), (2, 10));
+        assert_eq!(d[0].field, "quantity");
+        assert!(d[0].message.starts_with("`1,300,000` is not a number"));
+        assert!(d[0].message.contains("no thousands separators"));
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].0.quantity, 1_300_000.0);
+        // Quoted, the same cell is one cell that is not a number.
+        let csv = "id,park,material,quantity\np1,A,ash,\"1,300,000\"\n";
+        let src = CsvSource::new("p.csv".into(), csv);
+        let mut d = Vec::new();
+        producers(&src, 0, csv, &mut d);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].line, d[0].field.as_str()), (2, "quantity"));
+        assert!(d[0].message.contains("e.g. 1300000"), "{}", d[0].message);
+        // A cell too many (not a number), and one too few: the line and a column name.
+        let csv = "id,park,material,quantity\np1,A,ash,5,x\np2,A,ash\n";
+        let src = CsvSource::new("p.csv".into(), csv);
+        let mut d = Vec::new();
+        let p = producers(&src, 0, csv, &mut d);
+        assert_eq!(p.len(), 0);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(
+            (d[0].line, d[0].column, d[0].field.as_str()),
+            (2, 12, "quantity")
+        );
+        assert!(d[0]
+            .message
+            .starts_with("the row has 5 cells for 4 columns"));
+        assert_eq!(
+            (d[1].line, d[1].column, d[1].field.as_str()),
+            (3, 9, "quantity")
+        );
+        assert!(d[1]
+            .message
+            .starts_with("the row has 3 cells for 4 columns"));
     }
 }

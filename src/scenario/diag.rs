@@ -37,6 +37,22 @@ pub fn num(v: f64) -> String {
     }
 }
 
+/// The known name closest to `name` by edit distance (optimal string alignment: a dropped,
+/// added, changed or swapped character costs 1), when it is close enough to be a likely
+/// misspelling: at most 2 edits, at most a third of the name's length (3 characters
+/// counting as at least 3), and fewer edits than the name has characters. Ties go to the
+/// name that sorts first, so the suggestion does not depend on the order of `known`.
+pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    known
+        .into_iter()
+        .filter(|k| *k != name)
+        .map(|k| (strsim::osa_distance(name, k), k))
+        .filter(|&(d, _)| d <= 2 && 3 * d <= len.max(3) && d < len)
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// A path segment inside a TOML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
@@ -182,6 +198,37 @@ impl<'a> TomlSource<'a> {
         out
     }
 
+    /// Whether the document holds a key at `path`.
+    pub fn has(&self, path: &[Seg]) -> bool {
+        self.entries().iter().any(|(p, _, _)| p == path)
+    }
+
+    /// The lines (0-based, first and last) of the plain `key = value` whose key starts at
+    /// byte `key_start`, when nothing else shares them (no other key, at most a comment after
+    /// the value): the lines an unknown key can be commented out by alone. `None` for a key
+    /// inside an inline table, a dotted key or a table header.
+    pub fn own_lines(&self, key_start: usize) -> Option<(usize, usize)> {
+        let (_, key, value) = self
+            .entries()
+            .into_iter()
+            .find(|(_, k, _)| k.start == key_start)?;
+        let text = self.text;
+        let line_start = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
+        let between = text.get(key.end..value.start)?;
+        let after_end = text[value.end..]
+            .find('\n')
+            .map_or(text.len(), |i| value.end + i);
+        let after = text[value.end..after_end].trim_start();
+        let alone = text[line_start..key.start].trim().is_empty()
+            && between.trim() == "="
+            && (after.is_empty() || after.starts_with('#'));
+        alone.then(|| {
+            let first = text[..key.start].matches('\n').count();
+            let last = text[..value.end].matches('\n').count();
+            (first, last)
+        })
+    }
+
     /// Locates a serde error at byte `offset`: the field path and the offset to report.
     /// An unknown field is located on its key; otherwise the deepest value containing the
     /// offset, or (for errors reported at a table header) the table that follows it.
@@ -282,6 +329,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn suggestions_are_close_names_only() {
+        let fields = ["id", "name", "park", "route", "capacity", "load_factor"];
+        assert_eq!(suggest("capcity", fields), Some("capacity"));
+        assert_eq!(suggest("capacty", fields), Some("capacity"));
+        assert_eq!(suggest("cpaacity", fields), Some("capacity"));
+        assert_eq!(suggest("loadfactor", fields), Some("load_factor"));
+        assert_eq!(suggest("rout", fields), Some("route"));
+        // Too far: three edits, or most of a short name.
+        assert_eq!(suggest("cap", fields), None);
+        assert_eq!(suggest("xyz", fields), None);
+        assert_eq!(suggest("throughput", fields), None);
+        // One-character ids suggest nothing (any other one is one edit away).
+        assert_eq!(suggest("C", ["A", "B"]), None);
+        // An exact name is not a suggestion of itself; ties go to the first in order.
+        assert_eq!(suggest("id", ["id"]), None);
+        assert_eq!(suggest("ab", ["ac", "aa"]), Some("aa"));
+        assert_eq!(suggest("abcd", ["abce", "abcf"]), Some("abce"));
+        assert_eq!(suggest("abcd", ["abcf", "abce"]), Some("abce"));
+        assert_eq!(
+            suggest("roadbase", ["road_base", "rail"]),
+            Some("road_base")
+        );
+    }
+
+    #[test]
     fn numbers_print_short() {
         assert_eq!(num(1e308), "1e308");
         assert_eq!(num(-1e200), "-1e200");
@@ -315,6 +387,18 @@ mod tests {
         assert_eq!((d.line, d.column), (9, 8));
         assert_eq!(d.field, "producers[1].park");
         assert_eq!(d.to_string(), "f.toml:9:8: producers[1].park: bad");
+    }
+
+    #[test]
+    fn own_lines_of_plain_keys_only() {
+        let t = "[[c]]\nid = \"a\" # x\nxs = [\n  1,\n  2,\n]\nt = { a = 1 }\nu.v = 2\n";
+        let src = TomlSource::new("f.toml".into(), t);
+        assert_eq!(src.own_lines(t.find("id").unwrap()), Some((1, 1)));
+        assert_eq!(src.own_lines(t.find("xs").unwrap()), Some((2, 5)));
+        assert_eq!(src.own_lines(t.find("t =").unwrap()), Some((6, 6)));
+        // Inside an inline table, or a dotted key: not alone on its lines.
+        assert_eq!(src.own_lines(t.find("a = 1").unwrap()), None);
+        assert_eq!(src.own_lines(t.find("u.v").unwrap()), None);
     }
 
     #[test]

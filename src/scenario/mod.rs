@@ -1,7 +1,10 @@
 //! `scenario`: the scenario file (TOML + optional CSV tables) → a validated [`model::Region`].
 //!
-//! Reading stops at the first syntax or type error (serde cannot go on past one); validation
-//! then collects **every** semantic problem, each located by file, line, column and field.
+//! Reading stops at a syntax error; a structural error (an unknown field, a missing one, a
+//! wrong type) is reported and its key or list item set aside, so that one round reports the
+//! structural problems of the whole file and **every** semantic problem of the rest, each
+//! located by file, line, column and field, with the closest name suggested for a misspelt
+//! field or id.
 
 pub mod caps;
 mod csv_tables;
@@ -112,19 +115,56 @@ const LISTS: &[&str] = &[
     "candidates",
 ];
 
+/// The document as read in one round: what could be deserialized, and the structural
+/// problems of what could not.
+struct Parsed {
+    raw: RawScenario,
+    /// The text deserialized: the file with the offending keys and items commented out
+    /// (each such line gained a leading `#`; line numbers are kept).
+    text: String,
+    /// The structural (type, unknown or missing field) problems, located in the file.
+    diags: Vec<Diagnostic>,
+    /// The list items commented out: list and index in the file (`("parks", 2)`).
+    dropped: Vec<(&'static str, usize)>,
+    /// The keys read under their suggested name: 0-based line, 1-based column of the key,
+    /// and the change of the line's length in characters.
+    renamed: Vec<(usize, usize, isize)>,
+}
+
+/// The column in the file of 1-based `col` on 0-based line `line` of the repaired text.
+fn unrename(renamed: &[(usize, usize, isize)], line: usize, col: usize) -> usize {
+    match renamed.iter().find(|r| r.0 == line) {
+        Some(&(_, key, delta)) if col > key => (col as isize - delta).max(key as isize) as usize,
+        _ => col,
+    }
+}
+
 /// Deserializes the document, collecting the structural (type, unknown or missing field)
-/// errors of every list item rather than stopping at the first: after each error inside an
-/// item `[[list]]`, that item is commented out (lines and columns elsewhere are kept) and the
-/// document is read again. Errors outside list items, and syntax errors, stop at once.
-fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, ScenarioError> {
+/// errors of the whole file rather than stopping at the first, and repairing it so that the
+/// semantic checks still see everything else: after each error, an unknown key written alone
+/// on its lines (`capcity = 800`) is commented out, or else the list item `[[list]]` holding
+/// the error is; then the document is read again. Other errors outside list items, and
+/// syntax errors, stop at once.
+fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, ScenarioError> {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let mut commented = vec![false; lines.len()];
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut dropped: Vec<(&'static str, usize)> = Vec::new();
+    let mut renamed: Vec<(usize, usize, isize)> = Vec::new();
     for _ in 0..200 {
         let current = lines.join("\n");
         let e = match toml::from_str::<RawScenario>(&current) {
-            Ok(raw) if diags.is_empty() => return Ok(raw),
-            Ok(_) => break,
+            Ok(raw) => {
+                diags.sort_by_key(|d| (d.line, d.column));
+                diags.dedup();
+                return Ok(Parsed {
+                    raw,
+                    text: current,
+                    diags,
+                    dropped,
+                    renamed,
+                });
+            }
             Err(e) => e,
         };
         // Map the offset back to the original text (each commented line gained one '#').
@@ -134,7 +174,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
         let orig_col = if commented.get(line_idx).copied().unwrap_or(false) {
             col0.saturating_sub(1)
         } else {
-            col0
+            unrename(&renamed, line_idx, col0)
         };
         let orig_off = text
             .split('\n')
@@ -163,8 +203,51 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
             line,
             column,
             field,
-            message: e.message().trim().to_string(),
+            message: with_suggestion(e.message().trim()),
         };
+        // A misspelt key alone on its lines whose suggested name is not given beside it:
+        // read it as that name, so that its value is still checked (and no "missing field"
+        // follows). Columns after the key on that line are mapped back with `renamed`.
+        if let Some((name, Some(to))) = unknown_field(e.message()) {
+            let mut sibling = path.clone();
+            sibling.pop();
+            sibling.push(Seg::Key(to.to_string()));
+            let (l, c) = (line - 1, column);
+            if src.own_lines(offset).is_some()
+                && !src.has(&sibling)
+                && !commented[l]
+                && !renamed.iter().any(|r| r.0 == l)
+            {
+                if let Some(at) = lines[l].char_indices().nth(c - 1).map(|(b, _)| b) {
+                    if lines[l][at..].starts_with(name) {
+                        lines[l].replace_range(at..at + name.len(), to);
+                        let delta = to.chars().count() as isize - name.chars().count() as isize;
+                        renamed.push((l, c, delta));
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            }
+        }
+        // An unknown key alone on its lines: only those lines go.
+        if d.message.starts_with("unknown field `") {
+            if let Some((first, last)) = src.own_lines(offset) {
+                if first < lines.len()
+                    && !commented[first..=last.min(lines.len() - 1)]
+                        .iter()
+                        .all(|&c| c)
+                {
+                    for i in first..=last.min(lines.len() - 1) {
+                        if !commented[i] {
+                            lines[i] = format!("#{}", lines[i]);
+                            commented[i] = true;
+                        }
+                    }
+                    diags.push(d);
+                    continue;
+                }
+            }
+        }
         let list = match diag_list(&d.field) {
             Some(l) => l,
             None => {
@@ -192,9 +275,16 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
         {
             end += 1;
         }
+        let index = d.field[list.len() + 1..]
+            .split(']')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok());
         diags.push(d);
         if commented[start..end].iter().all(|&c| c) {
             break;
+        }
+        if let Some(i) = index {
+            dropped.push((list, i));
         }
         for i in start..end {
             if !commented[i] {
@@ -206,6 +296,71 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<RawScenario, Sc
     diags.sort_by_key(|d| (d.line, d.column));
     diags.dedup();
     Err(ScenarioError::Invalid(Diagnostics(diags)))
+}
+
+/// The name in serde's "unknown field `x`, expected one of `a`, `b`" and the closest of
+/// the expected names, if one is close.
+fn unknown_field(message: &str) -> Option<(&str, Option<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, tail) = rest.split_once('`')?;
+    let known = tail.split('`').skip(1).step_by(2);
+    Some((name, diag::suggest(name, known)))
+}
+
+/// serde's message for an unknown field with the closest expected field suggested:
+/// "unknown field `capcity`, expected one of `id`, …" gains "; did you mean `capacity`?".
+fn with_suggestion(message: &str) -> String {
+    match unknown_field(message) {
+        Some((_, Some(k))) => format!("{message}; did you mean `{k}`?"),
+        _ => message.to_string(),
+    }
+}
+
+/// The ids of the dropped items (and of the new consumers of a dropped candidate), read from
+/// the file's TOML tree, so that references to them are not reported as unknown as well.
+fn dropped_ids(text: &str, dropped: &[(&str, usize)]) -> std::collections::HashSet<String> {
+    let mut ids = std::collections::HashSet::new();
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return ids;
+    };
+    for &(list, i) in dropped {
+        let Some(item) = doc
+            .get(list)
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.get(i))
+        else {
+            continue;
+        };
+        if let Some(id) = item.get("id").and_then(|v| v.as_str()) {
+            ids.insert(id.to_string());
+        }
+        if let Some(cs) = item.get("consumers").and_then(|v| v.as_array()) {
+            for c in cs {
+                if let Some(id) = c.get("id").and_then(|v| v.as_str()) {
+                    ids.insert(id.to_string());
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// A field path of the repaired text (`consumers[2].route`) as a path of the file: the
+/// index counts the dropped items back in.
+fn restore_index(field: &str, dropped: &[(&str, usize)]) -> String {
+    let Some(list) = diag_list(field) else {
+        return field.to_string();
+    };
+    let rest = &field[list.len() + 1..];
+    let Some((k, tail)) = rest.split_once(']') else {
+        return field.to_string();
+    };
+    let Ok(k) = k.parse::<usize>() else {
+        return field.to_string();
+    };
+    let gone = |i: usize| dropped.iter().any(|&(l, j)| l == list && j == i);
+    let orig = (0..).filter(|&i| !gone(i)).nth(k).unwrap_or(k);
+    format!("{list}[{orig}]{tail}")
 }
 
 /// The list a diagnostic's field belongs to (`producers[3].park` → `producers`).
@@ -346,7 +501,19 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         ));
     }
     let src = TomlSource::new(file.to_string(), text);
-    let raw = parse_all(file, text, &src)?;
+    let parsed = parse_all(file, text, &src)?;
+    let structural = parsed.diags;
+    let dropped = parsed.dropped;
+    let renamed = parsed.renamed;
+    // With structural problems the checks below read the repaired text (same lines).
+    let repaired;
+    let src = if structural.is_empty() {
+        &src
+    } else {
+        repaired = TomlSource::new(file.to_string(), &parsed.text);
+        &repaired
+    };
+    let raw = parsed.raw;
     // Each file is hashed as (length, bytes) so that no two sets of files collide by splicing.
     let mut hasher = Sha256::new();
     hasher.update((text.len() as u64).to_le_bytes());
@@ -420,17 +587,25 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         csvs.push(csv);
     }
     if table_dropped {
+        diags.extend(structural);
+        diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     }
     let hash = format!("{:x}", hasher.finalize());
     let mut ctx = validate::Ctx {
-        toml: &src,
+        toml: src,
         csvs: &csvs,
         diags,
+        dropped: dropped_ids(text, &dropped),
     };
     let built = validate::build(&raw, tables, &mut ctx);
-    if !ctx.diags.is_empty() || built.is_none() {
+    if !structural.is_empty() || !ctx.diags.is_empty() || built.is_none() {
         let mut d = ctx.diags;
+        for x in d.iter_mut().filter(|x| x.file == file) {
+            x.field = restore_index(&x.field, &dropped);
+            x.column = unrename(&renamed, x.line.saturating_sub(1), x.column);
+        }
+        d.extend(structural);
         d.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         d.dedup();
         return Err(ScenarioError::Invalid(Diagnostics(d)));

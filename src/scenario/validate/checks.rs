@@ -3,13 +3,16 @@
 
 use super::super::diag::{num, CsvSource, Diagnostic, Seg, TomlSource};
 use super::super::Origin;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The collector every section pushes its problems into.
 pub struct Ctx<'a> {
     pub toml: &'a TomlSource<'a>,
     pub csvs: &'a [CsvSource],
     pub diags: Vec<Diagnostic>,
+    /// Ids of the items dropped for a structural error (a wrong type, a missing field): a
+    /// reference to one of them is not reported again as naming something that does not exist.
+    pub dropped: HashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -75,10 +78,21 @@ impl Ctx<'_> {
 
     pub fn in_range(&mut self, o: &Origin, field: &str, v: f64, lo: f64, hi: f64) {
         if self.finite(o, field, v) && !(lo..=hi).contains(&v) {
+            // A fraction written as a percentage (`max_share = 50` for 0.5); from 2 on, as
+            // 1.5 is more likely a slip than 1.5 %.
+            let hint = if (lo, hi) == (0.0, 1.0) && (2.0..=100.0).contains(&v) {
+                format!(
+                    "; looks like a percentage: write {} for {} %",
+                    num(v / 100.0),
+                    num(v)
+                )
+            } else {
+                String::new()
+            };
             self.err(
                 o,
                 field,
-                format!("must lie in [{lo}, {hi}], got {}", num(v)),
+                format!("must lie in [{lo}, {hi}], got {}{hint}", num(v)),
             );
         }
     }
@@ -152,6 +166,7 @@ pub fn lookup(
     }
     match map.get(id) {
         Some(&i) => Some(i),
+        None if ctx.dropped.contains(id) => None,
         None => {
             let mut known: Vec<&String> = map.keys().collect();
             known.sort();
@@ -167,10 +182,13 @@ pub fn lookup(
             } else {
                 String::new()
             };
+            let mean = super::super::diag::suggest(id, known.iter().map(|s| s.as_str()))
+                .map(|k| format!("; did you mean \"{k}\"?"))
+                .unwrap_or_default();
             ctx.err(
                 o,
                 field,
-                format!("{who} names {kind} \"{id}\", which does not exist{hint}"),
+                format!("{who} names {kind} \"{id}\", which does not exist{mean}{hint}"),
             );
             None
         }

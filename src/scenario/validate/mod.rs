@@ -90,7 +90,8 @@ fn counts(raw: &RawScenario, t: &Tables, ctx: &mut Ctx) -> bool {
             ),
         ));
     }
-    if raw.producers.is_empty() && t.producers.is_empty() {
+    // (Not when items were set aside for a structural error: they may be the producers.)
+    if raw.producers.is_empty() && t.producers.is_empty() && ctx.dropped.is_empty() {
         let msg = "the scenario has no producers: nothing to allocate (is the file complete?)";
         match raw.tables.producers {
             Some(_) => ctx.err(&checks::top("tables"), "producers", msg),

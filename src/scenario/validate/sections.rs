@@ -684,7 +684,12 @@ pub fn policy(ctx: &mut Ctx, p: &RawPolicy, route_ix: &HashMap<String, usize>) -
             ctx.err(
                 &po,
                 &field,
-                format!("policy names route \"{rid}\", which does not exist"),
+                format!(
+                    "policy names route \"{rid}\", which does not exist{}",
+                    super::super::diag::suggest(rid, route_ix.keys().map(String::as_str))
+                        .map(|k| format!("; did you mean \"{k}\"?"))
+                        .unwrap_or_default()
+                ),
             );
         }
     }
