@@ -357,7 +357,8 @@ fn hand_computed_plan() {
             // evaluations.
             assert_eq!(p.counts.skipped_without_essential, 3);
             assert_eq!(p.counts.enumerated, 1);
-            assert_eq!(p.counts.search_evaluations, 2);
+            assert_eq!(p.counts.baseline_evaluations, 1);
+            assert_eq!(p.counts.search_evaluations, 1);
             // Marginals: without X, P = 0.82; without Y, P = 0.5857.
             assert_eq!(p.marginal.len(), 2);
             assert!((p.marginal[0].without.p() - 0.82).abs() < 0.05);
@@ -396,8 +397,10 @@ fn an_evaluation_stops_early_once_the_confidence_is_out_of_reach() {
     let p = plan(&r, &entries, cfg, &|_| {}).unwrap();
     assert!(p.chosen.is_none());
     // The search's evaluation of X+Y stopped early; once infeasibility is proven the greedy
-    // walk solves it on all N to report the best P reached.
-    assert!(p.counts.stopped_early >= 1, "{:?}", p.counts);
+    // walk solves it on all N to report the best P reached: completed later, and no row is
+    // left incomplete.
+    assert!(p.counts.completed_later >= 1, "{:?}", p.counts);
+    assert_eq!(p.counts.stopped_early, 0, "{:?}", p.counts);
     let xy = p.evaluated.iter().find(|e| e.mask == 0b11).unwrap();
     assert!(xy.complete && xy.samples == 1000, "{xy:?}");
     assert!(xy.samples - xy.met > 300);

@@ -158,7 +158,8 @@ pub fn plan(
                 counts.pruned += 1;
                 continue;
             }
-            if counts.search_evaluations >= cfg.max_evaluations {
+            // The budget counts the baseline's evaluation too.
+            if counts.baseline_evaluations + counts.search_evaluations >= cfg.max_evaluations {
                 stop = Stop::Budget;
                 lower_fen = Some(c);
                 break;
