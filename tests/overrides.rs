@@ -167,3 +167,153 @@ fn a_base_file_error_still_names_the_base_file_and_line() {
     assert_eq!(d[0].line, line_of(&bad, "quantity = -60.0"));
     assert_eq!(d[0].file, "bad.toml");
 }
+
+/// tiny.toml with a park, a producer and a consumer (two intakes) in CSV tables, in `dir`.
+fn with_tables(dir: &Path) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("parks.csv"),
+        "id,name,lat,lon,landfill_capacity\nC,Park C,39.6,109.9,40\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("producers.csv"),
+        "id,park,material,quantity,attr:al2o3\nx1,C,fly_ash,10,0.4\nx2,A,gangue,5,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("consumers.csv"),
+        "id,park,route,capacity,material,max\nc1,C,cement_blending,30,fly_ash,20\nc1,,,,gangue,8\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(TINY).unwrap().replace(
+        "[settings]",
+        "[tables]\nparks = \"parks.csv\"\nproducers = \"producers.csv\"\nconsumers = \"consumers.csv\"\n\n[settings]",
+    );
+    let path = dir.join("tables.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn overrides_reach_the_rows_of_csv_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_tables(dir.path());
+    let base = scenario::load(&path).unwrap().region;
+    let r = scenario::load_with(
+        &path,
+        &[
+            set("producers.x1.quantity=25"),
+            set("producers.x1.attrs.al2o3=0.5"),
+            set("producers.x2.stockpile=3"),
+            set("producers.pb-ash.quantity=61.5"),
+            set("parks.C.landfill_capacity=7.5"),
+            set("consumers.c1.capacity=45"),
+            set("consumers.c1.accepts[1].max=9"),
+        ],
+    )
+    .unwrap()
+    .region;
+    let p = |r: &symbiosim::model::Region, id: &str| {
+        r.producers.iter().find(|p| p.id == id).unwrap().clone()
+    };
+    assert_eq!(p(&base, "x1").quantity, 10.0);
+    assert_eq!(p(&r, "x1").quantity, 25.0);
+    assert_eq!(p(&r, "x1").attrs.get("al2o3"), Some(&0.5));
+    assert_eq!(
+        (p(&base, "x2").stockpile, p(&r, "x2").stockpile),
+        (0.0, 3.0)
+    );
+    assert_eq!(p(&r, "pb-ash").quantity, 61.5);
+    let park = |r: &symbiosim::model::Region| {
+        r.parks
+            .iter()
+            .find(|k| k.id == "C")
+            .unwrap()
+            .landfill_capacity
+    };
+    assert_eq!((park(&base), park(&r)), (Some(40.0), Some(7.5)));
+    let c =
+        |r: &symbiosim::model::Region| r.consumers.iter().find(|c| c.id == "c1").unwrap().clone();
+    assert_eq!((c(&base).capacity, c(&r).capacity), (30.0, 45.0));
+    let max = |r: &symbiosim::model::Region, m: &str| {
+        let c = c(r);
+        let k = r.materials.iter().position(|x| x.id == m).unwrap();
+        c.intakes
+            .iter()
+            .find(|i| i.material == symbiosim::model::MaterialId(k))
+            .unwrap()
+            .max
+    };
+    assert_eq!(
+        (max(&base, "gangue"), max(&r, "gangue")),
+        (Some(8.0), Some(9.0))
+    );
+    assert_eq!(
+        (max(&base, "fly_ash"), max(&r, "fly_ash")),
+        (Some(20.0), Some(20.0))
+    );
+    // Everything not overridden is as in the base.
+    assert_eq!(r.producers.len(), base.producers.len());
+    assert_eq!(p(&r, "pa-ash"), p(&base, "pa-ash"));
+}
+
+fn table_errors(path: &Path, overrides: &[Override]) -> Vec<Diagnostic> {
+    match scenario::load_with(path, overrides) {
+        Ok(_) => panic!("scenario should be invalid"),
+        Err(ScenarioError::Invalid(d)) => d.0,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+#[test]
+fn errors_in_csv_rows_name_the_flag_or_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_tables(dir.path());
+    // A bad overriding value: at the flag, with its path.
+    let d = table_errors(&path, &[set("producers.x1.quantity=-4")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].file, "--set producers.x1.quantity=-4");
+    assert_eq!(d[0].field, "producers.x1.quantity");
+    assert_eq!((d[0].line, d[0].column), (1, 29));
+    assert!(d[0].message.contains("must not be negative"), "{d:?}");
+    // A value of the wrong type, a field no column has, an unknown id, an intake too far.
+    let d = table_errors(
+        &path,
+        &[
+            set("consumers.c1.capacity=\"big\""),
+            set("parks.C.quantity=3"),
+            set("producers.nope.quantity=3"),
+            set("consumers.c1.accepts[2].max=1"),
+        ],
+    );
+    let by = |arg: &str| {
+        d.iter()
+            .find(|x| x.file == format!("--set {arg}"))
+            .unwrap_or_else(|| panic!("{arg}: {d:?}"))
+            .message
+            .clone()
+    };
+    assert_eq!(d.len(), 4, "{d:?}");
+    assert!(by("consumers.c1.capacity=\"big\"").contains("expected a number"));
+    assert!(by("parks.C.quantity=3").contains("not a field of this row"));
+    assert!(by("producers.nope.quantity=3")
+        .contains("no item of producers has id \"nope\" inline or in its table \"producers.csv\""));
+    assert!(by("consumers.c1.accepts[2].max=1").contains("has 2 intakes"));
+    // A bad cell that is not overridden still names its cell, beside an overridden one.
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity\nx1,C,fly_ash,-1\nx2,A,gangue,-2\n",
+    )
+    .unwrap();
+    let d = table_errors(&path, &[set("producers.x1.quantity=-3")]);
+    assert_eq!(d.len(), 2, "{d:?}");
+    let cell = d
+        .iter()
+        .find(|x| x.file.ends_with("producers.csv"))
+        .unwrap();
+    assert_eq!(
+        (cell.line, cell.column, cell.field.as_str()),
+        (3, 13, "quantity")
+    );
+    assert!(d.iter().any(|x| x.file == "--set producers.x1.quantity=-3"));
+}

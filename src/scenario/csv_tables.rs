@@ -2,6 +2,7 @@
 
 use super::caps;
 use super::diag::{CsvSource, Diagnostic};
+use super::overrides::RowOverride;
 use super::schema::{RawConsumer, RawIntake, RawPark, RawProducer};
 use super::Origin;
 use std::collections::BTreeMap;
@@ -273,11 +274,12 @@ impl Cells<'_, '_> {
         }
         out
     }
-    fn origin(&self, file: usize) -> Origin {
+    fn origin(&self, file: usize, set: Vec<RowOverride>) -> Origin {
         Origin::Csv {
             file,
             line: self.row.line,
             columns: self.row.cells.iter().map(|(h, _)| h.to_string()).collect(),
+            set,
         }
     }
 }
@@ -512,11 +514,108 @@ impl Cells<'_, '_> {
 }
 
 /// Turns the cells read into the schema's item. The column definitions match the schema
-/// (unit test `columns_match_the_schema`), so this cannot fail on any row.
+/// (unit test `columns_match_the_schema`) and overriding values are typed by their column
+/// ([`overridden`]), so this cannot fail on any row.
 fn item<T: serde::de::DeserializeOwned>(t: toml::Table) -> T {
     toml::Value::Table(t)
         .try_into()
         .expect("CSV column definitions match the schema")
+}
+
+/// The overrides of the rows of one table, each applied at most once.
+pub struct RowOverrides<'o> {
+    pub list: &'o [RowOverride],
+    /// Whether each one found its row.
+    pub used: Vec<bool>,
+}
+
+impl<'o> RowOverrides<'o> {
+    pub fn new(list: &'o [RowOverride]) -> Self {
+        RowOverrides {
+            list,
+            used: vec![false; list.len()],
+        }
+    }
+
+    /// Writes the overrides of row `id` (its intake `intake`, or the item itself) into the
+    /// row's cells `t`, each typed by its column among `cols` (fields less `strip`); returns
+    /// those applied, for the row's origin. A value of the wrong type or a field with no
+    /// column is an error at the override's origin.
+    fn apply(
+        &mut self,
+        cols: &[&Col],
+        strip: &str,
+        id: &str,
+        intake: Option<usize>,
+        t: &mut toml::Table,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<RowOverride> {
+        let mut set = Vec::new();
+        for (k, o) in self.list.iter().enumerate() {
+            if o.id != id || o.intake != intake {
+                continue;
+            }
+            self.used[k] = true;
+            if o.field == "id" {
+                diags.push(o.diag("the id names the row; it cannot be overridden"));
+                continue;
+            }
+            let field =
+                |c: &Col| -> &'static str { c.field.strip_prefix(strip).unwrap_or(c.field) };
+            let col = cols.iter().find(|c| match c.kind {
+                Kind::Prefixed => o
+                    .field
+                    .strip_prefix(field(c))
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|r| !r.is_empty() && !r.contains('.')),
+                _ => field(c) == o.field,
+            });
+            let Some(col) = col else {
+                let known: Vec<&str> = cols
+                    .iter()
+                    .map(|c| field(c))
+                    .filter(|f| *f != "id")
+                    .collect();
+                diags.push(o.diag(format!(
+                    "`{}` is not a field of this row; expected one of {}",
+                    o.field,
+                    known.join(", ")
+                )));
+                continue;
+            };
+            match typed(col.kind, &o.value) {
+                Ok(v) => {
+                    insert(t, &o.field, v);
+                    set.push(o.clone());
+                }
+                Err(m) => diags.push(o.diag(m)),
+            }
+        }
+        set
+    }
+}
+
+/// An overriding value as its column reads it (an integer where a number is expected is that
+/// number), or why it cannot be.
+fn typed(kind: Kind, v: &toml::Value) -> Result<toml::Value, String> {
+    use toml::Value as V;
+    match (kind, v) {
+        (Kind::Num(_) | Kind::OptNum | Kind::ReqNum(_) | Kind::Prefixed, V::Float(_)) => {
+            Ok(v.clone())
+        }
+        (Kind::Num(_) | Kind::OptNum | Kind::ReqNum(_) | Kind::Prefixed, V::Integer(i)) => {
+            Ok(V::Float(*i as f64))
+        }
+        (Kind::Num(_) | Kind::OptNum | Kind::ReqNum(_) | Kind::Prefixed, _) => {
+            Err("expected a number".into())
+        }
+        (Kind::OptInt, V::Integer(i)) if i32::try_from(*i).is_ok() => Ok(v.clone()),
+        (Kind::OptInt, _) => Err("expected an integer (32 bits)".into()),
+        (Kind::Text | Kind::OptText, V::String(_)) => Ok(v.clone()),
+        (Kind::Text | Kind::OptText, _) => Err("expected a string".into()),
+        (Kind::List, V::Array(a)) if a.iter().all(V::is_str) => Ok(v.clone()),
+        (Kind::List, _) => Err("expected a list of strings".into()),
+    }
 }
 
 /// Reads one item per row of a table whose columns all belong to the item.
@@ -526,10 +625,12 @@ fn flat<T: serde::de::DeserializeOwned>(
     text: &str,
     cols: &[Col],
     max_rows: usize,
+    overrides: &mut RowOverrides,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(T, Origin)> {
     let mut headers = Vec::new();
     let rows = rows_of(src, text, &mut headers, cols, max_rows, diags);
+    let all: Vec<&Col> = cols.iter().collect();
     let mut out = Vec::new();
     for row in &rows {
         let mut c = Cells { src, row, diags };
@@ -537,7 +638,13 @@ fn flat<T: serde::de::DeserializeOwned>(
         for col in cols {
             c.read(col, "", &mut t);
         }
-        out.push((item(t), c.origin(file)));
+        let id = t
+            .get("id")
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default();
+        let id = id.to_string();
+        let set = overrides.apply(&all, "", &id, None, &mut t, c.diags);
+        out.push((item(t), c.origin(file, set)));
     }
     out
 }
@@ -546,18 +653,28 @@ pub fn parks(
     src: &CsvSource,
     file: usize,
     text: &str,
+    overrides: &mut RowOverrides,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawPark, Origin)> {
-    flat(src, file, text, PARK_COLUMNS, caps::PARKS, diags)
+    flat(src, file, text, PARK_COLUMNS, caps::PARKS, overrides, diags)
 }
 
 pub fn producers(
     src: &CsvSource,
     file: usize,
     text: &str,
+    overrides: &mut RowOverrides,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawProducer, Origin)> {
-    flat(src, file, text, PRODUCER_COLUMNS, caps::PRODUCERS, diags)
+    flat(
+        src,
+        file,
+        text,
+        PRODUCER_COLUMNS,
+        caps::PRODUCERS,
+        overrides,
+        diags,
+    )
 }
 
 /// Consumers from CSV: one row per accepted material; rows sharing an id form one consumer.
@@ -566,6 +683,7 @@ pub fn consumers(
     src: &CsvSource,
     file: usize,
     text: &str,
+    overrides: &mut RowOverrides,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(RawConsumer, Origin, Vec<Origin>)> {
     let cols = CONSUMER_COLUMNS;
@@ -597,8 +715,17 @@ pub fn consumers(
         for col in &intake_cols {
             c.read(col, INTAKE, &mut intake_cells);
         }
+        let n = by_id.get(&id).map(|&k| out[k].0.accepts.len()).unwrap_or(0);
+        let set = overrides.apply(
+            &intake_cols,
+            INTAKE,
+            &id,
+            Some(n),
+            &mut intake_cells,
+            c.diags,
+        );
         let intake: RawIntake = item(intake_cells);
-        let origin = c.origin(file);
+        let origin = c.origin(file, set);
         if let Some(existing) = by_id.get(&id).map(|&k| &mut out[k]) {
             for col in own
                 .iter()
@@ -621,10 +748,38 @@ pub fn consumers(
         for col in &own {
             c.read(col, "", &mut own_cells);
         }
+        let own_all: Vec<&Col> = id_col.iter().chain(&own).copied().collect();
+        let set = overrides.apply(&own_all, "", &id, None, &mut own_cells, c.diags);
         let mut consumer: RawConsumer = item(own_cells);
         consumer.accepts.push(intake);
         by_id.insert(id, out.len());
-        out.push((consumer, origin.clone(), vec![origin]));
+        let Origin::Csv {
+            file,
+            line,
+            columns,
+            ..
+        } = origin.clone()
+        else {
+            unreachable!("a CSV row's origin")
+        };
+        let own_origin = Origin::Csv {
+            file,
+            line,
+            columns,
+            set,
+        };
+        out.push((consumer, own_origin, vec![origin]));
+    }
+    // An intake index past a consumer's rows.
+    for (k, o) in overrides.list.iter().enumerate() {
+        if let (false, Some(i), Some(&c)) = (overrides.used[k], o.intake, by_id.get(&o.id)) {
+            overrides.used[k] = true;
+            let n = out[c].0.accepts.len();
+            diags.push(o.diag(format!(
+                "consumers.{} has {n} intakes (rows); there is no accepts[{i}]",
+                o.id
+            )));
+        }
     }
     out
 }
@@ -726,12 +881,12 @@ mod tests {
         let csv = "id,name,short_name,name_zh,lat,lon,parent,landfill_capacity,source\nA,a,s,z,1,2,B,3,x\n";
         let src = CsvSource::new("p.csv".into(), csv);
         let mut d = Vec::new();
-        let p = parks(&src, 0, csv, &mut d);
+        let p = parks(&src, 0, csv, &mut RowOverrides::new(&[]), &mut d);
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(p[0].0.landfill_capacity, Some(3.0));
         let csv = "id,name,park,route,capacity,processing_cost_yuan_per_unit,co2_avoided_t_per_unit,load_factor,material,grades,max,max_share,gate_price_yuan_per_unit,intake_co2_avoided_t_per_unit,source,min_attr:CaO,max_attr:S\nc,n,A,r,10,1,2,0.6,m,g1|g2,5,0.5,3,4,x,1,2\nc,,,,,,,,m2,,,,,,y,,\n";
         let src = CsvSource::new("c.csv".into(), csv);
-        let c = consumers(&src, 0, csv, &mut d);
+        let c = consumers(&src, 0, csv, &mut RowOverrides::new(&[]), &mut d);
         assert!(d.is_empty(), "{d:?}");
         let (c, _, intakes) = &c[0];
         assert_eq!((c.capacity, c.accepts.len(), intakes.len()), (10.0, 2, 2));
@@ -748,7 +903,7 @@ mod tests {
         let csv = "id,park,material,quantity\np1,A,ash,1,300,000\np2,A,ash,5\n";
         let src = CsvSource::new("p.csv".into(), csv);
         let mut d = Vec::new();
-        let p = producers(&src, 0, csv, &mut d);
+        let p = producers(&src, 0, csv, &mut RowOverrides::new(&[]), &mut d);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].line, d[0].column), (2, 10));
         assert_eq!(d[0].field, "quantity");
@@ -760,7 +915,7 @@ mod tests {
         let csv = "id,park,material,quantity\np1,A,ash,\"1,300,000\"\n";
         let src = CsvSource::new("p.csv".into(), csv);
         let mut d = Vec::new();
-        producers(&src, 0, csv, &mut d);
+        producers(&src, 0, csv, &mut RowOverrides::new(&[]), &mut d);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].line, d[0].field.as_str()), (2, "quantity"));
         assert!(d[0].message.contains("e.g. 1300000"), "{}", d[0].message);
@@ -768,7 +923,7 @@ mod tests {
         let csv = "id,park,material,quantity\np1,A,ash,5,x\np2,A,ash\n";
         let src = CsvSource::new("p.csv".into(), csv);
         let mut d = Vec::new();
-        let p = producers(&src, 0, csv, &mut d);
+        let p = producers(&src, 0, csv, &mut RowOverrides::new(&[]), &mut d);
         assert_eq!(p.len(), 0);
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(

@@ -30,6 +30,8 @@ pub enum Origin {
         file: usize,
         line: usize,
         columns: Vec<String>,
+        /// The row's values set by overrides (`--set`, override files), blamed on their origin.
+        set: Vec<overrides::RowOverride>,
     },
 }
 
@@ -457,15 +459,21 @@ pub fn load_str_with(
         // Not TOML: the base file's own error, located as ever.
         return load_str(file, text, dir);
     };
-    let bad: Vec<Diagnostic> = overrides
-        .iter()
-        .filter_map(|o| doc.apply(o).err())
-        .collect();
+    // Items named by an id no inline item has go to the CSV tables' rows.
+    let mut bad: Vec<Diagnostic> = Vec::new();
+    let mut rows: Vec<overrides::RowOverride> = Vec::new();
+    for o in overrides {
+        match doc.row_override(o) {
+            Some(Ok(r)) => rows.push(r),
+            Some(Err(d)) => bad.push(d),
+            None => bad.extend(doc.apply(o).err()),
+        }
+    }
     if !bad.is_empty() {
         return Err(ScenarioError::Invalid(Diagnostics(bad)));
     }
     let merged = doc.merged();
-    match load_str(file, &merged.text, dir) {
+    match load_inner(file, &merged.text, dir, &rows) {
         Ok(mut loaded) => {
             loaded.warnings = std::mem::take(&mut loaded.warnings)
                 .into_iter()
@@ -494,6 +502,16 @@ pub fn load_str_with(
 
 /// Validates scenario `text` named `file`; CSV tables are resolved against `dir`.
 pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioError> {
+    load_inner(file, text, dir, &[])
+}
+
+/// [`load_str`] with overrides of CSV rows (each must find its row).
+fn load_inner(
+    file: &str,
+    text: &str,
+    dir: &Path,
+    row_overrides: &[overrides::RowOverride],
+) -> Result<Loaded, ScenarioError> {
     if text.len() as u64 > caps::SCENARIO_BYTES {
         return Err(whole_file(
             file,
@@ -528,8 +546,21 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         ("producers", raw.tables.producers.clone()),
         ("consumers", raw.tables.consumers.clone()),
     ];
+    let of = |list: &str| -> Vec<overrides::RowOverride> {
+        row_overrides
+            .iter()
+            .filter(|o| o.list == list)
+            .cloned()
+            .collect()
+    };
+    let mut unmatched: Vec<overrides::RowOverride> = Vec::new();
     for (kind, rel) in table_paths {
-        let Some(rel) = rel else { continue };
+        let kind_overrides = of(kind);
+        let Some(rel) = rel else {
+            unmatched.extend(kind_overrides);
+            continue;
+        };
+        let mut row_ov = csv_tables::RowOverrides::new(&kind_overrides);
         let path: PathBuf = dir.join(&rel);
         let shown = path.display().to_string();
         let at = [Seg::Key("tables".into()), Seg::Key(kind.into())];
@@ -568,23 +599,43 @@ pub fn load_str(file: &str, text: &str, dir: &Path) -> Result<Loaded, ScenarioEr
         csv.echo = inside;
         let idx = csvs.len();
         let before = diags.len();
+        let ro = &mut row_ov;
         let rows = match kind {
             "parks" => {
-                tables.parks = csv_tables::parks(&csv, idx, &ctext, &mut diags);
+                tables.parks = csv_tables::parks(&csv, idx, &ctext, ro, &mut diags);
                 tables.parks.len()
             }
             "producers" => {
-                tables.producers = csv_tables::producers(&csv, idx, &ctext, &mut diags);
+                tables.producers = csv_tables::producers(&csv, idx, &ctext, ro, &mut diags);
                 tables.producers.len()
             }
             _ => {
-                tables.consumers = csv_tables::consumers(&csv, idx, &ctext, &mut diags);
+                tables.consumers = csv_tables::consumers(&csv, idx, &ctext, ro, &mut diags);
                 tables.consumers.len()
             }
         };
+        unmatched.extend(
+            kind_overrides
+                .iter()
+                .zip(&row_ov.used)
+                .filter(|(_, u)| !**u)
+                .map(|(o, _)| o.clone()),
+        );
         // A table dropped for a bad header would only cause knock-on reference errors.
         table_dropped |= rows == 0 && diags.len() > before;
         csvs.push(csv);
+    }
+    let table_of = |list: &str| match list {
+        "parks" => raw.tables.parks.as_deref(),
+        "producers" => raw.tables.producers.as_deref(),
+        _ => raw.tables.consumers.as_deref(),
+    };
+    for o in &unmatched {
+        let where_ = match table_of(o.list) {
+            Some(t) => format!(" inline or in its table {t:?}"),
+            None => String::new(),
+        };
+        diags.push(o.diag(format!("no item of {} has id \"{}\"{where_}", o.list, o.id)));
     }
     if table_dropped {
         diags.extend(structural);

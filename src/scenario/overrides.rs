@@ -17,8 +17,18 @@
 //! Keys that are not bare (letters, digits, `_`, `-`) are quoted: `producers."a.b".quantity`.
 //! A path may name a value the base does not give (a default): it is added to the deepest
 //! table of its path the base has (as a dotted key), and it is an error when that table has
-//! no body of its own to add to (given only through sub-tables). Rows of CSV tables cannot be
-//! overridden, nor whole tables or list items added.
+//! no body of its own to add to (given only through sub-tables). Whole tables or list items
+//! cannot be added.
+//!
+//! # Rows of CSV tables
+//!
+//! A producer, consumer or park of a CSV table (`[tables]`) is named by its id like an inline
+//! one: `producers.x1.quantity`, `parks.A.landfill_capacity`, `consumers.c1.capacity`, a
+//! consumer's intake by its index in the consumer's rows, `consumers.c1.accepts[0].max`. A
+//! path whose id is not an inline item of its list is a [`RowOverride`], applied to the row
+//! read from the table (its value in place of the cell, typed by the column); a problem with
+//! that value names the override's origin, one with any other cell names the cell.
+
 //!
 //! # Values
 //!
@@ -39,6 +49,32 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+/// The lists that may come from a CSV table.
+const TABLE_LISTS: &[&str] = &["parks", "producers", "consumers"];
+
+/// An override of a row of a CSV table: `list.id.field…` where `id` is not inline.
+#[derive(Debug, Clone)]
+pub struct RowOverride {
+    /// `parks`, `producers` or `consumers`.
+    pub list: &'static str,
+    pub id: String,
+    /// A consumer's intake (`accepts[i]`), by its index among the consumer's rows.
+    pub intake: Option<usize>,
+    /// The field inside the item (or the intake): `quantity`, `attrs.CaO`.
+    pub field: String,
+    pub value: toml::Value,
+    pub origin: Provenance,
+    /// The path as given, for messages.
+    pub path: String,
+}
+
+impl RowOverride {
+    /// A problem with this override's value, at its origin.
+    pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
+        self.origin.diag(&self.path, message)
+    }
+}
+
 /// Where an override's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Provenance {
@@ -54,7 +90,7 @@ pub enum Provenance {
 
 impl Provenance {
     /// Locates a problem with the value at this origin.
-    fn diag(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+    pub(super) fn diag(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         let (file, line, column) = match self {
             Provenance::File { file, line, column } => (file.clone(), *line, *column),
             Provenance::Flag { arg } => {
@@ -292,6 +328,72 @@ impl<'a> RawDoc<'a> {
             root: DeTable::parse(text).ok()?,
             edits: Vec::new(),
         })
+    }
+
+    /// The override as a [`RowOverride`] when it names an item of `parks`, `producers` or
+    /// `consumers` by an id that no inline item has (so a CSV table's row, if any); `Err` for
+    /// such a path that is malformed.
+    pub fn row_override(&self, o: &Override) -> Option<Result<RowOverride, Diagnostic>> {
+        let segs = parse_path(&o.path).ok()?;
+        let (PathSeg::Key(list), Some(PathSeg::Key(id))) = (&segs[0], segs.get(1)) else {
+            return None;
+        };
+        let list = *TABLE_LISTS.iter().find(|l| **l == list)?;
+        let inline = self
+            .root
+            .get_ref()
+            .iter()
+            .find(|(k, _)| k.get_ref() == list)
+            .is_some_and(|(_, v)| match v.get_ref() {
+                DeValue::Array(a) => a.iter().any(|e| match e.get_ref() {
+                    DeValue::Table(t) => t
+                        .get("id")
+                        .is_some_and(|v| matches!(v.get_ref(), DeValue::String(s) if s == id)),
+                    _ => false,
+                }),
+                _ => true,
+            });
+        if inline {
+            return None;
+        }
+        let bad = |m: String| Some(Err(o.origin.diag(&o.path, m)));
+        let mut rest = &segs[2..];
+        let mut intake = None;
+        if list == "consumers" {
+            if let [PathSeg::Key(k), PathSeg::Index(i), tail @ ..] = rest {
+                if k == "accepts" {
+                    intake = Some(*i);
+                    rest = tail;
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        for s in rest {
+            match s {
+                PathSeg::Key(k) => keys.push(k.as_str()),
+                PathSeg::Index(_) => {
+                    return bad(format!(
+                        "{list}.{id}: an index names only a consumer's intake (`accepts[0]`)"
+                    ))
+                }
+            }
+        }
+        if keys.is_empty() {
+            return bad(format!("{list}.{id} is a table; set its values one by one"));
+        }
+        let value = match toml::from_str::<toml::Table>(&format!("v = {}", o.value)) {
+            Ok(mut t) => t.remove("v").expect("parsed above"),
+            Err(_) => toml::Value::String(o.value.clone()),
+        };
+        Some(Ok(RowOverride {
+            list,
+            id: id.clone(),
+            intake,
+            field: keys.join("."),
+            value,
+            origin: o.origin.clone(),
+            path: o.path.clone(),
+        }))
     }
 
     /// Applies one override; a path that names nothing it could set is an error at the

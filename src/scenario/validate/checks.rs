@@ -42,7 +42,15 @@ impl Ctx<'_> {
                 file,
                 line,
                 columns,
+                set,
             } => {
+                if let Some(o) = set
+                    .iter()
+                    .rev()
+                    .find(|o| field == o.field || field.starts_with(&format!("{}.", o.field)))
+                {
+                    return o.diag(message);
+                }
                 let csv = &self.csvs[*file];
                 let col = field.rsplit('.').next().unwrap_or(field);
                 let idx = columns
