@@ -96,6 +96,7 @@ fn generated(seed: u64) -> (Region, Vec<Uncertain>, PlanConfig) {
     r.candidates = Candidates {
         discount_rate: 0.08,
         list,
+        applied: Vec::new(),
     };
     r.target.rate = [0.6, 0.7, 0.75, 0.8, 0.85, 0.9][rng.random_range(0..6usize)];
     r.settings.objective = if rng.random_bool(0.5) {
@@ -527,6 +528,7 @@ fn ordos_with_code_built_candidates_speed() {
     r.candidates = Candidates {
         discount_rate: 0.08,
         list,
+        applied: Vec::new(),
     };
     // Reachable with these candidates (all of them give about 68 % on average, the baseline 47 %).
     r.target.rate = 0.58;

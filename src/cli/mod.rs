@@ -134,6 +134,11 @@ pub struct RunArgs {
     /// The Monte Carlo's first sample index (runs over first..first+N concatenate exactly).
     #[arg(long, default_value_t = 0, requires = "samples")]
     pub first_sample: u64,
+    /// Apply these candidate measures (`[[candidates]]` ids, comma-separated), e.g. the
+    /// portfolio `plan` chose: the run, its Monte Carlo and every output are of the scenario
+    /// with them, and the outputs list them with their annual cost.
+    #[arg(long = "with", value_name = "ID,ID", value_delimiter = ',')]
+    pub with: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -31,6 +31,8 @@ struct RunConfig {
     quiet: bool,
     /// `(samples, seed, first sample)` of a Monte Carlo run.
     monte_carlo: Option<(u64, u64, u64)>,
+    /// Candidate measures to apply (`--with`), by id.
+    with: Vec<String>,
 }
 
 impl RunConfig {
@@ -55,8 +57,48 @@ impl RunConfig {
                 }
                 None => None,
             },
+            with: a.with.iter().map(|s| s.trim().to_string()).collect(),
         })
     }
+}
+
+/// The candidate flags of `ids` (`--with`) in `loaded`'s scenario, or the message of what is
+/// wrong: an unknown id (with the known ones), or a portfolio that breaks an exclusion or a
+/// prerequisite.
+fn chosen_flags(loaded: &Loaded, ids: &[String]) -> Result<Vec<bool>, String> {
+    let list = &loaded.region.candidates.list;
+    let mut flags = vec![false; list.len()];
+    for id in ids {
+        match list.iter().position(|c| &c.id == id) {
+            Some(i) => flags[i] = true,
+            None => {
+                let known: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
+                return Err(if known.is_empty() {
+                    format!("--with {id}: the scenario has no [[candidates]]")
+                } else {
+                    format!(
+                        "--with {id}: no candidate measure has this id; the scenario's: {}",
+                        known.join(", ")
+                    )
+                });
+            }
+        }
+    }
+    for (_, c) in list.iter().enumerate().filter(|&(i, _)| flags[i]) {
+        if let Some(&j) = c.excludes.iter().find(|&&j| flags[j]) {
+            return Err(format!(
+                "--with: {} and {} exclude each other (choose one)",
+                c.id, list[j].id
+            ));
+        }
+        if let Some(&j) = c.requires.iter().find(|&&j| !flags[j]) {
+            return Err(format!(
+                "--with: {} requires {} (add it to --with)",
+                c.id, list[j].id
+            ));
+        }
+    }
+    Ok(flags)
 }
 
 /// The worker-thread count: `--threads` (1 to [`MAX_THREADS`]) or every core.
@@ -254,10 +296,26 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
+    // The candidate measures of `--with`, applied before anything is written.
+    let applied;
+    let region = if cfg.with.is_empty() {
+        &loaded.region
+    } else {
+        let flags = match chosen_flags(&loaded, &cfg.with) {
+            Ok(f) => f,
+            Err(msg) => {
+                errln!("error: {msg}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        let mut r = loaded.region.candidates.region_for(&loaded.region, &flags);
+        r.candidates.applied = flags;
+        applied = r;
+        &applied
+    };
     // After validation (bad input is reported as such), before any work: the destination is
     // checked and a temporary folder made next to it (which proves it writable).
     let prepared = writer::prepare(&cfg.out, cfg.replace, cfg.create_parents)?;
-    let region = &loaded.region;
 
     let t = Instant::now();
     let eval = analysis::evaluate_with_alternative(region, &AllocConfig::default())

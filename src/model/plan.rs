@@ -109,6 +109,10 @@ pub struct Candidates {
     /// Discount rate used to annualise capex (e.g. 0.08).
     pub discount_rate: f64,
     pub list: Vec<Candidate>,
+    /// Which candidates this region already has applied (one flag per candidate; empty when
+    /// none): set by the caller of [`Candidates::region_for`] that runs the result (`run
+    /// --with`), read by the reports. `region_for` itself leaves it as it was.
+    pub applied: Vec<bool>,
 }
 
 /// Capital recovery factor: the annual payment, per yuan of capex, of an annuity over `life`
@@ -136,6 +140,16 @@ impl Candidates {
             !chosen[i]
                 || (c.excludes.iter().all(|&j| !chosen[j]) && c.requires.iter().all(|&j| chosen[j]))
         })
+    }
+
+    /// The candidates applied to this region (see [`Candidates::applied`]), in candidate
+    /// order.
+    pub fn applied(&self) -> impl Iterator<Item = &Candidate> {
+        self.list
+            .iter()
+            .zip(self.applied.iter().copied().chain(std::iter::repeat(false)))
+            .filter(|&(_, on)| on)
+            .map(|(c, _)| c)
     }
 
     /// The annual cost of `chosen`, yuan per year, summed in candidate order.

@@ -266,11 +266,49 @@ impl AlternativeJson {
 
 /// The whole of `summary.json`.
 #[derive(Serialize)]
+struct Applied<'a> {
+    measures: Vec<AppliedMeasure<'a>>,
+    /// Their annualised cost, yuan per year (not in `cost_yuan`, which is the allocation's).
+    annual_cost_yuan: f64,
+}
+
+#[derive(Serialize)]
+struct AppliedMeasure<'a> {
+    id: &'a str,
+    annual_cost_yuan: f64,
+}
+
+impl<'a> Applied<'a> {
+    fn of(region: &'a Region) -> Option<Applied<'a>> {
+        let measures: Vec<AppliedMeasure> = region
+            .candidates
+            .applied()
+            .map(|c| AppliedMeasure {
+                id: &c.id,
+                annual_cost_yuan: yuan(c.annual_cost),
+            })
+            .collect();
+        let mut total = 0.0;
+        for c in region.candidates.applied() {
+            total += c.annual_cost;
+        }
+        (!measures.is_empty()).then(|| Applied {
+            measures,
+            annual_cost_yuan: yuan(total),
+        })
+    }
+}
+
+#[derive(Serialize)]
 struct Summary<'a> {
     scenario: &'a str,
     title: &'a str,
     year: i32,
     objective: &'static str,
+    /// The candidate measures applied to this run (`run --with`), with their annual cost;
+    /// absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measures_applied: Option<Applied<'a>>,
     target: Target<'a>,
     solids: BalanceJson<'a>,
     by_material: Keyed<BalanceJson<'a>>,
@@ -330,6 +368,7 @@ impl<'a> Summary<'a> {
             title: &region.title,
             year: region.year,
             objective: objective_name(region.settings.objective),
+            measures_applied: Applied::of(region),
             target: Target {
                 rate: t,
                 scope: &r.target.scope,

@@ -21,6 +21,18 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
             format!("target missed by {}", qty(t.shortfall, "t"))
         }
     ));
+    let applied: Vec<&str> = region.candidates.applied().map(|c| c.id.as_str()).collect();
+    if !applied.is_empty() {
+        let mut cost = 0.0;
+        for c in region.candidates.applied() {
+            cost += c.annual_cost;
+        }
+        s.push_str(&format!(
+            "  with measures {} ({}/yr annualised, beside the allocation's cost below)\n",
+            applied.join(", "),
+            yuan(cost)
+        ));
+    }
     s.push_str(&format!(
         "  accounting rule {}; strict rate (no backfill or ecological restoration) {}\n",
         region.target.accounting.rule,

@@ -148,6 +148,7 @@ pub fn candidates(
         candidates: Candidates {
             discount_rate: rate.unwrap_or(0.0),
             list,
+            applied: Vec::new(),
         },
         consumers,
         extra,
