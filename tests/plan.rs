@@ -287,6 +287,7 @@ fn hand_case(confidence: f64) -> (Region, Vec<Uncertain>, PlanConfig) {
     new_plant.capacity = 60.0;
     r.candidates = Candidates {
         discount_rate: 0.0,
+        applied: Vec::new(),
         list: vec![
             candidate(
                 "X".into(),
