@@ -288,13 +288,10 @@ impl<'a> Applied<'a> {
                 annual_cost_yuan: yuan(c.annual_cost),
             })
             .collect();
-        let mut total = 0.0;
-        for c in region.candidates.applied() {
-            total += c.annual_cost;
-        }
+        let c = &region.candidates;
         (!measures.is_empty()).then(|| Applied {
             measures,
-            annual_cost_yuan: yuan(total),
+            annual_cost_yuan: yuan(c.cost(&c.applied)),
         })
     }
 }

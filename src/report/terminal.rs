@@ -23,14 +23,11 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
     ));
     let applied: Vec<&str> = region.candidates.applied().map(|c| c.id.as_str()).collect();
     if !applied.is_empty() {
-        let mut cost = 0.0;
-        for c in region.candidates.applied() {
-            cost += c.annual_cost;
-        }
+        let c = &region.candidates;
         s.push_str(&format!(
             "  with measures {} ({}/yr annualised, beside the allocation's cost below)\n",
             applied.join(", "),
-            yuan(cost)
+            yuan(c.cost(&c.applied))
         ));
     }
     s.push_str(&format!(
