@@ -33,6 +33,7 @@ const GOLDEN: &[&str] = &[
     "utilisation.csv",
     "consumers.csv",
     "producers.csv",
+    "landfills.csv",
     "report.md",
 ];
 
@@ -61,7 +62,7 @@ fn tiny_outputs_match_golden_files() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 12);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 13);
 }
 
 /// The Monte Carlo's text outputs of `tiny_uncertain.toml` (100 samples, seed 7).
@@ -102,7 +103,7 @@ fn tiny_uncertain_monte_carlo_matches_golden_files() {
     }
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 12 + 10);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 13 + 10);
 }
 
 #[test]
@@ -188,7 +189,7 @@ fn outputs_are_identical_at_any_thread_count() {
         );
         names.push(rel);
     }
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 13);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

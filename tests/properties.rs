@@ -380,6 +380,23 @@ fn capacity_values_equal_the_cost_of_a_re_solve() {
                 cu.capacity_value
             );
         }
+        // So is each full landfill's (the random sub-block's limit).
+        for l in base.landfills.iter().filter(|l| l.full) {
+            any = true;
+            let mut more = region.clone();
+            let cap = more.parks[l.park.0].landfill_capacity.as_mut().unwrap();
+            *cap += more.settings.quantity_resolution;
+            let r = evaluate(&more, &AllocConfig::default()).unwrap().results;
+            prop_assert!(
+                (base.objective_yuan - r.objective_yuan - l.capacity_value).abs() < 1e-6,
+                "landfill: {} vs {}",
+                base.objective_yuan - r.objective_yuan,
+                l.capacity_value
+            );
+        }
+        for l in base.landfills.iter().filter(|l| !l.full) {
+            prop_assert_eq!(l.capacity_value, 0.0);
+        }
         checked.set(checked.get() + u32::from(any));
         // And a consumer with room to spare is worth nothing more.
         for cu in base

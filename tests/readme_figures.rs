@@ -612,7 +612,22 @@ fn dumping_block() -> String {
         .iter()
         .fold((f64::INFINITY, 0.0f64), |(a, b), &k| (a.min(k), b.max(k)));
     let same = (l.solids.rate().unwrap() - r.solids.rate().unwrap()).abs() < 5e-4;
+    let landfill = |r: &Results| {
+        let l = r
+            .landfills
+            .iter()
+            .find(|l| l.park.0 == p8)
+            .expect("P8's landfill");
+        assert!(l.full, "P8's landfill is full");
+        l.capacity_value
+    };
+    let cap = region.parks[p8].landfill_capacity.expect("P8 is limited");
     format!(
+        "P8's landfill ({}/yr) ends full (`landfills.csv`): one more tonne of its capacity is worth\n{:.2} yuan/t with dumping allowed (the tax a dumped tonne pays) and {:.2} yuan/t with it forbidden\n(the haul it spares).\n",
+        mt(cap),
+        landfill(&r),
+        landfill(&l),
+    ) + &format!(
         "So {} a year are dumped in P8 (taxed) and shown in every output. This dumping is an economic\nchoice, not forced: with `--set policy.allow_dumping=false` the run places all the waste\nlegally (no \"no legal fate\" error) at {} total rate, {} (strict {}), by hauling P8's\nwaste {:.0}–{:.0} km to consumers in other parks, for about {:.0} M yuan/yr more ({:.3} against\n{:.3} ×10⁹ yuan/yr). P8's own rate is then {} instead of {}.\n",
         mt(dumped),
         if same { "the same" } else { "another" },

@@ -126,6 +126,29 @@ fn sub_block_landfill_capacity_is_honoured() {
     close(compliant, 10.0);
     close(pb.balance.dumped, 20.0);
     close(r.cost.env_tax, 20.0 * 25.0);
+    // The landfill of B1 is reported full: 10 t stored of 10, 20 t dumped beside it, and one
+    // more tonne of capacity saves that tonne's tax (storage is paid either way): 25 yuan/t.
+    let b1 = r
+        .landfills
+        .iter()
+        .find(|l| region.parks[l.park.0].id == "B1")
+        .expect("B1's landfill is reported");
+    assert_eq!(b1.capacity, Some(10.0));
+    close(b1.stored, 10.0);
+    assert_eq!(b1.free(), Some(0.0));
+    assert!(b1.full);
+    close(b1.dumped, 20.0);
+    close(b1.capacity_value, 25.0);
+    // A and B store without a limit (pa-ash in A, pb-gangue in B).
+    let ids: Vec<&str> = r
+        .landfills
+        .iter()
+        .map(|l| region.parks[l.park.0].id.as_str())
+        .collect();
+    assert_eq!(ids, ["A", "B", "B1"]);
+    let a = &r.landfills[0];
+    assert_eq!((a.capacity, a.free(), a.full), (None, None, false));
+    close(a.capacity_value, 0.0);
     // Sub-blocks roll up into their consolidated park.
     assert!(r
         .by_park

@@ -1,5 +1,6 @@
 //! Exact capacity values: the cost saved by one more unit of each saturated consumer's
-//! capacity, by certified warm re-solves of the final phase (in parallel chunks).
+//! capacity and of each full landfill, by certified warm re-solves of the final phase (in
+//! parallel chunks).
 
 use super::{AllocateError, Allocation};
 use crate::network::{ArcKind, Network};
@@ -8,9 +9,10 @@ use symbiosim_engine::{
     verify, FlowProblem, FlowSolution, NetworkSimplex, PivotRule, SolveStatus, INFINITE_CAPACITY,
 };
 
-/// The exact value of one more unit of capacity of every saturated consumer, per consumer in
-/// yuan per material unit: the final phase's problem is re-solved (warm, from its optimum) with
-/// that capacity alone raised by one flow unit. Under `max_utilisation` the utilisation fixed
+/// The exact values of one more unit of capacity of every saturated consumer and of every full
+/// landfill: per consumer and per park (0 where not saturated or unlimited), in yuan per
+/// material unit. The final phase's problem is re-solved (warm, from its optimum) with that
+/// capacity alone raised by one flow unit. Under `max_utilisation` the utilisation fixed
 /// by the earlier phases stays a bound, so this is the cost saved at (at least) the same
 /// utilisation. `start`, when given, is a solver whose basis is a good start (the
 /// [`Allocator`](super::Allocator)'s, holding the final phase's optimum): a
@@ -19,17 +21,18 @@ pub(super) fn capacity_values(
     net: &Network,
     alloc: &Allocation,
     start: Option<&NetworkSimplex>,
-) -> Result<Vec<f64>, AllocateError> {
+) -> Result<CapacityValues, AllocateError> {
     let p = &alloc.problem;
-    let mut values = vec![0.0; net.consumer_node.len()];
-    let saturated: Vec<(usize, usize)> = net
+    let mut values = CapacityValues {
+        consumer: vec![0.0; net.consumer_node.len()],
+        landfill: vec![0.0; net.park_count()],
+    };
+    let saturated: Vec<(usize, Held)> = net
         .arcs()
+        .filter(|&(a, ..)| p.upper[a] != INFINITE_CAPACITY && alloc.flow_units[a] >= p.upper[a])
         .filter_map(|(a, _, _, arc)| match arc.kind {
-            ArcKind::Capacity { consumer }
-                if p.upper[a] != INFINITE_CAPACITY && alloc.flow_units[a] >= p.upper[a] =>
-            {
-                Some((a, consumer.0))
-            }
+            ArcKind::Capacity { consumer } => Some((a, Held::Consumer(consumer.0))),
+            ArcKind::LandfillLimit { park } => Some((a, Held::Landfill(park.0))),
             _ => None,
         })
         .collect();
@@ -61,7 +64,7 @@ pub(super) fn capacity_values(
         .len()
         .div_ceil(2 * rayon::current_num_threads())
         .max(8);
-    let chunks: Vec<Result<Vec<(usize, f64)>, AllocateError>> = saturated
+    let chunks: Vec<Result<Vec<(Held, f64)>, AllocateError>> = saturated
         .par_chunks(chunk)
         .map(|chunk| {
             let (mut ns, mut q) = (ns.clone(), p.clone());
@@ -82,9 +85,27 @@ pub(super) fn capacity_values(
         })
         .collect();
     for chunk in chunks {
-        for (c, v) in chunk? {
-            values[c] = v;
+        for (held, v) in chunk? {
+            match held {
+                Held::Consumer(c) => values.consumer[c] = v,
+                Held::Landfill(park) => values.landfill[park] = v,
+            }
         }
     }
     Ok(values)
+}
+
+/// What a saturated capacity arc holds: a consumer's capacity or a park's landfill.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    Consumer(usize),
+    Landfill(usize),
+}
+
+/// The exact value of one more unit of each capacity, yuan per material unit: per consumer
+/// (consumer index) and per landfill (park index; 0 for a park without a limit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityValues {
+    pub consumer: Vec<f64>,
+    pub landfill: Vec<f64>,
 }

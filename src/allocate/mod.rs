@@ -86,6 +86,10 @@ pub struct Allocation {
     /// Exact value of one more unit of each consumer's capacity, yuan per material unit, by
     /// consumer index (`None` unless [`AllocConfig::capacity_values`] asked for them).
     pub capacity_value: Option<Vec<f64>>,
+    /// Exact value of one more unit of each limited landfill's capacity, yuan per unit, by
+    /// park index (0 for a landfill not full, or a park without a limit; `None` unless
+    /// [`AllocConfig::capacity_values`] asked for them).
+    pub landfill_value: Option<Vec<f64>>,
     /// The lowest and highest utilisation rate of each of the network's
     /// [`rate_groups`](crate::network::Network::rate_groups) among all optimal allocations
     /// (same order; `None` for a group whose rate no optimal allocation defines), exact. `None`
@@ -105,7 +109,7 @@ impl Allocation {
 pub struct AllocConfig {
     pub solver: SolverConfig,
     /// Also compute the exact value of one more unit of every saturated capacity (one certified
-    /// warm re-solve per saturated consumer).
+    /// warm re-solve per saturated consumer and per full landfill).
     pub capacity_values: bool,
     /// Also compute the lowest and highest utilisation rate of every material and park among
     /// all optimal allocations (certified warm re-solves on the optimal face; see

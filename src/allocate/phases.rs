@@ -335,11 +335,9 @@ impl Allocator {
             )?);
         }
         if self.cfg.capacity_values {
-            allocation.capacity_value = Some(super::capacity::capacity_values(
-                net,
-                &allocation,
-                self.simplex.as_ref(),
-            )?);
+            let values = super::capacity::capacity_values(net, &allocation, self.simplex.as_ref())?;
+            allocation.capacity_value = Some(values.consumer);
+            allocation.landfill_value = Some(values.landfill);
         }
         Ok(allocation)
     }
@@ -487,6 +485,7 @@ fn finish(
         problem,
         scaling,
         capacity_value: None,
+        landfill_value: None,
         rate_ranges: None,
     }
 }

@@ -90,11 +90,7 @@ pub(super) fn diagnose(
         if dumped[i] <= 0.0 {
             continue;
         }
-        let own = &region.parks[p.park.0];
-        let lf = match (own.landfill_capacity, own.parent) {
-            (Some(_), _) | (None, None) => p.park,
-            (None, Some(q)) => q,
-        };
+        let lf = region.landfill_park(p.park);
         let cap = region.parks[lf.0]
             .landfill_capacity
             .unwrap_or(f64::INFINITY);
@@ -115,7 +111,7 @@ pub(super) fn diagnose(
             "producer \"{}\" (park {}, material {}): {} {}/yr; the landfill of park {} \
              ({} {}/yr) is full and {why_consumers}",
             p.id,
-            own.id,
+            region.parks[p.park.0].id,
             mat.id,
             qty(dumped[i]),
             mat.unit,

@@ -75,6 +75,35 @@ pub struct ConsumerUse {
     pub capacity_value: f64,
 }
 
+/// Use of one park's compliant landfill (solids, t/yr): the landfill that takes the storage of
+/// the park's producers (and of its sub-blocks without a limit of their own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandfillUse {
+    pub park: ParkId,
+    /// The landfill's capacity for new waste, t/yr; `None` when unlimited.
+    pub capacity: Option<f64>,
+    /// New waste stored compliantly in it, t/yr.
+    pub stored: f64,
+    /// Waste dumped non-compliantly beside it (its producers' dumping), t/yr.
+    pub dumped: f64,
+    /// Exact value of one more tonne of its capacity: the cost saved when this capacity alone
+    /// rises by one flow unit (re-solved warm and certified), yuan/t; 0 when not full or
+    /// unlimited.
+    pub capacity_value: f64,
+    /// The capacity arc's dual, yuan/t (0 unless full).
+    pub shadow_price: f64,
+    /// Whether the landfill is limited and full: its capacity as the solver saw it (rounded
+    /// down to the quantity resolution) is all used.
+    pub full: bool,
+}
+
+impl LandfillUse {
+    /// Capacity left, t/yr (`None` when unlimited).
+    pub fn free(&self) -> Option<f64> {
+        self.capacity.map(|c| (c - self.stored).max(0.0))
+    }
+}
+
 /// Fate of one producer's output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProducerFate {
@@ -160,6 +189,9 @@ pub struct Results {
     pub hydrogen_transport_unit_km: f64,
     pub flows: Vec<FlowRow>,
     pub consumers: Vec<ConsumerUse>,
+    /// Every park whose landfill takes some producer's storage or is limited, in declaration
+    /// order.
+    pub landfills: Vec<LandfillUse>,
     pub producers: Vec<ProducerFate>,
     pub gaps: Vec<Gap>,
     pub objective_yuan: f64,
@@ -193,6 +225,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
     let by_route = flows::by_route(region, net, alloc);
     let consumers = prices::consumers(region, net, alloc);
     let producers = prices::producers(region, net, alloc, &fate);
+    let landfills = prices::landfills(region, net, alloc, &fate);
     let balance::Balances {
         solids,
         by_material,
@@ -238,6 +271,7 @@ pub fn analyse(region: &Region, net: &Network, alloc: &Allocation) -> Results {
         hydrogen_transport_unit_km: transport.hydrogen_unit_km,
         flows: transport.flows,
         consumers,
+        landfills,
         producers,
         gaps,
         objective_yuan: alloc.objective_yuan,

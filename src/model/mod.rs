@@ -388,6 +388,17 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 impl Region {
+    /// The park whose compliant landfill takes the solid waste stored by producers of `park`:
+    /// the park itself if its landfill is limited or it has no parent, else its consolidated
+    /// park (a sub-block without a limit of its own stores in its parent's landfill).
+    pub fn landfill_park(&self, park: ParkId) -> ParkId {
+        let own = &self.parks[park.0];
+        match (own.landfill_capacity, own.parent) {
+            (None, Some(parent)) => parent,
+            _ => park,
+        }
+    }
+
     /// Whether consumer `c`'s route counts as utilisation under the target's accounting rule.
     pub fn counted(&self, c: ConsumerId) -> bool {
         let kind = self.routes[self.consumers[c.0].route.0].kind;

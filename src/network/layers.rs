@@ -355,11 +355,7 @@ fn disposal_and_kept(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result
         let store = econ::store(pol, mat);
         // A producer's waste goes to its own sub-block's landfill if that is limited, else
         // to its consolidated park's; storage is unlimited otherwise.
-        let own = nodes.landfill[p.park.0].or_else(|| {
-            region.parks[p.park.0]
-                .parent
-                .and_then(|q| nodes.landfill[q.0])
-        });
+        let own = nodes.landfill[region.landfill_park(p.park).0];
         match own.filter(|_| mat.class == MaterialClass::Solid) {
             Some(lf) => {
                 out.arc(from, lf, ArcKind::Store { producer }, None, store)?;

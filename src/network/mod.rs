@@ -283,6 +283,11 @@ impl Network {
         &self.tie_keys
     }
 
+    /// How many parks (and sub-blocks) the region built from had.
+    pub fn park_count(&self) -> usize {
+        self.shape.park_count()
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }

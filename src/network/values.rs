@@ -45,6 +45,11 @@ impl Shape {
         }
     }
 
+    /// How many parks the region had.
+    pub(super) fn park_count(&self) -> usize {
+        self.landfill_limited.len()
+    }
+
     /// Whether `region` has this shape, compared without allocating.
     fn matches(&self, region: &Region) -> bool {
         self.producers == region.producers.len()

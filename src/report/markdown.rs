@@ -6,7 +6,7 @@ use super::format::{grouped, percent_summary as pct};
 use super::summary::objective_name;
 use super::tables::consumer_unit;
 use super::terminal::terminal_summary;
-use crate::analysis::{Alternative, Balance, RateRange, Results};
+use crate::analysis::{Alternative, Balance, LandfillUse, RateRange, Results};
 use crate::model::*;
 
 /// Alignment of a Markdown table column: text left, numbers right.
@@ -203,6 +203,8 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     });
     md_table(&mut s, &columns, rows);
 
+    landfills(&mut s, region, r);
+
     s.push_str("\n## Solver\n\n");
     for p in &r.phases {
         s.push_str(&format!(
@@ -213,6 +215,52 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     s.push_str(&format!("- network: {} nodes, {} arcs\n", r.nodes, r.arcs));
     s.push_str("\nPhase objectives are in the solver's integer units (flow units × cost units); the \"least disposal\" phase counts solid and hydrogen flow units together, which is harmless because the two layers only meet at the sink.\n");
     s
+}
+
+/// The landfills: every limited one in a table (capacity, stored, free, dumped beside it, the
+/// value of one more tonne), the unlimited ones in a sentence.
+fn landfills(s: &mut String, region: &Region, r: &Results) {
+    s.push_str("\n## Landfills\n\nCompliant storage of solid waste for new generation, t/yr, by the park whose landfill takes it (a sub-block without a limit of its own stores in its consolidated park's). Value: the cost saved by one more tonne of capacity (re-solved exactly), yuan/t; \"dumped\" is waste stored non-compliantly beside a full landfill (taxed), where the scenario allows it.\n\n");
+    let limited: Vec<&LandfillUse> = r
+        .landfills
+        .iter()
+        .filter(|l| l.capacity.is_some())
+        .collect();
+    if limited.is_empty() {
+        s.push_str("No landfill is limited.\n");
+    } else {
+        let columns: [Column<(&Park, &LandfillUse)>; 6] = [
+            ("park", Left, |(p, _)| p.id.clone()),
+            ("capacity (t/yr)", Right, |(_, l)| {
+                grouped(l.capacity.unwrap_or(0.0))
+            }),
+            ("stored (t/yr)", Right, |(_, l)| grouped(l.stored)),
+            ("free (t/yr)", Right, |(_, l)| {
+                grouped(l.free().unwrap_or(0.0))
+            }),
+            ("dumped (t/yr)", Right, |(_, l)| grouped(l.dumped)),
+            ("value (yuan/t)", Right, |(_, l)| {
+                format!("{:.2}", l.capacity_value)
+            }),
+        ];
+        let rows = limited.iter().map(|l| (&region.parks[l.park.0], *l));
+        md_table(s, &columns, rows);
+    }
+    let open: Vec<&LandfillUse> = r
+        .landfills
+        .iter()
+        .filter(|l| l.capacity.is_none())
+        .collect();
+    if !open.is_empty() {
+        let stored: f64 = open.iter().map(|l| l.stored).sum();
+        s.push_str(&format!(
+            "\n{} park{} store{} without a limit: {} t/yr in all.\n",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" },
+            if open.len() == 1 { "s" } else { "" },
+            grouped(stored)
+        ));
+    }
 }
 
 /// The accounting rule, the kinds it counts, and the rate in scope under it and strict.

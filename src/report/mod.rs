@@ -35,7 +35,7 @@ pub use mc_stream::{npy_header, streamed_heads, streamed_rows, BALANCE_AXIS, STR
 pub use monte_carlo::{summary_json_with_monte_carlo, terminal_monte_carlo};
 pub use plan::{plan_chart_data, plan_csv, plan_files, plan_json, terminal_plan};
 pub use summary::summary_json;
-pub use tables::{consumers_csv, flows_csv, producers_csv, utilisation_csv};
+pub use tables::{consumers_csv, flows_csv, landfills_csv, producers_csv, utilisation_csv};
 pub use terminal::terminal_summary;
 
 /// One output file: path relative to the output folder, and its bytes.
@@ -65,12 +65,13 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
     let rc = routes_chart_data(region, r);
     let mc = map_chart_data(region, r);
     // Rendered in parallel (the charts dominate), gathered in this fixed order.
-    const FILES: [&str; 12] = [
+    const FILES: [&str; 13] = [
         "summary.json",
         "flows.csv",
         "utilisation.csv",
         "consumers.csv",
         "producers.csv",
+        "landfills.csv",
         "report.md",
         "charts/utilisation.png",
         "charts/utilisation.svg",
@@ -88,6 +89,7 @@ pub fn render(region: &Region, r: &Results) -> Result<Vec<OutputFile>, ReportErr
                 "utilisation.csv" => utilisation_csv(region, r)?,
                 "consumers.csv" => consumers_csv(region, r)?,
                 "producers.csv" => producers_csv(region, r)?,
+                "landfills.csv" => landfills_csv(region, r)?,
                 "report.md" => report_md(region, r).into_bytes(),
                 "charts/utilisation.png" => charts::utilisation_png(&uc)?,
                 "charts/utilisation.svg" => charts::utilisation_svg(&uc)?.into_bytes(),

@@ -181,6 +181,22 @@ struct CostBreakdown {
     carbon: f64,
 }
 
+/// One park's landfill (solids, t/yr): capacity and what is left only where it is limited.
+#[derive(Serialize)]
+struct LandfillJson<'a> {
+    name: &'a str,
+    limited: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity_t: Option<f64>,
+    stored_t: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    free_t: Option<f64>,
+    dumped_t: f64,
+    full: bool,
+    /// The cost saved by one more tonne of capacity (certified re-solve).
+    capacity_value_yuan_per_t: f64,
+}
+
 #[derive(Serialize)]
 struct GapJson<'a> {
     park: &'a str,
@@ -320,6 +336,8 @@ struct Summary<'a> {
     co2_avoided_gross_t: f64,
     co2_transport_t: f64,
     transport_tkm: f64,
+    /// Every park's landfill that takes some storage or is limited.
+    landfills: Keyed<LandfillJson<'a>>,
     /// The ten biggest gaps.
     gaps: Vec<GapJson<'a>>,
     /// The other objective, when the run solved it.
@@ -446,6 +464,25 @@ impl<'a> Summary<'a> {
             co2_avoided_gross_t: q(r.co2_avoided_t),
             co2_transport_t: q(r.co2_transport_t),
             transport_tkm: q(r.transport_tkm),
+            landfills: Keyed(
+                r.landfills
+                    .iter()
+                    .map(|l| {
+                        let park = &region.parks[l.park.0];
+                        let v = LandfillJson {
+                            name: &park.name,
+                            limited: l.capacity.is_some(),
+                            capacity_t: l.capacity.map(q),
+                            stored_t: q(l.stored),
+                            free_t: l.free().map(q),
+                            dumped_t: q(l.dumped),
+                            full: l.full,
+                            capacity_value_yuan_per_t: yuan(l.capacity_value),
+                        };
+                        (park.id.clone(), v)
+                    })
+                    .collect(),
+            ),
             gaps: r
                 .gaps
                 .iter()

@@ -3,7 +3,9 @@
 
 use super::format::{csv_number as num, csv_rate};
 use super::ReportError;
-use crate::analysis::{Balance, ConsumerUse, FlowRow, ProducerFate, RateRange, Results};
+use crate::analysis::{
+    Balance, ConsumerUse, FlowRow, LandfillUse, ProducerFate, RateRange, Results,
+};
 use crate::model::*;
 
 /// The CSV bytes of `rows` under `columns`, each `(header, cell of a row)`: the header line
@@ -233,6 +235,47 @@ pub fn consumers_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportErro
         used: cu,
     });
     csv_table(CONSUMER_COLUMNS, rows)
+}
+
+/// A row of `landfills.csv`.
+struct LandfillLine<'a> {
+    park: &'a Park,
+    used: &'a LandfillUse,
+}
+
+/// A column of the table: its header and how a row fills its cell.
+type LandfillColumn = (&'static str, fn(&LandfillLine<'_>) -> String);
+
+/// An optional quantity: empty when absent (an unlimited landfill has no capacity).
+fn opt_num(x: Option<f64>, decimals: i32) -> String {
+    x.map_or_else(String::new, |x| num(x, decimals))
+}
+
+const LANDFILL_COLUMNS: &[LandfillColumn] = &[
+    ("park", |r| r.park.id.clone()),
+    ("name", |r| r.park.name.clone()),
+    ("unit", |_| "t".to_string()),
+    ("capacity", |r| opt_num(r.used.capacity, 3)),
+    ("stored", |r| num(r.used.stored, 3)),
+    ("free", |r| opt_num(r.used.free(), 3)),
+    ("dumped", |r| num(r.used.dumped, 3)),
+    ("full", |r| r.used.full.to_string()),
+    ("capacity_value_yuan_per_unit", |r| {
+        num(r.used.capacity_value, 4)
+    }),
+    ("capacity_shadow_price_yuan_per_unit", |r| {
+        num(r.used.shadow_price, 4)
+    }),
+];
+
+/// `landfills.csv`: each park's compliant landfill (solids): capacity, stored, free, dumped
+/// beside it, and the exact value of one more tonne of capacity.
+pub fn landfills_csv(region: &Region, r: &Results) -> Result<Vec<u8>, ReportError> {
+    let rows = r.landfills.iter().map(|l| LandfillLine {
+        park: &region.parks[l.park.0],
+        used: l,
+    });
+    csv_table(LANDFILL_COLUMNS, rows)
 }
 
 /// A row of `producers.csv`.
