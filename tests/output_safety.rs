@@ -55,12 +55,22 @@ fn complete(dir: &Path) -> bool {
         })
 }
 
-/// Hidden folders a run left next to `name` in `parent`.
+/// Hidden entries a run left next to `name` in `parent` (folders, their markers, the lock).
 fn strays(parent: &Path, name: &str) -> Vec<String> {
-    fs::read_dir(parent)
+    let mut v: Vec<String> = fs::read_dir(parent)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(&format!(".{name}.")))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The hidden folders among [`strays`].
+fn stray_folders(parent: &Path, name: &str) -> Vec<String> {
+    strays(parent, name)
+        .into_iter()
+        .filter(|s| parent.join(s).is_dir())
         .collect()
 }
 
@@ -252,7 +262,7 @@ fn killed_runs_leave_the_earlier_or_the_new_complete_output() {
             // Wait for the pause: a complete hidden folder next to the destination (the new
             // output before the swap, the earlier one after it).
             let start = std::time::Instant::now();
-            while !strays(cwd.path(), "out")
+            while !stray_folders(cwd.path(), "out")
                 .iter()
                 .any(|s| complete(&cwd.path().join(s)))
             {
@@ -270,8 +280,9 @@ fn killed_runs_leave_the_earlier_or_the_new_complete_output() {
         child.wait().unwrap();
         assert!(complete(&out), "after a kill at {delay:?} ({pause:?})");
         if pause.is_some() {
-            // Killed around the swap: one hidden folder holds the other complete output.
-            let left = strays(cwd.path(), "out");
+            // Killed around the swap: one hidden folder holds the other complete output
+            // (beside it, its marker and the lock file the run held).
+            let left = stray_folders(cwd.path(), "out");
             assert_eq!(left.len(), 1, "{left:?}");
             assert!(complete(&cwd.path().join(&left[0])), "{left:?}");
         }
@@ -285,4 +296,345 @@ fn killed_runs_leave_the_earlier_or_the_new_complete_output() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(complete(&out));
     assert_eq!(strays(cwd.path(), "out"), Vec::<String>::new());
+}
+
+/// Every file below `dir` with its bytes, sorted by path.
+fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs the binary in `cwd`, failing the test (and killing the run) if it has not ended
+/// within `secs`: a regression that blocks on a pipe or reads an endless file never hangs the
+/// suite.
+fn run_within(cwd: &Path, args: &[&str], secs: u64) -> Output {
+    let logs = tempfile::tempdir().unwrap();
+    let (out, err) = (logs.path().join("out"), logs.path().join("err"));
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not end within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: fs::read(out).unwrap(),
+        stderr: fs::read(err).unwrap(),
+    }
+}
+
+/// A process that has exited: its pid is gone (and not reused this soon).
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    dead
+}
+
+/// Issue #19 item 1: the user's own `.report.old-N/` and `.report.tmp-N/` (N no running
+/// process) are neither deleted nor moved onto `report/`, whether the run is refused or not.
+#[test]
+fn a_users_folders_named_like_temporary_ones_are_never_touched() {
+    let cwd = tempfile::tempdir().unwrap();
+    let tiny = scenario("tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    let dead = dead_pid();
+    let mine = [format!(".report.old-{dead}"), format!(".report.tmp-{dead}")];
+    for m in &mine {
+        fs::create_dir(cwd.path().join(m)).unwrap();
+        fs::write(cwd.path().join(m).join("data.csv"), "mine").unwrap();
+    }
+    // `report/` absent: a new output, the user's `.report.old-N` stays where it is.
+    let o = run_in(cwd.path(), &["run", tiny, "--out", "report", "-q"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(complete(&cwd.path().join("report")));
+    // `report/` present: refused, and nothing is deleted.
+    let o = run_in(cwd.path(), &["run", tiny, "--out", "report", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("already exists"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_in(
+        cwd.path(),
+        &["run", tiny, "--out", "report", "--force", "-q"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for m in &mine {
+        assert_eq!(
+            fs::read_to_string(cwd.path().join(m).join("data.csv")).unwrap(),
+            "mine"
+        );
+    }
+    assert_eq!(strays(cwd.path(), "report"), mine.to_vec());
+}
+
+/// Issue #19 items 4–6: a named pipe in place of an output file, an output file or the
+/// manifest linked to `/dev/zero`, a huge manifest: the run is refused at once, naming the
+/// file and what it is, and the earlier output is left as it is.
+#[cfg(unix)]
+#[test]
+fn special_files_in_an_earlier_output_are_refused_without_hanging() {
+    use std::os::unix::fs::symlink;
+    let cwd = tempfile::tempdir().unwrap();
+    let tiny = scenario("tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    let prev = cwd.path().join("prev");
+    let refused = |args: &[&str], needle: &str| {
+        let o = run_within(cwd.path(), args, 60);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(needle), "{}", text(&o.stderr));
+        // Refused before the computation: no summary printed.
+        assert!(o.stdout.is_empty());
+    };
+    let force = ["run", tiny, "--out", "prev", "--force"];
+    let o = run_in(cwd.path(), &["run", tiny, "--out", "prev", "-q"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // A named pipe in place of prev/flows.csv.
+    fs::remove_file(prev.join("flows.csv")).unwrap();
+    let c = std::ffi::CString::new(prev.join("flows.csv").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    refused(&force, "holds flows.csv, which is a named pipe");
+    fs::remove_file(prev.join("flows.csv")).unwrap();
+    // The manifest a link to /dev/zero, then huge (sparse).
+    fs::rename(prev.join("manifest.json"), cwd.path().join("manifest.json")).unwrap();
+    symlink("/dev/zero", prev.join("manifest.json")).unwrap();
+    refused(&force, "holds manifest.json, which is a symbolic link");
+    fs::remove_file(prev.join("manifest.json")).unwrap();
+    fs::File::create(prev.join("manifest.json"))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    refused(&force, "its manifest.json is larger than 8 MiB");
+    // The default folder: output/tiny/summary.json linked to /dev/zero.
+    let o = run_in(cwd.path(), &["run", tiny, "-q"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let summary = cwd.path().join("output/tiny/summary.json");
+    fs::remove_file(&summary).unwrap();
+    symlink("/dev/zero", &summary).unwrap();
+    refused(
+        &["run", tiny],
+        "holds summary.json, which is a symbolic link",
+    );
+    assert!(fs::symlink_metadata(&summary)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(strays(cwd.path(), "prev").is_empty());
+    assert!(strays(&cwd.path().join("output"), "tiny").is_empty());
+}
+
+/// Issue #19 item 16: SIGINT, SIGTERM or SIGHUP while `run --samples` streams (and while
+/// `plan` searches) stops the run at once: its temporary folder is removed, the exit code is
+/// 128 + the signal, and the earlier output is untouched.
+#[cfg(unix)]
+#[test]
+fn signals_remove_the_temporary_folder_and_keep_the_earlier_output() {
+    let cwd = tempfile::tempdir().unwrap();
+    let ordos = scenario("ordos_2025.toml");
+    let ordos = ordos.to_str().unwrap();
+    let plan = scenario("tiny_plan.toml");
+    let plan = plan.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = run_in(cwd.path(), args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    };
+    run(&["run", ordos, "--samples", "10", "--out", "out", "-q"]);
+    run(&["plan", plan, "--samples", "50", "--out", "plan", "-q"]);
+    let before = (
+        all_files(&cwd.path().join("out")),
+        all_files(&cwd.path().join("plan")),
+    );
+    let long_run = [
+        "run",
+        ordos,
+        "--samples",
+        "5000000",
+        "--threads",
+        "1",
+        "--out",
+        "out",
+        "--force",
+        "-q",
+    ];
+    let long_plan = [
+        "plan",
+        plan,
+        "--samples",
+        "5000000",
+        "--threads",
+        "1",
+        "--out",
+        "plan",
+        "--force",
+        "-q",
+    ];
+    for (args, name, sig, code) in [
+        (&long_run, "out", libc::SIGINT, 130),
+        (&long_run, "out", libc::SIGTERM, 143),
+        (&long_run, "out", libc::SIGHUP, 129),
+        (&long_plan, "plan", libc::SIGTERM, 143),
+    ] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .current_dir(cwd.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the temporary folder (the run is then computing).
+        let start = std::time::Instant::now();
+        while stray_folders(cwd.path(), name).is_empty() {
+            assert!(start.elapsed().as_secs() < 60, "no temporary folder");
+            assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        // SAFETY: sends a signal to our own child.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed().as_secs() > 60 {
+                let _ = child.kill();
+                panic!("signal {sig} did not stop the run");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            status.code(),
+            Some(code),
+            "signal {sig}: {}",
+            text(&o.stderr)
+        );
+        assert_eq!(
+            strays(cwd.path(), name),
+            Vec::<String>::new(),
+            "signal {sig}"
+        );
+    }
+    let after = (
+        all_files(&cwd.path().join("out")),
+        all_files(&cwd.path().join("plan")),
+    );
+    assert!(after == before, "the earlier outputs changed");
+}
+
+/// Issue #19 item 18: `--force` runs into one folder at the same time all succeed (each
+/// checks and swaps with the destination's lock held), the folder ends complete and no lock
+/// file or marker is left. (The race itself is rare between processes on a small output; the
+/// writer's `concurrent_replacements_of_one_folder_all_succeed` provokes it reliably.)
+#[test]
+fn concurrent_forced_runs_into_one_folder_all_succeed() {
+    let cwd = tempfile::tempdir().unwrap();
+    let tiny = scenario("tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    let args = [
+        "run",
+        tiny,
+        "--out",
+        "out",
+        "--force",
+        "-q",
+        "--threads",
+        "1",
+    ];
+    let o = run_in(cwd.path(), &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // 80 runs, 16 at a time (the issue saw 1–3 of 80 fail without the lock).
+    for _ in 0..5 {
+        let children: Vec<_> = (0..16)
+            .map(|_| {
+                Command::new(BIN)
+                    .args(args)
+                    .current_dir(cwd.path())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", text(&o.stderr));
+        }
+        assert!(complete(&cwd.path().join("out")));
+    }
+    assert_eq!(strays(cwd.path(), "out"), Vec::<String>::new());
+}
+
+/// Issue #19 item 19: paths no output folder can be swapped into are refused before the
+/// computation, naming the path and what to name instead; a 250-character name works.
+#[test]
+fn destinations_that_cannot_be_swapped_are_refused_first() {
+    let cwd = tempfile::tempdir().unwrap();
+    let tiny = scenario("tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    let here = cwd.path().canonicalize().unwrap();
+    let here = here.to_str().unwrap();
+    let mut cases = vec![
+        (
+            vec!["--out", "."],
+            "--out . names the current folder; name a new folder",
+        ),
+        (vec!["--out", "new/."], "name the folder itself (--out new)"),
+        (vec!["--out", "/", "--force"], "names the root folder"),
+        (
+            vec!["--out", here, "--force"],
+            "is the current folder or holds it",
+        ),
+    ];
+    if cfg!(target_os = "linux") && Path::new("/proc/self").exists() {
+        cases.push((vec!["--out", "/proc", "--force"], "is a mount point"));
+    }
+    for (out, needle) in cases {
+        let mut args = vec!["run", tiny, "-q"];
+        args.extend(&out);
+        let o = run_within(cwd.path(), &args, 60);
+        assert_eq!(o.status.code(), Some(1), "{out:?}");
+        let err = text(&o.stderr);
+        assert!(
+            err.contains(needle) && !err.contains("os error"),
+            "{out:?}: {err}"
+        );
+        assert_eq!(fs::read_dir(cwd.path()).unwrap().count(), 0, "{out:?}");
+    }
+    let long = "n".repeat(250);
+    for _ in 0..2 {
+        let o = run_in(cwd.path(), &["run", tiny, "-q", "--force", "--out", &long]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    assert!(complete(&cwd.path().join(&long)));
+    assert_eq!(fs::read_dir(cwd.path()).unwrap().count(), 1);
 }

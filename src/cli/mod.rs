@@ -180,6 +180,7 @@ pub struct PlanArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    stop_on_signals();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Plan(args) => plan::run(&args),
@@ -196,6 +197,33 @@ pub fn main() -> ExitCode {
             errln!("error: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP end the program at once, whatever it is computing: the
+/// temporary folders and files the writer registered as this process's are removed first
+/// (`writer::remove_owned`; an output folder already swapped into place stays), then the
+/// program exits with 128 + the signal's number (130, 143, 129).
+fn stop_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            errln!("warning: cannot catch SIGINT/SIGTERM/SIGHUP: a run they stop leaves its temporary folder");
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                symbiosim::report::writer::remove_owned();
+                let name = match sig {
+                    SIGINT => "SIGINT",
+                    SIGTERM => "SIGTERM",
+                    _ => "SIGHUP",
+                };
+                errln!("stopped by {name}; temporary files removed");
+                std::process::exit(128 + sig);
+            }
+        });
     }
 }
 

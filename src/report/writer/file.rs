@@ -1,5 +1,5 @@
 //! One file written whole (`symbiosim export --out FILE`): never replacing an existing file
-//! without `--force`, written to a hidden `.NAME.part-PID` next to it, synced, then renamed into
+//! without `--force`, written to a hidden `.NAME.part-PID-N` next to it, synced, then renamed into
 //! place, so the path holds the earlier file or the complete new one.
 
 use super::WriteError;
@@ -29,17 +29,25 @@ pub fn check_file(dest: &Path, force: bool) -> Result<(), WriteError> {
 /// Writes `bytes` to `dest` (see [`check_file`]) through a synced temporary file and a rename.
 pub fn write_file(dest: &Path, bytes: &[u8], force: bool) -> Result<(), WriteError> {
     check_file(dest, force)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    let tmp = dest.with_file_name(format!(".{name}.part-{}", std::process::id()));
+    // A short name whatever the length of `dest`'s, registered for a signal handler.
+    let tmp = {
+        let mut r = super::registry();
+        if r.stopped() {
+            return Err(super::io(dest)(super::registry::stopping()));
+        }
+        let tmp = super::hidden::fresh(dest, "part");
+        r.add_file(&tmp);
+        tmp
+    };
     let io = |e: std::io::Error| WriteError::Io {
         path: dest.display().to_string(),
         source: e,
     };
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         if force {
@@ -52,5 +60,6 @@ pub fn write_file(dest: &Path, bytes: &[u8], force: bool) -> Result<(), WriteErr
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
+    super::registry().forget_file(&tmp);
     result.map_err(io)
 }

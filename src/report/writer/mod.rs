@@ -1,39 +1,55 @@
 //! The one place that writes outputs to disk: a whole folder, atomically.
 //!
-//! A run first [`prepare`]s its destination, before any computation: the destination is
-//! checked (see [`Replace`]), stale temporary folders of earlier, dead runs are cleaned up, and
-//! a hidden temporary folder `.NAME.tmp-PID` is created next to the destination — which also
-//! proves the location writable. [`Prepared::commit`] writes every file into it (each through
-//! `.part` + rename, synced), then puts the folder in place in one step:
+//! A run first [`prepare`]s its destination, before any computation: the path itself is checked
+//! (not `.`, `..`, `/`, the current folder or a folder holding it, a mount point), then with
+//! the destination's lock held ([`lock`]) stale temporary folders of earlier, dead runs are
+//! cleaned up ([`hidden`]), the destination is checked (see [`Replace`]) and a hidden temporary
+//! folder `.NAME.tmp-PID-N` is created next to it, with its marker file — which also proves the
+//! location writable. [`Prepared::commit`] writes every file into it (each through `.part` +
+//! rename, synced), then, with the lock held again, checks the destination once more and puts
+//! the folder in place in one step:
 //!
 //! - destination absent: one `rename` (refusing to replace anything that appeared meanwhile,
 //!   on Linux);
 //! - destination present (replaceable, see [`Replace`]): on Linux one `renameat2` with
 //!   `RENAME_EXCHANGE`, which swaps the two folders atomically; the earlier output, now under
 //!   the temporary name, is then deleted. Elsewhere, two renames (the earlier folder aside as
-//!   `.NAME.old-PID`, the new one in place): a crash between them leaves the destination
+//!   `.NAME.old-PID-N`, the new one in place): a crash between them leaves the destination
 //!   missing, and the next run moves the earlier output back before doing anything else.
 //!
 //! So at every instant the destination holds the earlier complete output or the new complete
-//! one. A crash leaves at most one hidden `.NAME.tmp-PID` / `.NAME.old-PID` folder, which the
-//! next run for the same destination removes once process PID is gone. Dropping a [`Prepared`]
-//! without committing removes its temporary folder and the parent folders it created.
+//! one. A crash leaves at most one hidden `.NAME.tmp-PID-N` / `.NAME.old-PID-N` folder (with
+//! its marker), which the next run for the same destination removes once process PID is gone;
+//! a folder of such a name without our marker is never touched. Dropping a [`Prepared`]
+//! without committing removes its temporary folder and the parent folders it created; a signal
+//! handler removes the same through [`remove_owned`] ([`registry`]).
 //!
 //! An earlier output folder is recognised by its content, never by a file name alone: its
 //! `manifest.json` parses as ours (a `symbiosim_version` and an `outputs` list with sizes and
 //! SHA-256 digests), and every file in the folder is one the manifest lists, unchanged. Files a
-//! user added or edited are never deleted: the run is refused and names them.
+//! user added or edited are never deleted: the run is refused and names them. Only regular
+//! files are read, never more than the manifest cap or a file's listed size ([`read`]); a
+//! symbolic link, named pipe, socket or device in the folder refuses it.
 
 mod append;
 mod file;
+mod hidden;
+mod lock;
+mod read;
+mod registry;
 mod scratch;
 
 pub use append::Appender;
 pub use file::{check_file, write_file};
+pub use hidden::NAME_KEEP;
+pub use read::MANIFEST_CAP;
+pub use registry::remove_owned;
 pub use scratch::Scratch;
 
 use super::OutputFile;
-use sha2::{Digest, Sha256};
+use hidden::parent_of;
+use read::{digest_exact, read_capped, special_kind, ReadError};
+use registry::{registry, Holds};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,6 +77,22 @@ pub enum WriteError {
          {files}; move them elsewhere (or delete them) and run again"
     )]
     Foreign { path: String, files: String },
+    #[error(
+        "output folder {path} holds {file}, which is {what} (symbiosim writes only regular \
+         files and folders); refusing to replace it: move {file} elsewhere and run again"
+    )]
+    Special {
+        path: String,
+        file: String,
+        what: String,
+    },
+    #[error("output folder {path}: {why}")]
+    BadDestination { path: String, why: String },
+    #[error(
+        "cannot use the lock file {path} next to the output folder: {why}; move it elsewhere \
+         and run again"
+    )]
+    Lock { path: String, why: String },
     #[error("the folder {0} that should hold the output folder does not exist; create it first")]
     NoParent(String),
     #[error("cannot write the output folder {path}")]
@@ -84,35 +116,48 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
-/// Every file below `dir`, and every empty folder (ending in `/`), as paths relative to it with
-/// `/` separators, sorted.
-fn files_below(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut out = Vec::new();
+/// What is below a folder: every file and every empty folder (ending in `/`), as paths
+/// relative to it with `/` separators, sorted; and every entry that is neither a regular file
+/// nor a folder, with what it is.
+struct Listing {
+    files: Vec<String>,
+    special: Vec<(String, &'static str)>,
+}
+
+fn files_below(dir: &Path) -> std::io::Result<Listing> {
+    let joined = |r: &Path| {
+        let parts: Vec<String> = r
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    };
+    let mut out = Listing {
+        files: Vec::new(),
+        special: Vec::new(),
+    };
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         for e in fs::read_dir(dir.join(&rel))? {
             let e = e?;
             let r = rel.join(e.file_name());
-            if e.file_type()?.is_dir() {
+            // The entry's own type: a symbolic link is never followed.
+            let t = e.file_type()?;
+            if let Some(kind) = special_kind(t) {
+                out.special.push((joined(&r), kind));
+            } else if t.is_dir() {
                 // An empty folder is an entry of its own (a user's), listed as `name/`.
                 if fs::read_dir(dir.join(&r))?.next().is_none() {
-                    let parts: Vec<String> = r
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    out.push(parts.join("/") + "/");
+                    out.files.push(joined(&r) + "/");
                 }
                 stack.push(r);
             } else {
-                let parts: Vec<String> = r
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                out.push(parts.join("/"));
+                out.files.push(joined(&r));
             }
         }
     }
-    out.sort();
+    out.files.sort();
+    out.special.sort();
     Ok(out)
 }
 
@@ -124,16 +169,39 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
         path: path.clone(),
         why: why.to_string(),
     };
+    let special = |file: &str, what: &str| WriteError::Special {
+        path: path.clone(),
+        file: file.to_string(),
+        what: what.to_string(),
+    };
     let meta = dest.symlink_metadata().map_err(io(dest))?;
     if !meta.is_dir() {
         return Err(not_ours("it is not a folder"));
     }
-    let files = files_below(dest).map_err(io(dest))?;
+    let Listing {
+        files,
+        special: odd,
+    } = files_below(dest).map_err(io(dest))?;
+    if let Some((file, what)) = odd.first() {
+        return Err(special(file, what));
+    }
     if files.is_empty() {
         return Ok(());
     }
-    let manifest = fs::read(dest.join("manifest.json"))
-        .map_err(|_| not_ours("it has no manifest.json written by symbiosim"))?;
+    let manifest = match read_capped(&dest.join("manifest.json"), MANIFEST_CAP) {
+        Ok(m) => m,
+        Err(ReadError::Special(what)) => return Err(special("manifest.json", what)),
+        Err(ReadError::TooLarge) => {
+            return Err(not_ours(&format!(
+                "its manifest.json is larger than {} MiB, more than symbiosim writes",
+                MANIFEST_CAP >> 20
+            )))
+        }
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_ours("it has no manifest.json written by symbiosim"))
+        }
+        Err(ReadError::Io(e)) => return Err(io(dest)(e)),
+    };
     let manifest: serde_json::Value = serde_json::from_slice(&manifest)
         .map_err(|_| not_ours("its manifest.json is not one symbiosim wrote"))?;
     let listed = manifest
@@ -163,9 +231,16 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
             }
             continue;
         }
-        let unchanged = ours.get(f).is_some_and(|(bytes, sha)| {
-            digest_file(&dest.join(f)).is_ok_and(|(len, hex)| len == *bytes && hex == *sha)
-        });
+        let unchanged = match ours.get(f) {
+            None => false,
+            // At most the listed size is read (a file that grows for ever is not ours).
+            Some((bytes, sha)) => match digest_exact(&dest.join(f), *bytes) {
+                Ok(hex) => hex.as_ref() == Some(sha),
+                // Replaced by a link or a pipe since the listing.
+                Err(ReadError::Special(what)) => return Err(special(f, what)),
+                Err(_) => false,
+            },
+        };
         if !unchanged {
             foreign.push(f.clone());
         }
@@ -181,13 +256,6 @@ fn check_ours(dest: &Path) -> Result<(), WriteError> {
     Err(WriteError::Foreign { path, files: list })
 }
 
-/// A file's size and SHA-256 (hex), read in blocks (outputs can be large).
-fn digest_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut hash = Sha256::new();
-    let len = std::io::copy(&mut fs::File::open(path)?, &mut hash)?;
-    Ok((len, format!("{:x}", hash.finalize())))
-}
-
 /// Fails when `dest` exists and may not be replaced under `replace`.
 pub fn check_destination(dest: &Path, replace: Replace) -> Result<(), WriteError> {
     if dest.symlink_metadata().is_err() {
@@ -199,73 +267,74 @@ pub fn check_destination(dest: &Path, replace: Replace) -> Result<(), WriteError
     }
 }
 
-fn name_of(dest: &Path) -> String {
-    dest.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into())
-}
-
-fn sibling(dest: &Path, tag: &str, pid: u32) -> PathBuf {
-    dest.with_file_name(format!(".{}.{tag}-{pid}", name_of(dest)))
-}
-
-/// Whether process `pid` may still be running (conservative: `true` when unsure).
-fn alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
+/// Refuses, before anything else, a destination no output folder can be swapped into: a path
+/// ending in `.` or `..`, the root, the current folder or one that holds it, a mount point.
+/// The message says what to name instead.
+pub fn check_path(dest: &Path) -> Result<(), WriteError> {
+    let shown = dest.display().to_string();
+    let bad = |why: String| {
+        Err(WriteError::BadDestination {
+            path: shown.clone(),
+            why,
+        })
+    };
+    let raw = dest.as_os_str().as_encoded_bytes();
+    let mut trimmed = raw;
+    while let [rest @ .., b'/'] = trimmed {
+        trimmed = rest;
+    }
+    if raw.is_empty() {
+        return bad("the path is empty; name a new folder (e.g. --out out)".into());
+    }
+    let last = trimmed.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if last == b"." && trimmed.len() == 1 {
+        return bad("--out . names the current folder; name a new folder (e.g. --out out)".into());
+    }
+    if last == b"." && trimmed.len() > 2 {
+        let folder = String::from_utf8_lossy(&trimmed[..trimmed.len() - 2]).into_owned();
+        return bad(format!(
+            "the path ends in `.`; name the folder itself (--out {folder})"
+        ));
+    }
+    if last == b".." {
+        return bad(
+            "the path ends in `..`, a folder above another; name a new folder by its own name"
+                .into(),
+        );
+    }
+    if last == b"." || trimmed.is_empty() || dest.file_name().is_none() {
+        return bad(
+            "names the root folder; name a new folder inside it (e.g. --out /tmp/out)".into(),
+        );
+    }
+    let Ok(meta) = dest.symlink_metadata() else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Ok(());
+    }
+    if let (Ok(here), Ok(canon)) = (std::env::current_dir(), fs::canonicalize(dest)) {
+        if here.canonicalize().is_ok_and(|h| h.starts_with(&canon)) {
+            return bad(format!(
+                "it is the current folder or holds it; name a new folder (e.g. --out {})",
+                dest.join("out").display()
+            ));
+        }
     }
     #[cfg(unix)]
     {
-        let Ok(raw) = libc::pid_t::try_from(pid) else {
-            return true;
-        };
-        // Signal 0 checks existence; EPERM means it exists but is not ours.
-        // SAFETY: kill with signal 0 sends nothing.
-        let r = unsafe { libc::kill(raw, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-    }
-    #[cfg(not(unix))]
-    {
-        true
-    }
-}
-
-/// Hidden folders `.NAME.tmp-PID` / `.NAME.old-PID` next to `dest` left by runs that are gone:
-/// a `tmp` one is removed; an `old` one (the earlier output, moved aside by the two-rename
-/// fallback) is moved back when the destination is missing, else removed.
-fn clean_stale(dest: &Path) {
-    let Some(parent) = dest.parent() else { return };
-    let dir = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{}.", name_of(dest));
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let (tag, pid) = match rest.split_once('-') {
-            Some((tag @ ("tmp" | "old"), pid)) => match pid.parse::<u32>() {
-                Ok(pid) => (tag, pid),
-                Err(_) => continue,
-            },
-            _ => continue,
-        };
-        if alive(pid) || !e.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let path = e.path();
-        if tag == "old" && dest.symlink_metadata().is_err() {
-            let _ = fs::rename(&path, dest);
-        } else {
-            let _ = fs::remove_dir_all(&path);
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(up) = fs::metadata(dest.join("..")) {
+            if up.dev() != meta.dev() || up.ino() == meta.ino() {
+                return bad(format!(
+                    "it is a mount point, which cannot be swapped for a new folder; name a new \
+                     folder inside it (e.g. --out {})",
+                    dest.join("out").display()
+                ));
+            }
         }
     }
+    Ok(())
 }
 
 /// A destination checked and a temporary folder created next to it; see [`prepare`].
@@ -276,6 +345,8 @@ pub struct Prepared {
     replace: Replace,
     /// Parent folders this run created (removed again if it fails).
     created: Option<PathBuf>,
+    /// The temporary folder's entry in the [`registry`].
+    id: u64,
     committed: bool,
 }
 
@@ -293,16 +364,29 @@ fn first_missing(dir: &Path) -> Option<PathBuf> {
     missing
 }
 
-/// Checks `dest` under `replace`, cleans up after earlier runs that crashed, and creates the
-/// temporary folder next to `dest`. With `create_parents`, missing parent folders are created
-/// (the tool's own `output/`); otherwise a missing parent is an error naming it.
+/// Removes folder `inside` and its parents up to `created` (the outermost one a run created)
+/// only while they are empty: another run may have put its output in them meanwhile.
+fn remove_created(inside: &Path, created: Option<&Path>) {
+    let Some(created) = created else { return };
+    let mut dir = Some(inside);
+    while let Some(d) = dir {
+        if fs::remove_dir(d).is_err() || d == created {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Checks the path `dest` ([`check_path`]); then, with the destination's lock held, cleans up
+/// after earlier runs that died, checks `dest` under `replace` and creates the temporary folder
+/// next to it. With `create_parents`, missing parent folders are created (the tool's own
+/// `output/`); otherwise a missing parent is an error naming it.
 pub fn prepare(
     dest: &Path,
     replace: Replace,
     create_parents: bool,
 ) -> Result<Prepared, WriteError> {
-    clean_stale(dest);
-    check_destination(dest, replace)?;
+    check_path(dest)?;
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty());
     let created = parent.and_then(first_missing);
     if let (Some(p), true) = (parent, created.is_some() && !create_parents) {
@@ -311,17 +395,32 @@ pub fn prepare(
     if let Some(p) = parent {
         fs::create_dir_all(p).map_err(io(dest))?;
     }
-    let tmp = sibling(dest, "tmp", std::process::id());
-    let _ = fs::remove_dir_all(&tmp);
-    let prepared = Prepared {
-        dest: dest.to_path_buf(),
-        tmp,
-        replace,
-        created,
-        committed: false,
-    };
-    fs::create_dir(&prepared.tmp).map_err(io(dest))?;
-    Ok(prepared)
+    let made = (|| {
+        let _lock = lock::lock(&hidden::lock_path(dest))?;
+        hidden::clean_stale(dest);
+        check_destination(dest, replace)?;
+        let mut r = registry();
+        if r.stopped() {
+            return Err(io(dest)(registry::stopping()));
+        }
+        let tmp = hidden::create_folder(dest, "tmp").map_err(io(dest))?;
+        let id = r.add_folder(&tmp, dest, created.clone());
+        Ok((tmp, id))
+    })();
+    match made {
+        Ok((tmp, id)) => Ok(Prepared {
+            dest: dest.to_path_buf(),
+            tmp,
+            replace,
+            created,
+            id,
+            committed: false,
+        }),
+        Err(e) => {
+            remove_created(parent_of(dest), created.as_deref());
+            Err(e)
+        }
+    }
 }
 
 impl Prepared {
@@ -331,18 +430,40 @@ impl Prepared {
     pub fn commit(mut self, files: &[OutputFile]) -> Result<Option<PathBuf>, WriteError> {
         write_all(&self.tmp, files).map_err(|e| self.blame(e))?;
         sync_dir(&self.tmp).map_err(|e| self.blame(io(&self.tmp)(e)))?;
+        let lock = lock::lock(&hidden::lock_path(&self.dest))?;
         // The destination may have changed while the run computed: check again.
         check_destination(&self.dest, self.replace)?;
         test_pause("before");
-        let kept = if self.dest.symlink_metadata().is_ok() {
-            swap(&self.tmp, &self.dest).map_err(io(&self.dest))?;
-            self.committed = true;
-            test_pause("after");
-            retire(&self.tmp, &self.dest)?
-        } else {
-            rename_new(&self.tmp, &self.dest).map_err(io(&self.dest))?;
-            self.committed = true;
-            None
+        let swapped = {
+            // A signal handler waits for the swap (and never starts its clean-up midway).
+            let mut r = registry();
+            if r.stopped() {
+                return Err(io(&self.dest)(registry::stopping()));
+            }
+            if self.dest.symlink_metadata().is_ok() {
+                swap(&self.tmp, &self.dest).map_err(io(&self.dest))?;
+                r.set_holds(self.id, Holds::Earlier);
+                self.committed = true;
+                true
+            } else {
+                rename_new(&self.tmp, &self.dest).map_err(io(&self.dest))?;
+                hidden::release(&self.tmp);
+                r.forget_folder(self.id);
+                self.committed = true;
+                false
+            }
+        };
+        test_pause("after");
+        drop(lock);
+        let kept = {
+            let mut r = registry();
+            let kept = if swapped {
+                retire(&self.tmp, &self.dest)
+            } else {
+                Ok(None)
+            };
+            r.forget_folder(self.id);
+            kept?
         };
         if let Some(parent) = self.dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             let _ = sync_dir(parent);
@@ -362,35 +483,29 @@ impl Prepared {
     }
 }
 
-/// Deletes `earlier`, the earlier output swapped out of `dest`, only if it is still all ours:
-/// a file may have been added or edited in it between the last check and the swap. Otherwise
-/// it is kept as `.NAME.kept-PID` next to `dest` (never cleaned automatically), and returned.
+/// Deletes `earlier`, the earlier output swapped out of `dest` (under a hidden name of ours,
+/// with its marker), only if it is still all ours: a file may have been added or edited in it
+/// between the last check and the swap. Otherwise it is kept as `.NAME.kept-PID-N` next to
+/// `dest` (never cleaned automatically), and returned.
 fn retire(earlier: &Path, dest: &Path) -> Result<Option<PathBuf>, WriteError> {
     if check_ours(earlier).is_ok() {
-        let _ = fs::remove_dir_all(earlier);
+        let _ = hidden::remove_folder(earlier);
         return Ok(None);
     }
-    let kept = sibling(dest, "kept", std::process::id());
-    fs::rename(earlier, &kept).map_err(io(dest))?;
+    let kept = hidden::fresh(dest, "kept");
+    rename_new(earlier, &kept).map_err(io(dest))?;
+    hidden::release(earlier);
     Ok(Some(kept))
 }
 
 impl Drop for Prepared {
     fn drop(&mut self) {
+        let mut r = registry();
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.tmp);
-            // The parents this run created are removed only while empty: another run may
-            // have put its output in them meanwhile.
-            if let Some(created) = &self.created {
-                let mut dir = self.tmp.parent();
-                while let Some(d) = dir {
-                    if fs::remove_dir(d).is_err() || d == created.as_path() {
-                        break;
-                    }
-                    dir = d.parent();
-                }
-            }
+            let _ = hidden::remove_folder(&self.tmp);
+            remove_created(parent_of(&self.tmp), self.created.as_deref());
         }
+        r.forget_folder(self.id);
     }
 }
 
@@ -461,16 +576,22 @@ fn swap(tmp: &Path, dest: &Path) -> std::io::Result<()> {
         Err(e) if !unsupported(&e) => return Err(e),
         Err(_) => {}
     }
-    // Fallback: two renames; a crash between them is repaired by the next run (clean_stale).
-    let old = sibling(dest, "old", std::process::id());
-    let _ = fs::remove_dir_all(&old);
-    fs::rename(dest, &old)?;
-    if let Err(e) = fs::rename(tmp, dest) {
-        let _ = fs::rename(&old, dest);
+    // Fallback: two renames; a crash between them is repaired by the next run (clean_stale),
+    // which knows `old` by its marker, written first.
+    let old = hidden::claim(dest, "old")?;
+    if let Err(e) = rename_new(dest, &old) {
+        hidden::release(&old);
         return Err(e);
     }
-    // The caller deletes `tmp`; here the earlier output is `old`.
-    fs::rename(&old, tmp)
+    if let Err(e) = fs::rename(tmp, dest) {
+        let _ = fs::rename(&old, dest);
+        hidden::release(&old);
+        return Err(e);
+    }
+    // The caller deletes `tmp` (its marker still there); here the earlier output is `old`.
+    fs::rename(&old, tmp)?;
+    hidden::release(&old);
+    Ok(())
 }
 
 /// Moves the new folder into a destination that does not exist.
@@ -495,8 +616,15 @@ fn place(tmp: &Path, rel: &str) -> Result<(PathBuf, PathBuf), WriteError> {
         return Err(WriteError::BadPath(rel.to_string()));
     }
     let path = tmp.join(r);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io(parent))?;
+    // Folders created one by one below `tmp`, never `tmp` itself: a temporary folder removed
+    // by a signal handler is not made again.
+    let mut dir = tmp.to_path_buf();
+    for c in r.parent().into_iter().flat_map(Path::components) {
+        dir.push(c);
+        match fs::create_dir(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(io(&dir)(e)),
+            _ => {}
+        }
     }
     let part = path.with_extension(format!(
         "{}.part",
