@@ -387,3 +387,24 @@ fn candidate_values_go_through_the_solver_range_checks() {
         e.message
     );
 }
+
+#[test]
+fn a_missing_field_names_the_candidate_by_its_index() {
+    // serde locates a missing field at the item's `[[candidates]]` header: the message names
+    // the item (`candidates[4]`), not the whole list, and the other candidates still load.
+    let t = replace(
+        PLAN,
+        "requires = [\"rail_siding_bc\"]\nflag = \"assumed\"",
+        "requires = [\"rail_siding_bc\"]",
+    );
+    let d = errors(&t);
+    let d = one(&d);
+    assert_eq!(d.field, "candidates[4]");
+    assert!(d.message.contains("missing field `flag`"), "{}", d.message);
+    // The header of that item: the fifth `[[candidates]]` of the file.
+    let id = line_of(&t, "id = \"pit_c\"", 0);
+    let header = (1..id)
+        .rev()
+        .find(|&l| t.lines().nth(l - 1) == Some("[[candidates]]"));
+    assert_eq!(Some(d.line), header);
+}

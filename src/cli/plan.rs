@@ -43,7 +43,9 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
             Err(code) => return Ok(code),
         };
         let prepared = writer::prepare(&out, replace, create_parents)?;
-        let region = &loaded.region;
+        // Portfolios are applied to the scenario without measures; those of its `with` are
+        // in every one.
+        let region = loaded.base();
         let t = Instant::now();
         let bar = progress_bar(None, a.quiet, "plan");
         let p = plan(region, &loaded.uncertain, cfg, &|k| bar.inc(k))?;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use symbiosim::allocate::AllocConfig;
 use symbiosim::analysis;
+use symbiosim::model::Inadmissible;
 use symbiosim::network::Network;
 use symbiosim::report::writer::{self, Replace};
 use symbiosim::report::{self, RunInfo};
@@ -62,12 +63,16 @@ impl RunConfig {
     }
 }
 
-/// The candidate flags of `ids` (`--with`) in `loaded`'s scenario, or the message of what is
-/// wrong: an unknown id (with the known ones), or a portfolio that breaks an exclusion or a
-/// prerequisite.
+/// The candidate flags of the scenario's `[scenario] with` plus `ids` (`--with`), or the
+/// message of what is wrong: an unknown id (with the known ones), or a portfolio that breaks
+/// an exclusion or a prerequisite.
 fn chosen_flags(loaded: &Loaded, ids: &[String]) -> Result<Vec<bool>, String> {
-    let list = &loaded.region.candidates.list;
+    let cands = &loaded.base().candidates;
+    let list = &cands.list;
     let mut flags = vec![false; list.len()];
+    for (f, &on) in flags.iter_mut().zip(&cands.applied) {
+        *f = on;
+    }
     for id in ids {
         match list.iter().position(|c| &c.id == id) {
             Some(i) => flags[i] = true,
@@ -84,21 +89,27 @@ fn chosen_flags(loaded: &Loaded, ids: &[String]) -> Result<Vec<bool>, String> {
             }
         }
     }
-    for (_, c) in list.iter().enumerate().filter(|&(i, _)| flags[i]) {
-        if let Some(&j) = c.excludes.iter().find(|&&j| flags[j]) {
-            return Err(format!(
-                "--with: {} and {} exclude each other (choose one)",
-                c.id, list[j].id
-            ));
+    let from = |i: usize| {
+        if cands.applied.get(i) == Some(&true) {
+            " (from the scenario's with)"
+        } else {
+            ""
         }
-        if let Some(&j) = c.requires.iter().find(|&&j| !flags[j]) {
-            return Err(format!(
-                "--with: {} requires {} (add it to --with)",
-                c.id, list[j].id
-            ));
-        }
+    };
+    match cands.inadmissible(&flags) {
+        Some(Inadmissible::Excludes(i, j)) => Err(format!(
+            "--with: {}{} and {}{} exclude each other (choose one)",
+            list[i].id,
+            from(i),
+            list[j].id,
+            from(j)
+        )),
+        Some(Inadmissible::Requires(i, j)) => Err(format!(
+            "--with: {} requires {} (add it to --with)",
+            list[i].id, list[j].id
+        )),
+        None => Ok(flags),
     }
-    Ok(flags)
 }
 
 /// The worker-thread count: `--threads` (1 to [`MAX_THREADS`]) or every core.
@@ -308,7 +319,8 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
         };
-        let mut r = loaded.region.candidates.region_for(&loaded.region, &flags);
+        let base = loaded.base();
+        let mut r = base.candidates.region_for(base, &flags);
         r.candidates.applied = flags;
         applied = r;
         &applied

@@ -109,10 +109,20 @@ pub struct Candidates {
     /// Discount rate used to annualise capex (e.g. 0.08).
     pub discount_rate: f64,
     pub list: Vec<Candidate>,
-    /// Which candidates this region already has applied (one flag per candidate; empty when
-    /// none): set by the caller of [`Candidates::region_for`] that runs the result (`run
-    /// --with`), read by the reports. `region_for` itself leaves it as it was.
+    /// Which candidates this region has applied (one flag per candidate; empty when none):
+    /// the scenario's `[scenario] with` (set by the loader, which applies them) and `run
+    /// --with`; read by the reports, and forced into every portfolio by `plan`.
+    /// `region_for` itself leaves it as it was.
     pub applied: Vec<bool>,
+}
+
+/// Why a portfolio is not admissible (candidate indices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inadmissible {
+    /// The first excludes the second, and both are chosen.
+    Excludes(usize, usize),
+    /// The first requires the second, which is not chosen.
+    Requires(usize, usize),
 }
 
 /// Capital recovery factor: the annual payment, per yuan of capex, of an annuity over `life`
@@ -136,10 +146,22 @@ impl Candidates {
 
     /// Whether `chosen` (one flag per candidate) respects every exclusion and prerequisite.
     pub fn admissible(&self, chosen: &[bool]) -> bool {
-        self.list.iter().enumerate().all(|(i, c)| {
-            !chosen[i]
-                || (c.excludes.iter().all(|&j| !chosen[j]) && c.requires.iter().all(|&j| chosen[j]))
-        })
+        self.inadmissible(chosen).is_none()
+    }
+
+    /// Why portfolio `chosen` is not admissible, or `None` when it is: the first chosen
+    /// candidate (in candidate order) that excludes another chosen one, or requires one not
+    /// chosen.
+    pub fn inadmissible(&self, chosen: &[bool]) -> Option<Inadmissible> {
+        for (i, c) in self.list.iter().enumerate().filter(|&(i, _)| chosen[i]) {
+            if let Some(&j) = c.excludes.iter().find(|&&j| chosen[j]) {
+                return Some(Inadmissible::Excludes(i, j));
+            }
+            if let Some(&j) = c.requires.iter().find(|&&j| !chosen[j]) {
+                return Some(Inadmissible::Requires(i, j));
+            }
+        }
+        None
     }
 
     /// The candidates applied to this region (see [`Candidates::applied`]), in candidate

@@ -82,6 +82,8 @@ struct PlanJson {
     feasible: bool,
     optimal: bool,
     stop: &'static str,
+    /// The measures the scenario applies (`[scenario] with`): in every portfolio searched.
+    fixed_by_scenario: Vec<String>,
     chosen: Vec<String>,
     annual_cost_yuan: Option<f64>,
     lower_bound_yuan: Option<f64>,
@@ -117,6 +119,9 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
         feasible: plan.feasible(),
         optimal: plan.optimal,
         stop: plan.stop.as_str(),
+        fixed_by_scenario: members(plan.fixed, region.candidates.len())
+            .map(|i| region.candidates.list[i].id.clone())
+            .collect(),
         chosen: chosen.map(|p| p.ids(region)).unwrap_or_default(),
         annual_cost_yuan: chosen.map(|p| round(p.annual_cost, 2)),
         lower_bound_yuan: plan.lower_bound.map(|x| round(x, 2)),

@@ -92,7 +92,12 @@ impl ScenarioError {
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The scenario as it runs: the candidate measures of `[scenario] with` applied (their
+    /// flags in `candidates.applied`).
     pub region: Region,
+    /// The scenario without the measures of `[scenario] with`, when it names any (see
+    /// [`Loaded::base`]).
+    base: Option<Box<Region>>,
     /// SHA-256 of the scenario file and its tables, hex.
     pub hash: String,
     /// The files read, as given (scenario first).
@@ -102,6 +107,15 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// The `[[uncertain]]` entries (used only by `run --samples`).
     pub uncertain: Vec<Uncertain>,
+}
+
+impl Loaded {
+    /// The scenario without any candidate measure applied, its `candidates.applied` still
+    /// naming those of `[scenario] with`: what [`Candidates::region_for`] applies portfolios
+    /// to (`plan`, `run --with`).
+    pub fn base(&self) -> &Region {
+        self.base.as_deref().unwrap_or(&self.region)
+    }
 }
 
 /// Lists that hold one item per `[[list]]` header.
@@ -200,6 +214,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
         } else {
             diag::path_string(&path)
         };
+        let field = item_of_header(text, &field, line);
         let d = Diagnostic {
             file: file.to_string(),
             line,
@@ -298,6 +313,28 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
     diags.sort_by_key(|d| (d.line, d.column));
     diags.dedup();
     Err(ScenarioError::Invalid(Diagnostics(diags)))
+}
+
+/// A problem located at a list as a whole (`candidates`: serde's missing field points at the
+/// item's `[[candidates]]` header) names the item instead: `candidates[i]`, `i` counting the
+/// `[[candidates]]` headers of the file up to 1-based `line`.
+fn item_of_header(text: &str, field: &str, line: usize) -> String {
+    let Some(&list) = LISTS.iter().find(|&&l| l == field) else {
+        return field.to_string();
+    };
+    let header = format!("[[{list}]]");
+    // The header, maybe followed by a comment.
+    let is_header = |l: &str| {
+        l.trim()
+            .strip_prefix(header.as_str())
+            .is_some_and(|rest| rest.trim_start().is_empty() || rest.trim_start().starts_with('#'))
+    };
+    let lines: Vec<&str> = text.split('\n').take(line).collect();
+    if !lines.last().is_some_and(|l| is_header(l)) {
+        return field.to_string();
+    }
+    let i = lines.iter().filter(|l| is_header(l)).count() - 1;
+    format!("{list}[{i}]")
 }
 
 /// The name in serde's "unknown field `x`, expected one of `a`, `b`" and the closest of
@@ -662,8 +699,18 @@ fn load_inner(
         return Err(ScenarioError::Invalid(Diagnostics(d)));
     }
     let (region, warnings, uncertain) = built.expect("checked above");
+    // The measures `[scenario] with` names are applied here: `region` is the scenario as it
+    // runs, `base` the one without them (what `plan` and `run --with` start from).
+    let (region, base) = if region.candidates.applied.iter().any(|&on| on) {
+        let flags = region.candidates.applied.clone();
+        let applied = region.candidates.region_for(&region, &flags);
+        (applied, Some(Box::new(region)))
+    } else {
+        (region, None)
+    };
     Ok(Loaded {
         region,
+        base,
         uncertain,
         hash,
         files,

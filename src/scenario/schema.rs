@@ -51,6 +51,9 @@ pub struct RawMeta {
     pub description: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
+    /// Candidate measures this scenario applies (ids of `[[candidates]]`), as `run --with`.
+    #[serde(default)]
+    pub with: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -113,7 +113,14 @@ pub fn plan(
     // enumerate the subsets of the candidates that can still join them (not excluded by them,
     // nor needing something they exclude), each with the essential ones added (same order,
     // shifted cost).
-    let mut essential = bound.essential(required);
+    // The measures the scenario applies (`[scenario] with`) are part of every portfolio.
+    let fixed = cands
+        .applied
+        .iter()
+        .enumerate()
+        .filter(|&(_, &on)| on)
+        .fold(0u64, |m, (i, _)| m | 1 << i);
+    let mut essential = bound.essential(required) | fixed;
     for m in members(essential, n) {
         essential |= with_prerequisites(&requires, m);
     }
@@ -320,6 +327,7 @@ pub fn plan(
         .cloned()
         .expect("the baseline is evaluated");
     Ok(Plan {
+        fixed,
         config: cfg,
         required,
         evaluated,

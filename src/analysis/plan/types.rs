@@ -162,6 +162,9 @@ pub struct Counts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub config: PlanConfig,
+    /// The candidates the scenario applies (`[scenario] with`), as a mask: part of every
+    /// portfolio searched (the baseline, without any measure, excepted).
+    pub fixed: u64,
     /// Samples that must meet the target: ⌈confidence·N⌉.
     pub required: u64,
     /// Every portfolio evaluated exactly, in evaluation order (the baseline first).

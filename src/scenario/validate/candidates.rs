@@ -35,11 +35,13 @@ pub struct BuiltCandidates {
     pub extra: Extra,
 }
 
-/// `[plan]` and `[[candidates]]` (`None` when there is a problem; every one is recorded).
+/// `[plan]`, `[[candidates]]` and the measures `[scenario] with` applies (`None` when there is
+/// a problem; every one is recorded).
 pub fn candidates(
     ctx: &mut Ctx,
     plan: Option<&RawPlan>,
     raw: &[RawCandidate],
+    with: &[String],
     refs: Refs,
 ) -> Option<BuiltCandidates> {
     let rate = plan.and_then(|p| p.discount_rate);
@@ -141,6 +143,7 @@ pub fn candidates(
     relations::symmetric_excludes(&mut list);
     relations::requirements(ctx, &list, &origins);
     relations::lever_conflicts(ctx, raw, &list, &origins);
+    let applied = applied(ctx, &ix, &list, with);
     if ctx.diags.len() > before {
         return None;
     }
@@ -148,11 +151,72 @@ pub fn candidates(
         candidates: Candidates {
             discount_rate: rate.unwrap_or(0.0),
             list,
-            applied: Vec::new(),
+            applied,
         },
         consumers,
         extra,
     })
+}
+
+/// `[scenario] with`: known candidate ids, each once, forming an admissible portfolio; one
+/// flag per candidate (empty when the list is).
+fn applied(
+    ctx: &mut Ctx,
+    ix: &std::collections::HashMap<String, usize>,
+    list: &[Candidate],
+    with: &[String],
+) -> Vec<bool> {
+    if with.is_empty() {
+        return Vec::new();
+    }
+    let o = top("scenario");
+    let mut flags = vec![false; list.len()];
+    let mut ok = true;
+    for (k, id) in with.iter().enumerate() {
+        let at = o.child("with", k);
+        if list.is_empty() {
+            ctx.err(
+                &at,
+                "",
+                format!("with names candidate \"{id}\" but the scenario has no [[candidates]]"),
+            );
+            ok = false;
+            continue;
+        }
+        match lookup(ctx, ix, &at, "", "with", "candidate", id) {
+            Some(i) if flags[i] => {
+                ctx.err(&at, "", format!("with names candidate \"{id}\" twice"));
+            }
+            Some(i) => flags[i] = true,
+            None => ok = false,
+        }
+    }
+    if ok {
+        let c = Candidates {
+            list: list.to_vec(),
+            ..Candidates::default()
+        };
+        match c.inadmissible(&flags) {
+            Some(Inadmissible::Excludes(i, j)) => ctx.err(
+                &o,
+                "with",
+                format!(
+                    "candidates \"{}\" and \"{}\" exclude each other (choose one)",
+                    list[i].id, list[j].id
+                ),
+            ),
+            Some(Inadmissible::Requires(i, j)) => ctx.err(
+                &o,
+                "with",
+                format!(
+                    "candidate \"{}\" requires \"{}\" (add it to with)",
+                    list[i].id, list[j].id
+                ),
+            ),
+            None => {}
+        }
+    }
+    flags
 }
 
 /// A candidate's costs: (capex, life, opex, annual cost), from capex, life and opex at the

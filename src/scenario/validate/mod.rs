@@ -166,6 +166,7 @@ pub fn build(
         ctx,
         raw.plan.as_ref(),
         &raw.candidates,
+        &raw.scenario.with,
         candidates::Refs {
             parks: &parks,
             materials: &materials,
