@@ -804,3 +804,43 @@ fn a_bad_load_factor_cell_is_located_in_its_table() {
     assert_eq!((d[0].line, d[0].field.as_str()), (2, "load_factor"));
     assert!(d[0].message.contains("must lie in [0, 1], got 2"), "{d:?}");
 }
+
+/// A column given twice in a CSV header (issue #19, item 14) is refused on line 1 at its
+/// second copy, naming both positions; before, the first copy was read silently.
+#[test]
+fn a_csv_column_given_twice_is_refused_with_both_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nproducers = \"producers.csv\"\nconsumers = \"consumers.csv\"\n\n[settings]",
+    );
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity,quantity\nx1,A,gangue,5,7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("consumers.csv"),
+        "id,park,route,capacity,material,material\nc1,A,sintered_bricks,10,gangue,fly_ash\n",
+    )
+    .unwrap();
+    let err = scenario::load_str("t.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    let p = dir.path().join("producers.csv").display().to_string();
+    let c = dir.path().join("consumers.csv").display().to_string();
+    let dup = |file: &str| {
+        d.iter()
+            .find(|x| x.file == file)
+            .unwrap_or_else(|| panic!("{d:?}"))
+    };
+    let q = dup(&p);
+    assert_eq!((q.line, q.column, q.field.as_str()), (1, 27, "quantity"));
+    assert_eq!(
+        q.message,
+        format!("column `quantity` is given twice in the header, as columns 4 and 5 ({p}:1:18 and {p}:1:27); give it once")
+    );
+    let m = dup(&c);
+    assert_eq!((m.line, m.column, m.field.as_str()), (1, 33, "material"));
+    assert!(m.message.contains("as columns 5 and 6"), "{}", m.message);
+    assert_eq!(d.len(), 2, "{d:?}");
+}
