@@ -844,3 +844,117 @@ fn a_csv_column_given_twice_is_refused_with_both_positions() {
     assert!(m.message.contains("as columns 5 and 6"), "{}", m.message);
     assert_eq!(d.len(), 2, "{d:?}");
 }
+
+/// Issue #19, item 8: one message per bad reference used to echo every known id in full (500
+/// references to 12 ids of 100 kB gave 600 MB). Long ids are cut to 40 characters with their
+/// length, lists of known ids to 12 names, and at most 100 problems are printed, the rest
+/// counted.
+#[test]
+fn long_ids_lists_and_many_problems_are_shortened() {
+    let long = |i: usize| format!("{i:02}{}", "p".repeat(10_000));
+    let mut text = TINY.to_string();
+    for i in 0..12 {
+        text.push_str(&format!(
+            "\n[[parks]]\nid = \"{}\"\nname = \"x\"\nlat = 39.0\nlon = 110.0\n",
+            long(i)
+        ));
+    }
+    for i in 0..150 {
+        text.push_str(&format!(
+            "\n[[producers]]\nid = \"bad{i}\"\npark = \"{}{i}\"\nmaterial = \"gangue\"\nquantity = 1.0\n",
+            "q".repeat(20_000)
+        ));
+    }
+    let err = scenario::load_str("bad.toml", &text, Path::new(".")).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 150, "{}", d.len());
+    for x in d {
+        // 14 parks known: no list (over 12), the reference cut to 40 characters.
+        assert!(
+            x.message.len() < 400,
+            "{} bytes: {}",
+            x.message.len(),
+            &x.message[..200]
+        );
+        let cut = format!("names park \"{}…(2000", "q".repeat(40));
+        assert!(x.message.contains(&cut), "{}", x.message);
+    }
+    let shown = err.to_string();
+    assert_eq!(shown.lines().count(), 101, "{}", &shown[..500]);
+    assert_eq!(
+        shown.lines().last(),
+        Some("… and 50 more problems (the first 100 are shown)")
+    );
+    assert!(shown.len() < 100 * 400, "{}", shown.len());
+    // With at most 12 ids known, each is listed, cut to 40 characters.
+    let few: String = (0..10)
+        .map(|i| {
+            format!(
+                "\n[[parks]]\nid = \"{}\"\nname = \"x\"\nlat = 39.0\nlon = 110.0\n",
+                long(i)
+            )
+        })
+        .collect();
+    let text = format!("{TINY}{few}").replacen("park = \"B\"", "park = \"P9\"", 1);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let m = &d[0].message;
+    assert!(
+        m.contains(&format!(", {}…(10002 bytes)", &long(3)[..40])),
+        "{m}"
+    );
+    assert!(m.len() < 12 * 70 + 200, "{}", m.len());
+}
+
+/// Issue #19, item 17: ids with terminal escape sequences were echoed raw (`validate` could
+/// retitle or clear the terminal). Every message escapes control characters (C0, DEL, C1,
+/// bidirectional controls, zero-width characters) as `\u{…}`, and ids holding one are
+/// refused (look-alike ids).
+#[test]
+fn control_characters_are_escaped_and_refused_in_ids() {
+    let text = TINY
+        .replacen(
+            "park = \"B\"",
+            "park = \"B\\u001b]0;pwned\\u0007\\u001b[2J\"",
+            1,
+        )
+        .replacen("id = \"pa-ash\"", "id = \"pa\\u200bash\\u202e\"", 1)
+        .replacen("id = \"bricks\"", "id = \"bri\\u009bc\\nks\"", 1);
+    let err = scenario::load_str("bad.toml", &text, Path::new(".")).unwrap_err();
+    let shown = err.to_string();
+    for c in ['\u{1b}', '\u{7}', '\u{200b}', '\u{202e}', '\u{9b}'] {
+        assert!(!shown.contains(c), "raw {c:?} in\n{shown}");
+    }
+    assert!(
+        shown.contains(r#"names park "B\u{1b}]0;pwned\u{7}\u{1b}[2J", which does not exist"#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#"producer id "pa\u{200b}ash\u{202e}" holds the invisible or control character U+200B at character 3; ids are visible text"#),
+        "{shown}"
+    );
+    assert!(shown.contains(r#"consumer id "bri\u{9b}c\u{a}ks" holds the invisible or control character U+009B at character 4"#), "{shown}");
+    // One problem per line: the newline in the id is escaped too.
+    assert_eq!(shown.lines().count(), err.diagnostics().len(), "{shown}");
+}
+
+/// The terminal summary (also quoted in `report.md`) escapes names from the input.
+#[test]
+fn the_terminal_summary_escapes_names() {
+    let text = TINY
+        .replacen(
+            "title = \"Tiny two-park example\"",
+            "title = \"Tiny\\u001b]0;x\\u0007\"",
+            1,
+        )
+        .replacen(
+            "name = \"Coal gangue\"",
+            "name = \"Coal\\u001b[2Jgangue\"",
+            1,
+        );
+    let l = scenario::load_str("t.toml", &text, Path::new(".")).unwrap();
+    let r = symbiosim::analysis::evaluate(&l.region, &Default::default()).unwrap();
+    let s = symbiosim::report::terminal_summary(&l.region, &r.results);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
+    assert!(s.starts_with("Tiny\\u{1b}]0;x\\u{7} (2025)"), "{s}");
+}

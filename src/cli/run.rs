@@ -147,8 +147,11 @@ pub(super) fn scenario_stem(path: &Path) -> anyhow::Result<String> {
 pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
     match e {
         ScenarioError::Invalid(d) => {
-            for diag in &d.0 {
+            for diag in d.shown() {
                 errln!("error: {diag}");
+            }
+            if let Some(more) = d.more() {
+                errln!("{more}");
             }
             errln!(
                 "{} problem{} found; nothing written",

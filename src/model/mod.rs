@@ -8,6 +8,7 @@ use ndarray::Array2;
 use std::collections::BTreeMap;
 
 mod plan;
+pub mod text;
 mod uncertain;
 pub use plan::*;
 pub use uncertain::*;

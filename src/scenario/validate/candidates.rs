@@ -11,6 +11,7 @@ use super::checks::{index_ids, item, lookup, top, Ctx};
 use super::limits::Extra;
 use super::relations;
 use super::sections::{self, Built, ConsumerOrigins};
+use crate::model::text;
 use crate::model::*;
 use std::collections::BTreeMap;
 
@@ -57,7 +58,7 @@ pub fn candidates(
     let mut extra = Extra::default();
     let mut new_consumers = Vec::new();
     for (c, o) in raw.iter().zip(&origins) {
-        let who = format!("candidate \"{}\"", c.id);
+        let who = format!("candidate \"{}\"", text::short(&c.id));
         let flag = Flag::parse(&c.flag);
         if flag.is_none() {
             ctx.err(

@@ -7,6 +7,7 @@ use super::super::schema::RawUncertain;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, Ctx};
 use super::sections::{Built, ConsumerOrigins, ProducerOrigin};
+use crate::model::text;
 use crate::model::*;
 use std::collections::HashMap;
 
@@ -140,7 +141,7 @@ fn items(
     field: UncertainField,
     l: &Lists,
 ) -> Option<Vec<usize>> {
-    let who = format!("uncertain entry \"{}\"", u.id);
+    let who = format!("uncertain entry \"{}\"", text::short(&u.id));
     let (ix, n, kind): (&HashMap<String, usize>, usize, &str) = match field.list() {
         "producers" => (&l.producers.ix, l.producers.items.len(), "producer"),
         "consumers" => (&l.consumers.ix, l.consumers.items.len(), "consumer"),
