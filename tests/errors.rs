@@ -958,3 +958,37 @@ fn the_terminal_summary_escapes_names() {
     assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
     assert!(s.starts_with("Tiny\\u{1b}]0;x\\u{7} (2025)"), "{s}");
 }
+
+/// Issue #19, item 15: with only hydrogen producers, validation warned "the target is met
+/// without any flow" while the outputs said `meets_target` false and "missed by 0.00 t". A
+/// scope without solid tonnes is now one answer everywhere: a validation error that says why.
+#[test]
+fn a_target_scope_without_solid_tonnes_is_an_error() {
+    let want = "target.scope: the target's scope holds no solid waste: nothing to measure";
+    // Only the hydrogen producer left.
+    let mut text = TINY.to_string();
+    for id in ["pa-ash", "pb-ash", "pb-gangue"] {
+        let from = text.find(&format!("[[producers]]\nid = \"{id}\"")).unwrap();
+        let to = from + text[from..].find("\n\n").unwrap();
+        text.replace_range(from..to, "");
+    }
+    let d = errors(&text);
+    let e: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+    assert!(e.iter().any(|x| x.contains(want)), "{e:?}");
+    assert_eq!(d.len(), 1, "{e:?}");
+    // Solids of zero tonnes; a material scope and a park scope without solid tonnes.
+    let zero = TINY
+        .replace("quantity = 100.0", "quantity = 0.0")
+        .replace("quantity = 60.0", "quantity = 0.0");
+    let material = zero.replace("scope = \"solids\"", "scope = \"material:fly_ash\"");
+    assert!(errors(&material)
+        .iter()
+        .any(|x| x.to_string().contains(want)));
+    // Park A's only solid producer has 0 t (its hydrogen does not count).
+    let park = zero.replace("scope = \"solids\"", "scope = \"park:A\"");
+    assert!(errors(&park).iter().any(|x| x.to_string().contains(want)));
+    // Park B still holds gangue: valid, and no warning about the scope.
+    let b = zero.replace("scope = \"solids\"", "scope = \"park:B\"");
+    let l = scenario::load_str("b.toml", &b, Path::new("scenarios")).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}

@@ -123,7 +123,7 @@ pub struct Loaded {
     /// The files read, as given (scenario first).
     pub files: Vec<String>,
     /// Legal but suspicious input, located like errors (see `validate::warnings`): a
-    /// producer out of every mode's reach, a target met without any flow. Not printed here.
+    /// producer out of every mode's reach, a target rate of 0. Not printed here.
     pub warnings: Vec<Diagnostic>,
     /// The `[[uncertain]]` entries (used only by `run --samples`).
     pub uncertain: Vec<Uncertain>,

@@ -209,6 +209,12 @@ pub fn build(
         },
     );
 
+    // (Not when items were set aside, which may be the scope's producers, nor without any
+    // producer: that is reported on its own.)
+    let known = ctx.dropped.is_empty() && !producers.items.is_empty();
+    if let Some(sc) = scope.as_ref().filter(|_| known) {
+        sections::scope_holds_solids(ctx, sc, &producers.items, &materials.items, &parks.items);
+    }
     let objective = objective?;
     let scope = scope?;
     if !ctx.diags.is_empty() {

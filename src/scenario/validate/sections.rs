@@ -763,6 +763,35 @@ pub fn target_accounting(ctx: &mut Ctx, t: &RawTarget) -> Accounting {
     }
 }
 
+/// The target's scope must hold solid tonnes: some producer of a solid in it with a positive
+/// quantity or stockpile. An empty scope has no rate (0 of 0 tonnes), so no target can be met
+/// or missed there: it is an error, not a target met without any flow.
+pub fn scope_holds_solids(
+    ctx: &mut Ctx,
+    scope: &TargetScope,
+    producers: &[Producer],
+    materials: &[Material],
+    parks: &[Park],
+) {
+    let holds = producers.iter().any(|p| {
+        let solid = materials[p.material.0].class == MaterialClass::Solid;
+        let inside = match scope {
+            TargetScope::AllSolids => true,
+            TargetScope::Material(m) => p.material == *m,
+            TargetScope::Park(k) => p.park == *k || parks[p.park.0].parent == Some(*k),
+        };
+        // (A negative or non-finite value is reported on its own: not empty here.)
+        solid && inside && !(p.quantity == 0.0 && p.stockpile == 0.0)
+    });
+    if !holds {
+        ctx.err(
+            &top("target"),
+            "scope",
+            "the target's scope holds no solid waste: nothing to measure (no producer of a solid in it has a positive quantity or stockpile)",
+        );
+    }
+}
+
 /// `[target]` scope: all solids, one solid material, or one park (`None` if invalid).
 pub fn target_scope(
     ctx: &mut Ctx,

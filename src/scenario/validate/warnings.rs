@@ -3,9 +3,9 @@
 //!
 //! - a producer that no transport mode can bring to any consumer accepting its lots (its whole
 //!   output will be disposed whatever the economics);
-//! - a target met before anything is solved: a rate of 0, or a scope without generation (the
-//!   rate then has nothing to measure). A target that a solved allocation happens to meet
-//!   cannot be known here.
+//! - a target met before anything is solved: a rate of 0. (A scope without solid tonnes is an
+//!   error, not a warning: the rate has nothing to measure.) A target that a solved allocation
+//!   happens to meet cannot be known here.
 
 use super::super::diag::Diagnostic;
 use super::super::Origin;
@@ -60,26 +60,10 @@ pub fn collect(ctx: &Ctx, region: &Region, producers: &[(Origin, f64)]) -> Vec<D
             ),
         ));
     }
-    let to = top("target");
-    let t = &region.target;
-    if t.rate == 0.0 {
+    // (A scope without solid tonnes is an error: `sections::scope_holds_solids`.)
+    if region.target.rate == 0.0 {
+        let to = top("target");
         out.push(ctx.at(&to, "rate", "a target rate of 0 is met without any flow"));
-    } else {
-        let solid = |p: &Producer| region.materials[p.material.0].class == MaterialClass::Solid;
-        let covered = region.producers.iter().any(|p| match t.scope {
-            TargetScope::AllSolids => solid(p),
-            TargetScope::Material(m) => p.material == m,
-            TargetScope::Park(k) => {
-                solid(p) && (p.park == k || region.parks[p.park.0].parent == Some(k))
-            }
-        });
-        if !covered {
-            out.push(ctx.at(
-                &to,
-                "scope",
-                "the target's scope covers no generation of solids: the target is met without any flow",
-            ));
-        }
     }
     out
 }
