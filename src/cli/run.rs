@@ -267,7 +267,8 @@ pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     match load(args) {
         Ok(l) => {
             warn(&l);
-            let net = Network::build(&l.region)?;
+            // Counted, not built: validation's memory stays linear in the input.
+            let (nodes, arcs) = Network::size(&l.region)?;
             super::print_stdout(&format!(
                 "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs\n",
                 path.display(),
@@ -276,8 +277,8 @@ pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 l.region.producers.len(),
                 l.region.consumers.len(),
                 l.region.modes.len(),
-                net.node_count(),
-                net.arc_count()
+                nodes,
+                arcs
             ))?;
             Ok(ExitCode::SUCCESS)
         }
