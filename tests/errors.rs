@@ -100,13 +100,14 @@ fn nan_and_infinity_are_errors() {
 
 #[test]
 fn values_that_overflow_the_solver_are_errors() {
-    let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e30", 0);
+    // (1e14: under the cap of 1e15 for a quantity, over 2^40 flow units at resolution 1.)
+    let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e14", 0);
     let d = errors(&text);
     // Blamed on the producer alone: the total overflows only because of it.
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].field, "producers[0].quantity");
     assert!(d[0].message.contains("above the solver's limit"), "{d:?}");
-    assert!(d[0].message.contains("1e30"), "{d:?}");
+    assert!(d[0].message.contains("1e14"), "{d:?}");
     // A total that overflows while every producer fits is blamed on the resolution.
     let text = TINY.replace(
         "same_park_km = 5.0",
@@ -991,4 +992,130 @@ fn a_target_scope_without_solid_tonnes_is_an_error() {
     let b = zero.replace("scope = \"solids\"", "scope = \"park:B\"");
     let l = scenario::load_str("b.toml", &b, Path::new("scenarios")).unwrap();
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}
+
+/// Issue #19, item 13: a quantity of 1.5e307 at `quantity_resolution = 1e300` fits the solver's
+/// 2^40 scaled limit, but the CSVs printed `inf` and `summary.json` `null`; a multiplier near
+/// 7e299 printed `inf` in `samples.csv`. Values over the caps of `docs/format.md` ("Caps") are
+/// refused, each on its field (and only once, not also against the solver's limit).
+#[test]
+fn values_over_the_caps_are_refused_so_no_output_overflows() {
+    let cases: [(String, &str, &str); 8] = [
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e300\ncost_resolution_yuan = 1e300")
+                .replace("quantity = 100.0", "quantity = 1.5e307"),
+            "producers[0].quantity",
+            "1.5e307 is above the cap of 1e15 for a quantity",
+        ),
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6")
+                .replace("quantity = 80.0", "quantity = 6e14\nbase_year = 2024\ngrowth_rate = 1.0"),
+            "producers[2].growth_rate",
+            "grows quantity 6e14 to 1.2e15, above the cap of 1e15 for a quantity",
+        ),
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6")
+                .replace("quantity = 100.0", "quantity = 6e14")
+                .replace("quantity = 60.0", "quantity = 6e14"),
+            "materials[0].id",
+            "material \"fly_ash\": its producers' generation and stockpiles add up to 1.2e15, above the cap of 1e15 per material",
+        ),
+        (
+            format!("{TINY}\n[[uncertain]]\nid = \"u\"\napplies_to = \"producers.quantity\"\ndistribution = \"uniform\"\nlow = 1.0\nhigh = 7e299\n"),
+            "uncertain[0].high",
+            "7e299 is above the cap of 1000 for a multiplier",
+        ),
+        (
+            TINY.replacen("km = 50.0", "km = 1e300", 1),
+            "distances[0].km",
+            "1e300 is above the cap of 100000 for a distance in km",
+        ),
+        (
+            TINY.replacen("co2_kg_per_unit_km = 0.1", "co2_kg_per_unit_km = 1e300", 1),
+            "transport[0].co2_kg_per_unit_km",
+            "1e300 is above the cap of 1e9 for a value per unit",
+        ),
+        (
+            TINY.replacen("[[parks]]", "[policy]\ntransport_cost_multiplier = 1e300\n\n[[parks]]", 1),
+            "policy.transport_cost_multiplier",
+            "1e300 is above the cap of 1000 for a multiplier",
+        ),
+        (
+            TINY.replace("capacity = 100.0", "capacity = 2e15")
+                .replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6"),
+            "consumers[0].capacity",
+            "2e15 is above the cap of 1e15 for a quantity",
+        ),
+    ];
+    for (text, field, want) in cases {
+        let d = errors(&text);
+        let on: Vec<&Diagnostic> = d.iter().filter(|x| x.field == field).collect();
+        assert_eq!(on.len(), 1, "{field}: {d:?}");
+        assert!(on[0].message.contains(want), "{field}: {:?}", on[0].message);
+    }
+}
+
+/// At the caps, every output number is finite: a run of tiny scaled up to the caps writes no
+/// `inf`, `NaN` or `null` anywhere.
+#[test]
+fn a_run_at_the_caps_writes_only_finite_numbers() {
+    let text = TINY
+        .replace(
+            "same_park_km = 5.0",
+            "same_park_km = 5.0\nquantity_resolution = 1e4\ncost_resolution_yuan = 1e4",
+        )
+        .replace("quantity = 100.0", "quantity = 5e14")
+        .replace("quantity = 60.0", "quantity = 4.9e14")
+        .replace("quantity = 80.0", "quantity = 5e14")
+        .replace("stockpile = 50.0", "stockpile = 4.9e14")
+        .replace("quantity = 1000.0", "quantity = 1e15")
+        .replace("capacity = 100.0", "capacity = 1e15")
+        .replace("capacity = 150.0", "capacity = 1e15")
+        .replace("capacity = 600.0", "capacity = 1e15")
+        .replace(
+            "storage_cost_yuan_per_unit = 25.0",
+            "storage_cost_yuan_per_unit = 1e8",
+        )
+        .replace(
+            "processing_cost_yuan_per_unit = 10.0",
+            "processing_cost_yuan_per_unit = 1e8",
+        )
+        .replace("co2_kg_per_unit_km = 0.1", "co2_kg_per_unit_km = 1e9")
+        .replace(
+            "co2_avoided_t_per_unit = 0.78",
+            "co2_avoided_t_per_unit = 1e9",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("caps.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_symbiosim"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut seen = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let p = e.unwrap().path();
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if !["csv", "json", "md"].contains(&ext) {
+            continue;
+        }
+        let t = std::fs::read_to_string(&p).unwrap().to_lowercase();
+        for bad in ["inf", "nan", "null"] {
+            let hits: Vec<&str> = t
+                .lines()
+                .filter(|l| l.split(|c: char| !c.is_alphanumeric()).any(|w| w == bad))
+                .collect();
+            assert!(hits.is_empty(), "{}: {bad} in {hits:?}", p.display());
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen}");
 }

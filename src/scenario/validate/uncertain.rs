@@ -6,6 +6,7 @@ use super::super::diag::{num, Seg};
 use super::super::schema::RawUncertain;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, Ctx};
+use super::magnitudes;
 use super::sections::{Built, ConsumerOrigins, ProducerOrigin};
 use crate::model::text;
 use crate::model::*;
@@ -82,6 +83,32 @@ pub fn uncertain(ctx: &mut Ctx, raw: &[RawUncertain], l: Lists) -> Vec<Uncertain
                                 num(m * rate)
                             ),
                         );
+                    }
+                }
+            }
+            // The quantity regrown at the multiplier that grows it most stays within the cap.
+            if let Some(d) = distribution {
+                let (lo, hi) = d.bounds();
+                for (&i, &(rate, years)) in items.iter().zip(&g) {
+                    let base = l.producers.origins[i].1;
+                    for (name, m) in [("low", lo), ("high", hi)] {
+                        let grown = base * (1.0 + m * rate).powi(years);
+                        if base.is_finite()
+                            && 1.0 + m * rate > 0.0
+                            && (grown.is_nan() || grown > magnitudes::MAX_QUANTITY)
+                        {
+                            ctx.err(
+                            o,
+                            name,
+                            format!(
+                                "regrows the quantity of producer \"{}\" to {} at multiplier {}, above the cap of {} for a quantity (see \"Caps\" in docs/format.md)",
+                                text::short(&l.producers.items[i].id),
+                                num(grown),
+                                num(m),
+                                num(magnitudes::MAX_QUANTITY)
+                            ),
+                        );
+                        }
                     }
                 }
             }
@@ -231,6 +258,20 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
     let mut ok = ctx.finite(o, "low", low) & ctx.finite(o, "high", high);
     if ok && low < 0.0 {
         ctx.err(o, "low", format!("must not be negative, got {}", num(low)));
+        ok = false;
+    }
+    // A drawn multiplier stays within its cap: a value that fits the solver's 2^40 alone
+    // then fits its 2^50 at any draw (2^40 × 1000 < 2^50), and every output stays finite.
+    if ok && high > magnitudes::MAX_MULTIPLIER {
+        ctx.err(
+            o,
+            "high",
+            format!(
+                "{} is above the cap of {} for a multiplier (see \"Caps\" in docs/format.md)",
+                num(high),
+                num(magnitudes::MAX_MULTIPLIER)
+            ),
+        );
         ok = false;
     }
     if ok && high < low {
