@@ -372,7 +372,8 @@ fn candidate_values_go_through_the_solver_range_checks() {
         "{}",
         d[0].message
     );
-    // A link so long that its haulage cost overflows is blamed on its km.
+    // A link so long that its haulage cost would overflow is blamed on its km (over the cap
+    // on distances, before the solver's limit: `docs/format.md`, "Caps").
     let t = replace(
         PLAN,
         "km = 120.0\n\n[[candidates]]",
@@ -382,7 +383,8 @@ fn candidate_values_go_through_the_solver_range_checks() {
     let e = one(&d);
     assert_eq!(e.field, "candidates[3].links[0].km");
     assert!(
-        e.message.contains("transport by mode \"rail\""),
+        e.message
+            .contains("1e13 is above the cap of 100000 for a distance in km"),
         "{}",
         e.message
     );

@@ -100,13 +100,14 @@ fn nan_and_infinity_are_errors() {
 
 #[test]
 fn values_that_overflow_the_solver_are_errors() {
-    let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e30", 0);
+    // (1e14: under the cap of 1e15 for a quantity, over 2^40 flow units at resolution 1.)
+    let text = replace_nth(TINY, "quantity = 100.0", "quantity = 1e14", 0);
     let d = errors(&text);
     // Blamed on the producer alone: the total overflows only because of it.
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].field, "producers[0].quantity");
     assert!(d[0].message.contains("above the solver's limit"), "{d:?}");
-    assert!(d[0].message.contains("1e30"), "{d:?}");
+    assert!(d[0].message.contains("1e14"), "{d:?}");
     // A total that overflows while every producer fits is blamed on the resolution.
     let text = TINY.replace(
         "same_park_km = 5.0",
@@ -803,4 +804,318 @@ fn a_bad_load_factor_cell_is_located_in_its_table() {
     assert!(d[0].file.ends_with("consumers.csv"), "{d:?}");
     assert_eq!((d[0].line, d[0].field.as_str()), (2, "load_factor"));
     assert!(d[0].message.contains("must lie in [0, 1], got 2"), "{d:?}");
+}
+
+/// A column given twice in a CSV header (issue #19, item 14) is refused on line 1 at its
+/// second copy, naming both positions; before, the first copy was read silently.
+#[test]
+fn a_csv_column_given_twice_is_refused_with_both_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = TINY.replace(
+        "[settings]",
+        "[tables]\nproducers = \"producers.csv\"\nconsumers = \"consumers.csv\"\n\n[settings]",
+    );
+    std::fs::write(
+        dir.path().join("producers.csv"),
+        "id,park,material,quantity,quantity\nx1,A,gangue,5,7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("consumers.csv"),
+        "id,park,route,capacity,material,material\nc1,A,sintered_bricks,10,gangue,fly_ash\n",
+    )
+    .unwrap();
+    let err = scenario::load_str("t.toml", &text, dir.path()).unwrap_err();
+    let d = err.diagnostics();
+    let p = dir.path().join("producers.csv").display().to_string();
+    let c = dir.path().join("consumers.csv").display().to_string();
+    let dup = |file: &str| {
+        d.iter()
+            .find(|x| x.file == file)
+            .unwrap_or_else(|| panic!("{d:?}"))
+    };
+    let q = dup(&p);
+    assert_eq!((q.line, q.column, q.field.as_str()), (1, 27, "quantity"));
+    assert_eq!(
+        q.message,
+        format!("column `quantity` is given twice in the header, as columns 4 and 5 ({p}:1:18 and {p}:1:27); give it once")
+    );
+    let m = dup(&c);
+    assert_eq!((m.line, m.column, m.field.as_str()), (1, 33, "material"));
+    assert!(m.message.contains("as columns 5 and 6"), "{}", m.message);
+    assert_eq!(d.len(), 2, "{d:?}");
+}
+
+/// Issue #19, item 8: one message per bad reference used to echo every known id in full (500
+/// references to 12 ids of 100 kB gave 600 MB). Long ids are cut to 40 characters with their
+/// length, lists of known ids to 12 names, and at most 100 problems are printed, the rest
+/// counted.
+#[test]
+fn long_ids_lists_and_many_problems_are_shortened() {
+    let long = |i: usize| format!("{i:02}{}", "p".repeat(10_000));
+    let mut text = TINY.to_string();
+    for i in 0..12 {
+        text.push_str(&format!(
+            "\n[[parks]]\nid = \"{}\"\nname = \"x\"\nlat = 39.0\nlon = 110.0\n",
+            long(i)
+        ));
+    }
+    for i in 0..150 {
+        text.push_str(&format!(
+            "\n[[producers]]\nid = \"bad{i}\"\npark = \"{}{i}\"\nmaterial = \"gangue\"\nquantity = 1.0\n",
+            "q".repeat(20_000)
+        ));
+    }
+    let err = scenario::load_str("bad.toml", &text, Path::new(".")).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 150, "{}", d.len());
+    for x in d {
+        // 14 parks known: no list (over 12), the reference cut to 40 characters.
+        assert!(
+            x.message.len() < 400,
+            "{} bytes: {}",
+            x.message.len(),
+            &x.message[..200]
+        );
+        let cut = format!("names park \"{}…(2000", "q".repeat(40));
+        assert!(x.message.contains(&cut), "{}", x.message);
+    }
+    let shown = err.to_string();
+    assert_eq!(shown.lines().count(), 101, "{}", &shown[..500]);
+    assert_eq!(
+        shown.lines().last(),
+        Some("… and 50 more problems (the first 100 are shown)")
+    );
+    assert!(shown.len() < 100 * 400, "{}", shown.len());
+    // With at most 12 ids known, each is listed, cut to 40 characters.
+    let few: String = (0..10)
+        .map(|i| {
+            format!(
+                "\n[[parks]]\nid = \"{}\"\nname = \"x\"\nlat = 39.0\nlon = 110.0\n",
+                long(i)
+            )
+        })
+        .collect();
+    let text = format!("{TINY}{few}").replacen("park = \"B\"", "park = \"P9\"", 1);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let m = &d[0].message;
+    assert!(
+        m.contains(&format!(", {}…(10002 bytes)", &long(3)[..40])),
+        "{m}"
+    );
+    assert!(m.len() < 12 * 70 + 200, "{}", m.len());
+}
+
+/// Issue #19, item 17: ids with terminal escape sequences were echoed raw (`validate` could
+/// retitle or clear the terminal). Every message escapes control characters (C0, DEL, C1,
+/// bidirectional controls, zero-width characters) as `\u{…}`, and ids holding one are
+/// refused (look-alike ids).
+#[test]
+fn control_characters_are_escaped_and_refused_in_ids() {
+    let text = TINY
+        .replacen(
+            "park = \"B\"",
+            "park = \"B\\u001b]0;pwned\\u0007\\u001b[2J\"",
+            1,
+        )
+        .replacen("id = \"pa-ash\"", "id = \"pa\\u200bash\\u202e\"", 1)
+        .replacen("id = \"bricks\"", "id = \"bri\\u009bc\\nks\"", 1);
+    let err = scenario::load_str("bad.toml", &text, Path::new(".")).unwrap_err();
+    let shown = err.to_string();
+    for c in ['\u{1b}', '\u{7}', '\u{200b}', '\u{202e}', '\u{9b}'] {
+        assert!(!shown.contains(c), "raw {c:?} in\n{shown}");
+    }
+    assert!(
+        shown.contains(r#"names park "B\u{1b}]0;pwned\u{7}\u{1b}[2J", which does not exist"#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#"producer id "pa\u{200b}ash\u{202e}" holds the invisible or control character U+200B at character 3; ids are visible text"#),
+        "{shown}"
+    );
+    assert!(shown.contains(r#"consumer id "bri\u{9b}c\u{a}ks" holds the invisible or control character U+009B at character 4"#), "{shown}");
+    // One problem per line: the newline in the id is escaped too.
+    assert_eq!(shown.lines().count(), err.diagnostics().len(), "{shown}");
+}
+
+/// The terminal summary (also quoted in `report.md`) escapes names from the input.
+#[test]
+fn the_terminal_summary_escapes_names() {
+    let text = TINY
+        .replacen(
+            "title = \"Tiny two-park example\"",
+            "title = \"Tiny\\u001b]0;x\\u0007\"",
+            1,
+        )
+        .replacen(
+            "name = \"Coal gangue\"",
+            "name = \"Coal\\u001b[2Jgangue\"",
+            1,
+        );
+    let l = scenario::load_str("t.toml", &text, Path::new(".")).unwrap();
+    let r = symbiosim::analysis::evaluate(&l.region, &Default::default()).unwrap();
+    let s = symbiosim::report::terminal_summary(&l.region, &r.results);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
+    assert!(s.starts_with("Tiny\\u{1b}]0;x\\u{7} (2025)"), "{s}");
+}
+
+/// Issue #19, item 15: with only hydrogen producers, validation warned "the target is met
+/// without any flow" while the outputs said `meets_target` false and "missed by 0.00 t". A
+/// scope without solid tonnes is now one answer everywhere: a validation error that says why.
+#[test]
+fn a_target_scope_without_solid_tonnes_is_an_error() {
+    let want = "target.scope: the target's scope holds no solid waste: nothing to measure";
+    // Only the hydrogen producer left.
+    let mut text = TINY.to_string();
+    for id in ["pa-ash", "pb-ash", "pb-gangue"] {
+        let from = text.find(&format!("[[producers]]\nid = \"{id}\"")).unwrap();
+        let to = from + text[from..].find("\n\n").unwrap();
+        text.replace_range(from..to, "");
+    }
+    let d = errors(&text);
+    let e: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+    assert!(e.iter().any(|x| x.contains(want)), "{e:?}");
+    assert_eq!(d.len(), 1, "{e:?}");
+    // Solids of zero tonnes; a material scope and a park scope without solid tonnes.
+    let zero = TINY
+        .replace("quantity = 100.0", "quantity = 0.0")
+        .replace("quantity = 60.0", "quantity = 0.0");
+    let material = zero.replace("scope = \"solids\"", "scope = \"material:fly_ash\"");
+    assert!(errors(&material)
+        .iter()
+        .any(|x| x.to_string().contains(want)));
+    // Park A's only solid producer has 0 t (its hydrogen does not count).
+    let park = zero.replace("scope = \"solids\"", "scope = \"park:A\"");
+    assert!(errors(&park).iter().any(|x| x.to_string().contains(want)));
+    // Park B still holds gangue: valid, and no warning about the scope.
+    let b = zero.replace("scope = \"solids\"", "scope = \"park:B\"");
+    let l = scenario::load_str("b.toml", &b, Path::new("scenarios")).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}
+
+/// Issue #19, item 13: a quantity of 1.5e307 at `quantity_resolution = 1e300` fits the solver's
+/// 2^40 scaled limit, but the CSVs printed `inf` and `summary.json` `null`; a multiplier near
+/// 7e299 printed `inf` in `samples.csv`. Values over the caps of `docs/format.md` ("Caps") are
+/// refused, each on its field (and only once, not also against the solver's limit).
+#[test]
+fn values_over_the_caps_are_refused_so_no_output_overflows() {
+    let cases: [(String, &str, &str); 8] = [
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e300\ncost_resolution_yuan = 1e300")
+                .replace("quantity = 100.0", "quantity = 1.5e307"),
+            "producers[0].quantity",
+            "1.5e307 is above the cap of 1e15 for a quantity",
+        ),
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6")
+                .replace("quantity = 80.0", "quantity = 6e14\nbase_year = 2024\ngrowth_rate = 1.0"),
+            "producers[2].growth_rate",
+            "grows quantity 6e14 to 1.2e15, above the cap of 1e15 for a quantity",
+        ),
+        (
+            TINY.replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6")
+                .replace("quantity = 100.0", "quantity = 6e14")
+                .replace("quantity = 60.0", "quantity = 6e14"),
+            "materials[0].id",
+            "material \"fly_ash\": its producers' generation and stockpiles add up to 1.2e15, above the cap of 1e15 per material",
+        ),
+        (
+            format!("{TINY}\n[[uncertain]]\nid = \"u\"\napplies_to = \"producers.quantity\"\ndistribution = \"uniform\"\nlow = 1.0\nhigh = 7e299\n"),
+            "uncertain[0].high",
+            "7e299 is above the cap of 1000 for a multiplier",
+        ),
+        (
+            TINY.replacen("km = 50.0", "km = 1e300", 1),
+            "distances[0].km",
+            "1e300 is above the cap of 100000 for a distance in km",
+        ),
+        (
+            TINY.replacen("co2_kg_per_unit_km = 0.1", "co2_kg_per_unit_km = 1e300", 1),
+            "transport[0].co2_kg_per_unit_km",
+            "1e300 is above the cap of 1e9 for a value per unit",
+        ),
+        (
+            TINY.replacen("[[parks]]", "[policy]\ntransport_cost_multiplier = 1e300\n\n[[parks]]", 1),
+            "policy.transport_cost_multiplier",
+            "1e300 is above the cap of 1000 for a multiplier",
+        ),
+        (
+            TINY.replace("capacity = 100.0", "capacity = 2e15")
+                .replace("same_park_km = 5.0", "same_park_km = 5.0\nquantity_resolution = 1e6"),
+            "consumers[0].capacity",
+            "2e15 is above the cap of 1e15 for a quantity",
+        ),
+    ];
+    for (text, field, want) in cases {
+        let d = errors(&text);
+        let on: Vec<&Diagnostic> = d.iter().filter(|x| x.field == field).collect();
+        assert_eq!(on.len(), 1, "{field}: {d:?}");
+        assert!(on[0].message.contains(want), "{field}: {:?}", on[0].message);
+    }
+}
+
+/// At the caps, every output number is finite: a run of tiny scaled up to the caps writes no
+/// `inf`, `NaN` or `null` anywhere.
+#[test]
+fn a_run_at_the_caps_writes_only_finite_numbers() {
+    let text = TINY
+        .replace(
+            "same_park_km = 5.0",
+            "same_park_km = 5.0\nquantity_resolution = 1e4\ncost_resolution_yuan = 1e4",
+        )
+        .replace("quantity = 100.0", "quantity = 5e14")
+        .replace("quantity = 60.0", "quantity = 4.9e14")
+        .replace("quantity = 80.0", "quantity = 5e14")
+        .replace("stockpile = 50.0", "stockpile = 4.9e14")
+        .replace("quantity = 1000.0", "quantity = 1e15")
+        .replace("capacity = 100.0", "capacity = 1e15")
+        .replace("capacity = 150.0", "capacity = 1e15")
+        .replace("capacity = 600.0", "capacity = 1e15")
+        .replace(
+            "storage_cost_yuan_per_unit = 25.0",
+            "storage_cost_yuan_per_unit = 1e8",
+        )
+        .replace(
+            "processing_cost_yuan_per_unit = 10.0",
+            "processing_cost_yuan_per_unit = 1e8",
+        )
+        .replace("co2_kg_per_unit_km = 0.1", "co2_kg_per_unit_km = 1e9")
+        .replace(
+            "co2_avoided_t_per_unit = 0.78",
+            "co2_avoided_t_per_unit = 1e9",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("caps.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_symbiosim"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut seen = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let p = e.unwrap().path();
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if !["csv", "json", "md"].contains(&ext) {
+            continue;
+        }
+        let t = std::fs::read_to_string(&p).unwrap().to_lowercase();
+        for bad in ["inf", "nan", "null"] {
+            let hits: Vec<&str> = t
+                .lines()
+                .filter(|l| l.split(|c: char| !c.is_alphanumeric()).any(|w| w == bad))
+                .collect();
+            assert!(hits.is_empty(), "{}: {bad} in {hits:?}", p.display());
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen}");
 }

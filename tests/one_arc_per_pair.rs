@@ -372,3 +372,59 @@ fn random_regions_keep_their_optima_before_and_after_a_value_refresh() {
         "too few cases where the pick changed"
     );
 }
+
+/// `Network::size` (what `validate` prints, counted without building: issue #19, item 7) is
+/// the node and arc count of `Network::build`, on the shipped scenarios and on random regions
+/// with repeated producers, grades and attribute limits (classes of several members, pairs that
+/// are not accepted).
+#[test]
+fn the_size_counted_without_building_is_the_built_size() {
+    for name in ["tiny", "nested", "tiny_plan", "ordos_2020", "ordos_2025"] {
+        let path = format!("scenarios/{name}.toml");
+        let region = symbiosim::scenario::load(Path::new(&path)).unwrap().region;
+        let net = Network::build(&region).unwrap();
+        let size = Network::size(&region).unwrap();
+        assert_eq!(size, (net.node_count(), net.arc_count()), "{name}");
+    }
+    let lots = prop::collection::vec((0usize..3, 0usize..3, 0usize..8), 1..20);
+    let limits = prop::collection::vec((0usize..3, 0usize..3), 1..12);
+    common::run(
+        200,
+        (region(), lots, limits),
+        |(mut region, lots, limits)| {
+            let grades = [None, Some("I"), Some("II")];
+            let al = [None, Some(0.3), Some(0.5)];
+            let base = region.producers.clone();
+            for (i, &(g, a, copy)) in lots.iter().enumerate() {
+                let mut p = base[copy % base.len()].clone();
+                p.id = format!("x{i}");
+                p.grade = grades[g].map(String::from);
+                if let Some(v) = al[a] {
+                    p.attrs.insert("al".into(), v);
+                }
+                region.producers.push(p);
+            }
+            let mut k = 0;
+            for c in &mut region.consumers {
+                for intake in &mut c.intakes {
+                    let (g, a) = limits[k % limits.len()];
+                    k += 1;
+                    intake.grades = match g {
+                        0 => vec![],
+                        1 => vec!["I".into()],
+                        _ => vec!["I".into(), "II".into()],
+                    };
+                    if let Some(v) = al[a] {
+                        intake.min_attrs.insert("al".into(), v);
+                    }
+                }
+            }
+            let net = Network::build(&region).unwrap();
+            prop_assert_eq!(
+                Network::size(&region).unwrap(),
+                (net.node_count(), net.arc_count())
+            );
+            Ok(())
+        },
+    );
+}

@@ -305,3 +305,65 @@ fn a_group_is_ranked_by_an_entry_that_varies() {
     assert_eq!(mc.tornado[0].input, "g");
     assert!(mc.tornado[0].rho.unwrap() > 0.99, "{:?}", mc.tornado);
 }
+
+/// Degenerate distributions (issue #19, item 3): each is either refused by validation, or every
+/// quantile the sampler can compute, at the ends of [0, 1) and in between, is a finite number
+/// inside the entry's [low, high]. A lognormal of median 0 (`ln(0 / 0)` is NaN) used to pass
+/// validation and then panic in the sampler ("min > max, or either was NaN").
+#[test]
+fn degenerate_distributions_are_refused_or_draw_inside_their_bounds() {
+    let forms = [
+        // (body, refused with this message, if refused)
+        ("distribution = \"lognormal\"\nmedian = 0.0\nlow = 0.0\nhigh = 1.5\nsd = 0.2\n", Some("uncertain[0].median: must be positive")),
+        ("distribution = \"lognormal\"\nmedian = 0.0\nlow = 0.0\nhigh = 0.0\nsd = 0.2\n", Some("uncertain[0].median: must be positive")),
+        ("distribution = \"lognormal\"\nmedian = -0.0\nlow = 0.0\nhigh = 1.0\nsd = 1.0\n", Some("uncertain[0].median: must be positive")),
+        ("distribution = \"lognormal\"\nmedian = 1e-300\nlow = 0.0\nhigh = 1.5\nsd = 1e-300\n", None),
+        ("distribution = \"lognormal\"\nmedian = 1.0\nlow = 0.0\nhigh = 1.5\nsd = 1e300\n", None),
+        ("distribution = \"lognormal\"\nmedian = 1e-300\nlow = 1e-300\nhigh = 1000.0\nsd = 5.0\n", None),
+        ("distribution = \"lognormal\"\nmedian = 1.5\nlow = 0.0\nhigh = 1.5\nsd = 0.1\n", None),
+        ("distribution = \"normal\"\nmean = 0.0\nlow = 0.0\nhigh = 1.5\nsd = 5e-324\n", None),
+        ("distribution = \"normal\"\nmean = 1.5\nlow = 0.0\nhigh = 1.5\nsd = 1e300\n", None),
+        ("distribution = \"normal\"\nmean = 0.0\nlow = 0.0\nhigh = 0.0\nsd = 1.0\n", None),
+        ("distribution = \"triangular\"\nmode = 0.0\nlow = 0.0\nhigh = 1000.0\n", None),
+        ("distribution = \"triangular\"\nmode = 1000.0\nlow = 0.0\nhigh = 1000.0\n", None),
+        ("distribution = \"triangular\"\nmode = 5e-324\nlow = 0.0\nhigh = 1e-323\n", None),
+        ("distribution = \"uniform\"\nlow = 0.0\nhigh = 5e-324\n", None),
+    ];
+    let us = [
+        0.0,
+        f64::EPSILON / 2.0,
+        1e-10,
+        0.25,
+        0.5,
+        0.75,
+        1.0 - f64::EPSILON,
+    ];
+    for (body, refused) in forms {
+        let text = format!(
+            "{BASE}\n[[uncertain]]\nid = \"e\"\napplies_to = \"producers.quantity\"\n{body}"
+        );
+        match (scenario::load_str("d.toml", &text, Path::new(".")), refused) {
+            (Ok(_), Some(want)) => panic!("accepted, want {want:?}: {body}"),
+            (Err(e), Some(want)) => {
+                let e = e.to_string();
+                assert!(e.contains(want), "{body}: want {want:?} in\n{e}");
+            }
+            (Err(e), None) => panic!("refused: {body}\n{e}"),
+            (Ok(l), None) => {
+                let d = &l.uncertain[0].distribution;
+                let (low, high) = d.bounds();
+                for u in us {
+                    let x = draw::quantile(d, u);
+                    assert!(
+                        x.is_finite() && (low..=high).contains(&x),
+                        "{body} at {u}: {x}"
+                    );
+                }
+                for k in 0..50 {
+                    let m = draw::multipliers(&l.uncertain, 3, k)[0];
+                    assert!(m.is_finite() && (low..=high).contains(&m), "{body}: {m}");
+                }
+            }
+        }
+    }
+}

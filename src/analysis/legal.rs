@@ -40,7 +40,8 @@ impl fmt::Display for NoLegalFate {
              and the least quantity left without a landfill or a consumer is:"
         )?;
         for l in &self.lines {
-            write!(f, "\n  - {l}")?;
+            // Ids escaped: the message goes to a terminal.
+            write!(f, "\n  - {}", crate::model::text::escape(l))?;
         }
         write!(
             f,

@@ -158,8 +158,11 @@ pub(super) fn scenario_stem(path: &Path) -> anyhow::Result<String> {
 pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
     match e {
         ScenarioError::Invalid(d) => {
-            for diag in &d.0 {
+            for diag in d.shown() {
                 errln!("error: {diag}");
+            }
+            if let Some(more) = d.more() {
+                errln!("{more}");
             }
             errln!(
                 "{} problem{} found; nothing written",
@@ -275,7 +278,8 @@ pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     match load(args) {
         Ok(l) => {
             warn(&l);
-            let net = Network::build(&l.region)?;
+            // Counted, not built: validation's memory stays linear in the input.
+            let (nodes, arcs) = Network::size(&l.region)?;
             super::print_stdout(&format!(
                 "{}: valid — {} parks, {} materials, {} producers, {} consumers, {} transport modes; network {} nodes, {} arcs\n",
                 path.display(),
@@ -284,8 +288,8 @@ pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 l.region.producers.len(),
                 l.region.consumers.len(),
                 l.region.modes.len(),
-                net.node_count(),
-                net.arc_count()
+                nodes,
+                arcs
             ))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -8,6 +8,7 @@ use ndarray::Array2;
 use std::collections::BTreeMap;
 
 mod plan;
+pub mod text;
 mod uncertain;
 pub use plan::*;
 pub use uncertain::*;
@@ -296,6 +297,19 @@ pub struct Link {
     pub km: f64,
 }
 
+/// A producer's [`Region::lot_key`]: park, material, grade, attributes (as bits).
+pub type LotKey<'a> = (ParkId, MaterialId, Option<&'a str>, Vec<(&'a str, u64)>);
+
+/// An intake's [`Region::intake_key`]: park, material, grades, attribute limits (as bits).
+#[allow(clippy::type_complexity)]
+pub type IntakeKey<'a> = (
+    ParkId,
+    MaterialId,
+    &'a [String],
+    Vec<(&'a str, u64)>,
+    Vec<(&'a str, u64)>,
+);
+
 /// What the utilisation target covers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TargetScope {
@@ -525,6 +539,29 @@ impl Region {
             |name: &String, ok: &dyn Fn(f64) -> bool| p.attrs.get(name).is_some_and(|&v| ok(v));
         i.min_attrs.iter().all(|(k, &lo)| attr_ok(k, &|v| v >= lo))
             && i.max_attrs.iter().all(|(k, &hi)| attr_ok(k, &|v| v <= hi))
+    }
+
+    /// What decides which intakes accept `p`'s lots and which consumers they reach: its park,
+    /// material, grade and attributes. Producers of one key meet the same intakes (see
+    /// [`Region::accepts`]), so counting their pairs needs one test per key, not per producer.
+    pub fn lot_key<'p>(&self, p: &'p Producer) -> LotKey<'p> {
+        let attrs = p.attrs.iter().map(|(k, v)| (k.as_str(), v.to_bits()));
+        (p.park, p.material, p.grade.as_deref(), attrs.collect())
+    }
+
+    /// What decides which lots intake `i` of consumer `c` accepts and from where: the
+    /// consumer's park, the material, the grades and the attribute limits.
+    pub fn intake_key<'c>(&self, c: &'c Consumer, i: &'c Intake) -> IntakeKey<'c> {
+        let bits = |m: &'c BTreeMap<String, f64>| {
+            m.iter().map(|(k, v)| (k.as_str(), v.to_bits())).collect()
+        };
+        (
+            c.park,
+            i.material,
+            i.grades.as_slice(),
+            bits(&i.min_attrs),
+            bits(&i.max_attrs),
+        )
     }
 
     /// Whether mode `m` may carry material `mat`.

@@ -21,6 +21,9 @@ pub(super) enum Layout<'g> {
         /// One transport arc per mode in reach (the tests' oracle), not one per pair.
         per_mode: bool,
     },
+    /// Only counts them (the transport arcs by classes of lots and intakes, never pair by
+    /// pair): the size of the network without building it.
+    Count { nodes: usize, arcs: usize },
     /// Checks them against `graph` in index order and writes their values over the built ones.
     Refresh {
         graph: &'g mut DiGraph<NodeKind, Arc>,
@@ -37,6 +40,10 @@ impl Layout<'_> {
             Layout::Build { graph, supply, .. } => {
                 supply.push(b);
                 Ok(graph.add_node(kind))
+            }
+            Layout::Count { nodes, .. } => {
+                *nodes += 1;
+                Ok(NodeIndex::new(*nodes - 1))
             }
             Layout::Refresh { graph, supply, .. } => {
                 let n = NodeIndex::new(supply.len());
@@ -91,6 +98,10 @@ impl Layout<'_> {
             Layout::Build { graph, reach, .. } => {
                 reach.push(modes);
                 graph.add_edge(from, to, arc);
+                Ok(())
+            }
+            Layout::Count { arcs, .. } => {
+                *arcs += 1;
                 Ok(())
             }
             Layout::Refresh {
@@ -256,6 +267,10 @@ fn landfills(
 /// ([`econ::cheapest_transport`]). (The tests' oracle lays out one per mode in reach, in mode
 /// order.)
 fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), NetworkError> {
+    if let Layout::Count { arcs, .. } = out {
+        *arcs += transport_count(region);
+        return Ok(());
+    }
     let pol = &region.policy;
     let dist = region.distance_matrices();
     let per_mode = out.per_mode();
@@ -309,6 +324,60 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
         }
     }
     Ok(())
+}
+
+/// The number of arcs [`transport`] lays out (one per accepted source–intake pair with a mode
+/// in reach), counted by classes: producers of one [`Region::lot_key`] (each with its
+/// generation and, if any, its stockpile as sources) against intakes of one
+/// [`Region::intake_key`], one acceptance and reach test per pair of classes. Memory is linear
+/// in the input whatever the number of pairs.
+pub(super) fn transport_count(region: &Region) -> usize {
+    use std::collections::HashMap;
+    let dist = region.distance_matrices();
+    // Per lot class: a representative producer and its sources (generation + stockpiles).
+    let mut lots: HashMap<LotKey, (usize, usize)> = HashMap::new();
+    for (pi, p) in region.producers.iter().enumerate() {
+        let e = lots.entry(region.lot_key(p)).or_insert((pi, 0));
+        e.1 += 1 + usize::from(p.stockpile > 0.0);
+    }
+    // Per material: its intake classes, each with a representative and its count.
+    let mut intakes: HashMap<IntakeKey, ((usize, usize), usize)> = HashMap::new();
+    for (ci, c) in region.consumers.iter().enumerate() {
+        for (k, i) in c.intakes.iter().enumerate() {
+            intakes
+                .entry(region.intake_key(c, i))
+                .or_insert(((ci, k), 0))
+                .1 += 1;
+        }
+    }
+    // (consumer, intake) of a class's representative, and the class's size.
+    type Class = ((usize, usize), usize);
+    let mut by_material: HashMap<MaterialId, Vec<Class>> = HashMap::new();
+    for (key, v) in intakes {
+        by_material.entry(key.1).or_default().push(v);
+    }
+    let mut total = 0usize;
+    for (_, (pi, sources)) in lots {
+        let p = &region.producers[pi];
+        let Some(classes) = by_material.get(&p.material) else {
+            continue;
+        };
+        for &((ci, k), n) in classes {
+            let c = &region.consumers[ci];
+            if !region.accepts(p, &c.intakes[k]) {
+                continue;
+            }
+            let in_reach = region.modes.iter().enumerate().any(|(mi, mode)| {
+                region.mode_carries(mode, p.material)
+                    && (region.link_km(p.park, c.park, ModeId(mi)).is_some()
+                        || dist[mi][[p.park.0, c.park.0]] <= mode.max_km)
+            });
+            if in_reach {
+                total += sources * n;
+            }
+        }
+    }
+    total
 }
 
 /// Per consumer: its intakes' use arcs (blend limit, economics of use; into the intake's

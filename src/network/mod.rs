@@ -310,6 +310,21 @@ impl Network {
         Network::build_with(region, true)
     }
 
+    /// The number of nodes and arcs [`Network::build`] would make, without building it: the
+    /// same layers counted (the transport arcs by classes of lots and intakes,
+    /// `layers::transport_count`), in memory linear in the input. `validate` prints it.
+    pub fn size(region: &Region) -> Result<(usize, usize), NetworkError> {
+        if region.producers.is_empty() {
+            return Err(NetworkError::NoProducers);
+        }
+        let mut out = Layout::Count { nodes: 0, arcs: 0 };
+        lay_out(region, &mut out)?;
+        let Layout::Count { nodes, arcs } = out else {
+            unreachable!("a count layout stays one")
+        };
+        Ok((nodes, arcs))
+    }
+
     fn build_with(region: &Region, per_mode: bool) -> Result<Network, NetworkError> {
         if region.producers.is_empty() {
             return Err(NetworkError::NoProducers);

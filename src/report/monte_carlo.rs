@@ -182,7 +182,7 @@ pub fn terminal_monte_carlo(region: &Region, mc: &MonteCarloSummary) -> String {
     let top = match mc.tornado.first() {
         Some(t) if t.rho.is_some() => format!(
             "    moves the rate most: {} (Spearman rho {:+.2}; tornado.csv)\n",
-            t.input,
+            crate::model::text::escape(&t.input),
             t.rho.unwrap_or(0.0)
         ),
         _ => String::new(),

@@ -294,7 +294,7 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
     let cfg = &plan.config;
     let mut s = format!(
         "{}: plan for P(rate ≥ {}) ≥ {:.0} % on {} samples (seed {}), {} candidates\n",
-        region.name,
+        crate::model::text::escape(&region.name),
         percent_summary(Some(region.target.rate)),
         cfg.confidence * 100.0,
         cfg.samples,
@@ -314,7 +314,7 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                 if ids.is_empty() {
                     "nothing (the baseline suffices)".to_string()
                 } else {
-                    ids.join(", ")
+                    crate::model::text::escape(&ids.join(", ")).into_owned()
                 },
                 yuan(p.annual_cost),
                 if plan.optimal {
@@ -357,7 +357,7 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                     if ids.is_empty() {
                         "the baseline".to_string()
                     } else {
-                        ids.join(", ")
+                        crate::model::text::escape(&ids.join(", ")).into_owned()
                     }
                 },
                 yuan(plan.best.annual_cost)

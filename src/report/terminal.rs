@@ -1,7 +1,9 @@
-//! The short terminal summary, also quoted at the top of `report.md`.
+//! The short terminal summary, also quoted at the top of `report.md`. Names from the input are
+//! escaped (`model::text::escape`): an id cannot hold a terminal escape sequence or a newline.
 
 use super::format::{percent_summary as pct, quantity_summary as qty, yuan};
 use crate::analysis::Results;
+use crate::model::text::escape;
 use crate::model::*;
 
 /// The short terminal summary: the rate, target met or not, the three biggest gaps.
@@ -10,9 +12,9 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
     let t = &r.target;
     s.push_str(&format!(
         "{} ({}): {} utilisation {} against a target of {:.0} % — {}\n",
-        region.title,
+        escape(&region.title),
         region.year,
-        t.scope,
+        escape(&t.scope),
         pct(t.achieved),
         t.rate * 100.0,
         if t.meets {
@@ -21,7 +23,11 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
             format!("target missed by {}", qty(t.shortfall, "t"))
         }
     ));
-    let applied: Vec<&str> = region.candidates.applied().map(|c| c.id.as_str()).collect();
+    let applied: Vec<String> = region
+        .candidates
+        .applied()
+        .map(|c| escape(&c.id).into_owned())
+        .collect();
     if !applied.is_empty() {
         let c = &region.candidates;
         s.push_str(&format!(
@@ -54,7 +60,7 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
             super::format::quantities_summary([b.generated, b.utilised()], &mat.unit);
         s.push_str(&format!(
             "  {}: {generated} generated, {utilised} utilised ({}), own balance\n",
-            mat.name,
+            escape(&mat.name),
             pct(b.rate()),
         ));
     }
@@ -74,8 +80,8 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
         for g in r.gaps.iter().take(3) {
             s.push_str(&format!(
                 "    {} {}: {} short (at {})\n",
-                region.parks[g.park.0].id,
-                region.materials[g.material.0].name,
+                escape(&region.parks[g.park.0].id),
+                escape(&region.materials[g.material.0].name),
                 qty(g.shortfall, "t"),
                 pct(g.rate)
             ));

@@ -55,6 +55,29 @@ fn rows<'a>(
             }
         }
     }
+    // A column given twice: which copy would be read is not the user's to guess.
+    for (j, h) in headers_out.iter().enumerate() {
+        let Some(i) = headers_out[..j].iter().position(|x| x == h) else {
+            continue;
+        };
+        let ours = known.contains(&h.as_str()) || (src.echo && looks_like_column(h));
+        let name = if ours {
+            format!("column `{h}`")
+        } else {
+            "a column".to_string()
+        };
+        let msg = format!(
+            "{name} is given twice in the header, as columns {} and {} ({}:1:{} and {}:1:{}); give it once",
+            i + 1,
+            j + 1,
+            src.file,
+            src.column_of(1, i),
+            src.file,
+            src.column_of(1, j)
+        );
+        diags.push(src.diag(1, j, if ours { h } else { "header" }, msg));
+        header_ok = false;
+    }
     for r in required {
         if !headers_out.iter().any(|h| h == r) {
             diags.push(src.diag(1, 0, r, "required column is missing"));

@@ -1,5 +1,6 @@
 //! Diagnostics with file, line, column and field; locating fields in TOML and CSV sources.
 
+use crate::model::text::escape;
 use std::fmt;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -18,10 +19,15 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Escaped: an id, a path or a cell may hold terminal escape sequences or newlines.
         write!(
             f,
             "{}:{}:{}: {}: {}",
-            self.file, self.line, self.column, self.field, self.message
+            escape(&self.file),
+            self.line,
+            self.column,
+            escape(&self.field),
+            escape(&self.message)
         )
     }
 }
@@ -37,16 +43,24 @@ pub fn num(v: f64) -> String {
     }
 }
 
+/// The longest name, in bytes, for which [`suggest`] looks for a close known name.
+pub const SUGGEST_BYTES: usize = 256;
+
 /// The known name closest to `name` by edit distance (optimal string alignment: a dropped,
 /// added, changed or swapped character costs 1), when it is close enough to be a likely
 /// misspelling: at most 2 edits, at most a third of the name's length (3 characters
 /// counting as at least 3), and fewer edits than the name has characters. Ties go to the
 /// name that sorts first, so the suggestion does not depend on the order of `known`.
 pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Two edits change the length by at most 2 characters (8 bytes); a long name is not a
+    // misspelling worth the quadratic distance.
+    if name.len() > SUGGEST_BYTES {
+        return None;
+    }
     let len = name.chars().count();
     known
         .into_iter()
-        .filter(|k| *k != name)
+        .filter(|k| *k != name && k.len().abs_diff(name.len()) <= 8)
         .map(|k| (strsim::osa_distance(name, k), k))
         .filter(|&(d, _)| d <= 2 && 3 * d <= len.max(3) && d < len)
         .min()

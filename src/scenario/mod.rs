@@ -54,13 +54,38 @@ impl Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
+impl Diagnostics {
+    /// The most problems printed: the rest are counted (`… and N more problems`).
+    pub const SHOWN: usize = 100;
+
+    /// The problems printed: the first [`Diagnostics::SHOWN`], in order.
+    pub fn shown(&self) -> &[Diagnostic] {
+        &self.0[..self.0.len().min(Self::SHOWN)]
+    }
+
+    /// The line that counts the problems not printed, if any.
+    pub fn more(&self) -> Option<String> {
+        let n = self.0.len().saturating_sub(Self::SHOWN);
+        (n > 0).then(|| {
+            format!(
+                "… and {n} more problem{} (the first {} are shown)",
+                if n == 1 { "" } else { "s" },
+                Self::SHOWN
+            )
+        })
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
+        for (i, d) in self.shown().iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{d}")?;
+        }
+        if let Some(more) = self.more() {
+            write!(f, "\n{more}")?;
         }
         Ok(())
     }
@@ -103,7 +128,7 @@ pub struct Loaded {
     /// The files read, as given (scenario first).
     pub files: Vec<String>,
     /// Legal but suspicious input, located like errors (see `validate::warnings`): a
-    /// producer out of every mode's reach, a target met without any flow. Not printed here.
+    /// producer out of every mode's reach, a target rate of 0. Not printed here.
     pub warnings: Vec<Diagnostic>,
     /// The `[[uncertain]]` entries (used only by `run --samples`).
     pub uncertain: Vec<Uncertain>,

@@ -5,12 +5,15 @@
 //! whole in [`relations`]. At most [`MAX`] candidates: a portfolio is a bit mask of a 64-bit
 //! word.
 
+use super::super::diag::num;
 use super::super::schema::*;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, top, Ctx};
 use super::limits::Extra;
+use super::magnitudes;
 use super::relations;
 use super::sections::{self, Built, ConsumerOrigins};
+use crate::model::text;
 use crate::model::*;
 use std::collections::BTreeMap;
 
@@ -59,7 +62,7 @@ pub fn candidates(
     let mut extra = Extra::default();
     let mut new_consumers = Vec::new();
     for (c, o) in raw.iter().zip(&origins) {
-        let who = format!("candidate \"{}\"", c.id);
+        let who = format!("candidate \"{}\"", text::short(&c.id));
         let flag = Flag::parse(&c.flag);
         if flag.is_none() {
             ctx.err(
@@ -229,8 +232,19 @@ fn costs(
     rate: Option<f64>,
 ) -> (f64, f64, f64, f64) {
     let opex = c.opex_yuan_per_yr.unwrap_or(0.0);
+    let cap = |ctx: &mut Ctx, field: &str, v: f64| {
+        magnitudes::over(
+            ctx,
+            o,
+            field,
+            v,
+            magnitudes::MAX_YUAN,
+            "a candidate's cost in yuan",
+        )
+    };
     if let Some(v) = c.opex_yuan_per_yr {
         ctx.non_negative(o, "opex_yuan_per_yr", v);
+        cap(ctx, "opex_yuan_per_yr", v);
     }
     match (c.capex_yuan, c.annual_cost_yuan) {
         (Some(_), Some(_)) => {
@@ -245,6 +259,7 @@ fn costs(
         }
         (None, Some(a)) => {
             ctx.non_negative(o, "annual_cost_yuan", a);
+            cap(ctx, "annual_cost_yuan", a);
             for (field, v) in [
                 ("life_years", c.life_years),
                 ("opex_yuan_per_yr", c.opex_yuan_per_yr),
@@ -261,6 +276,7 @@ fn costs(
         }
         (Some(capex), None) => {
             ctx.non_negative(o, "capex_yuan", capex);
+            let capped = cap(ctx, "capex_yuan", capex);
             let life = match c.life_years {
                 Some(l) => {
                     ctx.positive(o, "life_years", l);
@@ -285,6 +301,24 @@ fn costs(
             let r = rate.unwrap_or(0.0);
             let ok = life > 0.0 && life.is_finite() && (0.0..=1.0).contains(&r);
             let annual = if ok { capex * crf(r, life) + opex } else { 0.0 };
+            // A short life annualises a capped capex to much more.
+            if ok
+                && !capped
+                && capex.is_finite()
+                && (annual.is_nan() || annual > magnitudes::MAX_YUAN)
+            {
+                ctx.err(
+                    o,
+                    "life_years",
+                    format!(
+                        "{who}: capex_yuan {} over {} years annualises to {} yuan a year, above the cap of {} for a candidate's cost (see \"Caps\" in docs/format.md)",
+                        num(capex),
+                        num(life),
+                        num(annual),
+                        num(magnitudes::MAX_YUAN)
+                    ),
+                );
+            }
             (capex, life, opex, annual)
         }
         (None, None) => {

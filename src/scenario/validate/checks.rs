@@ -3,6 +3,7 @@
 
 use super::super::diag::{num, CsvSource, Diagnostic, Seg, TomlSource};
 use super::super::Origin;
+use crate::model::text;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The collector every section pushes its problems into.
@@ -135,8 +136,24 @@ pub fn index_ids<'a>(
             ctx.err(origin, "id", format!("{kind} id must not be empty"));
         } else if id.trim() != id {
             ctx.err(origin, "id", untrimmed(kind, id));
+        } else if let Some((at, c)) = text::first_hidden(id) {
+            // Invisible or control characters make look-alike ids (and terminal escapes).
+            ctx.err(
+                origin,
+                "id",
+                format!(
+                    "{kind} id \"{}\" holds the invisible or control character U+{:04X} at character {}; ids are visible text",
+                    text::short(id),
+                    c as u32,
+                    at + 1
+                ),
+            );
         } else if map.insert(id.to_string(), i).is_some() {
-            ctx.err(origin, "id", format!("duplicate {kind} id \"{id}\""));
+            ctx.err(
+                origin,
+                "id",
+                format!("duplicate {kind} id \"{}\"", text::short(id)),
+            );
         }
     }
     map
@@ -146,8 +163,9 @@ pub fn index_ids<'a>(
 /// which would otherwise be a second id that looks like the first.
 pub fn untrimmed(kind: &str, id: &str) -> String {
     format!(
-        "{kind} id {id:?} has leading or trailing whitespace; write {:?}",
-        id.trim()
+        "{kind} id \"{}\" has leading or trailing whitespace; write \"{}\"",
+        text::short(id),
+        text::short(id.trim())
     )
 }
 
@@ -162,12 +180,13 @@ pub fn lookup(
     id: &str,
 ) -> Option<usize> {
     if !id.is_empty() && id.trim() != id {
-        let trimmed = id.trim();
         ctx.err(
             o,
             field,
             format!(
-                "{who} names {kind} {id:?}, with leading or trailing whitespace; write {trimmed:?}"
+                "{who} names {kind} \"{}\", with leading or trailing whitespace; write \"{}\"",
+                text::short(id),
+                text::short(id.trim())
             ),
         );
         return None;
@@ -178,21 +197,16 @@ pub fn lookup(
         None => {
             let mut known: Vec<&String> = map.keys().collect();
             known.sort();
-            let hint = if known.len() <= 12 {
-                format!(
-                    " (known: {})",
-                    known
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            // Names and lists shortened: one message stays short however long the ids.
+            let hint = if known.len() <= text::SHOWN_NAMES {
+                format!(" (known: {})", text::list(known.iter().map(|s| s.as_str())))
             } else {
                 String::new()
             };
             let mean = super::super::diag::suggest(id, known.iter().map(|s| s.as_str()))
-                .map(|k| format!("; did you mean \"{k}\"?"))
+                .map(|k| format!("; did you mean \"{}\"?", text::short(k)))
                 .unwrap_or_default();
+            let id = text::short(id);
             ctx.err(
                 o,
                 field,

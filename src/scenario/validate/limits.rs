@@ -189,7 +189,7 @@ impl Checker<'_, '_> {
 
 /// Checks the scaled magnitudes (skipped when a resolution is itself invalid: that is
 /// reported on its own by the settings).
-pub fn check(ctx: &mut Ctx, raw: &RawScenario, b: Sections) {
+pub fn check(ctx: &mut Ctx, raw: &RawScenario, b: &Sections) {
     let s = &raw.settings;
     let (q, c) = (s.quantity_resolution, s.cost_resolution_yuan);
     if !(q > 0.0 && c > 0.0 && q.is_finite() && c.is_finite()) {
@@ -204,9 +204,9 @@ pub fn check(ctx: &mut Ctx, raw: &RawScenario, b: Sections) {
         blamed: HashSet::new(),
         found: 0,
     };
-    alone(&mut k, raw, &b);
+    alone(&mut k, raw, b);
     if k.found == 0 {
-        arcs(&mut k, raw, &b);
+        arcs(&mut k, raw, b);
     }
 }
 

@@ -5,7 +5,8 @@
 //! - [`groups`]: nested blend limits inside a consumer;
 //! - [`candidates`]: `[plan]` and the candidate measures of `plan`, each on its own;
 //! - [`relations`]: the relations between candidates (exclusions, requirements, levers);
-//! - [`limits`]: the solver's integer ranges, across sections.
+//! - [`limits`]: the solver's integer ranges, across sections;
+//! - [`magnitudes`]: caps in units and yuan, so that every output number stays finite.
 //!
 //! [`build`] runs them in a fixed order; the diagnostics are sorted by position afterwards,
 //! so the order only decides between problems at the same position.
@@ -14,6 +15,7 @@ mod candidates;
 mod checks;
 mod groups;
 mod limits;
+mod magnitudes;
 mod relations;
 mod sections;
 mod uncertain;
@@ -195,21 +197,38 @@ pub fn build(
         }),
         _ => None,
     };
-    limits::check(
-        ctx,
-        raw,
-        limits::Sections {
-            parks: &parks,
-            materials: &materials,
-            routes: &routes,
-            modes: &modes,
-            producers: &producers,
-            consumers: all_consumers.as_ref().unwrap_or(&consumers),
-            policy: &policy,
-            extra: cands.as_ref().map_or(&no_extra, |c| &c.extra),
-        },
-    );
+    let sections = limits::Sections {
+        parks: &parks,
+        materials: &materials,
+        routes: &routes,
+        modes: &modes,
+        producers: &producers,
+        consumers: all_consumers.as_ref().unwrap_or(&consumers),
+        policy: &policy,
+        extra: cands.as_ref().map_or(&no_extra, |c| &c.extra),
+    };
+    // The caps first: a value over its cap is not reported again against the solver's limit.
+    let first = ctx.diags.len();
+    magnitudes::check(ctx, raw, &sections);
+    let capped = ctx.diags.len();
+    limits::check(ctx, raw, &sections);
+    let key = |d: &super::diag::Diagnostic| (d.file.clone(), d.line, d.column, d.field.clone());
+    let blamed: std::collections::HashSet<_> = ctx.diags[first..capped].iter().map(key).collect();
+    let mut i = capped;
+    while i < ctx.diags.len() {
+        if blamed.contains(&key(&ctx.diags[i])) {
+            ctx.diags.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 
+    // (Not when items were set aside, which may be the scope's producers, nor without any
+    // producer: that is reported on its own.)
+    let known = ctx.dropped.is_empty() && !producers.items.is_empty();
+    if let Some(sc) = scope.as_ref().filter(|_| known) {
+        sections::scope_holds_solids(ctx, sc, &producers.items, &materials.items, &parks.items);
+    }
     let objective = objective?;
     let scope = scope?;
     if !ctx.diags.is_empty() {

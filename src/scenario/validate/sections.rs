@@ -6,6 +6,7 @@
 use super::super::schema::*;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, top, untrimmed, Ctx};
+use crate::model::text;
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,7 +83,7 @@ pub fn parks(ctx: &mut Ctx, inline: &[RawPark], table: Vec<(RawPark, Origin)>) -
             ctx.non_negative(o, "landfill_capacity", c);
         }
         let parent = p.parent.as_ref().and_then(|pid| {
-            let who = format!("park \"{}\"", p.id);
+            let who = format!("park \"{}\"", text::short(&p.id));
             lookup(ctx, &park_ix, o, "parent", &who, "park", pid)
         });
         parks.push(Park {
@@ -251,7 +252,7 @@ pub fn transport(
         if let Some(c) = m.circuity {
             ctx.in_range(o, "circuity", c, 1.0, 5.0);
         }
-        let who = format!("transport mode \"{}\"", m.id);
+        let who = format!("transport mode \"{}\"", text::short(&m.id));
         let mats: Vec<MaterialId> = m
             .materials
             .iter()
@@ -304,7 +305,7 @@ pub fn distances(
     for (i, d) in raw.iter().enumerate() {
         let o = item("distances", i);
         ctx.positive(&o, "km", d.km);
-        let who = format!("distance {}–{}", d.from, d.to);
+        let who = format!("distance {}–{}", text::short(&d.from), text::short(&d.to));
         let from = lookup(ctx, park_ix, &o, "from", &who, "park", &d.from);
         let to = lookup(ctx, park_ix, &o, "to", &who, "park", &d.to);
         let mode = match &d.mode {
@@ -366,7 +367,7 @@ pub fn producers(
     let mut origins: Vec<(Origin, f64)> = Vec::new();
     let mut growth = Vec::new();
     for (p, o) in prods_raw {
-        let who = format!("producer \"{}\"", p.id);
+        let who = format!("producer \"{}\"", text::short(&p.id));
         let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &p.park);
         let mat = lookup(
             ctx,
@@ -497,7 +498,7 @@ pub fn consumers(
     let mut consumers = Vec::new();
     let mut origins: Vec<ConsumerOrigins> = Vec::new();
     for (c, o, intake_origins) in cons_raw {
-        let who = format!("consumer \"{}\"", c.id);
+        let who = format!("consumer \"{}\"", text::short(&c.id));
         let park = lookup(ctx, &parks.ix, &o, "park", &who, "park", &c.park);
         let route = lookup(ctx, &routes.ix, &o, "route", &who, "route", &c.route);
         ctx.non_negative(&o, "capacity", c.capacity);
@@ -759,6 +760,35 @@ pub fn target_accounting(ctx: &mut Ctx, t: &RawTarget) -> Accounting {
             }
         }
         (None, None) => Accounting::default(),
+    }
+}
+
+/// The target's scope must hold solid tonnes: some producer of a solid in it with a positive
+/// quantity or stockpile. An empty scope has no rate (0 of 0 tonnes), so no target can be met
+/// or missed there: it is an error, not a target met without any flow.
+pub fn scope_holds_solids(
+    ctx: &mut Ctx,
+    scope: &TargetScope,
+    producers: &[Producer],
+    materials: &[Material],
+    parks: &[Park],
+) {
+    let holds = producers.iter().any(|p| {
+        let solid = materials[p.material.0].class == MaterialClass::Solid;
+        let inside = match scope {
+            TargetScope::AllSolids => true,
+            TargetScope::Material(m) => p.material == *m,
+            TargetScope::Park(k) => p.park == *k || parks[p.park.0].parent == Some(*k),
+        };
+        // (A negative or non-finite value is reported on its own: not empty here.)
+        solid && inside && !(p.quantity == 0.0 && p.stockpile == 0.0)
+    });
+    if !holds {
+        ctx.err(
+            &top("target"),
+            "scope",
+            "the target's scope holds no solid waste: nothing to measure (no producer of a solid in it has a positive quantity or stockpile)",
+        );
     }
 }
 

@@ -2,11 +2,13 @@
 //! list when none are named), bounds `0 ≤ low ≤ high`, the distribution's parameters, and
 //! groups (entries that move together; a group's name is not an entry's id).
 
-use super::super::diag::Seg;
+use super::super::diag::{num, Seg};
 use super::super::schema::RawUncertain;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, Ctx};
+use super::magnitudes;
 use super::sections::{Built, ConsumerOrigins, ProducerOrigin};
+use crate::model::text;
 use crate::model::*;
 use std::collections::HashMap;
 
@@ -75,11 +77,38 @@ pub fn uncertain(ctx: &mut Ctx, raw: &[RawUncertain], l: Lists) -> Vec<Uncertain
                             o,
                             name,
                             format!(
-                                "{name} × growth_rate of producer \"{}\" ({rate}) must be above -1, got {}",
+                                "{name} × growth_rate of producer \"{}\" ({}) must be above -1, got {}",
                                 l.producers.items[i].id,
-                                m * rate
+                                num(rate),
+                                num(m * rate)
                             ),
                         );
+                    }
+                }
+            }
+            // The quantity regrown at the multiplier that grows it most stays within the cap.
+            if let Some(d) = distribution {
+                let (lo, hi) = d.bounds();
+                for (&i, &(rate, years)) in items.iter().zip(&g) {
+                    let base = l.producers.origins[i].1;
+                    for (name, m) in [("low", lo), ("high", hi)] {
+                        let grown = base * (1.0 + m * rate).powi(years);
+                        if base.is_finite()
+                            && 1.0 + m * rate > 0.0
+                            && (grown.is_nan() || grown > magnitudes::MAX_QUANTITY)
+                        {
+                            ctx.err(
+                            o,
+                            name,
+                            format!(
+                                "regrows the quantity of producer \"{}\" to {} at multiplier {}, above the cap of {} for a quantity (see \"Caps\" in docs/format.md)",
+                                text::short(&l.producers.items[i].id),
+                                num(grown),
+                                num(m),
+                                num(magnitudes::MAX_QUANTITY)
+                            ),
+                        );
+                        }
                     }
                 }
             }
@@ -139,7 +168,7 @@ fn items(
     field: UncertainField,
     l: &Lists,
 ) -> Option<Vec<usize>> {
-    let who = format!("uncertain entry \"{}\"", u.id);
+    let who = format!("uncertain entry \"{}\"", text::short(&u.id));
     let (ix, n, kind): (&HashMap<String, usize>, usize, &str) = match field.list() {
         "producers" => (&l.producers.ix, l.producers.items.len(), "producer"),
         "consumers" => (&l.consumers.ix, l.consumers.items.len(), "consumer"),
@@ -228,14 +257,28 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
     let (low, high) = (u.low, u.high);
     let mut ok = ctx.finite(o, "low", low) & ctx.finite(o, "high", high);
     if ok && low < 0.0 {
-        ctx.err(o, "low", format!("must not be negative, got {low}"));
+        ctx.err(o, "low", format!("must not be negative, got {}", num(low)));
+        ok = false;
+    }
+    // A drawn multiplier stays within its cap: a value that fits the solver's 2^40 alone
+    // then fits its 2^50 at any draw (2^40 × 1000 < 2^50), and every output stays finite.
+    if ok && high > magnitudes::MAX_MULTIPLIER {
+        ctx.err(
+            o,
+            "high",
+            format!(
+                "{} is above the cap of {} for a multiplier (see \"Caps\" in docs/format.md)",
+                num(high),
+                num(magnitudes::MAX_MULTIPLIER)
+            ),
+        );
         ok = false;
     }
     if ok && high < low {
         ctx.err(
             o,
             "high",
-            format!("must not be below low ({low}), got {high}"),
+            format!("must not be below low ({}), got {}", num(low), num(high)),
         );
         ok = false;
     }
@@ -264,18 +307,23 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
             } else if inside && bounds_ok && !(low..=high).contains(&v) {
                 let (field, what) =
                     if default.is_some() && v == default.unwrap_or(v) && !given(name) {
-                        ("distribution", format!("`{name}` (default {v}) "))
+                        ("distribution", format!("`{name}` (default {}) ", num(v)))
                     } else {
                         (name, String::new())
                     };
                 ctx.err(
                     o,
                     field,
-                    format!("{what}must lie in [low, high] = [{low}, {high}], got {v}"),
+                    format!(
+                        "{what}must lie in [low, high] = [{}, {}], got {}",
+                        num(low),
+                        num(high),
+                        num(v)
+                    ),
                 );
                 ok = false;
             } else if !inside && v <= 0.0 {
-                ctx.err(o, name, format!("must be positive, got {v}"));
+                ctx.err(o, name, format!("must be positive, got {}", num(v)));
                 ok = false;
             }
             v
@@ -291,6 +339,7 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
         }
         bad
     };
+    let mut zero_median = false;
     let d = match u.distribution.as_str() {
         "uniform" => {
             let bad = unused(
@@ -323,6 +372,19 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
         "lognormal" => {
             let bad = unused(ctx, &[("mode", u.mode), ("mean", u.mean)]);
             let median = param(ctx, "median", u.median, Some(1.0), true);
+            // The sampler computes ln(low / median) and ln(high / median): a median of 0
+            // has no logarithm (and 0 / 0 is NaN).
+            if median.is_finite() && median <= 0.0 {
+                ctx.err(
+                    o,
+                    "median",
+                    format!(
+                        "must be positive: a lognormal is median × exp(sd × Z), got {}",
+                        num(median)
+                    ),
+                );
+                zero_median = true;
+            }
             let sd = param(ctx, "sd", u.sd, None, false);
             (!bad).then_some(Distribution::LogNormal {
                 median,
@@ -340,7 +402,7 @@ fn uncertain_distribution(ctx: &mut Ctx, o: &Origin, u: &RawUncertain) -> Option
             None
         }
     };
-    if ok {
+    if ok && !zero_median {
         d
     } else {
         None

@@ -1,0 +1,117 @@
+//! How names from the input are shown in messages and on the terminal (pure): control
+//! characters escaped, so that an id cannot move the cursor, retitle or clear a terminal,
+//! and long names and lists shortened, so that one message stays short whatever the input.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Characters shown with an escape (`\u{1b}`) rather than as themselves: C0 controls
+/// (newline and tab included: one message is one line), DEL, C1 controls, the bidirectional
+/// controls (which reorder the text around them), zero-width characters and the line and
+/// paragraph separators.
+pub fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{feff}'
+    )
+}
+
+/// `s` with every [`is_hidden`] character written as `\u{…}` (borrowed when there is none).
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The most characters of a name a message shows.
+pub const SHOWN_CHARS: usize = 40;
+
+/// A name as a message shows it: escaped, and cut to its first [`SHOWN_CHARS`] characters
+/// with its length in bytes when longer (`abc…(100000 bytes)`).
+pub fn short(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        None => escape(s).into_owned(),
+        Some((at, _)) => format!("{}…({} bytes)", escape(&s[..at]), s.len()),
+    }
+}
+
+/// The most names of a list a message shows.
+pub const SHOWN_NAMES: usize = 12;
+
+/// A list of names as a message shows it: each [`short`], joined by `, `, at most
+/// [`SHOWN_NAMES`] of them and then `and N more`.
+pub fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut n = 0usize;
+    for name in names {
+        if n < SHOWN_NAMES {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&short(name));
+        }
+        n += 1;
+    }
+    if n > SHOWN_NAMES {
+        let _ = write!(out, " and {} more", n - SHOWN_NAMES);
+    }
+    out
+}
+
+/// The first hidden character of `s` and its position in characters (0-based), if any.
+pub fn first_hidden(s: &str) -> Option<(usize, char)> {
+    s.chars().enumerate().find(|&(_, c)| is_hidden(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_and_text_kept() {
+        assert_eq!(escape("pa-ash"), "pa-ash");
+        assert!(matches!(escape("粉煤灰 رماد"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\u{1b}]0;pwned\u{7}b"), "a\\u{1b}]0;pwned\\u{7}b");
+        assert_eq!(
+            escape("x\ny\tz\u{7f}\u{9b}"),
+            "x\\u{a}y\\u{9}z\\u{7f}\\u{9b}"
+        );
+        assert_eq!(escape("\u{202e}evil\u{200b}"), "\\u{202e}evil\\u{200b}");
+        assert_eq!(first_hidden("ab\u{200d}c"), Some((2, '\u{200d}')));
+        assert_eq!(first_hidden("abc"), None);
+    }
+
+    #[test]
+    fn long_names_and_lists_are_cut() {
+        let long = "x".repeat(100_000);
+        assert_eq!(short(&long), format!("{}…(100000 bytes)", "x".repeat(40)));
+        assert_eq!(short(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(
+            short(&"é".repeat(41)),
+            format!("{}…(82 bytes)", "é".repeat(40))
+        );
+        let names: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
+        let l = list(names.iter().map(String::as_str));
+        assert!(
+            l.starts_with("p0, p1, ") && l.ends_with("p11 and 8 more"),
+            "{l}"
+        );
+        assert_eq!(list(["a", "b"]), "a, b");
+        let big = list(std::iter::repeat_n(long.as_str(), 12));
+        assert!(big.len() < 12 * 70, "{}", big.len());
+    }
+}
