@@ -317,3 +317,19 @@ fn errors_in_csv_rows_name_the_flag_or_the_cell() {
     );
     assert!(d.iter().any(|x| x.file == "--set producers.x1.quantity=-3"));
 }
+
+/// A list the scenario does not have is named with the scenario (it said " has no list", with a
+/// blank name: issue #19).
+#[test]
+fn indexing_a_list_the_scenario_lacks_names_the_scenario() {
+    let d = errors(&[set("uncertain[0].low=1")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].file, "--set uncertain[0].low=1");
+    assert!(!d[0].message.starts_with(' '), "{:?}", d[0].message);
+    assert!(
+        d[0].message
+            .starts_with("the scenario has no [[uncertain]] list to index"),
+        "{:?}",
+        d[0].message
+    );
+}
