@@ -333,3 +333,31 @@ fn indexing_a_list_the_scenario_lacks_names_the_scenario() {
         d[0].message
     );
 }
+
+/// Every message echoing a user's number prints it short: 1e300 is `1e300`, never 300 digits
+/// (issue #19), serde's own type errors included.
+#[test]
+fn messages_print_huge_numbers_short() {
+    for arg in [
+        "scenario.year=1e300",
+        "target.rate=1e300",
+        "settings.circuity=-1e300",
+        "settings.same_park_km=-1e300",
+        "producers.pa-ash.quantity=-1e300",
+        "producers.pa-ash.quantity=1e300",
+        "producers.pa-ash.growth_rate=-1e300",
+        "materials.fly_ash.storage_cost_yuan_per_unit=1e300",
+    ] {
+        let d = errors(&[set(arg)]);
+        let text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+        assert!(text.iter().any(|t| t.contains("1e300")), "{arg}: {text:?}");
+        for t in &text {
+            let longest = t
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            assert!(longest < 20, "{arg}: {t}");
+        }
+    }
+}

@@ -101,7 +101,12 @@ impl Ctx<'_> {
             self.err(
                 o,
                 field,
-                format!("must lie in [{lo}, {hi}], got {}{hint}", num(v)),
+                format!(
+                    "must lie in [{}, {}], got {}{hint}",
+                    num(lo),
+                    num(hi),
+                    num(v)
+                ),
             );
         }
     }
