@@ -960,6 +960,24 @@ fn the_terminal_summary_escapes_names() {
     assert!(s.starts_with("Tiny\\u{1b}]0;x\\u{7} (2025)"), "{s}");
 }
 
+/// A target of −0.0 is a target of 0: the terminal summary and `report.md` print `0 %`, never
+/// `-0 %` (issue #19).
+#[test]
+fn a_target_of_minus_zero_prints_zero() {
+    let text = TINY.replacen("rate = 0.80", "rate = -0.0", 1);
+    let l = scenario::load_str("t.toml", &text, Path::new(".")).unwrap();
+    let r = symbiosim::analysis::evaluate(&l.region, &Default::default()).unwrap();
+    let s = symbiosim::report::terminal_summary(&l.region, &r.results);
+    assert!(s.contains("against a target of 0 %"), "{s}");
+    let md = symbiosim::report::report_md(&l.region, &r.results);
+    for t in [&s, &md] {
+        assert!(
+            !t.contains("-0 ") && !t.contains("-0.0 ") && !t.contains("-0.00"),
+            "{t}"
+        );
+    }
+}
+
 /// Issue #19, item 15: with only hydrogen producers, validation warned "the target is met
 /// without any flow" while the outputs said `meets_target` false and "missed by 0.00 t". A
 /// scope without solid tonnes is now one answer everywhere: a validation error that says why.

@@ -2,7 +2,7 @@
 //! `(header, alignment, cell of a row)`: header, separator and rows come from the same
 //! definition ([`md_table`]).
 
-use super::format::{grouped, percent_summary as pct};
+use super::format::{fixed, grouped, percent_summary as pct};
 use super::summary::objective_name;
 use super::tables::consumer_unit;
 use super::terminal::terminal_summary;
@@ -187,8 +187,8 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         ("park", Left, |b| b.park.to_string()),
         ("unit", Left, |b| b.unit.to_string()),
         ("capacity", Right, |b| grouped(b.capacity)),
-        ("value (yuan/unit)", Right, |b| format!("{:.2}", b.value)),
-        ("dual (yuan/unit)", Right, |b| format!("{:.2}", b.dual)),
+        ("value (yuan/unit)", Right, |b| fixed(b.value, 2)),
+        ("dual (yuan/unit)", Right, |b| fixed(b.dual, 2)),
     ];
     let rows = binding.iter().take(15).map(|cu| {
         let c = &region.consumers[cu.consumer.0];
@@ -306,7 +306,7 @@ fn least_cost_and_potential(s: &mut String, region: &Region, r: &Results, a: &Al
         grouped(m.delta_utilised_t)
     ));
     match m.yuan_per_extra_t {
-        Some(per_t) => s.push_str(&format!(", {per_t:.2} yuan per extra tonne.\n")),
+        Some(per_t) => s.push_str(&format!(", {} yuan per extra tonne.\n", fixed(per_t, 2))),
         None => s.push_str(" (the technical potential utilises no more).\n"),
     }
 }
