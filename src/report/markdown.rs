@@ -18,7 +18,33 @@ enum Align {
 
 use Align::{Left, Right};
 
-/// Appends a Markdown table of `rows` under `columns` to `s`.
+/// `text` as one table cell: a backslash and `|` escaped (`\\`, `\|`: a `|` would end the
+/// cell), each line break (`\n`, `\r`, `\r\n`) a space (it would end the row). Inline markup
+/// of the report's own cells (`**total**`, `` `cost` ``) is kept.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\\', '|', '\n', '\r']) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push(' ');
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// Appends a Markdown table of `rows` under `columns` to `s`; every cell through [`cell`].
 fn md_table<R, F: Fn(&R) -> String>(
     s: &mut String,
     columns: &[(&str, Align, F)],
@@ -26,7 +52,7 @@ fn md_table<R, F: Fn(&R) -> String>(
 ) {
     for (header, _, _) in columns {
         s.push_str("| ");
-        s.push_str(header);
+        s.push_str(&cell(header));
         s.push(' ');
     }
     s.push_str("|\n");
@@ -38,9 +64,9 @@ fn md_table<R, F: Fn(&R) -> String>(
     }
     s.push_str("|\n");
     for row in rows {
-        for (_, _, cell) in columns {
+        for (_, _, fill) in columns {
             s.push_str("| ");
-            s.push_str(&cell(&row));
+            s.push_str(&cell(&fill(&row)));
             s.push(' ');
         }
         s.push_str("|\n");
@@ -340,5 +366,48 @@ mod tests {
             s,
             "| component | yuan |\n|---|---:|\n| transport | 1\u{2009}234 |\n| **total** | −5 |\n"
         );
+    }
+
+    /// A name holding `|`, a backslash or a line break stays in its cell and its row (issue
+    /// #19): every row keeps as many unescaped `|` as the header.
+    #[test]
+    fn cells_escape_pipes_backslashes_and_line_breaks() {
+        let mut s = String::new();
+        let columns: [Column<(&str, f64)>; 2] = [
+            ("name", Left, |r| r.0.to_string()),
+            ("t", Right, |r| grouped(r.1)),
+        ];
+        md_table(
+            &mut s,
+            &columns,
+            [
+                ("fly | ash", 1.0),
+                ("two\nlines\r\nthree\rfour", 2.0),
+                ("end\\", 3.0),
+                ("x\\|y", 4.0),
+            ],
+        );
+        assert_eq!(
+            s,
+            "| name | t |\n|---|---:|\n| fly \\| ash | 1 |\n| two lines three four | 2 |\n\
+             | end\\\\ | 3 |\n| x\\\\\\|y | 4 |\n"
+        );
+        // Row structure: 4 lines of rows + header + separator, each with 3 unescaped pipes.
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 6);
+        for l in lines {
+            let b = l.as_bytes();
+            let mut unescaped = 0;
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'\\' => i += 1,
+                    b'|' => unescaped += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            assert_eq!(unescaped, 3, "{l:?}");
+        }
     }
 }
