@@ -939,6 +939,27 @@ fn control_characters_are_escaped_and_refused_in_ids() {
     assert_eq!(shown.lines().count(), err.diagnostics().len(), "{shown}");
 }
 
+/// Ids holding any invisible format character (zero-width, joiners, word joiner and the
+/// invisible operators, byte order mark, bidirectional controls and isolates, soft hyphen,
+/// variation selectors) are refused: each would make a second id that looks like the first
+/// (issue #19).
+#[test]
+fn ids_holding_invisible_format_characters_are_refused() {
+    for c in [
+        0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2064, 0xfeff, 0x202a, 0x202e,
+        0x2066, 0x2069, 0xad, 0x34f, 0xfe0f,
+    ] {
+        let text = TINY.replacen("id = \"pa-ash\"", &format!("id = \"pa\\u{c:04x}ash\""), 1);
+        let d = errors(&text);
+        let want = format!("holds the invisible or control character U+{c:04X} at character 3");
+        assert!(
+            d.iter()
+                .any(|x| x.field.ends_with(".id") && x.message.contains(&want)),
+            "U+{c:04X}: {d:?}"
+        );
+    }
+}
+
 /// The terminal summary (also quoted in `report.md`) escapes names from the input.
 #[test]
 fn the_terminal_summary_escapes_names() {
