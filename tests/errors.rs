@@ -939,6 +939,109 @@ fn control_characters_are_escaped_and_refused_in_ids() {
     assert_eq!(shown.lines().count(), err.diagnostics().len(), "{shown}");
 }
 
+/// Ids holding any invisible format character (zero-width, joiners, word joiner and the
+/// invisible operators, byte order mark, bidirectional controls and isolates, soft hyphen,
+/// variation selectors) are refused: each would make a second id that looks like the first
+/// (issue #19).
+#[test]
+fn ids_holding_invisible_format_characters_are_refused() {
+    for c in [
+        0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2064, 0xfeff, 0x202a, 0x202e,
+        0x2066, 0x2069, 0xad, 0x34f, 0xfe0f,
+    ] {
+        let text = TINY.replacen("id = \"pa-ash\"", &format!("id = \"pa\\u{c:04x}ash\""), 1);
+        let d = errors(&text);
+        let want = format!("holds the invisible or control character U+{c:04X} at character 3");
+        assert!(
+            d.iter()
+                .any(|x| x.field.ends_with(".id") && x.message.contains(&want)),
+            "U+{c:04X}: {d:?}"
+        );
+    }
+}
+
+/// Two ids of one kind that are equal after Unicode normalisation (NFC: `é` as one code point
+/// and as `e` with a combining accent) were accepted as distinct; the second is refused,
+/// naming both with their code points and places (issue #19).
+#[test]
+fn ids_equal_after_nfc_normalisation_are_refused() {
+    let text = TINY
+        .replacen("id = \"pb-ash\"", "id = \"p\\u00e9\"", 1)
+        .replacen("id = \"pb-gangue\"", "id = \"pe\\u0301\"", 1);
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    // Producers are checked in id order (canonical order, not the file's): `pe\u{301}` sorts
+    // first, so the refusal is at `p\u{e9}` and names `pe\u{301}` with its place.
+    let nfc_line = line_of(&text, "id = \"p\\u00e9\"", 0);
+    let nfd_line = line_of(&text, "id = \"pe\\u0301\"", 0);
+    assert_eq!(
+        (d[0].line, d[0].field.as_str()),
+        (nfc_line, "producers[1].id")
+    );
+    let m = &d[0].message;
+    assert!(
+        m.starts_with(&format!(
+            "producer id \"p\u{e9}\" (U+0070 U+00E9) is producer id \"pe\u{301}\" \
+             (U+0070 U+0065 U+0301, at bad.toml:{nfd_line}:"
+        )),
+        "{m}"
+    );
+    assert!(
+        m.ends_with(
+            "in another Unicode normal form: the two look alike; give one of them another id"
+        ),
+        "{m}"
+    );
+    // Ids equal only after NFKC (a compatibility form: `ﬁ` and `fi`) are different text and stay
+    // distinct, as do ids differing in case.
+    let text = TINY
+        .replacen("id = \"pb-ash\"", "id = \"\\ufb01\"", 1)
+        .replacen("id = \"pb-gangue\"", "id = \"fi\"", 1);
+    assert!(scenario::load_str("t.toml", &text, Path::new(".")).is_ok());
+}
+
+/// A reference written in another normal form than the id it means says so (it suggested a
+/// name that looks identical).
+#[test]
+fn a_reference_in_another_normal_form_says_so() {
+    // Park B is `Å` (one code point) everywhere but in producer pb-ash, where it is `A` and a
+    // combining ring.
+    let text = TINY.replace("\"B\"", "\"\\u00c5\"").replacen(
+        "id = \"pb-ash\"\npark = \"\\u00c5\"",
+        "id = \"pb-ash\"\npark = \"A\\u030a\"",
+        1,
+    );
+    assert!(text.contains("A\\u030a"));
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].message.starts_with(
+            "producer \"pb-ash\" names park \"A\u{30a}\", which does not exist; it is park \
+             \"\u{c5}\" (U+00C5) in another Unicode normal form (U+0041 U+030A): write it as \
+             the id is written"
+        ),
+        "{:?}",
+        d[0].message
+    );
+}
+
+/// A candidate's new consumer whose id is a base consumer's in another normal form is refused.
+#[test]
+fn a_new_consumer_looking_like_a_base_consumer_is_refused() {
+    let plan = include_str!("../scenarios/tiny_plan.toml")
+        .replacen("id = \"cement\"", "id = \"c\\u00e9ment\"", 1)
+        .replace("ids = [\"cement\"]", "ids = [\"c\\u00e9ment\"]")
+        .replacen("id = \"ash_blocks_a\"", "id = \"ce\\u0301ment\"", 1);
+    let d = errors(&plan);
+    assert!(
+        d.iter().any(|x| x.field.ends_with("consumers[0].id")
+            && x.message
+                .contains("consumer id \"ce\u{301}ment\" (U+0063 U+0065 U+0301")
+            && x.message.contains("at bad.toml:")),
+        "{d:?}"
+    );
+}
+
 /// The terminal summary (also quoted in `report.md`) escapes names from the input.
 #[test]
 fn the_terminal_summary_escapes_names() {
@@ -958,6 +1061,24 @@ fn the_terminal_summary_escapes_names() {
     let s = symbiosim::report::terminal_summary(&l.region, &r.results);
     assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
     assert!(s.starts_with("Tiny\\u{1b}]0;x\\u{7} (2025)"), "{s}");
+}
+
+/// A target of −0.0 is a target of 0: the terminal summary and `report.md` print `0 %`, never
+/// `-0 %` (issue #19).
+#[test]
+fn a_target_of_minus_zero_prints_zero() {
+    let text = TINY.replacen("rate = 0.80", "rate = -0.0", 1);
+    let l = scenario::load_str("t.toml", &text, Path::new(".")).unwrap();
+    let r = symbiosim::analysis::evaluate(&l.region, &Default::default()).unwrap();
+    let s = symbiosim::report::terminal_summary(&l.region, &r.results);
+    assert!(s.contains("against a target of 0 %"), "{s}");
+    let md = symbiosim::report::report_md(&l.region, &r.results);
+    for t in [&s, &md] {
+        assert!(
+            !t.contains("-0 ") && !t.contains("-0.0 ") && !t.contains("-0.00"),
+            "{t}"
+        );
+    }
 }
 
 /// Issue #19, item 15: with only hydrogen producers, validation warned "the target is met

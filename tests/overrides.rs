@@ -317,3 +317,47 @@ fn errors_in_csv_rows_name_the_flag_or_the_cell() {
     );
     assert!(d.iter().any(|x| x.file == "--set producers.x1.quantity=-3"));
 }
+
+/// A list the scenario does not have is named with the scenario (it said " has no list", with a
+/// blank name: issue #19).
+#[test]
+fn indexing_a_list_the_scenario_lacks_names_the_scenario() {
+    let d = errors(&[set("uncertain[0].low=1")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].file, "--set uncertain[0].low=1");
+    assert!(!d[0].message.starts_with(' '), "{:?}", d[0].message);
+    assert!(
+        d[0].message
+            .starts_with("the scenario has no [[uncertain]] list to index"),
+        "{:?}",
+        d[0].message
+    );
+}
+
+/// Every message echoing a user's number prints it short: 1e300 is `1e300`, never 300 digits
+/// (issue #19), serde's own type errors included.
+#[test]
+fn messages_print_huge_numbers_short() {
+    for arg in [
+        "scenario.year=1e300",
+        "target.rate=1e300",
+        "settings.circuity=-1e300",
+        "settings.same_park_km=-1e300",
+        "producers.pa-ash.quantity=-1e300",
+        "producers.pa-ash.quantity=1e300",
+        "producers.pa-ash.growth_rate=-1e300",
+        "materials.fly_ash.storage_cost_yuan_per_unit=1e300",
+    ] {
+        let d = errors(&[set(arg)]);
+        let text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+        assert!(text.iter().any(|t| t.contains("1e300")), "{arg}: {text:?}");
+        for t in &text {
+            let longest = t
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            assert!(longest < 20, "{arg}: {t}");
+        }
+    }
+}

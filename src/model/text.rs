@@ -7,17 +7,32 @@ use std::fmt::Write;
 
 /// Characters shown with an escape (`\u{1b}`) rather than as themselves: C0 controls
 /// (newline and tab included: one message is one line), DEL, C1 controls, the bidirectional
-/// controls (which reorder the text around them), zero-width characters and the line and
-/// paragraph separators.
+/// controls (which reorder the text around them: U+061C, U+200E–U+200F, U+202A–U+202E,
+/// U+2066–U+2069), the line and paragraph separators, and the characters that draw nothing
+/// (zero-width space, joiners and word joiner U+200B–U+200D, U+2060–U+2064, the byte order
+/// mark U+FEFF, the soft hyphen U+00AD, the combining grapheme joiner U+034F, the Hangul
+/// fillers, the Mongolian vowel separator and variation selectors, the deprecated format
+/// characters U+206A–U+206F, the variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF,
+/// the interlinear annotation characters U+FFF9–U+FFFB and the tags U+E0000–U+E007F).
 pub fn is_hidden(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
+        | '\u{ad}'
+        | '\u{34f}'
         | '\u{61c}'
+        | '\u{115f}'..='\u{1160}'
+        | '\u{180b}'..='\u{180f}'
         | '\u{200b}'..='\u{200f}'
         | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{2069}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}'
         | '\u{feff}'
+        | '\u{ffa0}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}'
+        | '\u{e0100}'..='\u{e01ef}'
     )
 }
 
@@ -93,6 +108,33 @@ mod tests {
         assert_eq!(escape("\u{202e}evil\u{200b}"), "\\u{202e}evil\\u{200b}");
         assert_eq!(first_hidden("ab\u{200d}c"), Some((2, '\u{200d}')));
         assert_eq!(first_hidden("abc"), None);
+        // Every invisible format character that makes a look-alike id (issue #19).
+        for c in [
+            '\u{ad}',
+            '\u{34f}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{206f}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{feff}',
+            '\u{e0001}',
+            '\u{e0100}',
+        ] {
+            assert_eq!(first_hidden(&format!("a{c}b")), Some((1, c)), "{c:?}");
+        }
+        // Visible text of other scripts is kept.
+        assert_eq!(first_hidden("粉煤灰 رماد ᠣᠷᠳᠣᠰ é é"), None);
     }
 
     #[test]

@@ -25,6 +25,17 @@ pub fn round(x: f64, d: i32) -> f64 {
     }
 }
 
+/// `x` with `decimals` decimals, never `-0` (`-0.0` and `-0.004` to two decimals print
+/// `0.00`, as a value that rounds to zero has no sign). Every fixed-decimal number of the text
+/// outputs goes through here.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
 /// A CSV cell: `x` rounded to `d` decimals, printed in full (`1234.5`, `0`).
 pub fn csv_number(x: f64, d: i32) -> String {
     round(x, d).to_string()
@@ -48,7 +59,7 @@ pub fn quantity_summary(x: f64, unit: &str) -> String {
         "kg" if x.abs() >= 1e3 => (x / 1e3, "t"),
         _ => (x, unit),
     };
-    format!("{v:.2} {u}")
+    format!("{} {u}", fixed(v, 2))
 }
 
 /// Several quantities of one line in the summary text, all in the unit [`quantity_summary`]
@@ -63,15 +74,15 @@ pub fn quantities_summary<const N: usize>(xs: [f64; N], unit: &str) -> [String; 
         ("t", "kt") | ("kg", "t") => 1e3,
         _ => 1.0,
     };
-    xs.map(|x| format!("{:.2} {shown}", x / scale))
+    xs.map(|x| format!("{} {shown}", fixed(x / scale, 2)))
 }
 
 /// Transport work in the summary text: whole units below a million, else millions or billions
 /// with two decimals (`1 250 t·km`, `3.81 million t·km`), `unit_km` being `t·km` or `kg·km`.
 pub fn work_summary(x: f64, unit_km: &str) -> String {
     match x.abs() {
-        a if a >= 1e9 => format!("{:.2} billion {unit_km}", x / 1e9),
-        a if a >= 1e6 => format!("{:.2} million {unit_km}", x / 1e6),
+        a if a >= 1e9 => format!("{} billion {unit_km}", fixed(x / 1e9, 2)),
+        a if a >= 1e6 => format!("{} million {unit_km}", fixed(x / 1e6, 2)),
         _ => format!("{} {unit_km}", grouped(x)),
     }
 }
@@ -96,12 +107,9 @@ pub fn quantity_chart(q: f64, unit: &str) -> String {
         a if a >= 9.995 => 1,
         _ => 2,
     };
-    let mut s = format!("{v:.decimals$}");
+    let mut s = fixed(v, decimals);
     if s.contains('.') {
         s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if s == "-0" {
-        s = "0".to_string();
     }
     match (unit, prefix) {
         ("t", p) => format!("{s} {p}t"),
@@ -113,9 +121,9 @@ pub fn quantity_chart(q: f64, unit: &str) -> String {
 /// A yearly cost in the summary text: `7.3 million yuan` from a million up, else `-7280 yuan`.
 pub fn yuan(x: f64) -> String {
     if x.abs() >= 1e6 {
-        format!("{:.1} million yuan", x / 1e6)
+        format!("{} million yuan", fixed(x / 1e6, 1))
     } else {
-        format!("{x:.0} yuan")
+        format!("{} yuan", fixed(x, 0))
     }
 }
 
@@ -141,8 +149,14 @@ pub fn grouped(x: f64) -> String {
 /// A rate in the summary text and the `report.md` tables: one decimal (`63.0 %`), or `–` when
 /// there is no rate (nothing generated).
 pub fn percent_summary(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1} %", r * 100.0))
+    r.map(|r| format!("{} %", fixed(r * 100.0, 1)))
         .unwrap_or_else(|| "–".into())
+}
+
+/// A rate as a whole percentage (`80 %`): the target and the confidence in headings and
+/// labels.
+pub fn percent_whole(rate: f64) -> String {
+    format!("{} %", fixed(rate * 100.0, 0))
 }
 
 /// A rate on a chart: a whole percentage (`63 %`), with one decimal below 10 % (`5.1 %`);
@@ -150,25 +164,26 @@ pub fn percent_summary(r: Option<f64>) -> String {
 pub fn percent_chart(rate: f64) -> String {
     let p = if rate.is_finite() { rate * 100.0 } else { 0.0 };
     if p.abs() < 9.95 && p != 0.0 {
-        format!("{p:.1} %")
+        format!("{} %", fixed(p, 1))
     } else {
-        format!("{p:.0} %")
+        format!("{} %", fixed(p, 0))
     }
 }
 
 /// A tick of a percentage axis whose values are already in percent (`80 %`).
 pub fn percent_tick(v: f64) -> String {
-    format!("{v:.0} %")
+    format!("{} %", fixed(v, 0))
 }
 
 /// A tick of a longitude or latitude axis: `decimals` decimals, the hemisphere letter
 /// `positive` or `negative` (`109.50°E`, `12.0°S`).
+/// A value that rounds to zero has no hemisphere's sign (`0.00°E`, never `0.00°W`).
 pub fn degrees(v: f64, decimals: usize, positive: char, negative: char) -> String {
+    let shown = fixed(v.abs(), decimals);
+    let zero = shown.bytes().all(|b| b == b'0' || b == b'.');
     format!(
-        "{:.*}°{}",
-        decimals,
-        v.abs(),
-        if v < 0.0 { negative } else { positive }
+        "{shown}°{}",
+        if v < 0.0 && !zero { negative } else { positive }
     )
 }
 
@@ -232,6 +247,29 @@ mod tests {
         assert_eq!(percent_tick(80.0), "80 %");
         assert_eq!(degrees(109.5, 2, 'E', 'W'), "109.50°E");
         assert_eq!(degrees(-12.0, 1, 'N', 'S'), "12.0°S");
+    }
+
+    /// Negative zero (a target of −0.0, a rounding of −0.004) never prints `-0` (issue #19).
+    #[test]
+    fn no_style_prints_minus_zero() {
+        assert_eq!(fixed(-0.0, 0), "0");
+        assert_eq!(fixed(-0.004, 2), "0.00");
+        assert_eq!(fixed(-0.006, 2), "-0.01");
+        assert_eq!(fixed(-12.5, 1), "-12.5");
+        assert_eq!(percent_whole(-0.0), "0 %");
+        assert_eq!(percent_whole(0.8), "80 %");
+        assert_eq!(percent_summary(Some(-0.0)), "0.0 %");
+        assert_eq!(percent_summary(Some(-1e-6)), "0.0 %");
+        assert_eq!(percent_chart(-0.0), "0 %");
+        assert_eq!(percent_chart(-1e-5), "0.0 %");
+        assert_eq!(percent_tick(-0.0), "0 %");
+        assert_eq!(quantity_summary(-0.0, "t"), "0.00 t");
+        assert_eq!(quantities_summary([-0.001, 0.0], "t"), ["0.00 t", "0.00 t"]);
+        assert_eq!(work_summary(-0.0, "t·km"), "0 t·km");
+        assert_eq!(yuan(-0.0), "0 yuan");
+        assert_eq!(yuan(-0.4), "0 yuan");
+        assert_eq!(quantity_chart(-0.0, "t"), "0 t");
+        assert_eq!(degrees(-0.001, 2, 'N', 'S'), "0.00°N");
     }
 
     #[test]

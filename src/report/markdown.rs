@@ -2,7 +2,7 @@
 //! `(header, alignment, cell of a row)`: header, separator and rows come from the same
 //! definition ([`md_table`]).
 
-use super::format::{grouped, percent_summary as pct};
+use super::format::{fixed, grouped, percent_summary as pct};
 use super::summary::objective_name;
 use super::tables::consumer_unit;
 use super::terminal::terminal_summary;
@@ -18,7 +18,33 @@ enum Align {
 
 use Align::{Left, Right};
 
-/// Appends a Markdown table of `rows` under `columns` to `s`.
+/// `text` as one table cell: a backslash and `|` escaped (`\\`, `\|`: a `|` would end the
+/// cell), each line break (`\n`, `\r`, `\r\n`) a space (it would end the row). Inline markup
+/// of the report's own cells (`**total**`, `` `cost` ``) is kept.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\\', '|', '\n', '\r']) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push(' ');
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// Appends a Markdown table of `rows` under `columns` to `s`; every cell through [`cell`].
 fn md_table<R, F: Fn(&R) -> String>(
     s: &mut String,
     columns: &[(&str, Align, F)],
@@ -26,7 +52,7 @@ fn md_table<R, F: Fn(&R) -> String>(
 ) {
     for (header, _, _) in columns {
         s.push_str("| ");
-        s.push_str(header);
+        s.push_str(&cell(header));
         s.push(' ');
     }
     s.push_str("|\n");
@@ -38,9 +64,9 @@ fn md_table<R, F: Fn(&R) -> String>(
     }
     s.push_str("|\n");
     for row in rows {
-        for (_, _, cell) in columns {
+        for (_, _, fill) in columns {
             s.push_str("| ");
-            s.push_str(&cell(&row));
+            s.push_str(&cell(&fill(&row)));
             s.push(' ');
         }
         s.push_str("|\n");
@@ -187,8 +213,8 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         ("park", Left, |b| b.park.to_string()),
         ("unit", Left, |b| b.unit.to_string()),
         ("capacity", Right, |b| grouped(b.capacity)),
-        ("value (yuan/unit)", Right, |b| format!("{:.2}", b.value)),
-        ("dual (yuan/unit)", Right, |b| format!("{:.2}", b.dual)),
+        ("value (yuan/unit)", Right, |b| fixed(b.value, 2)),
+        ("dual (yuan/unit)", Right, |b| fixed(b.dual, 2)),
     ];
     let rows = binding.iter().take(15).map(|cu| {
         let c = &region.consumers[cu.consumer.0];
@@ -354,7 +380,7 @@ fn least_cost_and_potential(s: &mut String, region: &Region, r: &Results, a: &Al
         grouped(m.delta_utilised_t)
     ));
     match m.yuan_per_extra_t {
-        Some(per_t) => s.push_str(&format!(", {per_t:.2} yuan per extra tonne.\n")),
+        Some(per_t) => s.push_str(&format!(", {} yuan per extra tonne.\n", fixed(per_t, 2))),
         None => s.push_str(" (the technical potential utilises no more).\n"),
     }
 }
@@ -388,5 +414,48 @@ mod tests {
             s,
             "| component | yuan |\n|---|---:|\n| transport | 1\u{2009}234 |\n| **total** | −5 |\n"
         );
+    }
+
+    /// A name holding `|`, a backslash or a line break stays in its cell and its row (issue
+    /// #19): every row keeps as many unescaped `|` as the header.
+    #[test]
+    fn cells_escape_pipes_backslashes_and_line_breaks() {
+        let mut s = String::new();
+        let columns: [Column<(&str, f64)>; 2] = [
+            ("name", Left, |r| r.0.to_string()),
+            ("t", Right, |r| grouped(r.1)),
+        ];
+        md_table(
+            &mut s,
+            &columns,
+            [
+                ("fly | ash", 1.0),
+                ("two\nlines\r\nthree\rfour", 2.0),
+                ("end\\", 3.0),
+                ("x\\|y", 4.0),
+            ],
+        );
+        assert_eq!(
+            s,
+            "| name | t |\n|---|---:|\n| fly \\| ash | 1 |\n| two lines three four | 2 |\n\
+             | end\\\\ | 3 |\n| x\\\\\\|y | 4 |\n"
+        );
+        // Row structure: 4 lines of rows + header + separator, each with 3 unescaped pipes.
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 6);
+        for l in lines {
+            let b = l.as_bytes();
+            let mut unescaped = 0;
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'\\' => i += 1,
+                    b'|' => unescaped += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            assert_eq!(unescaped, 3, "{l:?}");
+        }
     }
 }

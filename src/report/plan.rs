@@ -3,7 +3,7 @@
 //! rates to 6.
 
 use super::charts::{self, PlanChart, PlanPoint};
-use super::format::{csv_number, csv_rate, percent_summary, round, yuan};
+use super::format::{csv_number, csv_rate, percent_summary, percent_whole, round, yuan};
 use super::{OutputFile, ReportError};
 use crate::analysis::plan::{members, stats::pareto_flags, Plan, Portfolio};
 use crate::model::Region;
@@ -243,14 +243,14 @@ pub fn plan_chart_data(region: &Region, plan: &Plan) -> PlanChart {
         title: format!(
             // The scenario's name (with its year when the name lacks it), not its title: a
             // title may quote the target the plan was asked to change (`--set target.rate=…`).
-            "{}: least-cost measures for P(rate ≥ {:.0} %) ≥ {:.0} %",
+            "{}: least-cost measures for P(rate ≥ {}) ≥ {}",
             if region.name.contains(&region.year.to_string()) {
                 region.name.clone()
             } else {
                 format!("{} {}", region.name, region.year)
             },
-            region.target.rate * 100.0,
-            plan.config.confidence * 100.0
+            percent_whole(region.target.rate),
+            percent_whole(plan.config.confidence)
         ),
         confidence: plan.config.confidence,
         target_rate: region.target.rate,
@@ -293,10 +293,10 @@ pub fn plan_files(region: &Region, plan: &Plan) -> Result<Vec<OutputFile>, Repor
 pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
     let cfg = &plan.config;
     let mut s = format!(
-        "{}: plan for P(rate ≥ {}) ≥ {:.0} % on {} samples (seed {}), {} candidates\n",
+        "{}: plan for P(rate ≥ {}) ≥ {} on {} samples (seed {}), {} candidates\n",
         crate::model::text::escape(&region.name),
         percent_summary(Some(region.target.rate)),
-        cfg.confidence * 100.0,
+        percent_whole(cfg.confidence),
         cfg.samples,
         cfg.seed,
         region.candidates.len()

@@ -1,7 +1,7 @@
 //! The short terminal summary, also quoted at the top of `report.md`. Names from the input are
 //! escaped (`model::text::escape`): an id cannot hold a terminal escape sequence or a newline.
 
-use super::format::{percent_summary as pct, quantity_summary as qty, yuan};
+use super::format::{fixed, percent_summary as pct, percent_whole, quantity_summary as qty, yuan};
 use crate::analysis::Results;
 use crate::model::text::escape;
 use crate::model::*;
@@ -11,12 +11,12 @@ pub fn terminal_summary(region: &Region, r: &Results) -> String {
     let mut s = String::new();
     let t = &r.target;
     s.push_str(&format!(
-        "{} ({}): {} utilisation {} against a target of {:.0} % — {}\n",
+        "{} ({}): {} utilisation {} against a target of {} — {}\n",
         escape(&region.title),
         region.year,
         escape(&t.scope),
         pct(t.achieved),
-        t.rate * 100.0,
+        percent_whole(t.rate),
         if t.meets {
             "target met".to_string()
         } else {
@@ -104,9 +104,10 @@ fn alternative_line(r: &Results) -> Option<String> {
     let m = &a.moving;
     let moving = match m.yuan_per_extra_t {
         Some(per_t) => format!(
-            "+{}/yr for {}/yr ({per_t:.2} yuan/t)",
+            "+{}/yr for {}/yr ({} yuan/t)",
             qty(m.delta_utilised_t, "t"),
-            yuan(m.delta_cost_yuan)
+            yuan(m.delta_cost_yuan),
+            fixed(per_t, 2)
         ),
         None => "no more utilised".to_string(),
     };

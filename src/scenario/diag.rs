@@ -43,6 +43,32 @@ pub fn num(v: f64) -> String {
     }
 }
 
+/// A serde message with the floats it quotes printed by [`num`]: serde writes a float in full
+/// ("invalid type: floating point `1000…0.0`, expected i32", 300 digits for 1e300).
+pub fn short_floats(message: &str) -> String {
+    const AT: &str = "floating point `";
+    let mut out = String::with_capacity(message.len().min(256));
+    let mut rest = message;
+    while let Some(i) = rest.find(AT) {
+        let (head, tail) = rest.split_at(i + AT.len());
+        out.push_str(head);
+        match tail.split_once('`') {
+            Some((v, after)) if v.parse::<f64>().is_ok() => {
+                let mut n = num(v.parse::<f64>().unwrap_or(0.0));
+                if !n.contains(['.', 'e', 'i', 'N']) {
+                    n.push_str(".0");
+                }
+                out.push_str(&n);
+                out.push('`');
+                rest = after;
+            }
+            _ => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The longest name, in bytes, for which [`suggest`] looks for a close known name.
 pub const SUGGEST_BYTES: usize = 256;
 
@@ -376,6 +402,28 @@ mod tests {
         assert_eq!(num(150.0), "150");
         assert_eq!(num(1.5e-7), "1.5e-7");
         assert_eq!(num(f64::NAN), "NaN");
+    }
+
+    /// serde's own messages quote floats in full: 1e300 was 300 digits (issue #19).
+    #[test]
+    fn serde_messages_quote_floats_short() {
+        let long = format!(
+            "invalid type: floating point `1{}.0`, expected i32",
+            "0".repeat(300)
+        );
+        assert_eq!(
+            short_floats(&long),
+            "invalid type: floating point `1e300`, expected i32"
+        );
+        assert_eq!(
+            short_floats("invalid type: floating point `2.0`, expected i32"),
+            "invalid type: floating point `2.0`, expected i32"
+        );
+        assert_eq!(
+            short_floats("floating point `-0.5` and floating point `x`"),
+            "floating point `-0.5` and floating point `x`"
+        );
+        assert_eq!(short_floats("no numbers here"), "no numbers here");
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn parse_all(file: &str, text: &str, src: &TomlSource) -> Result<Parsed, Scenari
             line,
             column,
             field,
-            message: with_suggestion(e.message().trim()),
+            message: with_suggestion(&diag::short_floats(e.message().trim())),
         };
         // A misspelt key alone on its lines whose suggested name is not given beside it:
         // read it as that name, so that its value is still checked (and no "missing field"

@@ -489,7 +489,15 @@ impl<'a> RawDoc<'a> {
                         PathSeg::Index(_) => Err(()),
                     })
                     .collect::<Result<_, _>>()
-                    .map_err(|_| format!("{} has no list `{k}` to index", shown(&resolved)))?;
+                    .map_err(|_| {
+                        if resolved.is_empty() {
+                            // A top-level list (`uncertain[0]` without `[[uncertain]]`): the
+                            // scenario itself, never a blank name.
+                            format!("the scenario has no [[{}]] list to index", key_text(k))
+                        } else {
+                            format!("{} has no list `{k}` to index", shown(&resolved))
+                        }
+                    })?;
                 for s in &segs[i..] {
                     if let PathSeg::Key(k) = s {
                         resolved.push(Seg::Key(k.clone()));

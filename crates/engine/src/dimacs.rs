@@ -200,8 +200,13 @@ pub fn parse_reader<R: std::io::BufRead>(mut reader: R) -> Result<FlowProblem, D
             other => return Err(err(line, format!("unknown line type `{other}`"))),
         }
     }
-    let (nodes, declared, p_line) =
-        header.ok_or_else(|| err(0, "no problem line (`p min NODES ARCS`)"))?;
+    // Lines are numbered from 1: a file without a problem line (an empty one included) is
+    // reported at its first line.
+    let read = line - 1;
+    let (nodes, declared, p_line) = header.ok_or_else(|| {
+        let what = if read == 0 { "empty file: " } else { "" };
+        err(1, format!("{what}no problem line (`p min NODES ARCS`)"))
+    })?;
     if arcs.num_arcs() != declared {
         return Err(err(
             p_line,
@@ -381,8 +386,20 @@ mod tests {
         assert_eq!(l, 2);
         let (l, _) = line_of("p min 2 0\nn 1 1\nn 1 1\n");
         assert_eq!(l, 3);
-        let (l, _) = line_of("c nothing\n");
-        assert_eq!(l, 0);
+        // No problem line: at line 1, never "line 0" (issue #19); an empty file says so.
+        let (l, m) = line_of("c nothing\n");
+        assert_eq!(
+            (l, m.as_str()),
+            (1, "line 1: no problem line (`p min NODES ARCS`)")
+        );
+        let (l, m) = line_of("");
+        assert_eq!(
+            (l, m.as_str()),
+            (
+                1,
+                "line 1: empty file: no problem line (`p min NODES ARCS`)"
+            )
+        );
         let (l, _) = line_of("p min 1 1\na 1 1 0 1 2000000000000000000\n");
         assert_eq!(l, 2);
     }

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use super::style::{draw_title, finite_or_zero, text, GRID, INK, MUTED};
 use super::{ChartError, PlanChart};
+use crate::report::format::{fixed, percent_tick, percent_whole};
 
 /// Okabe–Ito blue: evaluated portfolios.
 const DOT: RGBColor = RGBColor(0, 114, 178);
@@ -52,8 +53,8 @@ fn panel<DB: DrawingBackend>(
         .axis_desc_style(text(15.0, &INK))
         .x_desc("annual cost, million yuan/yr")
         .y_desc(y_label)
-        .y_label_formatter(&|v| format!("{v:.0} %"))
-        .x_label_formatter(&|v| format!("{v:.1}"))
+        .y_label_formatter(&|v| percent_tick(*v))
+        .x_label_formatter(&|v| fixed(*v, 1))
         .draw()?;
     // The level line, labelled at its right end.
     let ly = level.0 * 100.0;
@@ -115,7 +116,7 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
         "P(meet target), in sample",
         (
             c.confidence,
-            &format!("confidence {:.0} %", c.confidence * 100.0),
+            &format!("confidence {}", percent_whole(c.confidence)),
         ),
     )?;
     panel(
@@ -125,7 +126,7 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
         "expected utilisation rate",
         (
             c.target_rate,
-            &format!("target {:.0} %", c.target_rate * 100.0),
+            &format!("target {}", percent_whole(c.target_rate)),
         ),
     )?;
     // Legend line under the title.

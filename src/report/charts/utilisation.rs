@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{draw_title, finite_or_zero, fit_labels, text, text_width, GRID, INK, MUTED};
 use super::{ChartError, UtilisationChart};
-use crate::report::format::{percent_chart, percent_tick, quantity_chart};
+use crate::report::format::{fixed, percent_chart, percent_tick, quantity_chart};
 
 /// Okabe–Ito bluish green: the bar meets the target.
 const MEETS: RGBColor = RGBColor(0, 158, 115);
@@ -24,7 +24,7 @@ fn bar_percent(rate: f64, target: f64) -> String {
     let s = percent_chart(rate);
     if rate < target && s == percent_chart(target) {
         // Truncate rather than round so that 79.99 % does not read "80.0 %".
-        format!("{:.1} %", (rate * 1000.0).floor() / 10.0)
+        format!("{} %", fixed((rate * 1000.0).floor() / 10.0, 1))
     } else {
         s
     }

@@ -8,7 +8,7 @@
 use super::super::diag::num;
 use super::super::schema::*;
 use super::super::Origin;
-use super::checks::{index_ids, item, lookup, top, Ctx};
+use super::checks::{index_ids, item, look_alike, lookup, nfc, top, Ctx};
 use super::limits::Extra;
 use super::magnitudes;
 use super::relations;
@@ -80,6 +80,11 @@ pub fn candidates(
         let mut effects = Vec::new();
         for (j, k) in c.consumers.iter().enumerate() {
             let co = o.child("consumers", j);
+            // A base consumer's id in another Unicode normal form: a look-alike.
+            let alike = || {
+                let form = nfc(&k.id);
+                refs.consumers.ix.keys().find(|b| nfc(b) == form)
+            };
             if refs.consumers.ix.contains_key(&k.id) {
                 ctx.err(
                     &co,
@@ -89,6 +94,16 @@ pub fn candidates(
                         k.id
                     ),
                 );
+            } else if let Some(base) = alike() {
+                // Its place, when it was built (one with a bad park or route was not).
+                let at = refs
+                    .consumers
+                    .items
+                    .iter()
+                    .position(|c| &c.id == base)
+                    .map(|p| ctx.position(&refs.consumers.origins[p].0, "id"));
+                let m = look_alike("consumer", &k.id, base, at.as_deref());
+                ctx.err(&co, "id", format!("{who}: {m}"));
             }
             let intakes = (0..k.accepts.len())
                 .map(|a| co.child("accepts", a))

@@ -4,7 +4,10 @@
 use super::super::diag::{num, CsvSource, Diagnostic, Seg, TomlSource};
 use super::super::Origin;
 use crate::model::text;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// The collector every section pushes its problems into.
 pub struct Ctx<'a> {
@@ -101,7 +104,12 @@ impl Ctx<'_> {
             self.err(
                 o,
                 field,
-                format!("must lie in [{lo}, {hi}], got {}{hint}", num(v)),
+                format!(
+                    "must lie in [{}, {}], got {}{hint}",
+                    num(lo),
+                    num(hi),
+                    num(v)
+                ),
             );
         }
     }
@@ -124,13 +132,54 @@ pub fn item(list: &str, i: usize) -> Origin {
     Origin::Toml(vec![Seg::Key(list.to_string()), Seg::Index(i)])
 }
 
-/// Index of ids with duplicate detection.
+/// `s` in Unicode normalisation form C (borrowed when it already is): `"e\u{301}"` (NFD) and
+/// `"\u{e9}"` (NFC) are both `"\u{e9}"`.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// The code points of `id` (`U+0065 U+0301`), the first 12 and then `…`: two ids that look
+/// alike are told apart by them.
+fn code_points(id: &str) -> String {
+    let mut out: Vec<String> = id
+        .chars()
+        .take(12)
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    if id.chars().nth(12).is_some() {
+        out.push("…".into());
+    }
+    out.join(" ")
+}
+
+/// The message for `id` equal to the earlier `first` (at `at`, when known) after NFC
+/// normalisation.
+pub fn look_alike(kind: &str, id: &str, first: &str, at: Option<&str>) -> String {
+    format!(
+        "{kind} id \"{}\" ({}) is {kind} id \"{}\" ({}{}) in another Unicode normal form: the two look alike; give one of them another id",
+        text::short(id),
+        code_points(id),
+        text::short(first),
+        code_points(first),
+        at.map(|a| format!(", at {a}")).unwrap_or_default(),
+    )
+}
+
+/// Index of ids with duplicate detection: an id given twice, or equal to an earlier one
+/// after NFC normalisation (a look-alike: `é` as one code point or as `e` and a combining
+/// accent), is refused at its second place, naming the first.
 pub fn index_ids<'a>(
     ctx: &mut Ctx,
     kind: &str,
     items: impl Iterator<Item = (&'a str, &'a Origin)>,
 ) -> HashMap<String, usize> {
     let mut map = HashMap::new();
+    // Each id's NFC form → the first id of that form and its origin.
+    let mut forms: HashMap<Cow<'a, str>, (&'a str, &'a Origin)> = HashMap::new();
     for (i, (id, origin)) in items.enumerate() {
         if id.is_empty() {
             ctx.err(origin, "id", format!("{kind} id must not be empty"));
@@ -154,6 +203,17 @@ pub fn index_ids<'a>(
                 "id",
                 format!("duplicate {kind} id \"{}\"", text::short(id)),
             );
+        } else {
+            match forms.entry(nfc(id)) {
+                Entry::Vacant(e) => {
+                    e.insert((id, origin));
+                }
+                Entry::Occupied(e) => {
+                    let (first, at) = *e.get();
+                    let at = ctx.position(at, "id");
+                    ctx.err(origin, "id", look_alike(kind, id, first, Some(&at)));
+                }
+            }
         }
     }
     map
@@ -203,9 +263,20 @@ pub fn lookup(
             } else {
                 String::new()
             };
-            let mean = super::super::diag::suggest(id, known.iter().map(|s| s.as_str()))
-                .map(|k| format!("; did you mean \"{}\"?", text::short(k)))
-                .unwrap_or_default();
+            // An id written in another Unicode normal form than its definition looks the
+            // same: say so rather than suggest what looks like the very same name.
+            let form = nfc(id);
+            let mean = match known.iter().find(|k| nfc(k) == form) {
+                Some(k) => format!(
+                    "; it is {kind} \"{}\" ({}) in another Unicode normal form ({}): write it as the id is written",
+                    text::short(k),
+                    code_points(k),
+                    code_points(id)
+                ),
+                None => super::super::diag::suggest(id, known.iter().map(|s| s.as_str()))
+                    .map(|k| format!("; did you mean \"{}\"?", text::short(k)))
+                    .unwrap_or_default(),
+            };
             let id = text::short(id);
             ctx.err(
                 o,

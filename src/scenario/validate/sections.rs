@@ -3,6 +3,7 @@
 //! They run in document-independent but fixed order (see [`super::build`]); a section may
 //! use the sections before it (ids of parks, materials, routes, modes).
 
+use super::super::diag::num;
 use super::super::schema::*;
 use super::super::Origin;
 use super::checks::{index_ids, item, lookup, top, untrimmed, Ctx};
@@ -389,7 +390,7 @@ pub fn producers(
             ctx.err(
                 &o,
                 "growth_rate",
-                format!("must be above -1, got {}", p.growth_rate),
+                format!("must be above -1, got {}", num(p.growth_rate)),
             );
         }
         ctx.attrs(&o, "attrs", &p.attrs);
