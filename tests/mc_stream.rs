@@ -4,6 +4,9 @@
 //! scalars equal those computed from every record; and a run that fails or is killed in a
 //! late window leaves no output folder, or the earlier one untouched.
 
+mod common;
+
+use common::all_files;
 use ndarray::{Array3, Array4};
 use ndarray_npy::WriteNpyExt;
 use std::fs;
@@ -33,25 +36,6 @@ fn run_in(cwd: &Path, args: &[&str], env: Option<(&str, &str)>) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// Every file below `dir` (relative path, bytes), sorted.
-fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Hidden folders a run left next to `name` in `parent`.

@@ -2,6 +2,9 @@
 //! folder, folders named with `--out`, runs killed at random moments and at the swap itself,
 //! the thread cap, and a closed or full standard output.
 
+mod common;
+
+use common::all_files;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -296,25 +299,6 @@ fn killed_runs_leave_the_earlier_or_the_new_complete_output() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(complete(&out));
     assert_eq!(strays(cwd.path(), "out"), Vec::<String>::new());
-}
-
-/// Every file below `dir` with its bytes, sorted by path.
-fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Runs the binary in `cwd`, failing the test (and killing the run) if it has not ended

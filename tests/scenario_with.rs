@@ -29,21 +29,9 @@ fn with(ids: &[&str]) -> String {
 
 /// Every output file of `dir` but the manifest, by relative path.
 fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().unwrap() != "manifest.json" {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    let mut files = common::all_files(dir);
+    files.retain(|(p, _)| p != "manifest.json");
+    files
 }
 
 #[test]

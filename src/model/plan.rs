@@ -125,6 +125,20 @@ pub enum Inadmissible {
     Requires(usize, usize),
 }
 
+/// [`Candidates::inadmissible`] on a bare list (what validation has before the
+/// [`Candidates`] exist).
+pub fn inadmissible(list: &[Candidate], chosen: &[bool]) -> Option<Inadmissible> {
+    for (i, c) in list.iter().enumerate().filter(|&(i, _)| chosen[i]) {
+        if let Some(&j) = c.excludes.iter().find(|&&j| chosen[j]) {
+            return Some(Inadmissible::Excludes(i, j));
+        }
+        if let Some(&j) = c.requires.iter().find(|&&j| !chosen[j]) {
+            return Some(Inadmissible::Requires(i, j));
+        }
+    }
+    None
+}
+
 /// Capital recovery factor: the annual payment, per yuan of capex, of an annuity over `life`
 /// years at `rate`: `r (1+r)^n / ((1+r)^n − 1)`; `1/n` when `rate` is 0.
 pub fn crf(rate: f64, life: f64) -> f64 {
@@ -153,15 +167,7 @@ impl Candidates {
     /// candidate (in candidate order) that excludes another chosen one, or requires one not
     /// chosen.
     pub fn inadmissible(&self, chosen: &[bool]) -> Option<Inadmissible> {
-        for (i, c) in self.list.iter().enumerate().filter(|&(i, _)| chosen[i]) {
-            if let Some(&j) = c.excludes.iter().find(|&&j| chosen[j]) {
-                return Some(Inadmissible::Excludes(i, j));
-            }
-            if let Some(&j) = c.requires.iter().find(|&&j| !chosen[j]) {
-                return Some(Inadmissible::Requires(i, j));
-            }
-        }
-        None
+        inadmissible(&self.list, chosen)
     }
 
     /// The candidates applied to this region (see [`Candidates::applied`]), in candidate

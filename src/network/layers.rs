@@ -289,17 +289,9 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
                         continue;
                     }
                     modes.clear();
-                    for (mi, mode) in region.modes.iter().enumerate() {
-                        if !region.mode_carries(mode, p.material) {
-                            continue;
-                        }
-                        let km = match region.link_km(p.park, c.park, ModeId(mi)) {
-                            Some(km) => km,
-                            None if dist[mi][[p.park.0, c.park.0]] > mode.max_km => continue,
-                            None => dist[mi][[p.park.0, c.park.0]],
-                        };
-                        modes.push((ModeId(mi), km));
-                    }
+                    modes.extend((0..region.modes.len()).filter_map(|mi| {
+                        mode_km(region, &dist, p, c, mi).map(|km| (ModeId(mi), km))
+                    }));
                     let arcs = if per_mode {
                         modes.len()
                     } else {
@@ -324,6 +316,25 @@ fn transport(region: &Region, out: &mut Layout, nodes: &Nodes) -> Result<(), Net
         }
     }
     Ok(())
+}
+
+/// The km by mode `mi` from `p`'s park to `c`'s, when the mode carries `p`'s material and
+/// reaches: a dedicated link's km, else the distance if within the mode's `max_km`.
+fn mode_km(
+    region: &Region,
+    dist: &[ndarray::Array2<f64>],
+    p: &Producer,
+    c: &Consumer,
+    mi: usize,
+) -> Option<f64> {
+    let mode = &region.modes[mi];
+    if !region.mode_carries(mode, p.material) {
+        return None;
+    }
+    let km = dist[mi][[p.park.0, c.park.0]];
+    region
+        .link_km(p.park, c.park, ModeId(mi))
+        .or((km <= mode.max_km).then_some(km))
 }
 
 /// The number of arcs [`transport`] lays out (one per accepted source–intake pair with a mode
@@ -367,11 +378,8 @@ pub(super) fn transport_count(region: &Region) -> usize {
             if !region.accepts(p, &c.intakes[k]) {
                 continue;
             }
-            let in_reach = region.modes.iter().enumerate().any(|(mi, mode)| {
-                region.mode_carries(mode, p.material)
-                    && (region.link_km(p.park, c.park, ModeId(mi)).is_some()
-                        || dist[mi][[p.park.0, c.park.0]] <= mode.max_km)
-            });
+            let in_reach =
+                (0..region.modes.len()).any(|mi| mode_km(region, &dist, p, c, mi).is_some());
             if in_reach {
                 total += sources * n;
             }

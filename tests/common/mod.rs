@@ -85,6 +85,25 @@ pub fn line_of(text: &str, needle: &str, after: usize) -> usize {
         .expect(needle)
 }
 
+/// Every file below `dir` (path relative to it, bytes), sorted by path.
+pub fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The frame of the generated regions (`properties.rs`, `one_arc_per_pair.rs`) around their
 /// parks, materials, modes, producers and consumers: one utilisation route (load factor 0.75),
 /// the 80 % all-solids target under the default accounting, circuity 1.3, 7.5 km within a

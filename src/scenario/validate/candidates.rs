@@ -196,13 +196,17 @@ fn applied(
             ctx.err(
                 &at,
                 "",
-                format!("with names candidate \"{id}\" but the scenario has no [[candidates]]"),
+                format!(
+                    "with names candidate \"{}\" but the scenario has no [[candidates]]",
+                    text::short(id)
+                ),
             );
             ok = false;
             continue;
         }
         match lookup(ctx, ix, &at, "", "with", "candidate", id) {
             Some(i) if flags[i] => {
+                let id = text::short(id);
                 ctx.err(&at, "", format!("with names candidate \"{id}\" twice"));
             }
             Some(i) => flags[i] = true,
@@ -210,11 +214,7 @@ fn applied(
         }
     }
     if ok {
-        let c = Candidates {
-            list: list.to_vec(),
-            ..Candidates::default()
-        };
-        match c.inadmissible(&flags) {
+        match inadmissible(list, &flags) {
             Some(Inadmissible::Excludes(i, j)) => ctx.err(
                 &o,
                 "with",
