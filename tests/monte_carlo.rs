@@ -383,3 +383,51 @@ fn lean_figures_equal_the_full_analysis() {
         assert_eq!(lean.builds(), 1, "every sample refreshed the values");
     }
 }
+
+/// Issue #19, item 11: a range that ends at the top of the index space (`first + n` =
+/// `u64::MAX`) keeps every sample — the last, partial chunk was dropped when its end
+/// wrapped — and the binary refuses a range that overflows.
+#[test]
+fn samples_at_the_top_of_the_index_range_are_all_kept() {
+    let l = scenario::load_str("mc_uniform.toml", UNIFORM_CAPACITY, Path::new(".")).unwrap();
+    for n in [1u64, 999] {
+        let first = u64::MAX - n;
+        let mc = monte_carlo(&l.region, &l.uncertain, 3, first, n, &|_| {}).unwrap();
+        let got: Vec<u64> = mc.samples.iter().map(|s| s.index).collect();
+        assert_eq!(got, (first..u64::MAX).collect::<Vec<_>>(), "n = {n}");
+        // The same draws as anywhere else: sample k depends on (seed, k) only.
+        let one = monte_carlo(&l.region, &l.uncertain, 3, first + n / 2, 1, &|_| {}).unwrap();
+        assert_eq!(
+            one.samples[0].multipliers,
+            mc.samples[(n / 2) as usize].multipliers
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let top = (u64::MAX - 1).to_string();
+    mc_run(
+        &dir.path().join("top"),
+        &["--samples", "1", "--first-sample", &top],
+    );
+    let csv = fs::read_to_string(dir.path().join("top/samples.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with(&top), "{csv}");
+    let o = bin()
+        .args([
+            "run",
+            "scenarios/tiny_uncertain.toml",
+            "-q",
+            "--samples",
+            "2",
+        ])
+        .args(["--first-sample", &top])
+        .args(["--out", dir.path().join("over").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--first-sample") && err.contains("overflows"),
+        "{err}"
+    );
+    assert!(!dir.path().join("over").exists());
+}

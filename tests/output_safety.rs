@@ -622,3 +622,54 @@ fn destinations_that_cannot_be_swapped_are_refused_first() {
     assert!(complete(&cwd.path().join(&long)));
     assert_eq!(fs::read_dir(cwd.path()).unwrap().count(), 1);
 }
+
+/// Issue #19, item 2: a scenario path and an `--out` that are not UTF-8 are recorded in the
+/// manifest with U+FFFD for the bad byte (recording the command panicked, after the whole
+/// computation, in `std::env::args`), for `run` and `plan`.
+#[test]
+fn paths_that_are_not_utf8_are_recorded_lossily() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (file, verb) in [("tiny.toml", "run"), ("tiny_plan.toml", "plan")] {
+        let name = format!("{verb}-s\u{1}.toml").into_bytes();
+        let mut bad = name.clone();
+        let at = bad.iter().position(|&b| b == 1).unwrap();
+        bad[at] = 0xff;
+        let path = dir.path().join(OsStr::from_bytes(&bad));
+        fs::copy(scenario(file), &path).unwrap();
+        let out = OsStr::from_bytes(b"o\xff").to_owned();
+        let out_path = dir.path().join(format!("{verb}-out"));
+        fs::create_dir(&out_path).unwrap();
+        let o = Command::new(BIN)
+            .arg(verb)
+            .arg(&path)
+            .args(if verb == "run" {
+                &["-q"][..]
+            } else {
+                &["-q", "--samples", "20"]
+            })
+            .arg("--out")
+            .arg(&out)
+            .current_dir(&out_path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{verb}: {}", text(&o.stderr));
+        let written = out_path.join(OsStr::from_bytes(b"o\xff"));
+        assert!(verb == "plan" || complete(&written), "{verb}");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(written.join("manifest.json")).unwrap()).unwrap();
+        let command: Vec<&str> = manifest["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert!(command.contains(&"o\u{fffd}"), "{verb}: {command:?}");
+        let lossy = format!("{verb}-s\u{fffd}.toml");
+        assert!(
+            command.iter().any(|a| a.ends_with(&lossy)),
+            "{verb}: {command:?}"
+        );
+    }
+}

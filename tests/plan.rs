@@ -613,3 +613,34 @@ fn the_plan_command_writes_the_same_bytes_for_any_thread_count() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--confidence"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #19, item 12: however small a positive confidence, a portfolio is feasible only if
+/// at least one sample meets the target (a confidence of 1e-12 of 200 samples required 0,
+/// and the baseline with P = 0 was reported "feasible, optimal").
+#[test]
+fn a_tiny_confidence_still_needs_one_sample_meeting_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_symbiosim"))
+        .args(["plan", "scenarios/tiny_plan.toml", "--samples", "200"])
+        .args(["--confidence", "1e-12", "--set", "target.rate=1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("≥ 1e-10 %"), "{stdout}");
+    let p: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(p["required_samples"], 1);
+    assert_eq!(p["baseline_p"], 0.0);
+    // Not the baseline: the least-cost portfolio with one sample of 200 at 100 %.
+    assert_eq!(p["feasible"], true);
+    assert!(!p["chosen"].as_array().unwrap().is_empty(), "{p}");
+    assert!(p["p_meet_target"]["in_sample"].as_f64().unwrap() >= 1.0 / 200.0);
+    // Dropping any chosen measure leaves no sample meeting the target (else it was not the
+    // least cost).
+    for m in p["marginal"].as_array().unwrap() {
+        assert_eq!(m["p_without"], 0.0, "{m}");
+    }
+}

@@ -173,7 +173,7 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     let solve_window = |a: u64, b: u64| -> Result<Vec<SampleResult>, SampleError> {
         let chunks: Vec<(u64, u64)> = (a..b)
             .step_by(CHUNK as usize)
-            .map(|c| (c, (c + CHUNK).min(b)))
+            .map(|c| (c, c.saturating_add(CHUNK).min(b)))
             .collect();
         let per_chunk: Vec<Vec<SampleResult>> = chunks
             .par_iter()
@@ -188,7 +188,14 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
                 }
             })
             .collect::<Result<_, _>>()?;
-        Ok(per_chunk.into_iter().flatten().collect())
+        let solved: Vec<SampleResult> = per_chunk.into_iter().flatten().collect();
+        // Never a sample dropped: the window holds every index of a..b, in order.
+        assert!(
+            solved.len() as u64 == b - a && solved.iter().zip(a..b).all(|(s, k)| s.index == k),
+            "window {a}..{b} solved {} samples",
+            solved.len()
+        );
+        Ok(solved)
     };
     let mut columns = Columns::new(&layout, entries.len(), n);
     // The window handed to the sink while the next one is solved.

@@ -243,6 +243,14 @@ pub fn print_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The command line as the manifest records it: each argument as given, a path that is not
+/// UTF-8 with its bad bytes replaced by U+FFFD (`std::env::args` would panic on it).
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Writes one line to standard error, ignoring failures (there is nowhere left to report them).
 pub fn stderr_line(text: &str) {
     use std::io::Write;

@@ -374,7 +374,7 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
     timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
     let info = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        command: std::env::args().collect(),
+        command: super::command_line(),
         scenario_files: loaded.files.clone(),
         scenario_hash: loaded.hash.clone(),
         threads: cfg.threads,

@@ -153,10 +153,30 @@ pub fn percent_summary(r: Option<f64>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-/// A rate as a whole percentage (`80 %`): the target and the confidence in headings and
-/// labels.
+/// A rate as a percentage for headings and labels (the target, the confidence): whole
+/// (`80 %`) when it is, else with the fewest decimals (up to 4) that print it exactly
+/// (`99.5 %`), else to 4 decimals (in full if that would read 100 %), or below 0.01 % in
+/// scientific form (`1e-10 %`) — never rounded to a figure it is
+/// not (a confidence of 1e-12 is not "0 %", nor 0.9999999 "100 %").
 pub fn percent_whole(rate: f64) -> String {
-    format!("{} %", fixed(rate * 100.0, 0))
+    let p = rate * 100.0;
+    for d in 0..=4 {
+        let s = fixed(p, d);
+        if s.parse::<f64>()
+            .is_ok_and(|v| (v - p).abs() <= 1e-9 * p.abs().max(1e-300))
+        {
+            return format!("{s} %");
+        }
+    }
+    let four = fixed(p, 4);
+    let bound = four.parse::<f64>().is_ok_and(|v| v == 0.0 || v == 100.0);
+    if p.abs() >= 0.01 && !bound {
+        format!("{four} %")
+    } else if p.abs() >= 0.01 {
+        format!("{p} %")
+    } else {
+        format!("{p:e} %")
+    }
 }
 
 /// A rate on a chart: a whole percentage (`63 %`), with one decimal below 10 % (`5.1 %`);
@@ -258,6 +278,14 @@ mod tests {
         assert_eq!(fixed(-12.5, 1), "-12.5");
         assert_eq!(percent_whole(-0.0), "0 %");
         assert_eq!(percent_whole(0.8), "80 %");
+        assert_eq!(percent_whole(0.995), "99.5 %");
+        let near = percent_whole(0.9999999);
+        assert!(
+            near.starts_with("99.9999") && near.ends_with(" %"),
+            "{near}"
+        );
+        assert_eq!(percent_whole(1e-12), "1e-10 %");
+        assert_eq!(percent_whole(1.0 / 3.0), "33.3333 %");
         assert_eq!(percent_summary(Some(-0.0)), "0.0 %");
         assert_eq!(percent_summary(Some(-1e-6)), "0.0 %");
         assert_eq!(percent_chart(-0.0), "0 %");

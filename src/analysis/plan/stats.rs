@@ -2,9 +2,14 @@
 //! Pareto front of the evaluated portfolios.
 
 /// The fewest of `n` samples that must meet the target for a share ≥ `confidence`
-/// (`⌈confidence·n⌉`, with a 1e-9 allowance so that 0.9 × 10 needs 9, not 10).
+/// (`⌈confidence·n⌉`, with a 1e-9 allowance so that 0.9 × 10 needs 9, not 10), and at
+/// least one when the confidence is positive: a portfolio no sample shows meeting the
+/// target is never feasible, however small the confidence asked.
 pub fn required(confidence: f64, n: u64) -> u64 {
-    ((confidence * n as f64 - 1e-9).ceil().max(0.0) as u64).min(n)
+    let at_least = u64::from(confidence > 0.0 && n > 0);
+    ((confidence * n as f64 - 1e-9).ceil().max(0.0) as u64)
+        .max(at_least)
+        .min(n)
 }
 
 /// The Wilson score 95 % interval of a binomial proportion `met / n` (z = 1.959964).
@@ -52,6 +57,10 @@ mod tests {
         assert_eq!(required(0.9, 11), 10);
         assert_eq!(required(1.0, 7), 7);
         assert_eq!(required(0.5, 1), 1);
+        // Issue #19, item 12: a tiny positive confidence still needs one sample.
+        assert_eq!(required(1e-12, 200), 1);
+        assert_eq!(required(1e-9, 1_000_000), 1);
+        assert_eq!(required(f64::MIN_POSITIVE, 1), 1);
     }
 
     #[test]
