@@ -183,8 +183,8 @@ pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Loads the scenario with the command line's overrides; every bad flag and every problem of
-/// the merged scenario is reported together.
+/// Loads the scenario (or strategy, [`scenario::strategy`]) with the command line's
+/// overrides; every bad flag and every problem of the merged scenario is reported together.
 pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
     let mut overrides = Vec::new();
     let mut bad = Vec::new();
@@ -208,7 +208,13 @@ pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
             },
         });
     }
-    match (scenario::load_with(&a.scenario, &overrides), bad.is_empty()) {
+    // A strategy file loads its base with the strategy's values under the command line's.
+    let loaded = if scenario::strategy::is_strategy(&a.scenario) {
+        scenario::strategy::load(&a.scenario, &overrides).map(|(_, l)| l)
+    } else {
+        scenario::load_with(&a.scenario, &overrides)
+    };
+    match (loaded, bad.is_empty()) {
         (result, true) => result,
         (Ok(_), false) => Err(ScenarioError::Invalid(Diagnostics(bad))),
         (Err(ScenarioError::Invalid(d)), false) => {

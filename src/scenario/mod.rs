@@ -11,6 +11,7 @@ mod csv_tables;
 pub mod diag;
 pub mod overrides;
 pub mod schema;
+pub mod strategy;
 mod validate;
 
 use crate::model::{Region, Uncertain};

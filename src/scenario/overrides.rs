@@ -396,6 +396,16 @@ impl<'a> RawDoc<'a> {
         }))
     }
 
+    /// Where `o` lands and what the base gives there: (the path as resolved, the base's value
+    /// as TOML text, `None` where the base gives none: a default). `None` when the path names
+    /// nothing it could set (the ordinary loading reports why).
+    pub fn base_value(&self, o: &Override) -> Option<(String, Option<String>)> {
+        let segs = parse_path(&o.path).ok()?;
+        let (resolved, base, _) = self.resolve(&segs, &o.value).ok()?;
+        let value = (!base.is_empty()).then(|| self.text[base].trim().to_string());
+        Some((shown(&resolved), value))
+    }
+
     /// Applies one override; a path that names nothing it could set is an error at the
     /// override's origin.
     pub fn apply(&mut self, o: &Override) -> Result<(), Diagnostic> {
