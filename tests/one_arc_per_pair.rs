@@ -207,11 +207,11 @@ prop_compose! {
     ) -> Region {
         let np = coords.len();
         let parks: Vec<Park> = coords.iter().enumerate().map(|(i, &(lat, lon))| park(i, lat, lon)).collect();
-        let solid = |id: &str| Material { id: id.into(), name: id.into(), class: MaterialClass::Solid, unit: "t".into(), grades: vec![], storage_cost: 20.0, env_tax: 25.0 };
+        let solid = |id: &str| Material { id: id.into(), name: id.into(), class: MaterialClass::Solid, unit: "t".into(), grades: vec![], storage_cost: 20.0, env_tax: 25.0, landfill_fee: 0.0 };
         let materials = vec![
             solid("ash"),
             solid("slag"),
-            Material { id: "h2".into(), name: "Hydrogen".into(), class: MaterialClass::Hydrogen, unit: "kg".into(), grades: vec![], storage_cost: 0.0, env_tax: 0.0 },
+            Material { id: "h2".into(), name: "Hydrogen".into(), class: MaterialClass::Hydrogen, unit: "kg".into(), grades: vec![], storage_cost: 0.0, env_tax: 0.0, landfill_fee: 0.0 },
         ];
         let modes = vec![
             mode("road", "t", vec![], costs[0]),

@@ -74,9 +74,9 @@ prop_compose! {
         let nparks = parks.len();
         let grades = vec!["I".to_string(), "II".to_string()];
         let materials = vec![
-            Material { id: "ash".into(), name: "Ash".into(), class: MaterialClass::Solid, unit: "t".into(), grades: grades.clone(), storage_cost: 25.0, env_tax: 25.0 },
-            Material { id: "gangue".into(), name: "Gangue".into(), class: MaterialClass::Solid, unit: "t".into(), grades: vec![], storage_cost: 10.0, env_tax: 5.0 },
-            Material { id: "h2".into(), name: "Hydrogen".into(), class: MaterialClass::Hydrogen, unit: "kg".into(), grades: vec![], storage_cost: 0.0, env_tax: 0.0 },
+            Material { id: "ash".into(), name: "Ash".into(), class: MaterialClass::Solid, unit: "t".into(), grades: grades.clone(), storage_cost: 25.0, env_tax: 25.0, landfill_fee: 0.0 },
+            Material { id: "gangue".into(), name: "Gangue".into(), class: MaterialClass::Solid, unit: "t".into(), grades: vec![], storage_cost: 10.0, env_tax: 5.0, landfill_fee: 0.0 },
+            Material { id: "h2".into(), name: "Hydrogen".into(), class: MaterialClass::Hydrogen, unit: "kg".into(), grades: vec![], storage_cost: 0.0, env_tax: 0.0, landfill_fee: 0.0 },
         ];
         let modes = vec![
             TransportMode { id: "road".into(), name: "road".into(), unit: "t".into(), materials: vec![], cost_per_unit_km: 0.35, handling_per_unit: 8.0, co2_kg_per_unit_km: 0.065, max_km: 250.0, circuity: 1.3 },

@@ -15,6 +15,7 @@
 
 mod alternative;
 mod balance;
+pub mod compare;
 pub mod draw;
 mod evaluate;
 mod flows;

@@ -6,6 +6,7 @@ macro_rules! errln {
     ($($t:tt)*) => { $crate::cli::stderr_line(&format!($($t)*)) };
 }
 
+mod compare;
 mod export;
 mod plan;
 mod run;
@@ -33,6 +34,10 @@ pub enum Command {
     /// Carlo draws meeting the target is at least --confidence (default folder:
     /// output/<scenario stem>-plan/).
     Plan(PlanArgs),
+    /// The base scenario and strategies (a base plus named changes, `[strategy]` files) side
+    /// by side under both objectives, with --samples on the same draws and paired
+    /// differences against the base (default folder: output/<base stem>-compare/).
+    Compare(CompareArgs),
     /// Check a scenario file and report every problem found (writes nothing).
     Validate(ValidateArgs),
     /// Write the exact integer problem of one phase of a run (DIMACS, MPS or LP), with
@@ -142,6 +147,39 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The base scenario TOML file (every strategy must name it as its base).
+    pub base: PathBuf,
+    /// Strategy files (`[strategy]` with `title`, `base`, `with`; any scenario value), each
+    /// named by its file's stem.
+    #[arg(required = true)]
+    pub strategies: Vec<PathBuf>,
+    /// Override one value of the base and of every strategy (over the strategy's own:
+    /// precedence base < strategy < --set); repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Monte Carlo: samples 0..N of every strategy on the same draws (common random numbers),
+    /// with P(meet target) and paired differences against the base.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u64>,
+    /// The Monte Carlo's seed: sample k draws from stream k of it.
+    #[arg(long, default_value_t = 0, requires = "samples")]
+    pub seed: u64,
+    /// Output folder (default: output/<base stem>-compare).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the folder named by --out when it is an earlier output of symbiosim.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads, 1 to 256 (default: all cores; results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -184,6 +222,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Validate(args) => run::validate(&args.scenario),
         Command::Export(args) => export::run(&args),
         Command::SolveDimacs { file, flows } => solve_dimacs::run(&file, flows),

@@ -72,6 +72,10 @@ pub struct Material {
     pub storage_cost: f64,
     /// Environmental protection tax on non-compliant disposal, yuan per unit.
     pub env_tax: f64,
+    /// A fee per unit landfilled or dumped (a transfer to the government, beside the storage
+    /// cost, which is the resource cost of storing), yuan per unit: 0 unless a candidate
+    /// measure's landfill fee applies.
+    pub landfill_fee: f64,
 }
 
 /// A kind of utilisation route (cement blending, backfill, ...), used for grouping.

@@ -248,7 +248,7 @@ impl Candidates {
                             yuan_per_unit,
                         } => {
                             for m in materials {
-                                r.materials[m.0].storage_cost += yuan_per_unit;
+                                r.materials[m.0].landfill_fee += yuan_per_unit;
                             }
                         }
                     },

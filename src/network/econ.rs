@@ -17,6 +17,8 @@ pub struct Costs {
     pub subsidy: f64,
     pub storage: f64,
     pub env_tax: f64,
+    /// A landfill fee (a transfer, like the tax).
+    pub landfill_fee: f64,
     /// Carbon price × (transport CO2 − CO2 avoided).
     pub carbon: f64,
 }
@@ -29,6 +31,7 @@ impl Costs {
             - self.subsidy
             + self.storage
             + self.env_tax
+            + self.landfill_fee
             + self.carbon
     }
 
@@ -42,6 +45,7 @@ impl Costs {
         self.subsidy += o.subsidy * x;
         self.storage += o.storage * x;
         self.env_tax += o.env_tax * x;
+        self.landfill_fee += o.landfill_fee * x;
         self.carbon += o.carbon * x;
     }
 }
@@ -198,6 +202,7 @@ pub(super) fn store(pol: &Policy, mat: &Material) -> Econ {
     Econ {
         costs: Costs {
             storage: storage_cost(pol, mat),
+            landfill_fee: mat.landfill_fee,
             ..Costs::default()
         },
         ..Econ::default()
@@ -210,6 +215,7 @@ pub(super) fn dump(pol: &Policy, mat: &Material) -> Econ {
         costs: Costs {
             storage: storage_cost(pol, mat),
             env_tax: mat.env_tax * pol.env_tax_multiplier,
+            landfill_fee: mat.landfill_fee,
             ..Costs::default()
         },
         ..Econ::default()

@@ -188,6 +188,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
         ("subsidy (−)", -c.subsidy),
         ("storage", c.storage),
         ("environmental tax", c.env_tax),
+        ("landfill fee", c.landfill_fee),
         ("carbon", c.carbon),
         ("**total**", c.total()),
     ];

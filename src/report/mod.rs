@@ -8,6 +8,7 @@
 
 mod chart_data;
 pub mod charts;
+pub mod compare;
 pub mod format;
 mod manifest;
 mod markdown;

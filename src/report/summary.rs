@@ -178,6 +178,7 @@ struct CostBreakdown {
     subsidy: f64,
     storage: f64,
     env_tax: f64,
+    landfill_fee: f64,
     carbon: f64,
 }
 
@@ -458,6 +459,7 @@ impl<'a> Summary<'a> {
                 subsidy: yuan(c.subsidy),
                 storage: yuan(c.storage),
                 env_tax: yuan(c.env_tax),
+                landfill_fee: yuan(c.landfill_fee),
                 carbon: yuan(c.carbon),
             },
             co2_avoided_t: q(r.co2_avoided_t - r.co2_transport_t),

@@ -10,7 +10,7 @@ use crate::model::*;
 
 /// The CSV bytes of `rows` under `columns`, each `(header, cell of a row)`: the header line
 /// first, `\n` line ends.
-fn csv_table<R, F: Fn(&R) -> String>(
+pub(super) fn csv_table<R, F: Fn(&R) -> String>(
     columns: &[(&str, F)],
     rows: impl IntoIterator<Item = R>,
 ) -> Result<Vec<u8>, ReportError> {

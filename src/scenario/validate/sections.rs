@@ -162,6 +162,7 @@ pub fn materials(ctx: &mut Ctx, raw: &[RawMaterial]) -> Built<Material> {
             unit: m.unit.clone(),
             grades: m.grades.clone(),
             storage_cost: m.storage_cost_yuan_per_unit,
+            landfill_fee: 0.0,
             env_tax: m.env_tax_yuan_per_unit,
         });
     }

@@ -1,0 +1,276 @@
+//! Strategies side by side (`compare`): every strategy solved exactly under both objectives,
+//! its money in two views, and with a Monte Carlo, every strategy on the same draws (common
+//! random numbers) with its paired difference against the base.
+//!
+//! # Money in two views (yuan per year)
+//!
+//! - **Resource cost** of the region: transport, handling, reclaim, processing and storage,
+//!   net of gate revenue, plus the measures' annualised cost. Taxes, landfill fees, carbon
+//!   payments and awards are transfers between firms and the government and net out.
+//! - **Who pays**: firms pay the allocation's net cost (the objective's: resource items plus
+//!   taxes, fees and carbon payments, net of awards) plus the capacity measures' annualised
+//!   cost (new plants, expansions, links); the government's net revenue is taxes, fees and
+//!   carbon payments net of awards, less the policy measures' annualised cost (administration
+//!   and enforcement). Firms' cost less the government's net revenue is the resource cost.
+//! - A per-tonne award's annual cost in the scenario is its budget, which `plan` weighs; here
+//!   what it pays is the allocation's subsidy (a transfer), so its budget is not counted again.
+//!
+//! # Paired differences
+//!
+//! Sample `k` of every strategy draws the same uniforms from stream (seed, k) when the
+//! strategies have the same `[[uncertain]]` inputs, so a strategy and the base are compared
+//! sample by sample: the mean difference of the target's rate with a 95 % normal interval
+//! (±1.96 · sd / √n), and the difference in P(meet target) from the discordant pairs (`b10`
+//! samples where only the strategy meets the target, `b01` only the base) with its 95 % Wald
+//! interval for paired proportions, `(b10 − b01)/n ± 1.96 · √(b10 + b01 − (b10 − b01)²/n) / n`.
+
+use super::monte_carlo::{monte_carlo, SampleError, SampleResult};
+use super::plan::stats::wilson95;
+use super::{evaluate, AnalysisError, Results, Stats};
+use crate::allocate::AllocConfig;
+use crate::model::{Effect, Lever, Objective, Region, Uncertain};
+use rayon::prelude::*;
+
+/// One strategy to compare (the base first).
+#[derive(Debug, Clone)]
+pub struct Strategy<'a> {
+    pub id: &'a str,
+    pub region: &'a Region,
+    pub entries: &'a [Uncertain],
+}
+
+/// What `compare` computes.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareConfig {
+    /// The Monte Carlo's samples and seed, if any: samples `0..n` of every strategy.
+    pub samples: Option<(u64, u64)>,
+    pub alloc: AllocConfig,
+}
+
+/// The money of one answer, yuan per year (see the module note).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Money {
+    pub resource: f64,
+    pub firms: f64,
+    pub government_net: f64,
+    /// The capacity measures' annualised cost (in `firms`).
+    pub capacity_measures: f64,
+    /// The policy measures' annualised cost (borne by the government).
+    pub policy_measures: f64,
+}
+
+impl Money {
+    /// The money of `results` for `region` (whose applied measures are counted).
+    pub fn of(region: &Region, results: &Results) -> Money {
+        let c = &results.cost;
+        let (mut capacity_measures, mut policy_measures) = (0.0, 0.0);
+        for m in region.candidates.applied() {
+            let policy =
+                !m.effects.is_empty() && m.effects.iter().all(|e| matches!(e, Effect::Policy(_)));
+            let award = m
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::Policy(Lever::RouteSubsidy { .. })));
+            match (policy, award) {
+                // An award's annual cost is its budget; what it pays is the allocation's
+                // subsidy, counted there.
+                (true, true) => {}
+                (true, false) => policy_measures += m.annual_cost,
+                (false, _) => capacity_measures += m.annual_cost,
+            }
+        }
+        let transfers = c.env_tax + c.landfill_fee + c.carbon - c.subsidy;
+        let real = c.transport + c.handling + c.reclaim + c.processing + c.storage - c.gate_revenue;
+        Money {
+            resource: real + capacity_measures + policy_measures,
+            firms: real + transfers + capacity_measures,
+            government_net: transfers - policy_measures,
+            capacity_measures,
+            policy_measures,
+        }
+    }
+}
+
+/// One objective's answer for a strategy.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub objective: Objective,
+    pub results: Results,
+    pub money: Money,
+}
+
+/// The base's Monte Carlo or a strategy's, with its paired difference against the base.
+#[derive(Debug, Clone)]
+pub struct Uncertainty {
+    pub samples: u64,
+    pub seed: u64,
+    pub met: u64,
+    pub p_meet_target: f64,
+    pub p_ci95: (f64, f64),
+    pub rate: Option<Stats>,
+    pub strict_rate: Option<Stats>,
+    /// Samples with no legal fate (evaluated with dumping allowed; they miss the target).
+    pub no_legal_fate: u64,
+    /// Against the base (None for the base itself, or when the inputs differ).
+    pub paired: Option<Paired>,
+}
+
+/// A strategy minus the base, sample by sample on common random numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    /// Samples where both rates are defined.
+    pub n: u64,
+    pub rate_diff_mean: f64,
+    pub rate_diff_ci95: (f64, f64),
+    /// Samples where only the strategy meets the target (`b10`), only the base (`b01`).
+    pub only_strategy: u64,
+    pub only_base: u64,
+    pub p_diff: f64,
+    pub p_diff_ci95: (f64, f64),
+}
+
+/// One strategy's row: both objectives' answers (in the order least cost, technical
+/// potential) or why it failed, and its Monte Carlo.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub answers: Result<[Answer; 2], String>,
+    pub uncertainty: Option<Result<Uncertainty, String>>,
+}
+
+impl Row {
+    /// The answer under the scenario's own objective.
+    pub fn primary(&self, region: &Region) -> Option<&Answer> {
+        let a = self.answers.as_ref().ok()?;
+        a.iter().find(|x| x.objective == region.settings.objective)
+    }
+}
+
+/// Both objectives of one region, exactly (rate ranges as `cfg` asks).
+fn answers(region: &Region, cfg: &AllocConfig) -> Result<[Answer; 2], AnalysisError> {
+    let one = |objective| -> Result<Answer, AnalysisError> {
+        let mut r = region.clone();
+        r.settings.objective = objective;
+        let results = evaluate(&r, cfg)?.results;
+        Ok(Answer {
+            objective,
+            money: Money::of(region, &results),
+            results,
+        })
+    };
+    Ok([one(Objective::Cost)?, one(Objective::MaxUtilisation)?])
+}
+
+/// Compares `strategies` (the base first): each strategy's answers, in parallel, then each
+/// one's Monte Carlo on the same draws. A strategy that fails has its reason in its row and
+/// does not stop the others. `progress` is called with the samples solved.
+pub fn compare(
+    strategies: &[Strategy<'_>],
+    cfg: &CompareConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Row> {
+    let exact: Vec<Result<[Answer; 2], String>> = strategies
+        .par_iter()
+        .map(|s| answers(s.region, &cfg.alloc).map_err(|e| e.to_string()))
+        .collect();
+    let Some((n, seed)) = cfg.samples else {
+        return strategies
+            .iter()
+            .zip(exact)
+            .map(|(s, answers)| Row {
+                id: s.id.to_string(),
+                answers,
+                uncertainty: None,
+            })
+            .collect();
+    };
+    let mut base: Option<Vec<SampleResult>> = None;
+    let mut rows = Vec::with_capacity(strategies.len());
+    for (i, (s, answers)) in strategies.iter().zip(exact).enumerate() {
+        let mc = monte_carlo(s.region, s.entries, seed, 0, n, progress);
+        let uncertainty = match mc {
+            Err(e) => Err(sample_error(&e)),
+            Ok(mc) => {
+                let same_inputs = ids(s.entries) == ids(strategies[0].entries);
+                let paired = match (&base, i) {
+                    (Some(b), i) if i > 0 && same_inputs => Some(paired(b, &mc.samples)),
+                    _ => None,
+                };
+                let met = mc.samples.iter().filter(|x| x.meets_target).count() as u64;
+                let u = Uncertainty {
+                    samples: n,
+                    seed,
+                    met,
+                    p_meet_target: mc.summary.p_meet_target,
+                    p_ci95: wilson95(met, n),
+                    rate: mc.summary.rate,
+                    strict_rate: mc.summary.strict_rate,
+                    no_legal_fate: mc.summary.samples_infeasible,
+                    paired,
+                };
+                if i == 0 {
+                    base = Some(mc.samples);
+                }
+                Ok(u)
+            }
+        };
+        rows.push(Row {
+            id: s.id.to_string(),
+            answers,
+            uncertainty: Some(uncertainty),
+        });
+    }
+    rows
+}
+
+fn ids(entries: &[Uncertain]) -> Vec<&str> {
+    entries.iter().map(|e| e.id.as_str()).collect()
+}
+
+fn sample_error(e: &SampleError) -> String {
+    e.to_string()
+}
+
+/// The paired difference of `strategy` against `base` (the same sample indices, in order).
+pub fn paired(base: &[SampleResult], strategy: &[SampleResult]) -> Paired {
+    const Z: f64 = 1.959_963_984_540_054;
+    let (mut n, mut sum) = (0u64, 0.0);
+    let (mut only_strategy, mut only_base) = (0u64, 0u64);
+    let diffs: Vec<f64> = base
+        .iter()
+        .zip(strategy)
+        .filter_map(|(b, s)| {
+            debug_assert_eq!(b.index, s.index);
+            only_strategy += u64::from(s.meets_target && !b.meets_target);
+            only_base += u64::from(b.meets_target && !s.meets_target);
+            Some(s.rate? - b.rate?)
+        })
+        .collect();
+    for d in &diffs {
+        n += 1;
+        sum += d;
+    }
+    let mean = if n > 0 { sum / n as f64 } else { f64::NAN };
+    let mut ss = 0.0;
+    for d in &diffs {
+        ss += (d - mean) * (d - mean);
+    }
+    let half = if n > 1 {
+        Z * (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    let total = base.len().min(strategy.len()) as f64;
+    let (b10, b01) = (only_strategy as f64, only_base as f64);
+    let p_diff = (b10 - b01) / total;
+    let p_half = Z * (b10 + b01 - (b10 - b01).powi(2) / total).max(0.0).sqrt() / total;
+    Paired {
+        n,
+        rate_diff_mean: mean,
+        rate_diff_ci95: (mean - half, mean + half),
+        only_strategy,
+        only_base,
+        p_diff,
+        p_diff_ci95: ((p_diff - p_half).max(-1.0), (p_diff + p_half).min(1.0)),
+    }
+}
