@@ -36,8 +36,8 @@ pub use legal::{NoLegalFate, Stranded};
 pub use mc_columns::{ColumnStore, InMemory};
 pub use mc_stats::{CellStats, Sensitivity};
 pub use monte_carlo::{
-    monte_carlo, monte_carlo_streamed, MonteCarlo, MonteCarloSummary, SampleError, SampleLayout,
-    SampleResult, Stats, StreamError,
+    monte_carlo, monte_carlo_each, monte_carlo_streamed, MonteCarlo, MonteCarloSummary,
+    SampleError, SampleLayout, SampleResult, Stats, StreamError,
 };
 
 use crate::allocate::Allocation;
