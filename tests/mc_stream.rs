@@ -289,3 +289,152 @@ fn the_tornado_ranks_a_groups_first_varying_entry() {
         assert!(group.rho.is_some(), "{group:?}");
     }
 }
+
+/// Issue #19, item 10: the bound `run --samples` checks against the free space is never below
+/// what a run writes. The per-sample files of real runs (several windows, an index past a
+/// power of ten, ordos_2025's 32 entries and 80 cells) are at most
+/// `report::streamed_bytes_bound`, and the statistics' scratch columns held at once (counted
+/// by a store that keeps them in memory) at most 8 bytes × `analysis::store_columns` a sample.
+#[test]
+fn the_disk_bound_holds_what_a_run_writes() {
+    use symbiosim::analysis::{monte_carlo_streamed, store_columns, ColumnStore, InMemory};
+    use symbiosim::analysis::{SampleLayout, SampleResult};
+    /// An in-memory store counting the bytes it holds.
+    #[derive(Default)]
+    struct Counted(InMemory, u64, u64);
+    impl ColumnStore for Counted {
+        fn append(&mut self, c: usize, v: &[f64]) -> std::io::Result<()> {
+            self.1 += 8 * v.len() as u64;
+            self.2 = self.2.max(self.1);
+            self.0.append(c, v)
+        }
+        fn take(&mut self, c: usize) -> std::io::Result<Vec<f64>> {
+            let v = self.0.take(c)?;
+            self.1 -= 8 * v.len() as u64;
+            Ok(v)
+        }
+    }
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny_uncertain.toml");
+    for (path, n, first) in [(tiny, 2 * WINDOW + 5, 9_000), (ordos(), 60, 99_970)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (n_s, first_s) = (n.to_string(), first.to_string());
+        let args = [
+            "run",
+            path.to_str().unwrap(),
+            "--samples",
+            &n_s,
+            "--first-sample",
+            &first_s,
+            "--out",
+            "out",
+            "-q",
+        ];
+        let o = run_in(dir.path(), &args, None);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let written: u64 = report::STREAMED
+            .iter()
+            .map(|f| fs::metadata(dir.path().join("out").join(f)).unwrap().len())
+            .sum();
+        let l = scenario::load(&path).unwrap();
+        let layout = SampleLayout::of(&l.region, &l.uncertain);
+        let bound =
+            report::streamed_bytes_bound(&l.region, &layout, &l.uncertain, (first, n)).unwrap();
+        assert!(
+            written <= bound,
+            "{path:?}: {written} bytes written, bound {bound}"
+        );
+        let mut store = Counted::default();
+        let mut sink = |_: Vec<SampleResult>| Ok::<(), std::io::Error>(());
+        let range = (0, first, n);
+        monte_carlo_streamed(
+            &l.region,
+            &l.uncertain,
+            range,
+            &|_| {},
+            &mut sink,
+            &mut store,
+        )
+        .unwrap();
+        let scratch = 8 * store_columns(&layout) * n;
+        assert!(store.2 <= scratch, "{path:?}: {} scratch bytes", store.2);
+        eprintln!(
+            "{path:?}: files {written} B ≤ {bound} B ({:.0} ≤ {:.0} a sample), scratch {} ≤ {scratch}",
+            written as f64 / n as f64,
+            bound as f64 / n as f64,
+            store.2
+        );
+    }
+}
+
+/// Issue #19, item 10: a Monte Carlo whose per-sample files cannot fit in the output's free
+/// space is refused before anything is solved or written — the free bytes faked by
+/// `SYMBIOSIM_TEST_FREE_BYTES`, and a count no disk holds with the real ones — unless
+/// `--no-space-check` says otherwise.
+#[test]
+fn a_run_whose_files_cannot_fit_is_refused_before_anything_is_written() {
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny_uncertain.toml");
+    let tiny = tiny.to_str().unwrap();
+    let run = |cwd: &Path, args: &[&str], free: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.args(args).current_dir(cwd);
+        if let Some(f) = free {
+            c.env("SYMBIOSIM_TEST_FREE_BYTES", f);
+        }
+        // Should the check not refuse, the run stops at its first sample instead of running
+        // for ever.
+        c.env("SYMBIOSIM_TEST_FAIL_AT_SAMPLE", "0");
+        c.output().unwrap()
+    };
+    let empty = |d: &Path| fs::read_dir(d).unwrap().count() == 0;
+    // The default folder (its parent `output/` would be created) and a named one.
+    for out in [&[][..], &["--out", "out"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec!["run", tiny, "--samples", "10"];
+        args.extend(out);
+        let o = run(dir.path(), &args, Some("1000"));
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        for part in [
+            "--samples 10: the per-sample files and the statistics' scratch columns need up to",
+            "on the file system of .,",
+            "which has 1.00 kB (1000 bytes) free; nothing written",
+            "--no-space-check skips this check",
+        ] {
+            assert!(err.contains(part), "{part:?} not in {err}");
+        }
+        assert!(empty(dir.path()), "{:?}", fs::read_dir(dir.path()).unwrap());
+    }
+    // A thousand trillion samples: no disk holds them (≈ 0.5 PB), with the real free space.
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["run", tiny, "--samples", "1000000000000000", "--out", "out"];
+    let o = run(dir.path(), &args, None);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--samples 1000000000000000: the per-sample"),
+        "{err}"
+    );
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(empty(dir.path()));
+    // The same small run fits with room to spare, or with the check skipped.
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["run", tiny, "--samples", "10", "--out", "a", "-q"];
+    let o = run_in(
+        dir.path(),
+        &args,
+        Some(("SYMBIOSIM_TEST_FREE_BYTES", "100000")),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let args = [
+        "run",
+        tiny,
+        "--samples",
+        "10",
+        "--out",
+        "b",
+        "-q",
+        "--no-space-check",
+    ];
+    let o = run_in(dir.path(), &args, Some(("SYMBIOSIM_TEST_FREE_BYTES", "0")));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}

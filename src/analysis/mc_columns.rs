@@ -58,6 +58,13 @@ impl ColumnStore for InMemory {
     }
 }
 
+/// The most columns the [`ColumnStore`] of a run laid out by `layout` holds at once (8 bytes
+/// a sample each): each material's and each consolidated park's two rates, and one column per
+/// input (a multiplier drawn again at the end replaces its input's column, taken first).
+pub fn store_columns(layout: &SampleLayout) -> u64 {
+    (2 * (layout.materials.len() + layout.parks.len()) + layout.inputs.len()) as u64
+}
+
 /// The per-sample scalars the statistics need, gathered in index order: the target's rates
 /// here, each material's and park's in the store.
 #[derive(Debug, Clone)]

@@ -34,11 +34,11 @@ pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use lean::Figures;
 pub use legal::{NoLegalFate, Stranded};
-pub use mc_columns::{ColumnStore, InMemory};
+pub use mc_columns::{store_columns, ColumnStore, InMemory};
 pub use mc_stats::{CellStats, Sensitivity};
 pub use monte_carlo::{
-    monte_carlo, monte_carlo_streamed, MonteCarlo, MonteCarloSummary, SampleError, SampleLayout,
-    SampleResult, Stats, StreamError,
+    monte_carlo, monte_carlo_each, monte_carlo_streamed, MonteCarlo, MonteCarloSummary,
+    SampleError, SampleLayout, SampleResult, Stats, StreamError,
 };
 
 use crate::allocate::Allocation;

@@ -14,7 +14,9 @@
 //! the CLI's appends each window's rows to the output files) while the next window is solved,
 //! and dropped. The statistics keep a few scalars per sample, not the records
 //! ([`super::mc_columns`]), and are reduced sequentially in index order at the end. The
-//! in-memory [`monte_carlo`] is the same loop with a sink that keeps every record.
+//! in-memory [`monte_carlo`] is the same loop with a sink that keeps every record;
+//! [`monte_carlo_each`] the same loop without statistics, each record shown to the caller and
+//! dropped (`plan`'s: a few scalars kept per portfolio or per sample).
 
 pub use super::draw::multipliers;
 use super::draw::Draws;
@@ -125,6 +127,46 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     sink: &mut (dyn FnMut(Vec<SampleResult>) -> Result<(), E> + Send),
     store: &mut dyn ColumnStore,
 ) -> Result<MonteCarloSummary, StreamError<E>> {
+    let layout = SampleLayout::of(base, entries);
+    let mut columns = Columns::new(&layout, entries.len(), n);
+    let mut hand_over = |w: Vec<SampleResult>| {
+        columns.push(&w, store).map_err(StreamError::Columns)?;
+        sink(w).map_err(StreamError::Sink)
+    };
+    solve_windows(base, entries, (seed, first, n), progress, &mut hand_over)?;
+    columns
+        .finish(store, layout, entries, (seed, first), base.target.rate)
+        .map_err(StreamError::Columns)
+}
+
+/// Samples `first .. first + n` of `base` under `entries` (`(seed, first, n)`), each sample's
+/// record shown to `each` in index order and then dropped: no statistics, nothing kept but
+/// what `each` keeps (at most two windows of records are alive at once). `plan`'s path: its
+/// evaluations and its bound keep a few scalars per portfolio or per sample, never records.
+pub fn monte_carlo_each(
+    base: &Region,
+    entries: &[Uncertain],
+    (seed, first, n): (u64, u64, u64),
+    progress: &(dyn Fn(u64) + Sync),
+    each: &mut (dyn FnMut(&SampleResult) + Send),
+) -> Result<(), SampleError> {
+    let mut hand_over = |w: Vec<SampleResult>| -> Result<(), SampleError> {
+        w.iter().for_each(&mut *each);
+        Ok(())
+    };
+    solve_windows(base, entries, (seed, first, n), progress, &mut hand_over)
+}
+
+/// The loop of [`monte_carlo_streamed`] and [`monte_carlo_each`]: windows of [`WINDOW`]
+/// samples solved in parallel chunks, each handed to `hand_over` in index order while the
+/// next one is solved. An error (of a sample, or of `hand_over`) stops the run.
+fn solve_windows<E: From<SampleError> + Send>(
+    base: &Region,
+    entries: &[Uncertain],
+    (seed, first, n): (u64, u64, u64),
+    progress: &(dyn Fn(u64) + Sync),
+    hand_over: &mut (dyn FnMut(Vec<SampleResult>) -> Result<(), E> + Send),
+) -> Result<(), E> {
     use rayon::prelude::*;
     let cfg = AllocConfig {
         capacity_values: false,
@@ -136,7 +178,6 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     let mut warm = Evaluator::new(cfg);
     warm.results(base).map_err(fail(first))?;
     warm.prepare_warm();
-    let layout = SampleLayout::of(base, entries);
     // One worker state per pool thread, kept across windows (a thread's chunks never nest, so
     // its slot is free; a busy slot falls back to a fresh copy).
     let slots: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads())
@@ -197,13 +238,8 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
         );
         Ok(solved)
     };
-    let mut columns = Columns::new(&layout, entries.len(), n);
-    // The window handed to the sink while the next one is solved.
+    // The window handed over while the next one is solved.
     let mut ready: Option<Vec<SampleResult>> = None;
-    let mut hand_over = |w: Vec<SampleResult>| {
-        columns.push(&w, store).map_err(StreamError::Columns)?;
-        sink(w).map_err(StreamError::Sink)
-    };
     for w in 0..n.div_ceil(WINDOW) {
         let (a, b) = (first + w * WINDOW, first + ((w + 1) * WINDOW).min(n));
         let (sunk, solved) = match ready.take() {
@@ -216,7 +252,5 @@ pub fn monte_carlo_streamed<E: std::error::Error + Send + 'static>(
     if let Some(last) = ready {
         hand_over(last)?;
     }
-    columns
-        .finish(store, layout, entries, (seed, first), base.target.rate)
-        .map_err(StreamError::Columns)
+    Ok(())
 }

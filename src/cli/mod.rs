@@ -144,6 +144,12 @@ pub struct RunArgs {
     /// with them, and the outputs list them with their annual cost.
     #[arg(long = "with", value_name = "ID,ID", value_delimiter = ',')]
     pub with: Vec<String>,
+    /// Skip the check, made before a Monte Carlo run starts, that the output's file system has
+    /// room for its per-sample files and scratch columns (a bound on their size; see
+    /// docs/reports.md, "Safety"): for file systems whose free space misleads, such as
+    /// compressing ones.
+    #[arg(long, requires = "samples")]
+    pub no_space_check: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -34,6 +34,8 @@ struct RunConfig {
     monte_carlo: Option<(u64, u64, u64)>,
     /// Candidate measures to apply (`--with`), by id.
     with: Vec<String>,
+    /// Whether a Monte Carlo run first checks the output's free space (not `--no-space-check`).
+    space_check: bool,
 }
 
 impl RunConfig {
@@ -59,6 +61,7 @@ impl RunConfig {
                 None => None,
             },
             with: a.with.iter().map(|s| s.trim().to_string()).collect(),
+            space_check: !a.no_space_check,
         })
     }
 }
@@ -335,6 +338,13 @@ fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
         applied = r;
         &applied
     };
+    // Before anything is written or solved: a Monte Carlo whose per-sample files cannot fit
+    // in the output's free space is refused.
+    if let (Some((n, _, first)), true) = (cfg.monte_carlo, cfg.space_check) {
+        if !loaded.uncertain.is_empty() {
+            super::stream::check_space(&cfg.out, region, &loaded.uncertain, (first, n))?;
+        }
+    }
     // After validation (bad input is reported as such), before any work: the destination is
     // checked and a temporary folder made next to it (which proves it writable).
     let prepared = writer::prepare(&cfg.out, cfg.replace, cfg.create_parents)?;

@@ -36,6 +36,75 @@ impl ColumnStore for DiskColumns {
     }
 }
 
+/// The most bytes a Monte Carlo of samples `first .. first + n` of `region` puts on the
+/// output's file system as it goes: its per-sample files ([`report::streamed_bytes_bound`])
+/// and, at the same time, the statistics' scratch columns (8 bytes a sample each,
+/// [`analysis::store_columns`]). Saturates at `u64::MAX`.
+pub(super) fn disk_bound(
+    region: &Region,
+    entries: &[Uncertain],
+    (first, n): (u64, u64),
+) -> anyhow::Result<u64> {
+    let layout = analysis::SampleLayout::of(region, entries);
+    let files = report::streamed_bytes_bound(region, &layout, entries, (first, n))?;
+    let scratch = 8u64
+        .saturating_mul(analysis::store_columns(&layout))
+        .saturating_mul(n);
+    Ok(files.saturating_add(scratch))
+}
+
+/// `bytes` in decimal units, three significant figures (`4.40 TB`, `512 B`).
+fn human(bytes: u64) -> String {
+    let mut x = bytes as f64;
+    let mut unit = 0;
+    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    while x >= 1000.0 && unit + 1 < UNITS.len() {
+        x /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if x >= 100.0 => format!("{x:.0} {}", UNITS[unit]),
+        _ if x >= 10.0 => format!("{x:.1} {}", UNITS[unit]),
+        _ => format!("{x:.2} {}", UNITS[unit]),
+    }
+}
+
+/// Refuses, before anything is written or solved, a Monte Carlo of samples `first .. first +
+/// n` whose [`disk_bound`] exceeds the free space of the file system that will hold `out`'s
+/// temporary folder. Where the free space cannot be read (no `statvfs`, or it fails), the run
+/// goes ahead: `prepare` reports an unusable folder itself.
+pub(super) fn check_space(
+    out: &std::path::Path,
+    region: &Region,
+    entries: &[Uncertain],
+    (first, n): (u64, u64),
+) -> anyhow::Result<()> {
+    let need = disk_bound(region, entries, (first, n))?;
+    let Ok(Some((folder, mut free))) = writer::free_space(out) else {
+        return Ok(());
+    };
+    // For the tests only: the free bytes the file system is taken to have.
+    if let Some(fake) = std::env::var("SYMBIOSIM_TEST_FREE_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        free = fake;
+    }
+    if need > free {
+        anyhow::bail!(
+            "--samples {n}: the per-sample files and the statistics' scratch columns need up to \
+             {} ({need} bytes) on the file system of {}, which has {} ({free} bytes) free; \
+             nothing written (free some space, solve fewer samples at a time with --first-sample, \
+             or choose --out on another file system; --no-space-check skips this check)",
+            human(need),
+            folder.display(),
+            human(free),
+        );
+    }
+    Ok(())
+}
+
 /// The Monte Carlo `(n, seed, first)` of `region`, its per-sample files appended window by
 /// window into the output's temporary folder while the samples are solved. Returns the
 /// statistics, the streamed files' manifest entries and the seconds spent encoding and

@@ -10,7 +10,7 @@ use super::format::{csv_number, csv_rate};
 use super::ReportError;
 use crate::analysis::monte_carlo::SampleStatus;
 use crate::analysis::{Balance, SampleLayout, SampleResult};
-use crate::model::Region;
+use crate::model::{Region, Uncertain};
 
 /// The files written row by row, in output order.
 pub const STREAMED: [&str; 4] = [
@@ -179,6 +179,60 @@ pub fn streamed_heads(
         npy_header(&[n, nm, np]),
         npy_header(&[n, nm, np, 4]),
     ])
+}
+
+/// The widest `samples.csv` cell of a money or CO2 figure: `csv_number` prints the shortest
+/// decimal that reads back, so a value below 1e17 in magnitude takes at most a sign, 17
+/// significant digits and a point (no real region comes near: 1e17 yuan or t CO2 a year).
+const MONEY_CELL: u64 = 19;
+/// The widest cell of a rate (six decimals, in [0, 1]: `0.123456`, with a sign to spare).
+const RATE_CELL: u64 = 9;
+
+/// A bound on the width of a `samples.csv` cell holding a multiplier of an entry drawn in
+/// [`low`, `high`] (nine decimals, at least 0): `high`'s integer digits, a point, nine
+/// decimals, and one to spare.
+fn multiplier_cell(high: f64) -> u64 {
+    let int = format!("{:.0}", high.abs().ceil().max(1.0)).len() as u64;
+    int + 1 + 9 + 1
+}
+
+/// An upper bound on the bytes of the [`STREAMED`] files of samples `first .. first + n` of
+/// `region` under `entries` (laid out by `layout`): the heads and the `.npy` rows exactly,
+/// `samples.csv`'s rows by the widest each cell can be (the index's digits, each multiplier
+/// by its entry's `high`, rates at most [`RATE_CELL`], money and CO2 at most [`MONEY_CELL`],
+/// `false`, `no_legal_fate`) with its commas and line end. Saturates at `u64::MAX`.
+pub fn streamed_bytes_bound(
+    region: &Region,
+    layout: &SampleLayout,
+    entries: &[Uncertain],
+    (first, n): (u64, u64),
+) -> Result<u64, ReportError> {
+    let (nm, np) = (layout.materials.len() as u64, layout.parks.len() as u64);
+    let mut head = csv_head(region, layout)?.len() as u64;
+    // The `.npy` heads of n samples (of the most a usize holds, where n does not fit).
+    let shape = usize::try_from(n).unwrap_or(usize::MAX);
+    for dims in [
+        vec![shape, nm as usize, np as usize],
+        vec![shape, nm as usize, np as usize],
+        vec![shape, nm as usize, np as usize, 4],
+    ] {
+        head += npy_header(&dims).len() as u64;
+    }
+    let last = first.saturating_add(n.saturating_sub(1));
+    let mut row = last.to_string().len() as u64;
+    let mut cells = 1u64;
+    for e in entries {
+        row += multiplier_cell(e.distribution.bounds().1);
+        cells += 1;
+    }
+    row += (2 + nm) * RATE_CELL + 3 * MONEY_CELL + "false".len() as u64;
+    row += SampleStatus::NoLegalFate.as_str().len() as u64;
+    cells += 2 + nm + 3 + 2;
+    // The commas between the cells and the line end.
+    row += cells;
+    // The three arrays: 8 bytes a value, (materials × parks) × (1 + 1 + 4) values a sample.
+    row += 8 * nm * np * 6;
+    Ok(head.saturating_add(row.saturating_mul(n)))
 }
 
 /// The rows of `samples` (consecutive, in index order) in each [`STREAMED`] file, in that

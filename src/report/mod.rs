@@ -32,7 +32,9 @@ pub use format::round;
 pub use manifest::{manifest_json, manifest_json_entries, ManifestEntry};
 pub use markdown::report_md;
 pub use mc_arrays::{samples_axes_json, tornado_csv};
-pub use mc_stream::{npy_header, streamed_heads, streamed_rows, BALANCE_AXIS, STREAMED};
+pub use mc_stream::{
+    npy_header, streamed_bytes_bound, streamed_heads, streamed_rows, BALANCE_AXIS, STREAMED,
+};
 pub use monte_carlo::{summary_json_with_monte_carlo, terminal_monte_carlo};
 pub use plan::{plan_chart_data, plan_csv, plan_files, plan_json, terminal_plan};
 pub use summary::summary_json;

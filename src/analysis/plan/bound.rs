@@ -40,7 +40,7 @@
 //! (1e-9 covers the floating sums), and `S` can reach the confidence only if that holds in at least the required number
 //! of samples. A portfolio failing it is infeasible: never a feasible one pruned.
 
-use crate::analysis::monte_carlo::{monte_carlo, multipliers, SampleError};
+use crate::analysis::monte_carlo::{monte_carlo_each, multipliers, SampleError};
 use crate::model::{
     apply_multipliers, Candidates, Effect, MaterialClass, Objective, Region, TargetScope, Uncertain,
 };
@@ -183,7 +183,19 @@ impl Bound {
         n: u64,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Bound, SampleError> {
-        let relaxed = monte_carlo(&relaxed_region(base), entries, seed, 0, n, progress)?;
+        // Per-sample columns only (never the samples' records): 8 bytes a sample each.
+        let column = || Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 20));
+        let (mut relaxed_utilised, mut generated) = (column(), column());
+        monte_carlo_each(
+            &relaxed_region(base),
+            entries,
+            (seed, 0, n),
+            progress,
+            &mut |s| {
+                relaxed_utilised.push(s.scope_utilised);
+                generated.push(s.scope_generated);
+            },
+        )?;
         let t = base.target.rate;
         let cands = &base.candidates;
         let mut all_but = Vec::with_capacity(cands.len());
@@ -191,11 +203,12 @@ impl Bound {
             let mut flags = vec![true; cands.len()];
             flags[m] = false;
             let r = relaxed_region_with(base, &flags);
-            let mc = monte_carlo(&r, entries, seed, 0, n, progress)?;
-            all_but.push(mc.samples.iter().map(|s| s.scope_utilised).collect());
+            let mut w = column();
+            monte_carlo_each(&r, entries, (seed, 0, n), progress, &mut |s| {
+                w.push(s.scope_utilised)
+            })?;
+            all_but.push(w);
         }
-        let relaxed_utilised: Vec<f64> = relaxed.samples.iter().map(|s| s.scope_utilised).collect();
-        let generated: Vec<f64> = relaxed.samples.iter().map(|s| s.scope_generated).collect();
         let reach: Vec<f64> = generated.iter().map(|&g| (t - 1e-12 - 1e-9) * g).collect();
         let need: Vec<f64> = relaxed_utilised
             .iter()
@@ -205,7 +218,7 @@ impl Bound {
         let mut sorted_need = need.clone();
         sorted_need.sort_by(f64::total_cmp);
         let all = cands.region_for(base, &vec![true; cands.len()]);
-        let mut adds = vec![Vec::with_capacity(n as usize); cands.len()];
+        let mut adds: Vec<Vec<f64>> = (0..cands.len()).map(|_| column()).collect();
         for k in 0..n {
             let a = adds_in_sample(&all, entries, &multipliers(entries, seed, k));
             for (m, x) in a.into_iter().enumerate() {

@@ -1,7 +1,11 @@
 //! The `plan` search (#13): the least-cost portfolio of candidate measures whose share of
 //! in-sample draws meeting the target is at least the confidence, with common random numbers
 //! (every portfolio is evaluated exactly, certified, on the same samples of the scenario's
-//! `[[uncertain]]` entries, through [`monte_carlo`]).
+//! `[[uncertain]]` entries, through [`monte_carlo_each`](super::monte_carlo::monte_carlo_each)).
+//!
+//! Memory: what grows with the sample count N is the bound's per-sample columns, 8 bytes ×
+//! (5 + 2 × candidates) a sample; an evaluation keeps two counts and a sum ([`Tally`]), and
+//! each evaluated portfolio one [`Portfolio`], whatever N (`docs/reports.md`, "Safety").
 //!
 //! How (details and proofs in `docs/plan.md`): admissible portfolios are visited in
 //! nondecreasing annual cost ([`search::CostOrder`]); each is first tested against a proven
@@ -25,10 +29,9 @@ mod types;
 
 pub use types::*;
 
-use super::monte_carlo::monte_carlo;
 use crate::model::{Region, Uncertain};
 use bound::Bound;
-use evaluate::Evaluations;
+use evaluate::{Evaluations, Tally};
 use search::{dependents, fen, greedy_order, with_prerequisites, CostOrder};
 use std::collections::BTreeMap;
 
@@ -266,21 +269,15 @@ pub fn plan(
         }
         if cfg.check_samples > 0 {
             let region = cands.region_for(base, &chosen_flags(p.mask, n));
-            let mc = monte_carlo(
-                &region,
-                entries,
-                cfg.check_seed,
-                0,
-                cfg.check_samples,
-                progress,
-            )?;
-            let met = mc.samples.iter().filter(|s| s.meets_target).count() as u64;
+            let mut t = Tally::default();
+            let range = (cfg.check_seed, 0, cfg.check_samples);
+            evaluate::tally(&region, entries, range, progress, &mut t)?;
             out_of_sample = Some(Check {
                 samples: cfg.check_samples,
                 seed: cfg.check_seed,
-                met,
-                mean_rate: mc.rate.map(|s| s.mean),
-                ci95: stats::wilson95(met, cfg.check_samples),
+                met: t.met,
+                mean_rate: t.mean_rate(),
+                ci95: stats::wilson95(t.met, cfg.check_samples),
             });
         }
     }

@@ -38,6 +38,7 @@ mod lock;
 mod read;
 mod registry;
 mod scratch;
+mod space;
 
 pub use append::Appender;
 pub use file::{check_file, write_file};
@@ -45,6 +46,7 @@ pub use hidden::NAME_KEEP;
 pub use read::MANIFEST_CAP;
 pub use registry::remove_owned;
 pub use scratch::Scratch;
+pub use space::free_space;
 
 use super::OutputFile;
 use hidden::parent_of;
