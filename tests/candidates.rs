@@ -326,3 +326,39 @@ fn ordos_candidates_are_sourced_and_ignored_by_a_plain_run() {
         assert_eq!(with.uncertain, without.uncertain);
     }
 }
+
+/// Each candidate applies its own new consumers, whatever the order of their ids: the
+/// consumers are built in canonical order (by id), not in file order, and each candidate
+/// takes its own by id (the Ordos files list them out of id order; `tiny_plan`'s happen to be
+/// in order).
+#[test]
+fn each_candidate_opens_its_own_consumers() {
+    for year in [2025, 2020] {
+        let file = format!("scenarios/ordos_{year}.toml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let raw: toml::Table = toml::from_str(&text).unwrap();
+        let r = scenario::load(Path::new(&file)).unwrap().region;
+        let c = &r.candidates;
+        let first_new = r.consumers.len();
+        for (i, cand) in raw["candidates"].as_array().unwrap().iter().enumerate() {
+            let id = cand["id"].as_str().unwrap();
+            let mut own: Vec<&str> = cand
+                .get("consumers")
+                .and_then(|k| k.as_array())
+                .map(|k| k.iter().map(|k| k["id"].as_str().unwrap()).collect())
+                .unwrap_or_default();
+            own.sort_unstable();
+            let mut chosen = vec![false; c.len()];
+            chosen[ix(&r, id)] = true;
+            assert_eq!(ix(&r, id), i);
+            let applied = c.region_for(&r, &chosen);
+            let mut open: Vec<&str> = applied.consumers[first_new..]
+                .iter()
+                .filter(|k| k.capacity > 0.0)
+                .map(|k| k.id.as_str())
+                .collect();
+            open.sort_unstable();
+            assert_eq!(open, own, "{year}: {id} opens other consumers than its own");
+        }
+    }
+}

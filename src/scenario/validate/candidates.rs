@@ -148,12 +148,13 @@ pub fn candidates(
     if ctx.diags.len() > before || consumers.items.len() != n_new {
         return None;
     }
-    let mut next = consumers.items.iter();
+    // `sections::consumers` returns them in canonical order (by id), not in file order: each
+    // candidate takes its own by id.
     for (cand, c) in list.iter_mut().zip(raw) {
         let new: Vec<Effect> = c
             .consumers
             .iter()
-            .filter_map(|_| next.next())
+            .filter_map(|k| consumers.ix.get(&k.id).map(|&i| &consumers.items[i]))
             .map(|k| Effect::NewConsumer(Box::new(k.clone())))
             .collect();
         cand.effects.splice(0..0, new);
