@@ -278,3 +278,49 @@ fn the_money_adds_up_and_the_same_bytes_come_at_any_thread_count() {
     assert!(lv["government_net_revenue"].as_f64() < bs["government_net_revenue"].as_f64());
     assert!(lv["firms_cost"].as_f64() < bs["firms_cost"].as_f64());
 }
+
+#[test]
+fn a_strategy_that_changes_the_target_or_the_objective_is_refused_in_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = write(dir.path(), "target", "[target]\nrate = 0.55\n");
+    let objective = write(
+        dir.path(),
+        "objective",
+        "[settings]\nobjective = \"cost\"\n",
+    );
+    let b = scenario::load(&base()).unwrap();
+    let t = strategy::load(&target, &[]).unwrap().1;
+    let o = strategy::load(&objective, &[]).unwrap().1;
+    let list = [
+        Strategy {
+            id: "base",
+            region: &b.region,
+            entries: &b.uncertain,
+        },
+        Strategy {
+            id: "target",
+            region: &t.region,
+            entries: &t.uncertain,
+        },
+        Strategy {
+            id: "objective",
+            region: &o.region,
+            entries: &o.uncertain,
+        },
+    ];
+    let cfg = CompareConfig {
+        samples: Some((20, 1)),
+        alloc: AllocConfig::default(),
+    };
+    let rows = compare(&list, &cfg, &|_| {});
+    assert!(rows[0].answers.is_ok());
+    let why = |i: usize| rows[i].answers.as_ref().err().cloned().unwrap_or_default();
+    assert!(why(1).contains("target.rate 0.8 → 0.55"), "{}", why(1));
+    assert!(why(2).contains("settings.objective"), "{}", why(2));
+    assert!(rows[1].uncertainty.is_none() && rows[2].uncertainty.is_none());
+    // Asked of all at once (a --set over the base and every strategy), it is no change.
+    let flag = Override::flag("target.rate=0.55").unwrap();
+    let b2 = scenario::load_with(&base(), std::slice::from_ref(&flag)).unwrap();
+    let t2 = strategy::load(&target, &[flag]).unwrap().1;
+    assert!(symbiosim::analysis::compare::frame_change(&b2.region, &t2.region).is_none());
+}

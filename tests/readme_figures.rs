@@ -831,3 +831,97 @@ fn scenarios_readme_load_factor_and_monte_carlo_figures_are_current() {
         "<!-- mc:end -->",
     );
 }
+
+/// The table of `compare scenarios/ordos_2025.toml scenarios/strategies/*.toml --samples 1000
+/// --seed 1` (the strategies in file-name order, as the shell's glob gives them).
+fn compare_block() -> String {
+    use symbiosim::analysis::compare::{compare, CompareConfig, Strategy};
+    use symbiosim::model::Objective;
+    use symbiosim::scenario::strategy;
+    let base = scenario::load(Path::new("scenarios/ordos_2025.toml")).unwrap();
+    let mut files: Vec<_> = std::fs::read_dir("scenarios/strategies")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let loaded: Vec<_> = files
+        .iter()
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (id, strategy::load(p, &[]).unwrap().1)
+        })
+        .collect();
+    let mut list = vec![Strategy {
+        id: "ordos_2025",
+        region: &base.region,
+        entries: &base.uncertain,
+    }];
+    for (id, l) in &loaded {
+        list.push(Strategy {
+            id,
+            region: &l.region,
+            entries: &l.uncertain,
+        });
+    }
+    let cfg = CompareConfig {
+        samples: Some((1000, 1)),
+        alloc: AllocConfig::default(),
+    };
+    let rows = compare(&list, &cfg, &|_| {});
+    let pct = |x: Option<f64>| x.map(|r| format!("{:.1} %", r * 100.0)).unwrap_or_default();
+    let myuan = |x: f64| format!("{:.1}", x / 1e6);
+    let mut s = String::new();
+    s.push_str("| strategy | measures (annual cost, M yuan/yr) | least cost: rate / strict | technical potential: rate / strict | resource cost at potential, M yuan/yr | P(rate ≥ 80 %) (95 % interval) | rate p5–p95 | Δ rate vs base, points (95 % interval) |\n");
+    s.push_str("|---|---|---|---|---:|---|---|---|\n");
+    for (st, row) in list.iter().zip(&rows) {
+        let answers = row.answers.as_ref().expect("every shipped strategy solves");
+        let get = |o: Objective| answers.iter().find(|a| a.objective == o).unwrap();
+        let (lc, tp) = (get(Objective::Cost), get(Objective::MaxUtilisation));
+        let c = &st.region.candidates;
+        let n = c.applied().count();
+        let u = row.uncertainty.as_ref().unwrap().as_ref().unwrap();
+        let rate = u.rate.unwrap();
+        let diff = match &u.paired {
+            Some(p) => format!(
+                "{:+.1} ({:+.1} to {:+.1})",
+                p.rate_diff_mean * 100.0,
+                p.rate_diff_ci95.0 * 100.0,
+                p.rate_diff_ci95.1 * 100.0
+            ),
+            None => "–".into(),
+        };
+        s.push_str(&format!(
+            "| {} | {} ({}) | {} / {} | {} / {} | {} | {:.3} ({:.3}–{:.3}) | {}–{} | {} |\n",
+            st.id,
+            n,
+            myuan(c.cost(&c.applied)),
+            pct(lc.results.target.achieved),
+            pct(lc.results.target.strict_achieved),
+            pct(tp.results.target.achieved),
+            pct(tp.results.target.strict_achieved),
+            myuan(tp.money.resource),
+            u.p_meet_target,
+            u.p_ci95.0,
+            u.p_ci95.1,
+            pct(Some(rate.p5)),
+            pct(Some(rate.p95)),
+            diff
+        ));
+    }
+    s.push_str(&format!(
+        "\nMonte Carlo: 1 000 samples (seed 1) of the base's {} uncertain inputs, the same draws for every strategy, under the base's objective (technical potential).\n",
+        base.uncertain.len()
+    ));
+    s
+}
+
+#[test]
+fn readme_compare_figures_are_current() {
+    check_between(
+        "README.md",
+        &compare_block(),
+        "<!-- compare:begin -->",
+        "<!-- compare:end -->",
+    );
+}

@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use symbiosim::model::Objective;
 use symbiosim::scenario::{self, overrides::Override, strategy};
 
 const DIR: &str = "scenarios/strategies";
@@ -72,33 +71,47 @@ fn every_shipped_strategy_loads_over_ordos_2025_and_changes_it() {
 
 #[test]
 fn the_strategys_value_beats_the_bases_and_the_command_line_beats_both() {
-    // economic_levers sets the objective, plan_55 the target rate.
+    // economic_levers applies three measures the base does not; a --set of the same list
+    // replaces it, a --set of another value leaves the strategy's measures in place.
     let levers = Path::new(DIR).join("economic_levers.toml");
-    let plan = Path::new(DIR).join("plan_55.toml");
     let base = scenario::load(Path::new(BASE)).unwrap().region;
-    assert_eq!(base.settings.objective, Objective::MaxUtilisation);
-    assert_eq!(base.target.rate, 0.80);
-
+    let on = |r: &symbiosim::model::Region| {
+        r.candidates
+            .applied()
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(on(&base).is_empty());
     let (_, l) = strategy::load(&levers, &[]).unwrap();
-    assert_eq!(l.region.settings.objective, Objective::Cost);
-    let flag = Override::flag("settings.objective=max_utilisation").unwrap();
+    assert_eq!(
+        on(&l.region),
+        ["landfill_fee_25", "utilisation_award_20", "env_tax_x3"]
+    );
+    let flag = Override::flag("scenario.with=[\"env_tax_x3\"]").unwrap();
     let (_, l) = strategy::load(&levers, &[flag]).unwrap();
-    assert_eq!(l.region.settings.objective, Objective::MaxUtilisation);
-    // The command line leaves the strategy's measures in place.
-    assert!(l.region.candidates.applied.iter().filter(|&&a| a).count() == 3);
-
-    let (_, l) = strategy::load(&plan, &[]).unwrap();
-    assert_eq!(l.region.target.rate, 0.55);
-    let flag = Override::flag("target.rate=0.6").unwrap();
-    let (s, l) = strategy::load(&plan, std::slice::from_ref(&flag)).unwrap();
-    assert_eq!(l.region.target.rate, 0.6);
+    assert_eq!(on(&l.region), ["env_tax_x3"]);
+    let flag = Override::flag("policy.env_tax_multiplier=2").unwrap();
+    let (s, l) = strategy::load(&levers, std::slice::from_ref(&flag)).unwrap();
+    assert_eq!(on(&l.region).len(), 3);
+    assert_eq!(base.policy.env_tax_multiplier, 1.0);
     // `changes` reports the command line's value, from the command line.
     let base_text = fs::read_to_string(BASE).unwrap();
     let c = s.changes(BASE, &base_text, &[flag]);
-    let rate = c.iter().find(|c| c.path == "target.rate").unwrap();
-    assert_eq!(
-        (rate.base.as_deref(), rate.value.as_str()),
-        (Some("0.8"), "0.6")
-    );
-    assert_eq!(rate.origin, "--set target.rate=0.6");
+    let m = c
+        .iter()
+        .find(|c| c.path == "policy.env_tax_multiplier")
+        .unwrap();
+    assert_eq!(m.value, "2");
+    assert_eq!(m.origin, "--set policy.env_tax_multiplier=2");
+}
+
+#[test]
+fn every_shipped_strategy_asks_the_bases_question() {
+    // compare judges every strategy against the base's target under the base's objective.
+    let base = scenario::load(Path::new(BASE)).unwrap().region;
+    for path in files() {
+        let (_, l) = strategy::load(&path, &[]).unwrap();
+        let why = symbiosim::analysis::compare::frame_change(&base, &l.region);
+        assert!(why.is_none(), "{}: {why:?}", path.display());
+    }
 }

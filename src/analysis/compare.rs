@@ -162,16 +162,21 @@ fn answers(region: &Region, cfg: &AllocConfig) -> Result<[Answer; 2], AnalysisEr
 }
 
 /// Compares `strategies` (the base first): each strategy's answers, in parallel, then each
-/// one's Monte Carlo on the same draws. A strategy that fails has its reason in its row and
+/// one's Monte Carlo on the same draws. A strategy that changes the target or the objective
+/// fails ([`frame_change`]). A strategy that fails has its reason in its row and
 /// does not stop the others. `progress` is called with the samples solved.
 pub fn compare(
     strategies: &[Strategy<'_>],
     cfg: &CompareConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Row> {
+    let base = strategies[0].region;
     let exact: Vec<Result<[Answer; 2], String>> = strategies
         .par_iter()
-        .map(|s| answers(s.region, &cfg.alloc).map_err(|e| e.to_string()))
+        .map(|s| match frame_change(base, s.region) {
+            Some(why) => Err(why),
+            None => answers(s.region, &cfg.alloc).map_err(|e| e.to_string()),
+        })
         .collect();
     let Some((n, seed)) = cfg.samples else {
         return strategies
@@ -184,15 +189,24 @@ pub fn compare(
             })
             .collect();
     };
-    let mut base: Option<Vec<SampleResult>> = None;
+    let mut base_samples: Option<Vec<SampleResult>> = None;
     let mut rows = Vec::with_capacity(strategies.len());
     for (i, (s, answers)) in strategies.iter().zip(exact).enumerate() {
+        if answers.is_err() && frame_change(base, s.region).is_some() {
+            progress(n);
+            rows.push(Row {
+                id: s.id.to_string(),
+                answers,
+                uncertainty: None,
+            });
+            continue;
+        }
         let mc = monte_carlo(s.region, s.entries, seed, 0, n, progress);
         let uncertainty = match mc {
             Err(e) => Err(sample_error(&e)),
             Ok(mc) => {
                 let same_inputs = ids(s.entries) == ids(strategies[0].entries);
-                let paired = match (&base, i) {
+                let paired = match (&base_samples, i) {
                     (Some(b), i) if i > 0 && same_inputs => Some(paired(b, &mc.samples)),
                     _ => None,
                 };
@@ -209,7 +223,7 @@ pub fn compare(
                     paired,
                 };
                 if i == 0 {
-                    base = Some(mc.samples);
+                    base_samples = Some(mc.samples);
                 }
                 Ok(u)
             }
@@ -221,6 +235,33 @@ pub fn compare(
         });
     }
     rows
+}
+
+/// Why `region` cannot be compared with `base`: every strategy is judged against the base's
+/// target (rate, scope, accounting rule) under the base's objective, so that its rates,
+/// P(meet target) and paired differences answer the same question (set them for all with
+/// `--set`).
+pub fn frame_change(base: &Region, region: &Region) -> Option<String> {
+    let (a, b) = (&base.target, &region.target);
+    let mut what = Vec::new();
+    if a.rate != b.rate {
+        what.push(format!("target.rate {} → {}", a.rate, b.rate));
+    }
+    if a.scope != b.scope {
+        what.push("target.scope".to_string());
+    }
+    if a.accounting != b.accounting {
+        what.push("target.accounting".to_string());
+    }
+    if base.settings.objective != region.settings.objective {
+        what.push("settings.objective".to_string());
+    }
+    (!what.is_empty()).then(|| {
+        format!(
+            "changes what the comparison asks ({}): every strategy is judged against the base's target under the base's objective; set them for all with --set, or run the strategy on its own",
+            what.join(", ")
+        )
+    })
 }
 
 fn ids(entries: &[Uncertain]) -> Vec<&str> {
