@@ -274,7 +274,10 @@ fn region_for_applies_the_portfolio_and_keeps_the_structure() {
     let caps = |x: &Region| x.consumers.iter().map(|k| k.capacity).collect::<Vec<_>>();
     assert_eq!(caps(&none), [40.0, 50.0, 0.0, 0.0, 0.0]);
     assert_eq!(caps(&all), [40.0, 50.0, 0.0, 32.0, 100.0]);
-    assert_eq!(all.materials[1].storage_cost, 30.0);
+    // The landfill fee is a transfer beside the storage cost, which it leaves alone.
+    assert_eq!(all.materials[1].landfill_fee, 20.0);
+    assert_eq!(none.materials[1].landfill_fee, 0.0);
+    assert_eq!(all.materials[1].storage_cost, 10.0);
     assert_eq!(none.materials[1].storage_cost, 10.0);
     assert_eq!(all.links.len(), 1);
     assert!(none.links.is_empty());
