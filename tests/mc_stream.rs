@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use symbiosim::allocate::AllocConfig;
-use symbiosim::analysis::mc_stats::{cell_stats, tornado};
+use symbiosim::analysis::monte_carlo::stats::{cell_stats, tornado};
 use symbiosim::analysis::monte_carlo::WINDOW;
 use symbiosim::analysis::{evaluate_with_alternative, monte_carlo, Balance, Stats};
 use symbiosim::report;

@@ -21,9 +21,6 @@ mod evaluate;
 mod flows;
 mod lean;
 mod legal;
-pub mod mc_columns;
-pub mod mc_stats;
-mod mc_types;
 pub mod monte_carlo;
 pub mod plan;
 mod prices;
@@ -34,8 +31,8 @@ pub use balance::Balance;
 pub use evaluate::{evaluate, evaluate_with_alternative, AnalysisError, Evaluation, Evaluator};
 pub use lean::Figures;
 pub use legal::{NoLegalFate, Stranded};
-pub use mc_columns::{store_columns, ColumnStore, InMemory};
-pub use mc_stats::{CellStats, Sensitivity};
+pub use monte_carlo::columns::{store_columns, ColumnStore, InMemory};
+pub use monte_carlo::stats::{CellStats, Sensitivity};
 pub use monte_carlo::{
     monte_carlo, monte_carlo_each, monte_carlo_streamed, MonteCarlo, MonteCarloSummary,
     SampleError, SampleLayout, SampleResult, Stats, StreamError,

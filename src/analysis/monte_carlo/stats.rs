@@ -2,8 +2,8 @@
 //! and percentiles ([`Stats`]), per material and per park ([`CellStats`]), and Spearman rank
 //! correlations of each input with the rate ([`tornado`]).
 
-use super::monte_carlo::SampleResult;
-use super::Balance;
+use super::SampleResult;
+use crate::analysis::Balance;
 
 /// Mean and percentiles of the defined values of a statistic.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,10 +166,8 @@ pub fn tornado(inputs: &[(String, Vec<usize>)], samples: &[SampleResult]) -> Vec
 
 /// A sample's indicator of having no legal fate (1) or an allocation (0), as a value every
 /// sample defines.
-pub fn no_legal_fate(status: super::monte_carlo::SampleStatus) -> Option<f64> {
-    Some(f64::from(u8::from(
-        status != super::monte_carlo::SampleStatus::Ok,
-    )))
+pub fn no_legal_fate(status: super::SampleStatus) -> Option<f64> {
+    Some(f64::from(u8::from(status != super::SampleStatus::Ok)))
 }
 
 /// One of the target's rates, ready to be correlated with every input: its value in every

@@ -4,8 +4,8 @@
 //! the sample's record (its multipliers and park × material cells, ≈ 6 kB on ordos_2025).
 //!
 //! The statistics computed from the columns are the same numbers, summed in the same order, as
-//! those computed from every record ([`super::mc_stats::cell_stats`] and
-//! [`super::mc_stats::tornado`], which a test compares): a material's or park's balance is
+//! those computed from every record ([`super::stats::cell_stats`] and
+//! [`super::stats::tornado`], which a test compares): a material's or park's balance is
 //! summed from its cells in the same order before its rates are taken, and the tornado's
 //! multipliers are drawn again from (seed, index) — a pure function — instead of being kept.
 //!
@@ -14,10 +14,10 @@
 //! scratch folder inside the output's temporary folder, so that a run's memory does not hold
 //! them); they are read back one at a time (a few at a time on the pool) at the end.
 
-use super::draw::Draws;
-use super::mc_stats::{no_legal_fate, sensitivity, sort_tornado, CellStats, RankedRate, Stats};
-use super::monte_carlo::{MonteCarloSummary, SampleLayout, SampleResult, SampleStatus};
-use super::Balance;
+use super::stats::{no_legal_fate, sensitivity, sort_tornado, CellStats, RankedRate, Stats};
+use super::{MonteCarloSummary, SampleLayout, SampleResult, SampleStatus};
+use crate::analysis::draw::Draws;
+use crate::analysis::Balance;
 use crate::model::Uncertain;
 
 /// `None` stored in an `f64` column: a NaN whose payload no arithmetic produces (operations

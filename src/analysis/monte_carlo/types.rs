@@ -1,10 +1,10 @@
 //! The Monte Carlo's types: a sample's record ([`SampleResult`], [`SampleStatus`]), how
 //! records are laid out ([`SampleLayout`]), a run's statistics ([`MonteCarloSummary`]) or the
 //! whole run in memory ([`MonteCarlo`]), and its errors. The loop is
-//! [`super::monte_carlo::monte_carlo_streamed`].
+//! [`super::monte_carlo_streamed`].
 
-use super::mc_stats::{CellStats, Sensitivity, Stats};
-use super::{AnalysisError, Balance};
+use super::stats::{CellStats, Sensitivity, Stats};
+use crate::analysis::{AnalysisError, Balance};
 use crate::model::{inputs, MaterialId, ParkId, Region, Uncertain};
 
 /// The small results kept of one sample.
@@ -43,7 +43,7 @@ pub enum SampleStatus {
     /// Solved and certified.
     Ok,
     /// Dumping is forbidden and a sampled quantity has no legal fate
-    /// ([`NoLegalFate`](super::NoLegalFate)): no allocation exists.
+    /// ([`NoLegalFate`](crate::analysis::NoLegalFate)): no allocation exists.
     NoLegalFate,
 }
 

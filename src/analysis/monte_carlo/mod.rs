@@ -2,7 +2,7 @@
 //!
 //! Sample `k` draws one uniform per independent input (an ungrouped entry or a group) from a
 //! `ChaCha8Rng` seeded with the run's seed on stream `k`, and each entry's multiplier is its
-//! distribution's quantile at its input's uniform ([`super::draw`]), so a sample depends only
+//! distribution's quantile at its input's uniform ([`crate::analysis::draw`]), so a sample depends only
 //! on (seed, k, region). It is solved warm from the base region's optimum — each rayon worker
 //! keeps one [`Evaluator`] and restores it from the base's before every sample — never from
 //! the previous sample's basis, so even where optima are not unique the allocation chosen does
@@ -13,25 +13,32 @@
 //! parallel and are gathered in index order, then handed to a sink ([`monte_carlo_streamed`];
 //! the CLI's appends each window's rows to the output files) while the next window is solved,
 //! and dropped. The statistics keep a few scalars per sample, not the records
-//! ([`super::mc_columns`]), and are reduced sequentially in index order at the end. The
+//! ([`columns`]), and are reduced sequentially in index order at the end. The
 //! in-memory [`monte_carlo`] is the same loop with a sink that keeps every record;
 //! [`monte_carlo_each`] the same loop without statistics, each record shown to the caller and
 //! dropped (`plan`'s: a few scalars kept per portfolio or per sample).
+//!
+//! The room: this file (the loop), [`types`] (records, layout, summaries, errors), [`stats`]
+//! (the statistics) and [`columns`] (what the statistics keep while samples stream past).
 
-pub use super::draw::multipliers;
-use super::draw::Draws;
-use super::mc_columns::{ColumnStore, Columns, InMemory};
-use super::{AnalysisError, Evaluator, Figures};
+pub mod columns;
+pub mod stats;
+mod types;
+
 use crate::allocate::AllocConfig;
+pub use crate::analysis::draw::multipliers;
+use crate::analysis::draw::Draws;
+use crate::analysis::{AnalysisError, Evaluator, Figures};
 use crate::model::{Region, Uncertain};
+use columns::{ColumnStore, Columns, InMemory};
 use std::sync::Mutex;
 
-pub use super::mc_types::{
+pub use types::{
     MonteCarlo, MonteCarloSummary, SampleError, SampleLayout, SampleResult, SampleStatus,
     StreamError,
 };
 
-pub use super::mc_stats::Stats;
+pub use stats::Stats;
 
 /// Samples solved by one worker's evaluator before the next chunk is taken.
 pub const CHUNK: u64 = 32;
