@@ -611,6 +611,10 @@ pub fn comparison_files(
             path: "inputs_diff.csv".into(),
             bytes: inputs_diff_csv(changes)?,
         },
+        OutputFile {
+            path: "comparison.png".into(),
+            bytes: super::charts::comparison_png(&super::comparison_chart_data(labels, rows))?,
+        },
     ])
 }
 
