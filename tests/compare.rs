@@ -253,6 +253,7 @@ fn the_money_adds_up_and_the_same_bytes_come_at_any_thread_count() {
         "comparison_materials.csv",
         "comparison_landfills.csv",
         "inputs_diff.csv",
+        "comparison.png",
     ] {
         assert_eq!(
             fs::read(outs[0].join(f)).unwrap(),

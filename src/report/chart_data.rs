@@ -261,3 +261,164 @@ pub fn tornado_chart_data(
             .collect(),
     }
 }
+
+/// The comparison chart's input (`compare`): `labels` and `rows` in the rows' order, the base
+/// first. The primary objective is the base's; the Monte Carlo's p5–p95 go with the objective
+/// each strategy's Monte Carlo ran under (its own). Panel 2 and 3 leave failed strategies out;
+/// panel 3's materials are the solids with a rate in some strategy, by id, in the base's order
+/// (then any a strategy adds).
+pub fn comparison_chart_data(
+    labels: &[super::compare::Labelled<'_>],
+    rows: &[crate::analysis::compare::Row],
+) -> charts::ComparisonChart {
+    use crate::analysis::compare::{Answer, Row};
+    fn answer(row: &Row, o: Objective) -> Option<&Answer> {
+        row.answers.as_ref().ok()?.iter().find(|a| a.objective == o)
+    }
+    let base = labels[0].region;
+    let primary = base.settings.objective;
+    let other = match primary {
+        Objective::Cost => Objective::MaxUtilisation,
+        Objective::MaxUtilisation => Objective::Cost,
+    };
+    let order = [primary, other];
+    let mc = rows.iter().find_map(|r| match &r.uncertainty {
+        Some(Ok(u)) => Some((u.samples, u.seed)),
+        _ => None,
+    });
+
+    let strategies = labels
+        .iter()
+        .zip(rows)
+        .map(|(l, row)| {
+            let whiskers = match &row.uncertainty {
+                Some(Ok(u)) => Some(u),
+                _ => None,
+            };
+            let rates = match &row.answers {
+                Err(e) => Err(e.clone()),
+                Ok(_) => Ok(order.map(|o| {
+                    let a = answer(row, o).map(|a| &a.results.target);
+                    let u = whiskers.filter(|_| l.region.settings.objective == o);
+                    charts::RatePair {
+                        rate: a.and_then(|t| t.achieved),
+                        strict: a.and_then(|t| t.strict_achieved),
+                        rate_p5_p95: u.and_then(|u| u.rate).map(|s| (s.p5, s.p95)),
+                        strict_p5_p95: u.and_then(|u| u.strict_rate).map(|s| (s.p5, s.p95)),
+                    }
+                })),
+            };
+            charts::StrategyRates {
+                id: l.id.to_string(),
+                rates,
+            }
+        })
+        .collect();
+
+    let mut points: Vec<charts::CostPoint> = Vec::new();
+    for (k, &o) in order.iter().enumerate() {
+        let start = points.len();
+        for (l, row) in labels.iter().zip(rows) {
+            let Some(a) = answer(row, o) else { continue };
+            let (Some(rate), cost) = (a.results.target.achieved, a.money.resource / 1e6) else {
+                continue;
+            };
+            if rate.is_finite() && cost.is_finite() {
+                points.push(charts::CostPoint {
+                    strategy: l.id.to_string(),
+                    objective: k,
+                    cost_myuan: cost,
+                    rate,
+                    efficient: false,
+                });
+            }
+        }
+        let xy: Vec<(f64, f64)> = points[start..]
+            .iter()
+            .map(|p| (p.cost_myuan, p.rate))
+            .collect();
+        for (p, e) in points[start..].iter_mut().zip(charts::efficient_front(&xy)) {
+            p.efficient = e;
+        }
+    }
+
+    // Solid materials by id, the base's order first.
+    let mut materials: Vec<(String, String)> = Vec::new();
+    let mut groups_raw: Vec<(String, Vec<(String, charts::MaterialRate)>)> = Vec::new();
+    for (l, row) in labels.iter().zip(rows) {
+        let Some(a) = answer(row, primary) else {
+            continue;
+        };
+        let r = &a.results;
+        let mut bars = Vec::new();
+        for (m, b) in &r.by_material {
+            let mat = &l.region.materials[m.0];
+            let Some(rate) = b.rate() else { continue };
+            if mat.class != MaterialClass::Solid {
+                continue;
+            }
+            if !materials.iter().any(|(id, _)| *id == mat.id) {
+                materials.push((mat.id.clone(), mat.name.clone()));
+            }
+            bars.push((
+                mat.id.clone(),
+                charts::MaterialRate {
+                    rate,
+                    range: r.material_range(*m).map(|x| (x.min, x.max)),
+                },
+            ));
+        }
+        groups_raw.push((l.id.to_string(), bars));
+    }
+    // The base's material order (a strategy's region lists the base's materials first).
+    let rank = |id: &str| {
+        base.materials
+            .iter()
+            .position(|m| m.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    materials.sort_by_key(|(id, _)| rank(id));
+    let groups = groups_raw
+        .into_iter()
+        .map(|(strategy, bars)| charts::MaterialGroup {
+            strategy,
+            bars: materials
+                .iter()
+                .map(|(id, _)| bars.iter().find(|(m, _)| m == id).map(|(_, b)| b.clone()))
+                .collect(),
+        })
+        .collect();
+
+    let objective_name = |o: Objective| match o {
+        Objective::Cost => "least cost".to_string(),
+        Objective::MaxUtilisation => "technical potential".to_string(),
+    };
+    charts::ComparisonChart {
+        title: format!(
+            "{} — strategies side by side, {}; accounting: {}; primary {}",
+            base.title,
+            base.year,
+            base.target.accounting.rule,
+            objective_label(primary),
+        ),
+        subtitle: match mc {
+            Some((n, seed)) => format!(
+                "{} strategies against {}; whiskers: p5–p95 of the rate over {n} Monte Carlo samples (seed {seed}, common random numbers, under each strategy's objective)",
+                rows.len() - 1,
+                labels[0].id
+            ),
+            None => format!(
+                "{} strategies against {}; exact answers (no Monte Carlo: run with --samples N for p5–p95 whiskers)",
+                rows.len() - 1,
+                labels[0].id
+            ),
+        },
+        rule: base.target.accounting.rule.clone(),
+        target_rate: base.target.rate,
+        objectives: order.map(objective_name),
+        strategies,
+        points,
+        materials: materials.into_iter().map(|(_, name)| name).collect(),
+        groups,
+    }
+}

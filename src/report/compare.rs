@@ -1,7 +1,7 @@
 //! The outputs of `compare`: `comparison.csv` (one row per strategy), `comparison.json` (the
 //! same with every material's rate and range and every landfill), `comparison_materials.csv`
 //! and `comparison_landfills.csv` (long tables), `inputs_diff.csv` (what each strategy
-//! changes), and the terminal table.
+//! changes), `comparison.png` (rendered by `charts`), and the terminal table.
 
 use super::format::{csv_number as num, csv_rate, percent_summary, yuan as yuan_text};
 use super::tables::csv_table;
@@ -610,6 +610,10 @@ pub fn comparison_files(
         OutputFile {
             path: "inputs_diff.csv".into(),
             bytes: inputs_diff_csv(changes)?,
+        },
+        OutputFile {
+            path: "comparison.png".into(),
+            bytes: super::charts::comparison_png(&super::comparison_chart_data(labels, rows))?,
         },
     ])
 }

@@ -25,8 +25,8 @@ use crate::analysis::Results;
 use crate::model::*;
 
 pub use chart_data::{
-    distribution_chart_data, map_chart_data, routes_chart_data, tornado_chart_data,
-    utilisation_chart_data,
+    comparison_chart_data, distribution_chart_data, map_chart_data, routes_chart_data,
+    tornado_chart_data, utilisation_chart_data,
 };
 pub use format::round;
 pub use manifest::{manifest_json, manifest_json_entries, ManifestEntry};

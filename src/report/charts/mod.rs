@@ -7,7 +7,7 @@
 //! `ab_glyph` support by [`register_fonts`], which every render function calls first.
 //!
 //! One file per concern: `style` (font, colours, palette, fitting text to a width),
-//! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `plan` (cost against P(meet target)), `legend` (the
+//! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `plan` (cost against P(meet target)), `compare` (strategies side by side), `legend` (the
 //! map's legend), `distribution` (the Monte Carlo's rate histogram), `tornado` (rank
 //! correlations of the uncertain inputs with the rate), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
 //! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
@@ -16,7 +16,7 @@
 //! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`],
 //! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
 //! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`], [`disposal_side`],
-//! [`tonnes_axis`], [`route_fill`]) with their own unit tests;
+//! [`tonnes_axis`], [`route_fill`], [`efficient_front`], [`rate_label`]) with their own unit tests;
 //! the render functions only lay those results out.
 //!
 //! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
@@ -27,6 +27,7 @@
 //! above the donuts with a white halo; labels avoid each other, the markers and the arrows,
 //! dropping a sub-block's tonnes or moving out with a leader line when crowded.
 
+mod compare;
 mod distribution;
 mod encode;
 mod geometry;
@@ -42,6 +43,7 @@ mod utilisation;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use compare::{efficient_front, rate_label};
 pub use distribution::{histogram, histogram_range, BINS};
 pub use geometry::{
     arrow_polygon, disposal_side, donut_angles, donut_radius, flow_width, map_projection,
@@ -127,6 +129,90 @@ pub struct PlanChart {
     pub front: Vec<usize>,
     /// Index into `points` of the chosen plan.
     pub chosen: Option<usize>,
+}
+
+/// Pixel size of the comparison chart.
+pub const COMPARISON_SIZE: (u32, u32) = (1600, 1400);
+
+/// One objective's rates of a strategy's target (panel 1 of the comparison chart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatePair {
+    /// The target's rate under the scenario's accounting rule, a fraction; `None`: undefined
+    /// (nothing generated in the target's scope).
+    pub rate: Option<f64>,
+    /// The same under the strict rule.
+    pub strict: Option<f64>,
+    /// The rate's p5 and p95 over the Monte Carlo samples (with `--samples`, for the objective
+    /// the Monte Carlo ran under), drawn as a whisker.
+    pub rate_p5_p95: Option<(f64, f64)>,
+    /// The strict rate's p5 and p95.
+    pub strict_p5_p95: Option<(f64, f64)>,
+}
+
+/// One strategy's slot in panel 1: its rates, or why it failed (drawn as a labelled gap).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyRates {
+    pub id: String,
+    /// Per objective, in [`ComparisonChart::objectives`] order (the primary first).
+    pub rates: Result<[RatePair; 2], String>,
+}
+
+/// One strategy under one objective in panel 2: resource cost against the rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostPoint {
+    pub strategy: String,
+    /// Index into [`ComparisonChart::objectives`] (0: the primary).
+    pub objective: usize,
+    /// Resource cost, million yuan per year.
+    pub cost_myuan: f64,
+    /// The target's rate under the scenario's rule, a fraction.
+    pub rate: f64,
+    /// On the efficient front of its objective's points ([`efficient_front`]).
+    pub efficient: bool,
+}
+
+/// One material's bar in panel 3.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialRate {
+    /// The material's rate (under the rule), a fraction.
+    pub rate: f64,
+    /// The lowest and highest rate among all optimal allocations (a range tick where they
+    /// differ).
+    pub range: Option<(f64, f64)>,
+}
+
+/// One strategy's group of material bars in panel 3.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialGroup {
+    pub strategy: String,
+    /// By position in [`ComparisonChart::materials`]; `None` where the strategy has no rate.
+    pub bars: Vec<Option<MaterialRate>>,
+}
+
+/// Strategies side by side (`compare`): (1) the target's rate per strategy under the rule and
+/// strict, for both objectives, with p5–p95 whiskers from the Monte Carlo; (2) resource cost
+/// against the rate, the efficient strategies marked and joined; (3) each solid material's
+/// rate grouped by strategy (the primary objective).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonChart {
+    pub title: String,
+    /// One line under the title (samples and seed, or none).
+    pub subtitle: String,
+    /// The scenario's accounting rule, named in the legends.
+    pub rule: String,
+    /// Target rate as a fraction.
+    pub target_rate: f64,
+    /// The objectives' names, the primary (the base's objective) first.
+    pub objectives: [String; 2],
+    /// Panel 1: every strategy, in the rows' order (the base first).
+    pub strategies: Vec<StrategyRates>,
+    /// Panel 2: each strategy that did not fail, under each objective with a defined rate.
+    pub points: Vec<CostPoint>,
+    /// Panel 3's materials (solids); a material's position fixes its colour
+    /// ([`palette_colour`]).
+    pub materials: Vec<String>,
+    /// Panel 3: each strategy that did not fail, under the primary objective.
+    pub groups: Vec<MaterialGroup>,
 }
 
 /// One material's bar: solids only, tonnes per year.
@@ -320,6 +406,11 @@ pub fn tornado_svg(c: &TornadoChart) -> Result<String, ChartError> {
 /// The plan chart as a PNG image of [`PLAN_SIZE`].
 pub fn plan_png(c: &PlanChart) -> Result<Vec<u8>, ChartError> {
     encode::render_png(PLAN_SIZE, |root| plan::draw_plan(root, c))
+}
+
+/// The comparison chart as a PNG image of [`COMPARISON_SIZE`].
+pub fn comparison_png(c: &ComparisonChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(COMPARISON_SIZE, |root| compare::draw_comparison(root, c))
 }
 
 /// Draws a chart of `size` pixels as an SVG document.
