@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use symbiosim::allocate::AllocConfig;
-use symbiosim::analysis::compare::{compare, paired, CompareConfig, Strategy};
+use symbiosim::analysis::compare::{compare, paired, CompareConfig, Outcomes, Strategy};
 use symbiosim::analysis::monte_carlo;
 use symbiosim::scenario::{self, overrides::Override, strategy};
 
@@ -203,6 +203,11 @@ fn paired_differences_equal_a_brute_force_recomputation() {
         b10 > 0 && b01 == 0,
         "a bigger plant never makes a sample miss: {b10} {b01}"
     );
+    // The statistics kept from three scalars a sample equal the full run's.
+    assert_eq!(u.rate, ms.summary.rate);
+    assert_eq!(u.strict_rate, ms.summary.strict_rate);
+    assert_eq!(u.p_meet_target, ms.summary.p_meet_target);
+    assert_eq!(u.no_legal_fate, ms.summary.samples_infeasible);
     // The function itself, on records built by hand: diffs 0.1, 0.3; one discordant pair.
     let mut r = mb.samples[..2].to_vec();
     let mut q = r.clone();
@@ -213,7 +218,7 @@ fn paired_differences_equal_a_brute_force_recomputation() {
         q[0].meets_target,
         q[1].meets_target,
     ) = (false, false, false, true);
-    let h = paired(&r, &q);
+    let h = paired(&Outcomes::of(&r), &Outcomes::of(&q));
     assert!((h.rate_diff_mean - 0.2).abs() < 1e-12);
     // sd of (0.1, 0.3) = 0.141421; half = 1.96 · 0.141421 / √2 = 0.195996.
     assert!((h.rate_diff_ci95.1 - 0.2 - 0.195_996).abs() < 1e-6, "{h:?}");

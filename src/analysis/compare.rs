@@ -24,7 +24,7 @@
 //! samples where only the strategy meets the target, `b01` only the base) with its 95 % Wald
 //! interval for paired proportions, `(b10 − b01)/n ± 1.96 · √(b10 + b01 − (b10 − b01)²/n) / n`.
 
-use super::monte_carlo::{monte_carlo, SampleError, SampleResult};
+use super::monte_carlo::{monte_carlo_each, SampleError, SampleResult, SampleStatus};
 use super::plan::stats::wilson95;
 use super::{evaluate, AnalysisError, Results, Stats};
 use crate::allocate::AllocConfig;
@@ -189,52 +189,97 @@ pub fn compare(
             })
             .collect();
     };
-    let mut base_samples: Option<Vec<SampleResult>> = None;
-    let mut rows = Vec::with_capacity(strategies.len());
-    for (i, (s, answers)) in strategies.iter().zip(exact).enumerate() {
-        if answers.is_err() && frame_change(base, s.region).is_some() {
-            progress(n);
-            rows.push(Row {
+    // Each strategy's samples, in parallel (each one's own samples in parallel too), keeping
+    // three scalars a sample: what the statistics and the pairing need, never the records.
+    let kept: Vec<Option<Result<Outcomes, String>>> = strategies
+        .par_iter()
+        .zip(&exact)
+        .map(|(s, answers)| {
+            if answers.is_err() && frame_change(base, s.region).is_some() {
+                progress(n);
+                return None;
+            }
+            let mut o = Outcomes::with_capacity(n);
+            let run = monte_carlo_each(s.region, s.entries, (seed, 0, n), progress, &mut |r| {
+                o.push(r)
+            });
+            Some(run.map(|()| o).map_err(|e| sample_error(&e)))
+        })
+        .collect();
+    let base_outcomes = match &kept[0] {
+        Some(Ok(o)) => Some(o),
+        _ => None,
+    };
+    let same_inputs = |s: &Strategy<'_>| ids(s.entries) == ids(strategies[0].entries);
+    strategies
+        .iter()
+        .zip(exact)
+        .zip(&kept)
+        .enumerate()
+        .map(|(i, ((s, answers), k))| {
+            let uncertainty = k.as_ref().map(|k| {
+                k.as_ref().map_err(Clone::clone).map(|o| {
+                    let met = o.met.iter().filter(|&&m| m).count() as u64;
+                    Uncertainty {
+                        samples: n,
+                        seed,
+                        met,
+                        p_meet_target: met as f64 / n as f64,
+                        p_ci95: wilson95(met, n),
+                        rate: Stats::of(o.rate.iter().copied()),
+                        strict_rate: Stats::of(o.strict.iter().copied()),
+                        no_legal_fate: o.no_legal_fate,
+                        paired: match base_outcomes {
+                            Some(b) if i > 0 && same_inputs(s) => Some(paired(b, o)),
+                            _ => None,
+                        },
+                    }
+                })
+            });
+            Row {
                 id: s.id.to_string(),
                 answers,
-                uncertainty: None,
-            });
-            continue;
-        }
-        let mc = monte_carlo(s.region, s.entries, seed, 0, n, progress);
-        let uncertainty = match mc {
-            Err(e) => Err(sample_error(&e)),
-            Ok(mc) => {
-                let same_inputs = ids(s.entries) == ids(strategies[0].entries);
-                let paired = match (&base_samples, i) {
-                    (Some(b), i) if i > 0 && same_inputs => Some(paired(b, &mc.samples)),
-                    _ => None,
-                };
-                let met = mc.samples.iter().filter(|x| x.meets_target).count() as u64;
-                let u = Uncertainty {
-                    samples: n,
-                    seed,
-                    met,
-                    p_meet_target: mc.summary.p_meet_target,
-                    p_ci95: wilson95(met, n),
-                    rate: mc.summary.rate,
-                    strict_rate: mc.summary.strict_rate,
-                    no_legal_fate: mc.summary.samples_infeasible,
-                    paired,
-                };
-                if i == 0 {
-                    base_samples = Some(mc.samples);
-                }
-                Ok(u)
+                uncertainty,
             }
-        };
-        rows.push(Row {
-            id: s.id.to_string(),
-            answers,
-            uncertainty: Some(uncertainty),
-        });
+        })
+        .collect()
+}
+
+/// What `compare` keeps of each sample of a strategy, in index order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcomes {
+    /// The target's rate under the accounting rule (None where undefined).
+    pub rate: Vec<Option<f64>>,
+    pub strict: Vec<Option<f64>>,
+    pub met: Vec<bool>,
+    pub no_legal_fate: u64,
+}
+
+impl Outcomes {
+    fn with_capacity(n: u64) -> Outcomes {
+        let n = usize::try_from(n).unwrap_or(0).min(1 << 20);
+        Outcomes {
+            rate: Vec::with_capacity(n),
+            strict: Vec::with_capacity(n),
+            met: Vec::with_capacity(n),
+            no_legal_fate: 0,
+        }
     }
-    rows
+
+    /// Appends one sample's outcome.
+    pub fn push(&mut self, r: &SampleResult) {
+        self.rate.push(r.rate);
+        self.strict.push(r.strict_rate);
+        self.met.push(r.meets_target);
+        self.no_legal_fate += u64::from(r.status != SampleStatus::Ok);
+    }
+
+    /// The outcomes of `records`, in their order.
+    pub fn of(records: &[SampleResult]) -> Outcomes {
+        let mut o = Outcomes::with_capacity(records.len() as u64);
+        records.iter().for_each(|r| o.push(r));
+        o
+    }
 }
 
 /// Why `region` cannot be compared with `base`: every strategy is judged against the base's
@@ -273,19 +318,19 @@ fn sample_error(e: &SampleError) -> String {
 }
 
 /// The paired difference of `strategy` against `base` (the same sample indices, in order).
-pub fn paired(base: &[SampleResult], strategy: &[SampleResult]) -> Paired {
+pub fn paired(base: &Outcomes, strategy: &Outcomes) -> Paired {
     const Z: f64 = 1.959_963_984_540_054;
     let (mut n, mut sum) = (0u64, 0.0);
     let (mut only_strategy, mut only_base) = (0u64, 0u64);
+    for (&b, &s) in base.met.iter().zip(&strategy.met) {
+        only_strategy += u64::from(s && !b);
+        only_base += u64::from(b && !s);
+    }
     let diffs: Vec<f64> = base
+        .rate
         .iter()
-        .zip(strategy)
-        .filter_map(|(b, s)| {
-            debug_assert_eq!(b.index, s.index);
-            only_strategy += u64::from(s.meets_target && !b.meets_target);
-            only_base += u64::from(b.meets_target && !s.meets_target);
-            Some(s.rate? - b.rate?)
-        })
+        .zip(&strategy.rate)
+        .filter_map(|(b, s)| Some((*s)? - (*b)?))
         .collect();
     for d in &diffs {
         n += 1;
@@ -301,7 +346,7 @@ pub fn paired(base: &[SampleResult], strategy: &[SampleResult]) -> Paired {
     } else {
         f64::NAN
     };
-    let total = base.len().min(strategy.len()) as f64;
+    let total = base.met.len().min(strategy.met.len()) as f64;
     let (b10, b01) = (only_strategy as f64, only_base as f64);
     let p_diff = (b10 - b01) / total;
     let p_half = Z * (b10 + b01 - (b10 - b01).powi(2) / total).max(0.0).sqrt() / total;
