@@ -78,7 +78,7 @@ fn columns(with_samples: bool) -> Vec<(String, Cell)> {
     }
     if with_samples {
         type Mc = fn(&Uncertainty) -> String;
-        let mc: [(&str, Mc); 17] = [
+        let mc: [(&str, Mc); 18] = [
             ("samples", |u| u.samples.to_string()),
             ("seed", |u| u.seed.to_string()),
             ("p_meet_target", |u| csv_rate(Some(u.p_meet_target))),
@@ -105,14 +105,11 @@ fn columns(with_samples: bool) -> Vec<(String, Cell)> {
                 pair(u, |p| csv_rate(Some(p.rate_diff_ci95.1)))
             }),
             ("paired_p_diff", |u| pair(u, |p| csv_rate(Some(p.p_diff)))),
-            ("paired_p_diff_ci95", |u| {
-                pair(u, |p| {
-                    format!(
-                        "{}..{}",
-                        csv_rate(Some(p.p_diff_ci95.0)),
-                        csv_rate(Some(p.p_diff_ci95.1))
-                    )
-                })
+            ("paired_p_diff_ci95_low", |u| {
+                pair(u, |p| csv_rate(Some(p.p_diff_ci95.0)))
+            }),
+            ("paired_p_diff_ci95_high", |u| {
+                pair(u, |p| csv_rate(Some(p.p_diff_ci95.1)))
             }),
         ];
         for (name, f) in mc {
