@@ -330,3 +330,56 @@ fn a_strategy_that_changes_the_target_or_the_objective_is_refused_in_its_row() {
     let t2 = strategy::load(&target, &[flag]).unwrap().1;
     assert!(symbiosim::analysis::compare::frame_change(&b2.region, &t2.region).is_none());
 }
+
+#[test]
+fn a_strategy_over_another_base_fails_in_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.toml");
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny.toml");
+    fs::write(
+        &other,
+        format!(
+            "[strategy]\ntitle = \"other\"\nbase = {:?}\n",
+            tiny.display().to_string()
+        ),
+    )
+    .unwrap();
+    let same = write(dir.path(), "same", "");
+    let out = dir.path().join("out");
+    let o = compare_bin(&[
+        base().to_str().unwrap(),
+        other.to_str().unwrap(),
+        same.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = rows(&out.join("comparison.csv"));
+    let status = t[0].iter().position(|h| h == "status").unwrap();
+    assert!(
+        t[2][status].starts_with("failed: its base is "),
+        "{:?}",
+        t[2]
+    );
+    assert!(t[2][status].contains("tiny.toml"), "{:?}", t[2]);
+    assert_eq!(t[3][status], "ok");
+    // A base that is not valid stops everything: nothing is written.
+    let bad_out = dir.path().join("bad");
+    let o = compare_bin(&[
+        base().to_str().unwrap(),
+        same.to_str().unwrap(),
+        "--set",
+        "target.rate=-1",
+        "-q",
+        "--out",
+        bad_out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!bad_out.exists());
+}
