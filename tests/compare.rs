@@ -90,7 +90,7 @@ fn a_strategy_equal_to_its_base_gives_the_bases_row_and_failures_stay_in_their_r
         ["tiny_uncertain", "same", "same_value", "broken", "bigger"]
     );
     // Identical rows but the id, the title and the paired columns (the base has none).
-    let first_paired = col("paired_rate_diff");
+    let first_paired = col("paired_samples");
     for r in [&t[2], &t[3]] {
         assert_eq!(r[2..first_paired], t[1][2..first_paired], "{r:?}");
         assert_eq!(r[col("paired_rate_diff")], "0");
@@ -190,9 +190,13 @@ fn paired_differences_equal_a_brute_force_recomputation() {
     let mean = diffs.iter().sum::<f64>() / n as f64;
     let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let half = 1.959_963_984_540_054 * (var / n as f64).sqrt();
-    assert!((p.rate_diff_mean - mean).abs() < 1e-12, "{p:?} {mean}");
-    assert!((p.rate_diff_ci95.0 - (mean - half)).abs() < 1e-12);
-    assert!((p.rate_diff_ci95.1 - (mean + half)).abs() < 1e-12);
+    let (lo, hi) = p.rate_diff_ci95.unwrap();
+    assert!(
+        (p.rate_diff_mean.unwrap() - mean).abs() < 1e-12,
+        "{p:?} {mean}"
+    );
+    assert!((lo - (mean - half)).abs() < 1e-12);
+    assert!((hi - (mean + half)).abs() < 1e-12);
     assert_eq!((p.only_strategy, p.only_base), (b10, b01));
     let (met_b, met_s) = (
         mb.samples.iter().filter(|x| x.meets_target).count() as f64,
@@ -219,9 +223,17 @@ fn paired_differences_equal_a_brute_force_recomputation() {
         q[1].meets_target,
     ) = (false, false, false, true);
     let h = paired(&Outcomes::of(&r), &Outcomes::of(&q));
-    assert!((h.rate_diff_mean - 0.2).abs() < 1e-12);
+    assert!((h.rate_diff_mean.unwrap() - 0.2).abs() < 1e-12);
     // sd of (0.1, 0.3) = 0.141421; half = 1.96 · 0.141421 / √2 = 0.195996.
-    assert!((h.rate_diff_ci95.1 - 0.2 - 0.195_996).abs() < 1e-6, "{h:?}");
+    assert!(
+        (h.rate_diff_ci95.unwrap().1 - 0.2 - 0.195_996).abs() < 1e-6,
+        "{h:?}"
+    );
+    // One sample: a mean, no interval (no spread to estimate), never NaN.
+    let one = paired(&Outcomes::of(&r[..1]), &Outcomes::of(&q[..1]));
+    assert_eq!(one.n, 1);
+    assert!((one.rate_diff_mean.unwrap() - 0.1).abs() < 1e-12);
+    assert_eq!(one.rate_diff_ci95, None);
     assert_eq!((h.only_strategy, h.only_base, h.p_diff), (1, 0, 0.5));
 }
 
@@ -382,4 +394,58 @@ fn a_strategy_over_another_base_fails_in_its_row() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(!bad_out.exists());
+}
+
+#[test]
+fn command_line_edge_cases_are_refused_or_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = write(dir.path(), "same", "");
+    let out = dir.path().join("out");
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny.toml");
+    // --samples on a base without [[uncertain]]: refused like `run`, nothing written.
+    let o = compare_bin(&[
+        tiny.to_str().unwrap(),
+        same.to_str().unwrap(),
+        "--samples",
+        "5",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[[uncertain]]"));
+    assert!(!out.exists());
+    // The same strategy twice: two rows of one name cannot be told apart; nothing written.
+    let o = compare_bin(&[
+        base().to_str().unwrap(),
+        same.to_str().unwrap(),
+        same.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("two strategies are named same"));
+    assert!(!out.exists());
+    // A strategy whose base does not exist says so in its row.
+    let lost = dir.path().join("lost.toml");
+    fs::write(
+        &lost,
+        "[strategy]\ntitle = \"lost\"\nbase = \"nowhere.toml\"\n",
+    )
+    .unwrap();
+    let o = compare_bin(&[
+        base().to_str().unwrap(),
+        lost.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = rows(&out.join("comparison.csv"));
+    assert!(
+        t[2][2].contains("nowhere.toml does not exist"),
+        "{:?}",
+        t[2]
+    );
 }

@@ -104,6 +104,7 @@ fn labels<'a>(base: &'a Region, bigger: &'a Region) -> Vec<Labelled<'a>> {
     let l = |id: &'a str, region: &'a Region| Labelled {
         id,
         title: id,
+        description: "",
         file: "f.toml",
         region,
     };

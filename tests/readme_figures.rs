@@ -883,12 +883,15 @@ fn compare_block() -> String {
         let u = row.uncertainty.as_ref().unwrap().as_ref().unwrap();
         let rate = u.rate.unwrap();
         let diff = match &u.paired {
-            Some(p) => format!(
-                "{:+.1} ({:+.1} to {:+.1})",
-                p.rate_diff_mean * 100.0,
-                p.rate_diff_ci95.0 * 100.0,
-                p.rate_diff_ci95.1 * 100.0
-            ),
+            Some(p) => {
+                let (lo, hi) = p.rate_diff_ci95.unwrap();
+                format!(
+                    "{:+.1} ({:+.1} to {:+.1})",
+                    p.rate_diff_mean.unwrap() * 100.0,
+                    lo * 100.0,
+                    hi * 100.0
+                )
+            }
             None => "–".into(),
         };
         s.push_str(&format!(

@@ -13,14 +13,16 @@
 //!   carbon payments net of awards, less the policy measures' annualised cost (administration
 //!   and enforcement). Firms' cost less the government's net revenue is the resource cost.
 //! - A per-tonne award's annual cost in the scenario is its budget, which `plan` weighs; here
-//!   what it pays is the allocation's subsidy (a transfer), so its budget is not counted again.
+//!   what it pays is the allocation's subsidy (a transfer), so the budget of a candidate whose
+//!   effects are all awards is not counted again. A candidate that mixes kinds is counted
+//!   whole: as a policy measure when all its effects are levers, else as a capacity measure.
 //!
 //! # Paired differences
 //!
 //! Sample `k` of every strategy draws the same uniforms from stream (seed, k) when the
 //! strategies have the same `[[uncertain]]` inputs, so a strategy and the base are compared
 //! sample by sample: the mean difference of the target's rate with a 95 % normal interval
-//! (±1.96 · sd / √n), and the difference in P(meet target) from the discordant pairs (`b10`
+//! (±1.96 · sd / √n, none when n < 2), and the difference in P(meet target) from the discordant pairs (`b10`
 //! samples where only the strategy meets the target, `b01` only the base) with its 95 % Wald
 //! interval for paired proportions, `(b10 − b01)/n ± 1.96 · √(b10 + b01 − (b10 − b01)²/n) / n`.
 
@@ -65,18 +67,14 @@ impl Money {
         let c = &results.cost;
         let (mut capacity_measures, mut policy_measures) = (0.0, 0.0);
         for m in region.candidates.applied() {
-            let policy =
-                !m.effects.is_empty() && m.effects.iter().all(|e| matches!(e, Effect::Policy(_)));
-            let award = m
-                .effects
-                .iter()
-                .any(|e| matches!(e, Effect::Policy(Lever::RouteSubsidy { .. })));
-            match (policy, award) {
+            let all = |f: fn(&Effect) -> bool| !m.effects.is_empty() && m.effects.iter().all(f);
+            if all(|e| matches!(e, Effect::Policy(Lever::RouteSubsidy { .. }))) {
                 // An award's annual cost is its budget; what it pays is the allocation's
                 // subsidy, counted there.
-                (true, true) => {}
-                (true, false) => policy_measures += m.annual_cost,
-                (false, _) => capacity_measures += m.annual_cost,
+            } else if all(|e| matches!(e, Effect::Policy(_))) {
+                policy_measures += m.annual_cost;
+            } else {
+                capacity_measures += m.annual_cost;
             }
         }
         let transfers = c.env_tax + c.landfill_fee + c.carbon - c.subsidy;
@@ -120,8 +118,10 @@ pub struct Uncertainty {
 pub struct Paired {
     /// Samples where both rates are defined.
     pub n: u64,
-    pub rate_diff_mean: f64,
-    pub rate_diff_ci95: (f64, f64),
+    /// None when `n` is 0.
+    pub rate_diff_mean: Option<f64>,
+    /// None when `n` < 2 (no spread to estimate).
+    pub rate_diff_ci95: Option<(f64, f64)>,
     /// Samples where only the strategy meets the target (`b10`), only the base (`b01`).
     pub only_strategy: u64,
     pub only_base: u64,
@@ -336,24 +336,20 @@ pub fn paired(base: &Outcomes, strategy: &Outcomes) -> Paired {
         n += 1;
         sum += d;
     }
-    let mean = if n > 0 { sum / n as f64 } else { f64::NAN };
+    let mean = if n > 0 { sum / n as f64 } else { 0.0 };
     let mut ss = 0.0;
     for d in &diffs {
         ss += (d - mean) * (d - mean);
     }
-    let half = if n > 1 {
-        Z * (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt()
-    } else {
-        f64::NAN
-    };
+    let half = (n > 1).then(|| Z * (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt());
     let total = base.met.len().min(strategy.met.len()) as f64;
     let (b10, b01) = (only_strategy as f64, only_base as f64);
     let p_diff = (b10 - b01) / total;
     let p_half = Z * (b10 + b01 - (b10 - b01).powi(2) / total).max(0.0).sqrt() / total;
     Paired {
         n,
-        rate_diff_mean: mean,
-        rate_diff_ci95: (mean - half, mean + half),
+        rate_diff_mean: (n > 0).then_some(mean),
+        rate_diff_ci95: half.map(|h| (mean - h, mean + h)),
         only_strategy,
         only_base,
         p_diff,

@@ -20,6 +20,7 @@ use symbiosim::scenario::{self, strategy, Diagnostics, Loaded, ScenarioError};
 struct Loaded1 {
     id: String,
     title: String,
+    description: String,
     file: String,
     loaded: Result<(strategy::Strategy, Loaded), String>,
 }
@@ -46,6 +47,24 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The inputs' hash of a comparison: SHA-256 over the base's hash and each strategy's (its id
+/// and the hash of its merged scenario, or `failed`), so that editing a strategy changes it.
+fn combined_hash(base: &Loaded, strategies: &[Loaded1]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(base.hash.as_bytes());
+    for s in strategies {
+        h.update(b"\n");
+        h.update(s.id.as_bytes());
+        h.update(b"=");
+        match &s.loaded {
+            Ok((_, l)) => h.update(l.hash.as_bytes()),
+            Err(_) => h.update(b"failed"),
+        }
+    }
+    format!("{:x}", h.finalize())
+}
+
 pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
     if a.samples == Some(0) {
         anyhow::bail!("--samples must be at least 1");
@@ -66,6 +85,20 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
     if !bad.is_empty() {
         return Ok(report_invalid(&ScenarioError::Invalid(Diagnostics(bad))));
     }
+    // Rows are named by the files' stems: two of one name cannot both be shown.
+    let mut ids = vec![stem.clone()];
+    for path in &a.strategies {
+        let id = scenario_stem(path)?;
+        if ids.contains(&id) {
+            errln!(
+                "error: two strategies are named {} ({}): a strategy is named by its file's stem, the base by its own; nothing written",
+                symbiosim::model::text::escape(&id),
+                path.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+        ids.push(id);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
@@ -76,14 +109,26 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
             Ok(l) => l,
             Err(e) => return Ok(report_invalid(&e)),
         };
+        if a.samples.is_some() && base.uncertain.is_empty() {
+            anyhow::bail!(
+                "--samples needs [[uncertain]] entries in the base scenario (see docs/format.md)"
+            );
+        }
         let base_text = scenario::read_scenario(&a.base)?;
         let base_file = a.base.display().to_string();
         let mut strategies: Vec<Loaded1> = Vec::new();
         for path in &a.strategies {
             let file = path.display().to_string();
             let id = scenario_stem(path)?;
+            let description = strategy::read(path)
+                .map(|s| s.description)
+                .unwrap_or_default();
             let (title, loaded) = match strategy::read(path) {
                 Err(e) => (String::new(), Err(message(&e))),
+                Ok(s) if !s.base.exists() => (
+                    s.title.clone(),
+                    Err(format!("its base {} does not exist", s.base.display())),
+                ),
                 Ok(s) if !same_file(&s.base, &a.base) => (
                     s.title.clone(),
                     Err(format!(
@@ -103,19 +148,10 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
             strategies.push(Loaded1 {
                 id,
                 title,
+                description,
                 file,
                 loaded,
             });
-        }
-        let mut ids: Vec<&str> = vec![stem.as_str()];
-        for s in &strategies {
-            if ids.contains(&s.id.as_str()) {
-                anyhow::bail!(
-                    "two strategies are named {} (a strategy is named by its file's stem; the base by its own)",
-                    s.id
-                );
-            }
-            ids.push(&s.id);
         }
         timings.push(("load".to_string(), t.elapsed().as_secs_f64()));
         let prepared = writer::prepare(&out, replace, create_parents)?;
@@ -143,7 +179,7 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
             },
         };
         let t = Instant::now();
-        let total = a.samples.map(|n| n * solvable.len() as u64);
+        let total = a.samples.and_then(|n| n.checked_mul(solvable.len() as u64));
         let bar = progress_bar(total, a.quiet, "compare");
         let mut solved = compare(&solvable, &cfg, &|k| bar.inc(k)).into_iter();
         bar.finish_and_clear();
@@ -153,6 +189,7 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
         let mut labels = vec![Labelled {
             id: &stem,
             title: &base.region.title,
+            description: "",
             file: &base_file,
             region: &base.region,
         }];
@@ -169,6 +206,7 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
                     labels.push(Labelled {
                         id: &s.id,
                         title: &s.title,
+                        description: &s.description,
                         file: &s.file,
                         region: &l.region,
                     });
@@ -176,16 +214,14 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
                     // the strategy's own value of its path.
                     let own = st.changes(&base_file, &base_text, &sets);
                     let own = own.into_iter().filter(|c| !c.origin.starts_with("--set "));
-                    changes.extend(own.map(
-                        |c| InputChange {
-                            strategy: s.id.clone(),
-                            path: c.path,
-                            base: c.base,
-                            in_table: c.in_table,
-                            value: c.value,
-                            origin: c.origin,
-                        },
-                    ));
+                    changes.extend(own.map(|c| InputChange {
+                        strategy: s.id.clone(),
+                        path: c.path,
+                        base: c.base,
+                        in_table: c.in_table,
+                        value: c.value,
+                        origin: c.origin,
+                    }));
                 }
                 Err(e) => {
                     failed += 1;
@@ -197,13 +233,15 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
                     labels.push(Labelled {
                         id: &s.id,
                         title: &s.title,
+                        description: &s.description,
                         file: &s.file,
                         region: &base.region,
                     });
                 }
             }
         }
-        failed += usize::from(rows[0].answers.is_err());
+        failed +=
+            usize::from(rows[0].answers.is_err() || matches!(rows[0].uncertainty, Some(Err(_))));
         let t = Instant::now();
         let files = report::compare::comparison_files(&labels, &rows, &changes)?;
         timings.push(("report".to_string(), t.elapsed().as_secs_f64()));
@@ -213,7 +251,7 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
             version: env!("CARGO_PKG_VERSION").to_string(),
             command: super::command_line(),
             scenario_files,
-            scenario_hash: base.hash.clone(),
+            scenario_hash: combined_hash(&base, &strategies),
             threads,
             timings,
             pivots: Vec::new(),
@@ -227,7 +265,10 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
         Ok(if failed == 0 {
             ExitCode::SUCCESS
         } else {
-            errln!("error: {failed} of {} strategies failed (see their rows)", rows.len());
+            errln!(
+                "error: {failed} of {} strategies failed (see their rows)",
+                rows.len()
+            );
             ExitCode::from(1)
         })
     })

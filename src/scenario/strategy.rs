@@ -18,8 +18,8 @@
 //!
 //! **base file < strategy file < command line**: the strategy's values replace the base's, a
 //! `--set` replaces both. `[strategy] with` adds measures to the list `[scenario] with` has
-//! after the strategy's values (the base's, or the strategy's own `[scenario] with` if it
-//! gives one, which replaces the base's). Every problem names the file and line its value
+//! after those (the base's; the strategy's own `[scenario] with`, which replaces it; a `--set
+//! scenario.with=[…]`, which replaces both). Every problem names the file and line its value
 //! came from.
 
 use super::diag::{line_col, Diagnostic};
@@ -111,8 +111,19 @@ pub fn is_strategy(path: &Path) -> bool {
 /// command line's), in that precedence. The files read list the base's, then the strategy.
 pub fn load(path: &Path, extra: &[Override]) -> Result<(Strategy, super::Loaded), ScenarioError> {
     let s = read(path)?;
-    let mut all = s.overrides_over(&super::read_scenario(&s.base)?);
-    all.extend_from_slice(extra);
+    if is_strategy(&s.base) {
+        return Err(invalid(
+            &s.file,
+            "",
+            0,
+            "strategy.base",
+            format!(
+                "{} is a strategy; a strategy's base must be a scenario",
+                s.base.display()
+            ),
+        ));
+    }
+    let all = s.overrides_over(&super::read_scenario(&s.base)?, extra);
     let loaded = super::load_with(&s.base, &all)?;
     Ok((s, loaded))
 }
@@ -234,16 +245,19 @@ pub fn parse(file: &str, id: &str, text: &str, dir: &Path) -> Result<Strategy, S
 }
 
 impl Strategy {
-    /// The overrides to load the base with: the strategy's values, then `[strategy] with`
-    /// added to the `[scenario] with` those give (`base_text`: the base file's text).
-    pub fn overrides_over(&self, base_text: &str) -> Vec<Override> {
+    /// The overrides to load the base with: the strategy's values, then `extra` (the command
+    /// line's), then `[strategy] with` added to the `[scenario] with` those give (the last of
+    /// `extra`'s, the strategy's own or the base's; `base_text`: the base file's text), so
+    /// that a `--set scenario.with=[…]` replaces the base's list and the strategy's measures
+    /// still join it.
+    pub fn overrides_over(&self, base_text: &str, extra: &[Override]) -> Vec<Override> {
         let mut out = self.overrides.clone();
+        out.extend_from_slice(extra);
         let Some(origin) = self.with_origin.clone() else {
             return out;
         };
-        // The list in force after the strategy's values: its own, else the base's.
-        let own = self
-            .overrides
+        // The list in force after the strategy's values and the command line's.
+        let own = out
             .iter()
             .rev()
             .find(|o| o.path == "scenario.with")
@@ -281,7 +295,7 @@ impl Strategy {
             return Vec::new();
         };
         let mut out: Vec<Change> = Vec::new();
-        for o in self.overrides_over(base_text).iter().chain(extra) {
+        for o in &self.overrides_over(base_text, extra) {
             let value = normal(&o.value);
             let (path, base, in_table) = match doc.row_override(o) {
                 Some(_) => (o.path.clone(), None, true),
@@ -349,7 +363,7 @@ mod tests {
         let paths: Vec<&str> = s.overrides.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(paths, ["policy.env_tax_multiplier"]);
         // `with` adds to the base's list, located at the strategy's `with`.
-        let all = s.overrides_over(BASE);
+        let all = s.overrides_over(BASE, &[]);
         let w = all.last().unwrap();
         assert_eq!(
             (w.path.as_str(), w.value.as_str()),
@@ -363,6 +377,10 @@ mod tests {
                 ..
             }
         ));
+        // A --set of the list replaces the base's; the strategy's measures still join it.
+        let flag = Override::flag("scenario.with=[\"m9\"]").unwrap();
+        let all = s.overrides_over(BASE, &[flag]);
+        assert_eq!(all.last().unwrap().value, "[\"m9\", \"m2\"]");
     }
 
     #[test]
@@ -371,7 +389,7 @@ mod tests {
             "[strategy]\ntitle = \"T\"\nbase = \"b.toml\"\nwith = [\"m3\", \"m1\"]\n[scenario]\nwith = [\"m2\"]\n",
         )
         .unwrap();
-        let all = s.overrides_over(BASE);
+        let all = s.overrides_over(BASE, &[]);
         assert_eq!(all.last().unwrap().value, "[\"m2\", \"m3\", \"m1\"]");
     }
 

@@ -19,6 +19,8 @@ struct Json<'a> {
 struct StrategyJson<'a> {
     id: &'a str,
     title: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
     file: &'a str,
     status: String,
     measures: Vec<&'a str>,
@@ -98,8 +100,10 @@ struct McJson {
 #[derive(Serialize)]
 struct PairedJson {
     samples: u64,
-    rate_diff_mean: f64,
-    rate_diff_ci95: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate_diff_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate_diff_ci95: Option<[f64; 2]>,
     only_strategy_meets: u64,
     only_base_meets: u64,
     p_diff: f64,
@@ -187,8 +191,8 @@ fn mc_json(u: &Uncertainty) -> McJson {
         samples_no_legal_fate: u.no_legal_fate,
         paired_with_base: u.paired.map(|p| PairedJson {
             samples: p.n,
-            rate_diff_mean: r6(p.rate_diff_mean),
-            rate_diff_ci95: [r6(p.rate_diff_ci95.0), r6(p.rate_diff_ci95.1)],
+            rate_diff_mean: p.rate_diff_mean.map(r6),
+            rate_diff_ci95: p.rate_diff_ci95.map(|(a, b)| [r6(a), r6(b)]),
             only_strategy_meets: p.only_strategy,
             only_base_meets: p.only_base,
             p_diff: r6(p.p_diff),
@@ -213,6 +217,7 @@ pub fn comparison_json(labels: &[Labelled<'_>], rows: &[Row]) -> Result<Vec<u8>,
             StrategyJson {
                 id: l.id,
                 title: l.title,
+                description: l.description,
                 file: l.file,
                 status: status(row),
                 measures: c.applied().map(|m| m.id.as_str()).collect(),

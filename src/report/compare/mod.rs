@@ -30,6 +30,8 @@ use serde::Serialize;
 pub struct Labelled<'a> {
     pub id: &'a str,
     pub title: &'a str,
+    /// What the strategy tests (`[strategy] description`; empty for the base).
+    pub description: &'a str,
     /// The strategy's file (the base's scenario file for the base).
     pub file: &'a str,
     pub region: &'a Region,

@@ -78,7 +78,7 @@ fn columns(with_samples: bool) -> Vec<(String, Cell)> {
     }
     if with_samples {
         type Mc = fn(&Uncertainty) -> String;
-        let mc: [(&str, Mc); 18] = [
+        let mc: [(&str, Mc); 19] = [
             ("samples", |u| u.samples.to_string()),
             ("seed", |u| u.seed.to_string()),
             ("p_meet_target", |u| csv_rate(Some(u.p_meet_target))),
@@ -95,14 +95,15 @@ fn columns(with_samples: bool) -> Vec<(String, Cell)> {
                 csv_rate(u.strict_rate.map(|s| s.p95))
             }),
             ("samples_no_legal_fate", |u| u.no_legal_fate.to_string()),
+            ("paired_samples", |u| pair(u, |p| p.n.to_string())),
             ("paired_rate_diff", |u| {
-                pair(u, |p| csv_rate(Some(p.rate_diff_mean)))
+                pair(u, |p| csv_rate(p.rate_diff_mean))
             }),
             ("paired_rate_diff_ci95_low", |u| {
-                pair(u, |p| csv_rate(Some(p.rate_diff_ci95.0)))
+                pair(u, |p| csv_rate(p.rate_diff_ci95.map(|c| c.0)))
             }),
             ("paired_rate_diff_ci95_high", |u| {
-                pair(u, |p| csv_rate(Some(p.rate_diff_ci95.1)))
+                pair(u, |p| csv_rate(p.rate_diff_ci95.map(|c| c.1)))
             }),
             ("paired_p_diff", |u| pair(u, |p| csv_rate(Some(p.p_diff)))),
             ("paired_p_diff_ci95_low", |u| {

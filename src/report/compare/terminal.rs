@@ -6,12 +6,25 @@ use super::*;
 /// the resource cost, and with a Monte Carlo P(meet target) and the paired difference.
 pub fn terminal_compare(labels: &[Labelled<'_>], rows: &[Row]) -> String {
     let base = labels[0].region;
+    let mc = rows.iter().find_map(|r| match &r.uncertainty {
+        Some(Ok(u)) => Some(format!(
+            "; Monte Carlo: {} samples, seed {}, under {}, the same draws for every strategy",
+            u.samples,
+            u.seed,
+            match base.settings.objective {
+                Objective::Cost => "least cost",
+                Objective::MaxUtilisation => "technical potential",
+            }
+        )),
+        _ => None,
+    });
     let mut s = format!(
-        "compare: {} strategies against {} (target {} under {})\n",
+        "compare: {} strategies against {} (target {} under {}{})\n",
         rows.len() - 1,
         crate::model::text::escape(labels[0].id),
         crate::report::format::percent_whole(base.target.rate),
-        crate::model::text::escape(&base.target.accounting.rule)
+        crate::model::text::escape(&base.target.accounting.rule),
+        mc.unwrap_or_default()
     );
     for (l, row) in labels.iter().zip(rows) {
         s.push_str(&format!("  {}", crate::model::text::escape(l.id)));
@@ -35,12 +48,13 @@ pub fn terminal_compare(labels: &[Labelled<'_>], rows: &[Row]) -> String {
                     Some(Ok(u)) => {
                         s.push_str(&format!(" | P {}", num(u.p_meet_target, 3)));
                         if let Some(p) = &u.paired {
-                            s.push_str(&format!(
-                                ", Δrate {} pts [{}, {}]",
-                                num(p.rate_diff_mean * 100.0, 2),
-                                num(p.rate_diff_ci95.0 * 100.0, 2),
-                                num(p.rate_diff_ci95.1 * 100.0, 2)
-                            ));
+                            let pts = |x: f64| num(x * 100.0, 2);
+                            if let Some(m) = p.rate_diff_mean {
+                                s.push_str(&format!(", Δrate {} pts", pts(m)));
+                            }
+                            if let Some((lo, hi)) = p.rate_diff_ci95 {
+                                s.push_str(&format!(" [{}, {}]", pts(lo), pts(hi)));
+                            }
                         }
                     }
                     Some(Err(e)) => s.push_str(&format!(
