@@ -71,8 +71,8 @@ fn every_shipped_strategy_loads_over_ordos_2025_and_changes_it() {
 
 #[test]
 fn the_strategys_value_beats_the_bases_and_the_command_line_beats_both() {
-    // economic_levers applies three measures the base does not; a --set of the same list
-    // replaces it, a --set of another value leaves the strategy's measures in place.
+    // economic_levers applies three measures the base does not; a --set of another value
+    // leaves them in place.
     let levers = Path::new(DIR).join("economic_levers.toml");
     let base = scenario::load(Path::new(BASE)).unwrap().region;
     let on = |r: &symbiosim::model::Region| {
@@ -87,9 +87,12 @@ fn the_strategys_value_beats_the_bases_and_the_command_line_beats_both() {
         on(&l.region),
         ["landfill_fee_25", "utilisation_award_20", "env_tax_x3"]
     );
-    let flag = Override::flag("scenario.with=[\"env_tax_x3\"]").unwrap();
+    // A --set of the list replaces the base's; the strategy's measures still join it.
+    let flag = Override::flag("scenario.with=[\"dalad_cement_grinding\"]").unwrap();
     let (_, l) = strategy::load(&levers, &[flag]).unwrap();
-    assert_eq!(on(&l.region), ["env_tax_x3"]);
+    let got = on(&l.region);
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got.iter().any(|c| c == "dalad_cement_grinding"), "{got:?}");
     let flag = Override::flag("policy.env_tax_multiplier=2").unwrap();
     let (s, l) = strategy::load(&levers, std::slice::from_ref(&flag)).unwrap();
     assert_eq!(on(&l.region).len(), 3);
