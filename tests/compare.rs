@@ -449,3 +449,42 @@ fn command_line_edge_cases_are_refused_or_kept() {
         t[2]
     );
 }
+
+#[test]
+fn a_strategy_with_other_uncertain_entries_says_why_it_is_not_paired() {
+    let dir = tempfile::tempdir().unwrap();
+    // tiny_uncertain's six entries, the first one renamed: other ids, so other draws.
+    let text = fs::read_to_string(base()).unwrap();
+    let renamed = text.replacen("id = \"ash_output\"", "id = \"ash_output_b\"", 1);
+    assert_ne!(renamed, text);
+    let other_base = dir.path().join("renamed.toml");
+    fs::write(&other_base, &renamed).unwrap();
+    let b = scenario::load(&base()).unwrap();
+    let r = scenario::load(&other_base).unwrap();
+    let list = [
+        Strategy {
+            id: "base",
+            region: &b.region,
+            entries: &b.uncertain,
+        },
+        Strategy {
+            id: "renamed",
+            region: &r.region,
+            entries: &r.uncertain,
+        },
+    ];
+    let cfg = CompareConfig {
+        samples: Some((30, 2)),
+        alloc: AllocConfig::default(),
+    };
+    let rows = compare(&list, &cfg, &|_| {});
+    let u0 = rows[0].uncertainty.as_ref().unwrap().as_ref().unwrap();
+    assert!(u0.paired.is_none() && u0.unpaired.is_none());
+    let u = rows[1].uncertainty.as_ref().unwrap().as_ref().unwrap();
+    assert!(u.paired.is_none());
+    assert!(u
+        .unpaired
+        .as_deref()
+        .unwrap()
+        .contains("[[uncertain]] entries differ"));
+}

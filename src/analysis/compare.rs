@@ -111,6 +111,8 @@ pub struct Uncertainty {
     pub no_legal_fate: u64,
     /// Against the base (None for the base itself, or when the inputs differ).
     pub paired: Option<Paired>,
+    /// Why a strategy has no paired difference (None for the base and for paired rows).
+    pub unpaired: Option<String>,
 }
 
 /// A strategy minus the base, sample by sample on common random numbers.
@@ -231,6 +233,14 @@ pub fn compare(
                         no_legal_fate: o.no_legal_fate,
                         paired: match base_outcomes {
                             Some(b) if i > 0 && same_inputs(s) => Some(paired(b, o)),
+                            _ => None,
+                        },
+                        unpaired: match (i, base_outcomes) {
+                            (0, _) => None,
+                            (_, None) => Some("the base's Monte Carlo failed".into()),
+                            _ if !same_inputs(s) => Some(
+                                "its [[uncertain]] entries differ from the base's, so its samples are not the base's draws".into(),
+                            ),
                             _ => None,
                         },
                     }

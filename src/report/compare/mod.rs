@@ -86,6 +86,10 @@ fn status(row: &Row) -> String {
     match (&row.answers, &row.uncertainty) {
         (Err(e), _) => format!("failed: {e}"),
         (Ok(_), Some(Err(e))) => format!("monte carlo failed: {e}"),
+        (Ok(_), Some(Ok(u))) => match &u.unpaired {
+            Some(why) => format!("ok; not paired with the base: {why}"),
+            None => "ok".into(),
+        },
         _ => "ok".into(),
     }
 }
