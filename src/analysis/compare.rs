@@ -26,9 +26,9 @@
 //! samples where only the strategy meets the target, `b01` only the base) with its 95 % Wald
 //! interval for paired proportions, `(b10 − b01)/n ± 1.96 · √(b10 + b01 − (b10 − b01)²/n) / n`.
 
-use super::monte_carlo::{monte_carlo_each, SampleError, SampleResult, SampleStatus};
+use super::monte_carlo::{monte_carlo_each, SampleResult, SampleStatus};
 use super::plan::stats::wilson95;
-use super::{evaluate, AnalysisError, Results, Stats};
+use super::{AnalysisError, Evaluator, Results, Stats};
 use crate::allocate::AllocConfig;
 use crate::model::{Effect, Lever, Objective, Region, Uncertain};
 use rayon::prelude::*;
@@ -141,19 +141,29 @@ pub struct Row {
 }
 
 impl Row {
-    /// The answer under the scenario's own objective.
-    pub fn primary(&self, region: &Region) -> Option<&Answer> {
+    /// The answer under `objective`, if the strategy solved.
+    pub fn answer(&self, objective: Objective) -> Option<&Answer> {
         let a = self.answers.as_ref().ok()?;
-        a.iter().find(|x| x.objective == region.settings.objective)
+        a.iter().find(|x| x.objective == objective)
     }
 }
 
-/// Both objectives of one region, exactly (rate ranges as `cfg` asks).
+/// The Monte Carlo's (samples, seed) of a comparison, if it ran one (the same for every row).
+pub fn sampling(rows: &[Row]) -> Option<(u64, u64)> {
+    rows.iter().find_map(|r| match &r.uncertainty {
+        Some(Ok(u)) => Some((u.samples, u.seed)),
+        _ => None,
+    })
+}
+
+/// Both objectives of one region, exactly (rate ranges as `cfg` asks): one network, the
+/// second objective warm from the first's basis (the canonical optimum is the same either way).
 fn answers(region: &Region, cfg: &AllocConfig) -> Result<[Answer; 2], AnalysisError> {
-    let one = |objective| -> Result<Answer, AnalysisError> {
-        let mut r = region.clone();
+    let mut ev = Evaluator::new(*cfg);
+    let mut r = region.clone();
+    let mut one = |objective| -> Result<Answer, AnalysisError> {
         r.settings.objective = objective;
-        let results = evaluate(&r, cfg)?.results;
+        let results = ev.results(&r)?;
         Ok(Answer {
             objective,
             money: Money::of(region, &results),
@@ -173,10 +183,16 @@ pub fn compare(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Row> {
     let base = strategies[0].region;
+    // A strategy that asks another question is neither solved nor sampled.
+    let frames: Vec<Option<String>> = strategies
+        .iter()
+        .map(|s| frame_change(base, s.region))
+        .collect();
     let exact: Vec<Result<[Answer; 2], String>> = strategies
         .par_iter()
-        .map(|s| match frame_change(base, s.region) {
-            Some(why) => Err(why),
+        .zip(&frames)
+        .map(|(s, frame)| match frame {
+            Some(why) => Err(why.clone()),
             None => answers(s.region, &cfg.alloc).map_err(|e| e.to_string()),
         })
         .collect();
@@ -195,9 +211,9 @@ pub fn compare(
     // three scalars a sample: what the statistics and the pairing need, never the records.
     let kept: Vec<Option<Result<Outcomes, String>>> = strategies
         .par_iter()
-        .zip(&exact)
-        .map(|(s, answers)| {
-            if answers.is_err() && frame_change(base, s.region).is_some() {
+        .zip(&frames)
+        .map(|(s, frame)| {
+            if frame.is_some() {
                 progress(n);
                 return None;
             }
@@ -205,7 +221,7 @@ pub fn compare(
             let run = monte_carlo_each(s.region, s.entries, (seed, 0, n), progress, &mut |r| {
                 o.push(r)
             });
-            Some(run.map(|()| o).map_err(|e| sample_error(&e)))
+            Some(run.map(|()| o).map_err(|e| e.to_string()))
         })
         .collect();
     let base_outcomes = match &kept[0] {
@@ -321,10 +337,6 @@ pub fn frame_change(base: &Region, region: &Region) -> Option<String> {
 
 fn ids(entries: &[Uncertain]) -> Vec<&str> {
     entries.iter().map(|e| e.id.as_str()).collect()
-}
-
-fn sample_error(e: &SampleError) -> String {
-    e.to_string()
 }
 
 /// The paired difference of `strategy` against `base` (the same sample indices, in order).

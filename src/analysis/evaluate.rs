@@ -3,7 +3,7 @@
 
 use super::{analyse, Alternative, Figures, Results};
 use crate::allocate::{AllocConfig, AllocateError, Allocation, Allocator, Scaling, SolveStatus};
-use crate::model::{Objective, Region};
+use crate::model::Region;
 use crate::network::{Network, NetworkError};
 
 /// A region solved and analysed.
@@ -101,10 +101,7 @@ impl Evaluator {
     ) -> Result<Evaluation, AnalysisError> {
         let mut evaluation = self.evaluate(region)?;
         let network = self.network.as_ref().expect("set by evaluate");
-        let other = match region.settings.objective {
-            Objective::Cost => Objective::MaxUtilisation,
-            Objective::MaxUtilisation => Objective::Cost,
-        };
+        let other = region.settings.objective.other();
         let cfg = self.allocator.config();
         self.allocator.set_config(AllocConfig {
             capacity_values: false,

@@ -120,27 +120,22 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<ExitCode> {
         for path in &a.strategies {
             let file = path.display().to_string();
             let id = scenario_stem(path)?;
-            let description = strategy::read(path)
-                .map(|s| s.description)
+            let read = strategy::read(path);
+            let (title, description) = read
+                .as_ref()
+                .map(|s| (s.title.clone(), s.description.clone()))
                 .unwrap_or_default();
-            let (title, loaded) = match strategy::read(path) {
-                Err(e) => (String::new(), Err(message(&e))),
-                Ok(s) if !s.base.exists() => (
-                    s.title.clone(),
-                    Err(format!("its base {} does not exist", s.base.display())),
-                ),
-                Ok(s) if !same_file(&s.base, &a.base) => (
-                    s.title.clone(),
-                    Err(format!(
-                        "its base is {}, not {}",
-                        s.base.display(),
-                        a.base.display()
-                    )),
-                ),
-                Ok(s) => (
-                    s.title.clone(),
-                    strategy::load(path, &sets).map_err(|e| message(&e)),
-                ),
+            let loaded = match read {
+                Err(e) => Err(message(&e)),
+                Ok(s) if !s.base.exists() => {
+                    Err(format!("its base {} does not exist", s.base.display()))
+                }
+                Ok(s) if !same_file(&s.base, &a.base) => Err(format!(
+                    "its base is {}, not {}",
+                    s.base.display(),
+                    a.base.display()
+                )),
+                Ok(s) => strategy::apply(s, &sets).map_err(|e| message(&e)),
             };
             if let Err(e) = &loaded {
                 errln!("error: strategy {file}: {e}");

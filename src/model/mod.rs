@@ -339,6 +339,16 @@ pub enum Objective {
     MaxUtilisation,
 }
 
+impl Objective {
+    /// The other objective: every run answers both questions.
+    pub fn other(self) -> Objective {
+        match self {
+            Objective::Cost => Objective::MaxUtilisation,
+            Objective::MaxUtilisation => Objective::Cost,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub objective: Objective,

@@ -263,29 +263,17 @@ pub fn tornado_chart_data(
 }
 
 /// The comparison chart's input (`compare`): `labels` and `rows` in the rows' order, the base
-/// first. The primary objective is the base's; the Monte Carlo's p5–p95 go with the objective
-/// each strategy's Monte Carlo ran under (its own). Panel 2 and 3 leave failed strategies out;
-/// panel 3's materials are the solids with a rate in some strategy, by id, in the base's order
-/// (then any a strategy adds).
+/// first. The primary objective is the base's, and every strategy's Monte Carlo ran under it.
+/// Panel 2 and 3 leave failed strategies out; panel 3's materials are the solids with a rate in
+/// some strategy, by id, in the base's order (then any a strategy adds).
 pub fn comparison_chart_data(
     labels: &[super::compare::Labelled<'_>],
     rows: &[crate::analysis::compare::Row],
 ) -> charts::ComparisonChart {
-    use crate::analysis::compare::{Answer, Row};
-    fn answer(row: &Row, o: Objective) -> Option<&Answer> {
-        row.answers.as_ref().ok()?.iter().find(|a| a.objective == o)
-    }
     let base = labels[0].region;
     let primary = base.settings.objective;
-    let other = match primary {
-        Objective::Cost => Objective::MaxUtilisation,
-        Objective::MaxUtilisation => Objective::Cost,
-    };
-    let order = [primary, other];
-    let mc = rows.iter().find_map(|r| match &r.uncertainty {
-        Some(Ok(u)) => Some((u.samples, u.seed)),
-        _ => None,
-    });
+    let order = [primary, primary.other()];
+    let mc = crate::analysis::compare::sampling(rows);
 
     let strategies = labels
         .iter()
@@ -298,7 +286,7 @@ pub fn comparison_chart_data(
             let rates = match &row.answers {
                 Err(e) => Err(e.clone()),
                 Ok(_) => Ok(order.map(|o| {
-                    let a = answer(row, o).map(|a| &a.results.target);
+                    let a = row.answer(o).map(|a| &a.results.target);
                     let u = whiskers.filter(|_| l.region.settings.objective == o);
                     charts::RatePair {
                         rate: a.and_then(|t| t.achieved),
@@ -319,7 +307,7 @@ pub fn comparison_chart_data(
     for (k, &o) in order.iter().enumerate() {
         let start = points.len();
         for (l, row) in labels.iter().zip(rows) {
-            let Some(a) = answer(row, o) else { continue };
+            let Some(a) = row.answer(o) else { continue };
             let (Some(rate), cost) = (a.results.target.achieved, a.money.resource / 1e6) else {
                 continue;
             };
@@ -346,7 +334,7 @@ pub fn comparison_chart_data(
     let mut materials: Vec<(String, String)> = Vec::new();
     let mut groups_raw: Vec<(String, Vec<(String, charts::MaterialRate)>)> = Vec::new();
     for (l, row) in labels.iter().zip(rows) {
-        let Some(a) = answer(row, primary) else {
+        let Some(a) = row.answer(primary) else {
             continue;
         };
         let r = &a.results;

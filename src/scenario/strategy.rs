@@ -110,7 +110,11 @@ pub fn is_strategy(path: &Path) -> bool {
 /// Loads the strategy at `path`: its base with the strategy's values, then `extra` (the
 /// command line's), in that precedence. The files read list the base's, then the strategy.
 pub fn load(path: &Path, extra: &[Override]) -> Result<(Strategy, super::Loaded), ScenarioError> {
-    let s = read(path)?;
+    apply(read(path)?, extra)
+}
+
+/// [`load`] of a strategy already read.
+pub fn apply(s: Strategy, extra: &[Override]) -> Result<(Strategy, super::Loaded), ScenarioError> {
     if is_strategy(&s.base) {
         return Err(invalid(
             &s.file,

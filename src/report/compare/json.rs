@@ -151,7 +151,7 @@ fn answer_json<'a>(region: &'a Region, a: &Answer, base: Option<&Answer>) -> Ans
             .iter()
             .filter(|(m, _)| region.materials[m.0].class == MaterialClass::Solid)
             .map(|(m, b)| {
-                let range = r.material_ranges.iter().find(|(x, _)| x == m).map(|x| x.1);
+                let range = r.material_range(*m);
                 MaterialJson {
                     id: &region.materials[m.0].id,
                     rate: r6o(b.rate()),
@@ -204,16 +204,16 @@ fn mc_json(u: &Uncertainty) -> McJson {
 /// `comparison.json`.
 pub fn comparison_json(labels: &[Labelled<'_>], rows: &[Row]) -> Result<Vec<u8>, ReportError> {
     let base = labels[0].region;
-    let mc = rows.iter().find_map(|r| match &r.uncertainty {
-        Some(Ok(u)) => Some((u.samples, u.seed)),
-        _ => None,
-    });
+    let mc = crate::analysis::compare::sampling(rows);
     let strategies = labels
         .iter()
         .zip(rows)
         .map(|(l, row)| {
             let c = &l.region.candidates;
-            let one = |o| answer(row, o).map(|a| answer_json(l.region, a, answer(&rows[0], o)));
+            let one = |o| {
+                row.answer(o)
+                    .map(|a| answer_json(l.region, a, rows[0].answer(o)))
+            };
             StrategyJson {
                 id: l.id,
                 title: l.title,

@@ -54,14 +54,6 @@ const OBJECTIVES: [(&str, Objective); 2] = [
     ("technical_potential", Objective::MaxUtilisation),
 ];
 
-fn answer(row: &Row, objective: Objective) -> Option<&Answer> {
-    row.answers
-        .as_ref()
-        .ok()?
-        .iter()
-        .find(|a| a.objective == objective)
-}
-
 /// Hydrogen utilised, kg per year (materials measured in kg; never in the solids rate).
 fn hydrogen_kg(region: &Region, r: &Results) -> f64 {
     let mut sum = 0.0;

@@ -69,8 +69,8 @@ fn columns(with_samples: bool) -> Vec<(String, Cell)> {
         for (name, f) in metrics {
             c.push((
                 format!("{prefix}_{name}"),
-                Box::new(move |l| match answer(l.row, objective) {
-                    Some(a) => f(l.label.region, a, answer(l.base, objective)),
+                Box::new(move |l| match l.row.answer(objective) {
+                    Some(a) => f(l.label.region, a, l.base.answer(objective)),
                     None => String::new(),
                 }),
             ));
@@ -174,16 +174,11 @@ pub fn comparison_materials_csv(
     let mut items: Vec<Item> = Vec::new();
     for (l, row) in labels.iter().zip(rows) {
         for (name, objective) in OBJECTIVES {
-            let Some(a) = answer(row, objective) else {
+            let Some(a) = row.answer(objective) else {
                 continue;
             };
             for (m, b) in &a.results.by_material {
-                let range = a
-                    .results
-                    .material_ranges
-                    .iter()
-                    .find(|(x, _)| x == m)
-                    .map(|(_, r)| *r);
+                let range = a.results.material_range(*m);
                 let id = l.region.materials[m.0].id.as_str();
                 items.push((
                     l.id,
@@ -221,7 +216,7 @@ pub fn comparison_landfills_csv(
     let mut items: Vec<Item> = Vec::new();
     for (l, row) in labels.iter().zip(rows) {
         for (name, objective) in OBJECTIVES {
-            let Some(a) = answer(row, objective) else {
+            let Some(a) = row.answer(objective) else {
                 continue;
             };
             for u in &a.results.landfills {

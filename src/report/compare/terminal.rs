@@ -6,17 +6,14 @@ use super::*;
 /// the resource cost, and with a Monte Carlo P(meet target) and the paired difference.
 pub fn terminal_compare(labels: &[Labelled<'_>], rows: &[Row]) -> String {
     let base = labels[0].region;
-    let mc = rows.iter().find_map(|r| match &r.uncertainty {
-        Some(Ok(u)) => Some(format!(
-            "; Monte Carlo: {} samples, seed {}, under {}, the same draws for every strategy",
-            u.samples,
-            u.seed,
+    let mc = crate::analysis::compare::sampling(rows).map(|(samples, seed)| {
+        format!(
+            "; Monte Carlo: {samples} samples, seed {seed}, under {}, the same draws for every strategy",
             match base.settings.objective {
                 Objective::Cost => "least cost",
                 Objective::MaxUtilisation => "technical potential",
             }
-        )),
-        _ => None,
+        )
     });
     let mut s = format!(
         "compare: {} strategies against {} (target {} under {}{})\n",
@@ -35,7 +32,7 @@ pub fn terminal_compare(labels: &[Labelled<'_>], rows: &[Row]) -> String {
                     ("least cost", Objective::Cost),
                     ("potential", Objective::MaxUtilisation),
                 ] {
-                    if let Some(a) = answer(row, o) {
+                    if let Some(a) = row.answer(o) {
                         s.push_str(&format!(
                             " | {name} {} (strict {}), {}",
                             percent_summary(a.results.target.achieved),
