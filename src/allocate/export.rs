@@ -247,6 +247,7 @@ fn arc_label(region: &Region, kind: &ArcKind, reach: &[(crate::model::ModeId, f6
         ArcKind::Keep { producer: p } => format!("stockpile of {} kept", producer(p)),
         ArcKind::DisposalOut(m) => format!("disposal -> sink ({})", class(m)),
         ArcKind::KeptOut(m) => format!("kept -> sink ({})", class(m)),
+        ArcKind::Carry => "carried to the next year".to_string(),
     }
 }
 

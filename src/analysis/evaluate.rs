@@ -24,6 +24,10 @@ pub enum AnalysisError {
     /// Dumping is forbidden and some waste has neither a landfill nor a consumer.
     #[error(transparent)]
     NoLegalFate(#[from] super::legal::NoLegalFate),
+    /// A year's share of a path's joint solution is not a feasible flow of the year (a
+    /// defect: the check that guards the split into years).
+    #[error("the split of the path's joint solution into years failed: {0}")]
+    PathSplit(String),
 }
 
 /// Evaluates many variants of a region (Monte Carlo samples, policy levers) with the network

@@ -22,6 +22,7 @@ mod flows;
 mod lean;
 mod legal;
 pub mod monte_carlo;
+pub mod path;
 pub mod plan;
 mod prices;
 mod target;

@@ -8,6 +8,7 @@ macro_rules! errln {
 
 mod compare;
 mod export;
+mod path;
 mod plan;
 mod run;
 mod solve_dimacs;

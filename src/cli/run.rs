@@ -189,6 +189,22 @@ pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
 /// Loads the scenario (or strategy, [`scenario::strategy`]) with the command line's
 /// overrides; every bad flag and every problem of the merged scenario is reported together.
 pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
+    with_flags(a, |overrides| {
+        // A strategy file loads its base with the strategy's values under the command line's.
+        if scenario::strategy::is_strategy(&a.scenario) {
+            scenario::strategy::load(&a.scenario, overrides).map(|(_, l)| l)
+        } else {
+            scenario::load_with(&a.scenario, overrides)
+        }
+    })
+}
+
+/// The command line's overrides (`--set`, `--objective`) handed to `load`; every bad flag and
+/// every problem `load` finds reported together.
+pub(super) fn with_flags<T>(
+    a: &ScenarioArgs,
+    load: impl FnOnce(&[Override]) -> Result<T, ScenarioError>,
+) -> Result<T, ScenarioError> {
     let mut overrides = Vec::new();
     let mut bad = Vec::new();
     for arg in &a.set {
@@ -211,12 +227,7 @@ pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
             },
         });
     }
-    // A strategy file loads its base with the strategy's values under the command line's.
-    let loaded = if scenario::strategy::is_strategy(&a.scenario) {
-        scenario::strategy::load(&a.scenario, &overrides).map(|(_, l)| l)
-    } else {
-        scenario::load_with(&a.scenario, &overrides)
-    };
+    let loaded = load(&overrides);
     match (loaded, bad.is_empty()) {
         (result, true) => result,
         (Ok(_), false) => Err(ScenarioError::Invalid(Diagnostics(bad))),
@@ -284,6 +295,9 @@ fn warn(loaded: &Loaded) {
 
 pub fn validate(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     let path: &Path = &args.scenario;
+    if scenario::path::is_path(path) {
+        return super::path::validate(args);
+    }
     match load(args) {
         Ok(l) => {
             warn(&l);
@@ -315,6 +329,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_in_pool(cfg: &RunConfig) -> anyhow::Result<ExitCode> {
+    if scenario::path::is_path(&cfg.scenario.scenario) {
+        return super::path::run(&super::path::PathRun {
+            scenario: &cfg.scenario,
+            out: &cfg.out,
+            replace: cfg.replace,
+            create_parents: cfg.create_parents,
+            threads: cfg.threads,
+            quiet: cfg.quiet,
+            monte_carlo: cfg.monte_carlo,
+            with: &cfg.with,
+        });
+    }
     let mut timings = Vec::new();
     let loaded = match load_or_report(&cfg.scenario, cfg.quiet, &mut timings) {
         Ok(l) => l,

@@ -7,6 +7,7 @@
 use ndarray::Array2;
 use std::collections::BTreeMap;
 
+pub mod path;
 mod plan;
 pub mod text;
 mod uncertain;

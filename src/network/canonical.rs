@@ -41,6 +41,16 @@ impl Key {
     }
 }
 
+/// The key of an arc of a path's joint network made of `parts` (a year's arc: its key within
+/// the year and the year; a link arc: its role, the id it carries and the year).
+pub(super) fn path_key(parts: &[&str]) -> u64 {
+    let mut k = Key::new("path");
+    for p in parts {
+        k.part(p);
+    }
+    k.finish()
+}
+
 fn class(c: MaterialClass) -> &'static str {
     match c {
         MaterialClass::Solid => "solid",
@@ -125,6 +135,8 @@ pub(super) fn tie_keys(region: &Region, graph: &DiGraph<NodeKind, Arc>) -> Vec<u
                     k.part(class(c));
                     k
                 }
+                // Not in a year's network; a path keys its own (`path_key`).
+                ArcKind::Carry => Key::new("carry"),
             };
             k.finish()
         })

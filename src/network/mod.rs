@@ -18,6 +18,7 @@
 mod canonical;
 mod econ;
 mod layers;
+pub mod path;
 mod values;
 
 pub use econ::{Costs, Econ};
@@ -95,6 +96,9 @@ pub enum ArcKind {
     DisposalOut(MaterialClass),
     /// Kept → sink, per class.
     KeptOut(MaterialClass),
+    /// Only in a path's joint network ([`path`]): a stock carried to the next year or drawn
+    /// from it, a landfill's room shared by the years, a year's sink closed into the path's.
+    Carry,
 }
 
 impl ArcKind {

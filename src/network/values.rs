@@ -160,9 +160,10 @@ impl Network {
                 ArcKind::LandfillLimit { park } => {
                     (region.parks[park.0].landfill_capacity, arc.econ)
                 }
-                ArcKind::Keep { .. } | ArcKind::DisposalOut(_) | ArcKind::KeptOut(_) => {
-                    (arc.capacity, arc.econ)
-                }
+                ArcKind::Keep { .. }
+                | ArcKind::DisposalOut(_)
+                | ArcKind::KeptOut(_)
+                | ArcKind::Carry => (arc.capacity, arc.econ),
             };
             arc.capacity = capacity;
             arc.econ = e;

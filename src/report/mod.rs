@@ -15,6 +15,7 @@ mod markdown;
 mod mc_arrays;
 mod mc_stream;
 mod monte_carlo;
+pub mod path;
 mod plan;
 mod summary;
 mod tables;
@@ -223,4 +224,13 @@ pub struct RunInfo {
     pub timings: Vec<(String, f64)>,
     /// (solve phase, pivots): implementation details, kept out of the results.
     pub pivots: Vec<(String, u64)>,
+}
+
+/// The charts of a path (see [`path::render_path`]).
+fn path_charts(
+    _p: &crate::model::path::Path,
+    _r: &crate::analysis::path::PathResults,
+    _mc: Option<&crate::analysis::path::PathMonteCarlo>,
+) -> Result<Vec<OutputFile>, ReportError> {
+    Ok(Vec::new())
 }

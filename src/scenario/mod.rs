@@ -10,6 +10,7 @@ pub mod caps;
 mod csv_tables;
 pub mod diag;
 pub mod overrides;
+pub mod path;
 pub mod schema;
 pub mod strategy;
 mod validate;

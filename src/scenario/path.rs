@@ -1,0 +1,623 @@
+//! Path files: one region over consecutive years (`docs/path.md`, `docs/format.md`, "Paths").
+//!
+//! ```toml
+//! [path]
+//! title = "Ordos 2020 → 2025"         # required
+//! base = "ordos_2025.toml"            # required: every year's scenario, relative to this file
+//! first_year = 2020                   # required
+//! last_year = 2025                    # required (at most 50 years)
+//! target_year = 2025                  # default: last_year
+//!
+//! [[path.year]]                       # changes from a year on (they hold in later years)
+//! year = 2020
+//! scenario = "ordos_2020.toml"        # this year's scenario file, until a later year names one
+//! with = ["measure_id"]               # candidate measures that start this year
+//! set = { "policy.env_tax_multiplier" = 2.0 }   # values from this year on
+//!
+//! [[path.growth]]                     # generation grows (or shrinks) year on year
+//! material = "coal_gangue"            # or park = "P1", or producers = ["id", …]; none: all
+//! rate = 0.03                         # per year, compound, from the scenario file's own year
+//!
+//! [[path.ramp]]
+//! measure = "measure_id"
+//! shares = [0.5, 0.8]                 # its capacity's share in its first, second, … year; 1 after
+//!
+//! [[path.stock]]                      # a legacy stock, finite over the years
+//! producer = "id"
+//! stock = 3e8                         # at the start of first_year; yearly drawing ≤ `stockpile`
+//!
+//! [[path.landfill]]                   # a landfill's room, shared by the years
+//! park = "P8"
+//! room = 6e6                          # at the start of first_year; a per-year limit still holds
+//! ```
+//!
+//! # Precedence (written once)
+//!
+//! **scenario file < path (`scenario.year`, the years' `set` in year order, `with` added to
+//! the file's `[scenario] with`) < command line (`--set`, in every year)**; then growth and
+//! ramps multiply the loaded year.
+
+use super::diag::{line_col, Diagnostic};
+use super::overrides::{Override, Provenance};
+use super::{Diagnostics, Loaded, ScenarioError};
+use crate::model::path::{Adjust, Path as ModelPath, RoomLink, StockLink, Year};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The most years a path spans.
+pub const MAX_YEARS: i32 = 50;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    path: Header,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base: Spanned<String>,
+    first_year: Spanned<i32>,
+    last_year: Spanned<i32>,
+    target_year: Option<Spanned<i32>>,
+    #[serde(default)]
+    year: Vec<Spanned<YearEntry>>,
+    #[serde(default)]
+    growth: Vec<Spanned<Growth>>,
+    #[serde(default)]
+    ramp: Vec<Spanned<Ramp>>,
+    #[serde(default)]
+    stock: Vec<Spanned<Stock>>,
+    #[serde(default)]
+    landfill: Vec<Spanned<Landfill>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YearEntry {
+    year: Spanned<i32>,
+    scenario: Option<Spanned<String>>,
+    with: Option<Spanned<Vec<String>>>,
+    set: Option<Spanned<BTreeMap<String, toml::Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Growth {
+    material: Option<Spanned<String>>,
+    park: Option<Spanned<String>>,
+    producers: Option<Spanned<Vec<String>>>,
+    rate: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ramp {
+    measure: Spanned<String>,
+    shares: Spanned<Vec<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stock {
+    producer: Spanned<String>,
+    stock: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Landfill {
+    park: Spanned<String>,
+    room: Spanned<f64>,
+}
+
+/// A path loaded: the model's path and what the reports name.
+#[derive(Debug, Clone)]
+pub struct LoadedPath {
+    pub path: ModelPath,
+    /// Each year's scenario as loaded (its `[[uncertain]]`, hash and files).
+    pub years: Vec<Loaded>,
+    /// SHA-256 over the path file's and every year's scenario hash, hex.
+    pub hash: String,
+    /// The files read: the path file, then each scenario file once.
+    pub files: Vec<String>,
+}
+
+/// Whether the TOML file at `path` is a path file (has a top-level `[path]` table).
+pub fn is_path(path: &Path) -> bool {
+    super::read_scenario(path)
+        .ok()
+        .and_then(|t| {
+            let root = toml::de::DeTable::parse(&t).ok()?;
+            Some(root.get_ref().iter().any(|(k, _)| k.get_ref() == "path"))
+        })
+        .unwrap_or(false)
+}
+
+struct Problems<'a> {
+    file: &'a str,
+    text: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, at: usize, field: &str, message: impl Into<String>) {
+        let (line, column) = line_col(self.text, at);
+        self.list.push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            column,
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn origin(&self, at: usize) -> Provenance {
+        let (line, column) = line_col(self.text, at);
+        Provenance::File {
+            file: self.file.to_string(),
+            line,
+            column,
+        }
+    }
+
+    fn done(self) -> Result<(), ScenarioError> {
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid(Diagnostics(self.list)))
+        }
+    }
+}
+
+/// Loads the path file at `file_path`: every year's scenario with the path's changes, then
+/// `extra` (the command line's) in every year; growth and ramps applied; the links resolved.
+pub fn load(file_path: &Path, extra: &[Override]) -> Result<LoadedPath, ScenarioError> {
+    let text = super::read_scenario(file_path)?;
+    let file = file_path.display().to_string();
+    let dir = file_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut pr = Problems {
+        file: &file,
+        text: &text,
+        list: Vec::new(),
+    };
+    let h = match toml::from_str::<File>(&text) {
+        Ok(f) => f.path,
+        Err(e) => {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            pr.at(at, "path", e.message().trim().to_string());
+            return Err(ScenarioError::Invalid(Diagnostics(pr.list)));
+        }
+    };
+    let (first, last) = (*h.first_year.get_ref(), *h.last_year.get_ref());
+    if !(1900..=2200).contains(&first) {
+        pr.at(
+            h.first_year.span().start,
+            "path.first_year",
+            "out of range 1900–2200",
+        );
+    }
+    if last < first || last - first >= MAX_YEARS {
+        pr.at(
+            h.last_year.span().start,
+            "path.last_year",
+            format!(
+                "expected a year from first_year ({first}) to {} (at most {MAX_YEARS} years)",
+                first.saturating_add(MAX_YEARS - 1)
+            ),
+        );
+    }
+    let target = h.target_year.as_ref().map_or(last, |t| *t.get_ref());
+    if let Some(t) = &h.target_year {
+        if !(first..=last).contains(t.get_ref()) {
+            pr.at(
+                t.span().start,
+                "path.target_year",
+                format!("{} is not a year of the path ({first}–{last})", t.get_ref()),
+            );
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for (i, y) in h.year.iter().enumerate() {
+        let yr = &y.get_ref().year;
+        if !(first..=last).contains(yr.get_ref()) {
+            pr.at(
+                yr.span().start,
+                &format!("path.year[{i}].year"),
+                format!(
+                    "{} is not a year of the path ({first}–{last})",
+                    yr.get_ref()
+                ),
+            );
+        } else if let Some(j) = seen.insert(*yr.get_ref(), i) {
+            pr.at(
+                yr.span().start,
+                &format!("path.year[{i}].year"),
+                format!("year {} is already given by path.year[{j}]", yr.get_ref()),
+            );
+        }
+    }
+    for (i, g) in h.growth.iter().enumerate() {
+        let g = g.get_ref();
+        let n = [
+            g.material.is_some(),
+            g.park.is_some(),
+            g.producers.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+        if n > 1 {
+            pr.at(
+                g.rate.span().start,
+                &format!("path.growth[{i}]"),
+                "name at most one of material, park, producers",
+            );
+        }
+        if !(g.rate.get_ref().is_finite() && *g.rate.get_ref() > -1.0 && *g.rate.get_ref() <= 10.0)
+        {
+            pr.at(
+                g.rate.span().start,
+                &format!("path.growth[{i}].rate"),
+                "expected a yearly rate above −1 and at most 10",
+            );
+        }
+    }
+    for (i, r) in h.ramp.iter().enumerate() {
+        let s = &r.get_ref().shares;
+        if s.get_ref()
+            .iter()
+            .any(|x| !(x.is_finite() && (0.0..=1.0).contains(x)))
+        {
+            pr.at(
+                s.span().start,
+                &format!("path.ramp[{i}].shares"),
+                "expected shares from 0 to 1",
+            );
+        }
+    }
+    for (i, s) in h.stock.iter().enumerate() {
+        let v = &s.get_ref().stock;
+        if !(v.get_ref().is_finite() && *v.get_ref() >= 0.0 && *v.get_ref() <= 1e15) {
+            pr.at(
+                v.span().start,
+                &format!("path.stock[{i}].stock"),
+                "expected a quantity from 0 to 1e15",
+            );
+        }
+    }
+    for (i, l) in h.landfill.iter().enumerate() {
+        let v = &l.get_ref().room;
+        if !(v.get_ref().is_finite() && *v.get_ref() >= 0.0 && *v.get_ref() <= 1e15) {
+            pr.at(
+                v.span().start,
+                &format!("path.landfill[{i}].room"),
+                "expected a quantity from 0 to 1e15",
+            );
+        }
+    }
+    let withs_all: Vec<&String> = h
+        .year
+        .iter()
+        .filter_map(|y| y.get_ref().with.as_ref())
+        .flat_map(|w| w.get_ref())
+        .collect();
+    for (i, r) in h.ramp.iter().enumerate() {
+        let m = &r.get_ref().measure;
+        if !withs_all.contains(&m.get_ref()) {
+            pr.at(
+                m.span().start,
+                &format!("path.ramp[{i}].measure"),
+                format!(
+                    "measure \"{}\" is not started by any path.year's `with`",
+                    m.get_ref()
+                ),
+            );
+        }
+    }
+    pr.done()?;
+    let mut pr = Problems {
+        file: &file,
+        text: &text,
+        list: Vec::new(),
+    };
+    // Year entries in year order.
+    let mut entries: Vec<&Spanned<YearEntry>> = h.year.iter().collect();
+    entries.sort_by_key(|y| *y.get_ref().year.get_ref());
+    // Where each measure starts (for its ramp).
+    let mut started: BTreeMap<String, i32> = BTreeMap::new();
+    let mut scenario_file: PathBuf = dir.join(h.base.get_ref());
+    let mut loaded = Vec::new();
+    let mut years = Vec::new();
+    let mut files = vec![file.clone()];
+    let mut sets: Vec<Override> = Vec::new();
+    let mut withs: Vec<(String, Provenance)> = Vec::new();
+    let mut digest = sha2::Sha256::new();
+    use sha2::Digest;
+    digest.update(text.as_bytes());
+    for year in first..=last {
+        let mut year_origin = pr.origin(h.first_year.span().start);
+        for e in entries
+            .iter()
+            .filter(|e| *e.get_ref().year.get_ref() == year)
+        {
+            let e = e.get_ref();
+            year_origin = pr.origin(e.year.span().start);
+            if let Some(s) = &e.scenario {
+                scenario_file = dir.join(s.get_ref());
+            }
+            if let Some(set) = &e.set {
+                for (k, v) in set.get_ref() {
+                    sets.push(Override {
+                        path: k.clone(),
+                        value: v.to_string(),
+                        origin: pr.origin(set.span().start),
+                    });
+                }
+            }
+            if let Some(with) = &e.with {
+                for m in with.get_ref() {
+                    started.entry(m.clone()).or_insert(year);
+                    withs.push((m.clone(), pr.origin(with.span().start)));
+                }
+            }
+        }
+        let base_text = super::read_scenario(&scenario_file)?;
+        let file_year = toml::from_str::<toml::Table>(&base_text)
+            .ok()
+            .and_then(|t| t.get("scenario")?.get("year")?.as_integer())
+            .map_or(year, |y| y as i32);
+        let mut all = vec![Override {
+            path: "scenario.year".into(),
+            value: year.to_string(),
+            origin: year_origin.clone(),
+        }];
+        all.extend(sets.iter().cloned());
+        all.extend_from_slice(extra);
+        if !withs.is_empty() {
+            let own = all
+                .iter()
+                .rev()
+                .find(|o| o.path == "scenario.with")
+                .and_then(|o| toml::from_str::<toml::Table>(&format!("v = {}", o.value)).ok())
+                .and_then(|mut t| t.remove("v"));
+            let base = toml::from_str::<toml::Table>(&base_text)
+                .ok()
+                .and_then(|t| t.get("scenario")?.get("with").cloned());
+            let mut list: Vec<String> = match own.or(base) {
+                Some(toml::Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (m, _) in &withs {
+                if !list.contains(m) {
+                    list.push(m.clone());
+                }
+            }
+            let value = toml::Value::Array(list.into_iter().map(toml::Value::String).collect());
+            all.push(Override {
+                path: "scenario.with".into(),
+                value: value.to_string(),
+                origin: withs.last().expect("not empty").1.clone(),
+            });
+        }
+        let l = super::load_with(&scenario_file, &all).map_err(|e| in_year(e, year))?;
+        let region = &l.region;
+        let mut adjust = Vec::new();
+        for (i, g) in h.growth.iter().enumerate() {
+            let g = g.get_ref();
+            let factor = (1.0 + g.rate.get_ref()).powi(year - file_year);
+            let mut grow = |select: &dyn Fn(&crate::model::Producer) -> bool| {
+                let producers = (0..region.producers.len())
+                    .filter(|&p| select(&region.producers[p]))
+                    .map(crate::model::ProducerId)
+                    .collect();
+                adjust.push(Adjust::Grow { producers, factor });
+            };
+            let mut unknown = |what: &str, s: &Spanned<String>| {
+                pr.at(
+                    s.span().start,
+                    &format!("path.growth[{i}].{what}"),
+                    format!(
+                        "no {what} \"{}\" in year {year}'s scenario ({})",
+                        s.get_ref(),
+                        scenario_file.display()
+                    ),
+                );
+            };
+            if let Some(m) = &g.material {
+                match region.materials.iter().position(|x| &x.id == m.get_ref()) {
+                    Some(m) => grow(&|p| p.material.0 == m),
+                    None => unknown("material", m),
+                }
+            } else if let Some(k) = &g.park {
+                match region.parks.iter().position(|x| &x.id == k.get_ref()) {
+                    Some(k) => grow(&|p| {
+                        p.park.0 == k || region.parks[p.park.0].parent.map(|x| x.0) == Some(k)
+                    }),
+                    None => unknown("park", k),
+                }
+            } else if let Some(ids) = &g.producers {
+                for id in ids.get_ref() {
+                    if !region.producers.iter().any(|p| &p.id == id) {
+                        pr.at(
+                            ids.span().start,
+                            &format!("path.growth[{i}].producers"),
+                            format!(
+                                "no producer \"{id}\" in year {year}'s scenario ({})",
+                                scenario_file.display()
+                            ),
+                        );
+                    }
+                }
+                grow(&|p| ids.get_ref().contains(&p.id));
+            } else {
+                grow(&|_| true);
+            }
+        }
+        for (i, r) in h.ramp.iter().enumerate() {
+            let r = r.get_ref();
+            let Some(&start) = started.get(r.measure.get_ref()) else {
+                continue;
+            };
+            if year < start {
+                continue;
+            }
+            let share = r
+                .shares
+                .get_ref()
+                .get((year - start) as usize)
+                .copied()
+                .unwrap_or(1.0);
+            if region
+                .candidates
+                .list
+                .iter()
+                .any(|c| &c.id == r.measure.get_ref())
+            {
+                adjust.push(Adjust::Ramp {
+                    id: r.measure.get_ref().clone(),
+                    share,
+                });
+            } else {
+                pr.at(
+                    r.measure.span().start,
+                    &format!("path.ramp[{i}].measure"),
+                    format!(
+                        "no candidate measure \"{}\" in year {year}'s scenario",
+                        r.measure.get_ref()
+                    ),
+                );
+            }
+        }
+        digest.update(l.hash.as_bytes());
+        for f in &l.files {
+            if !files.contains(f) {
+                files.push(f.clone());
+            }
+        }
+        years.push(Year::new(year, region.clone(), adjust));
+        loaded.push(l);
+    }
+    // Every year on the same footing.
+    let t0 = &years[0].region;
+    for y in &years[1..] {
+        let s = &y.region.settings;
+        if s.objective != t0.settings.objective
+            || s.quantity_resolution != t0.settings.quantity_resolution
+            || s.cost_resolution != t0.settings.cost_resolution
+        {
+            pr.at(0, "path", format!("year {} has another objective or resolution than year {first}: every year of a path must share [settings] objective, quantity_resolution and cost_resolution_yuan", y.year));
+            break;
+        }
+    }
+    let mut stockpiles = Vec::new();
+    for (i, s) in h.stock.iter().enumerate() {
+        let s = s.get_ref();
+        let mut index = Vec::new();
+        for y in &years {
+            match y
+                .region
+                .producers
+                .iter()
+                .position(|p| &p.id == s.producer.get_ref())
+            {
+                Some(p) => index.push(crate::model::ProducerId(p)),
+                None => pr.at(
+                    s.producer.span().start,
+                    &format!("path.stock[{i}].producer"),
+                    format!(
+                        "no producer \"{}\" in year {}'s scenario",
+                        s.producer.get_ref(),
+                        y.year
+                    ),
+                ),
+            }
+        }
+        if stockpiles
+            .iter()
+            .any(|l: &StockLink| &l.producer == s.producer.get_ref())
+        {
+            pr.at(
+                s.producer.span().start,
+                &format!("path.stock[{i}].producer"),
+                "this producer's stock is already given",
+            );
+        }
+        if index.len() == years.len() {
+            stockpiles.push(StockLink {
+                producer: s.producer.get_ref().clone(),
+                index,
+                stock: *s.stock.get_ref(),
+            });
+        }
+    }
+    let mut landfills = Vec::new();
+    for (i, l) in h.landfill.iter().enumerate() {
+        let l = l.get_ref();
+        let mut index = Vec::new();
+        for y in &years {
+            match y.region.parks.iter().position(|p| &p.id == l.park.get_ref()) {
+                Some(p) if y.region.landfill_park(crate::model::ParkId(p)).0 == p => index.push(crate::model::ParkId(p)),
+                Some(_) => pr.at(l.park.span().start, &format!("path.landfill[{i}].park"), format!("park \"{}\" stores in its parent's landfill in year {} (give it a landfill_capacity, or name the parent)", l.park.get_ref(), y.year)),
+                None => pr.at(l.park.span().start, &format!("path.landfill[{i}].park"), format!("no park \"{}\" in year {}'s scenario", l.park.get_ref(), y.year)),
+            }
+        }
+        if landfills
+            .iter()
+            .any(|x: &RoomLink| &x.park == l.park.get_ref())
+        {
+            pr.at(
+                l.park.span().start,
+                &format!("path.landfill[{i}].park"),
+                "this park's room is already given",
+            );
+        }
+        if index.len() == years.len() {
+            landfills.push(RoomLink {
+                park: l.park.get_ref().clone(),
+                index,
+                room: *l.room.get_ref(),
+            });
+        }
+    }
+    pr.done()?;
+    Ok(LoadedPath {
+        path: ModelPath {
+            title: h.title,
+            description: h.description,
+            target_index: (target - first) as usize,
+            years,
+            stockpiles,
+            landfills,
+        },
+        years: loaded,
+        hash: format!("{:x}", digest.finalize()),
+        files,
+    })
+}
+
+/// A year's loading error, each problem saying which year of the path it is in.
+fn in_year(e: ScenarioError, year: i32) -> ScenarioError {
+    match e {
+        ScenarioError::Invalid(d) => ScenarioError::Invalid(Diagnostics(
+            d.0.into_iter()
+                .map(|mut d| {
+                    d.message = format!("{} (in the path's year {year})", d.message);
+                    d
+                })
+                .collect(),
+        )),
+        e => e,
+    }
+}
