@@ -71,7 +71,7 @@ pub struct ConsumerUse {
     /// Exact value of one more unit of capacity: the cost saved when this capacity alone rises
     /// by one flow unit (the right derivative, re-solved warm), yuan per unit; 0 when not
     /// saturated. Unlike the dual, it does not depend on which optimal basis was found.
-    pub capacity_value: f64,
+    pub capacity_value: Option<f64>,
 }
 
 /// Use of one park's compliant landfill (solids, t/yr): the landfill that takes the storage of
@@ -88,7 +88,7 @@ pub struct LandfillUse {
     /// Exact value of one more tonne of its capacity: the cost saved when this capacity alone
     /// rises by one flow unit (re-solved warm and certified), yuan/t; 0 when not full or
     /// unlimited.
-    pub capacity_value: f64,
+    pub capacity_value: Option<f64>,
     /// The capacity arc's dual, yuan/t (0 unless full).
     pub shadow_price: f64,
     /// Whether the landfill is limited and full: its capacity as the solver saw it (rounded

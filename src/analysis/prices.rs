@@ -18,7 +18,7 @@ pub(super) fn consumers(region: &Region, net: &Network, alloc: &Allocation) -> V
             intake: 0.0,
             capacity: region.capacity_in_force(c),
             capacity_shadow_price: 0.0,
-            capacity_value: alloc.capacity_value.as_ref().map_or(0.0, |v| v[i]),
+            capacity_value: alloc.capacity_value.as_ref().map(|v| v[i]),
         })
         .collect();
     for (a, _s, _t, arc) in net.arcs() {
@@ -71,7 +71,7 @@ pub(super) fn landfills(
             capacity: p.landfill_capacity,
             stored: stored[i],
             dumped: dumped[i],
-            capacity_value: alloc.landfill_value.as_ref().map_or(0.0, |v| v[i]),
+            capacity_value: alloc.landfill_value.as_ref().map(|v| v[i]),
             shadow_price: shadow[i],
             full: full[i],
         })

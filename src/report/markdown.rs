@@ -202,11 +202,12 @@ pub fn report_md(region: &Region, r: &Results) -> String {
     let mut binding: Vec<_> = r
         .consumers
         .iter()
-        .filter(|c| c.capacity_value > 0.0)
+        .filter(|c| c.capacity_value.is_some_and(|v| v > 0.0))
         .collect();
     binding.sort_by(|a, b| {
         b.capacity_value
-            .total_cmp(&a.capacity_value)
+            .unwrap_or(0.0)
+            .total_cmp(&a.capacity_value.unwrap_or(0.0))
             .then(a.consumer.cmp(&b.consumer))
     });
     let columns: [Column<Binding>; 6] = [
@@ -224,7 +225,7 @@ pub fn report_md(region: &Region, r: &Results) -> String {
             park: &region.parks[c.park.0].id,
             unit: consumer_unit(region, c),
             capacity: cu.capacity,
-            value: cu.capacity_value,
+            value: cu.capacity_value.unwrap_or(0.0),
             dual: cu.capacity_shadow_price,
         }
     });
@@ -267,7 +268,8 @@ fn landfills(s: &mut String, region: &Region, r: &Results) {
             }),
             ("dumped (t/yr)", Right, |(_, l)| grouped(l.dumped)),
             ("value (yuan/t)", Right, |(_, l)| {
-                format!("{:.2}", l.capacity_value)
+                l.capacity_value
+                    .map_or("–".to_string(), |v| format!("{v:.2}"))
             }),
         ];
         let rows = limited.iter().map(|l| (&region.parks[l.park.0], *l));

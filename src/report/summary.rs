@@ -195,7 +195,8 @@ struct LandfillJson<'a> {
     dumped_t: f64,
     full: bool,
     /// The cost saved by one more tonne of capacity (certified re-solve).
-    capacity_value_yuan_per_t: f64,
+    /// `null` where not computed (a year of a path solved jointly).
+    capacity_value_yuan_per_t: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -479,7 +480,7 @@ impl<'a> Summary<'a> {
                             free_t: l.free().map(q),
                             dumped_t: q(l.dumped),
                             full: l.full,
-                            capacity_value_yuan_per_t: yuan(l.capacity_value),
+                            capacity_value_yuan_per_t: l.capacity_value.map(yuan),
                         };
                         (park.id.clone(), v)
                     })

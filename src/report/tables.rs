@@ -220,7 +220,7 @@ const CONSUMER_COLUMNS: &[ConsumerColumn] = &[
         }
     }),
     ("capacity_value_yuan_per_unit", |r| {
-        num(r.used.capacity_value, 4)
+        r.used.capacity_value.map(|v| num(v, 4)).unwrap_or_default()
     }),
     ("capacity_shadow_price_yuan_per_unit", |r| {
         num(r.used.capacity_shadow_price, 4)
@@ -261,7 +261,7 @@ const LANDFILL_COLUMNS: &[LandfillColumn] = &[
     ("dumped", |r| num(r.used.dumped, 3)),
     ("full", |r| r.used.full.to_string()),
     ("capacity_value_yuan_per_unit", |r| {
-        num(r.used.capacity_value, 4)
+        r.used.capacity_value.map(|v| num(v, 4)).unwrap_or_default()
     }),
     ("capacity_shadow_price_yuan_per_unit", |r| {
         num(r.used.shadow_price, 4)
