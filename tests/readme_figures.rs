@@ -619,7 +619,7 @@ fn dumping_block() -> String {
             .find(|l| l.park.0 == p8)
             .expect("P8's landfill");
         assert!(l.full, "P8's landfill is full");
-        l.capacity_value
+        l.capacity_value.expect("computed")
     };
     let cap = region.parks[p8].landfill_capacity.expect("P8 is limited");
     format!(
