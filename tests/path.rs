@@ -173,3 +173,36 @@ fn a_paths_monte_carlo_draws_each_year_as_the_years_scenario_alone_would() {
     .unwrap();
     assert_eq!(joint.records, mc.records);
 }
+
+/// The two-year region with 90 t in 2024 falling to 60 t in 2025: the overflow and the room's
+/// use are in the first year, whose storage reaches the path's disposal through the room (the
+/// lexicographic phases must cap total disposal, not each year's share of it).
+#[test]
+fn a_landfills_room_used_in_the_first_year_and_a_stock_drawn_in_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = std::fs::read_to_string("scenarios/path/two_years.toml")
+        .unwrap()
+        .replace("quantity = 60.0 ", "quantity = 90.0 ");
+    std::fs::write(dir.path().join("two_years.toml"), region).unwrap();
+    let f = dir.path().join("p.toml");
+    std::fs::write(
+        &f,
+        "[path]\ntitle = \"t\"\nbase = \"two_years.toml\"\nfirst_year = 2024\nlast_year = 2025\n\
+         [[path.growth]]\nrate = -0.3333333333333333\n\
+         [[path.stock]]\nproducer = \"g\"\nstock = 60.0\n\
+         [[path.landfill]]\npark = \"A\"\nroom = 5.0\n",
+    )
+    .unwrap();
+    let r = solve(f.to_str().unwrap(), false);
+    let (y0, y1) = (&r.years[0].results, &r.years[1].results);
+    // 2024: 90 t against 80 t of bricks: 10 t disposed, 5 t in the landfill (all its room),
+    // 5 t dumped; nothing drawn (no spare capacity).
+    assert_eq!((y0.solids.generated, y0.solids.disposed), (90.0, 10.0));
+    assert_eq!((r.years[0].rooms[0].stored, y0.solids.dumped), (5.0, 5.0));
+    assert_eq!(y0.solids.stockpile_drawn, 0.0);
+    // 2025: 60 t, 20 t of spare capacity: 20 t drawn from the stock; nothing disposed.
+    assert_eq!((y1.solids.generated, y1.solids.disposed), (60.0, 0.0));
+    assert_eq!(y1.solids.stockpile_drawn, 20.0);
+    assert_eq!(r.years[1].stocks[0].end, 40.0);
+    assert_eq!(r.years[1].rooms[0].start, 0.0);
+}

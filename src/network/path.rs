@@ -228,7 +228,15 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
     // Link nodes after the years': reservoirs (stock, then year), rooms, the joint sink.
     let reservoir = |i: usize, t: usize| year_nodes + i * years.len() + t;
     let room = |i: usize| year_nodes + path.stockpiles.len() * years.len() + i;
-    let joint_sink = room(path.landfills.len());
+    // One disposal and one kept outlet per class over all years (solid, hydrogen), so that the
+    // lexicographic phases cap each class's total, as in a single year, not each year's share
+    // (a year's share may move: storage in a linked landfill ends in the last year's disposal).
+    let outlet = |kept: bool, c: MaterialClass| {
+        room(path.landfills.len())
+            + 2 * usize::from(kept)
+            + usize::from(c == MaterialClass::Hydrogen)
+    };
+    let joint_sink = room(path.landfills.len()) + 4;
     let linked_stock = |t: usize, p: ProducerId| {
         years[t].stockpile_node[p.0].is_some() && path.stockpiles.iter().any(|s| s.index[t] == p)
     };
@@ -261,6 +269,14 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
                         stored[i].push(ao + a);
                     }
                 }
+                ArcKind::DisposalOut(c) => {
+                    head = outlet(false, c);
+                    arc.kind = ArcKind::Carry;
+                }
+                ArcKind::KeptOut(c) => {
+                    head = outlet(true, c);
+                    arc.kind = ArcKind::Carry;
+                }
                 _ => {}
             }
             // A head may be a link node, added below at this index: the edge waits for it.
@@ -284,6 +300,17 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
         let v = graph.add_node(NodeKind::Landfill(l.index[last]));
         debug_assert_eq!(v.index(), room(i));
         supply.push(0.0);
+    }
+    for kept in [false, true] {
+        for c in [MaterialClass::Solid, MaterialClass::Hydrogen] {
+            let v = graph.add_node(if kept {
+                NodeKind::StockKept(c)
+            } else {
+                NodeKind::Disposal(c)
+            });
+            debug_assert_eq!(v.index(), outlet(kept, c));
+            supply.push(0.0);
+        }
     }
     let v = graph.add_node(NodeKind::Sink);
     debug_assert_eq!(v.index(), joint_sink);
@@ -331,15 +358,10 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
                     &["stock carried", &s.producer, &year],
                 )
             } else {
-                let kept = Arc {
-                    kind: ArcKind::KeptOut(class),
-                    capacity: None,
-                    econ: Econ::default(),
-                };
                 push(
                     reservoir(i, t),
-                    joint_sink,
-                    kept,
+                    outlet(true, class),
+                    zero_arc(None),
                     &["stock kept", &s.producer, &year],
                 )
             });
@@ -356,6 +378,22 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
             &["landfill room", &l.park],
         );
         rooms.push(RoomArcs { stored, out });
+    }
+    for kept in [false, true] {
+        for c in [MaterialClass::Solid, MaterialClass::Hydrogen] {
+            let kind = if kept {
+                ArcKind::KeptOut(c)
+            } else {
+                ArcKind::DisposalOut(c)
+            };
+            let arc = Arc {
+                kind,
+                capacity: None,
+                econ: Econ::default(),
+            };
+            let name = if kept { "kept out" } else { "disposal out" };
+            push(outlet(kept, c), joint_sink, arc, &[name, c.as_str()]);
+        }
     }
     let total: f64 = supply.iter().sum();
     supply[joint_sink] = -total;
