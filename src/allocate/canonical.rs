@@ -40,11 +40,20 @@ pub(super) fn tkm_weights(net: &Network, out: &mut Vec<i64>) {
     }));
 }
 
-/// Each arc's weight of step 2: its key's top bits, plus one (never zero).
-pub(super) fn tie_weights(keys: &[u64]) -> Vec<i64> {
-    keys.iter()
-        .map(|&k| (k >> (64 - TIE_BITS)) as i64 + 1)
+/// Each arc's weight of step 2: its key's top bits, plus one (never zero), times the arc's
+/// factor ([`Network::tie_scale`]: 1 but in a path's joint network).
+pub(super) fn tie_weights(net: &Network) -> Vec<i64> {
+    let scale = net.tie_scale();
+    net.tie_keys()
+        .iter()
+        .enumerate()
+        .map(|(a, &k)| key_weight(k) * scale.get(a).map_or(1, |&s| i64::from(s)))
         .collect()
+}
+
+/// A key's weight: its top [`TIE_BITS`] bits, plus one.
+fn key_weight(k: u64) -> i64 {
+    (k >> (64 - TIE_BITS)) as i64 + 1
 }
 
 /// Fixes at its flow every arc of `work` whose reduced cost under `cost` and the optimal
@@ -291,7 +300,7 @@ mod tests {
 
     #[test]
     fn tie_weights_are_positive_and_below_the_bound() {
-        let w = tie_weights(&[0, u64::MAX, 1 << 63]);
+        let w: Vec<i64> = [0, u64::MAX, 1 << 63].into_iter().map(key_weight).collect();
         assert_eq!(w, vec![1, 1 << TIE_BITS, (1 << (TIE_BITS - 1)) + 1]);
     }
 }

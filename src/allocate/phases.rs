@@ -108,7 +108,7 @@ impl Allocator {
                 write_values(net, scaling, &mut l.real)?;
                 canonical::tkm_weights(net, &mut l.tkm);
                 if l.topology != net.topology_id() {
-                    l.tie = canonical::tie_weights(net.tie_keys());
+                    l.tie = canonical::tie_weights(net);
                 }
                 l.topology = net.topology_id();
                 l
@@ -124,7 +124,7 @@ impl Allocator {
                     real,
                     roles,
                     tkm,
-                    tie: canonical::tie_weights(net.tie_keys()),
+                    tie: canonical::tie_weights(net),
                 }
             }
         };
@@ -416,7 +416,7 @@ impl Allocator {
         // they certify the canonical flow for the last phase's problem too).
         let mut tkm = Vec::new();
         canonical::tkm_weights(net, &mut tkm);
-        let tie = canonical::tie_weights(net.tie_keys());
+        let tie = canonical::tie_weights(net);
         let weights = canonical::Weights {
             tkm: &tkm,
             tie: &tie,

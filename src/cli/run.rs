@@ -189,6 +189,21 @@ pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
 /// Loads the scenario (or strategy, [`scenario::strategy`]) with the command line's
 /// overrides; every bad flag and every problem of the merged scenario is reported together.
 pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
+    if scenario::path::is_path(&a.scenario) {
+        // `run` and `validate` take a path before they get here.
+        return Err(ScenarioError::Invalid(Diagnostics(vec![
+            scenario::diag::Diagnostic {
+                file: a.scenario.display().to_string(),
+                line: 1,
+                column: 1,
+                field: "path".into(),
+                message: "a path file spans several years: `run` and `validate` take it; \
+                          `plan`, `compare` and `export` take one year's scenario (the path's \
+                          `base` or a year's `scenario`)"
+                    .into(),
+            },
+        ])));
+    }
     with_flags(a, |overrides| {
         // A strategy file loads its base with the strategy's values under the command line's.
         if scenario::strategy::is_strategy(&a.scenario) {

@@ -154,6 +154,8 @@ pub struct Network {
     reach: Reach,
     /// Every arc's key made of ids (see [`Network::tie_keys`]).
     tie_keys: Vec<u64>,
+    /// Per arc, the factor of its tie weight (see [`Network::tie_scale`]); empty: all 1.
+    tie_scale: Vec<u8>,
     /// What of the region built fixes the structure beyond nodes and arcs (checked by
     /// [`Network::refresh_values`]).
     shape: values::Shape,
@@ -287,6 +289,15 @@ impl Network {
         &self.tie_keys
     }
 
+    /// Per arc, the factor (1–255) of its tie weight in the canonical rule's second step;
+    /// empty when every factor is 1. Only a path's joint network has others: year t's arcs
+    /// weigh t + 1 times their key's weight, so that a tie between two years is broken (the
+    /// same ids give the same key in every year) while within a year the rule picks the
+    /// year's own optimum (a positive factor does not change a minimiser).
+    pub fn tie_scale(&self) -> &[u8] {
+        &self.tie_scale
+    }
+
     /// How many parks (and sub-blocks) the region built from had.
     pub fn park_count(&self) -> usize {
         self.shape.park_count()
@@ -354,6 +365,7 @@ impl Network {
         let tie_keys = canonical::tie_keys(region, &graph);
         Ok(Network {
             tie_keys,
+            tie_scale: Vec::new(),
             topology: TopologyId(fresh_topology_id()),
             mode_rates: Scratch::default(),
             shape: values::Shape::of(region),

@@ -58,8 +58,10 @@ impl PathNetwork {
     /// Builds every year's network and the joint network.
     pub fn build(path: &Path) -> Result<PathNetwork, super::NetworkError> {
         let regions = path.regions_to_build();
+        // Each year's build on its own (in the caller's thread pool), gathered in year order.
+        use rayon::prelude::*;
         let years = regions
-            .iter()
+            .par_iter()
             .map(Network::build)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(join(path, &regions, years))
@@ -218,10 +220,20 @@ fn zero_arc(capacity: Option<f64>) -> Arc {
 }
 
 fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
-    let mut graph: DiGraph<NodeKind, Arc> = DiGraph::new();
-    let mut supply = Vec::new();
+    let arcs: usize = years.iter().map(Network::arc_count).sum::<usize>()
+        + years.len() * (1 + 2 * path.stockpiles.len())
+        + path.landfills.len()
+        + 4;
+    let nodes: usize = years.iter().map(Network::node_count).sum::<usize>()
+        + years.len() * path.stockpiles.len()
+        + path.landfills.len()
+        + 5;
+    let mut graph: DiGraph<NodeKind, Arc> = DiGraph::with_capacity(nodes, arcs);
+    let mut supply = Vec::with_capacity(nodes);
     let mut reach = Reach::new();
-    let mut keys = Vec::new();
+    reach.start.reserve(arcs);
+    let mut keys = Vec::with_capacity(arcs);
+    let mut scale = Vec::with_capacity(arcs);
     let (mut node_offset, mut arc_offset) = (Vec::new(), Vec::new());
     let last = years.len() - 1;
     let year_nodes: usize = years.iter().map(Network::node_count).sum();
@@ -243,7 +255,7 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
     let linked_park =
         |t: usize, park: ParkId| path.landfills.iter().position(|l| l.index[t] == park);
     let mut stored: Vec<Vec<usize>> = vec![Vec::new(); path.landfills.len()];
-    let mut staged = Vec::new();
+    let mut staged = Vec::with_capacity(arcs);
     for (t, net) in years.iter().enumerate() {
         let (no, ao) = (graph.node_count(), staged.len());
         node_offset.push(no);
@@ -286,6 +298,7 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
             // year run alone's, so that independent years solved jointly give each year's
             // canonical optimum (equal keys of two years are ordered by year).
             keys.push(net.tie_keys()[a]);
+            scale.push(u8::try_from(t + 1).expect("at most 255 years"));
         }
     }
     // The link nodes.
@@ -322,6 +335,7 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
         let e = graph.add_edge(NodeIndex::new(s), NodeIndex::new(h), arc);
         reach.push(&[]);
         keys.push(path_key(key));
+        scale.push(1);
         e.index()
     };
     // Each year's sink closed into the joint sink.
@@ -412,6 +426,7 @@ fn join(path: &Path, regions: &[Region], years: Vec<Network>) -> PathNetwork {
         rate_groups: Vec::new(),
         reach,
         tie_keys: keys,
+        tie_scale: scale,
         shape: target.shape.clone(),
         topology: TopologyId(super::fresh_topology_id()),
         mode_rates: Scratch::default(),

@@ -129,6 +129,7 @@ pub fn evaluate_path(path: &Path, cfg: &PathConfig) -> Result<PathResults, Analy
     let joint =
         Allocator::new(alloc_cfg).allocate(&pn.joint, target.settings.objective, scaling)?;
     let years = (0..path.years.len())
+        .into_par_iter()
         .map(|t| year_of(path, &pn, &joint, t, scaling))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PathResults {
