@@ -1,5 +1,5 @@
-//! Chart rendering: the utilisation-by-material bar chart, the route chart and the flow map, as PNG bytes or
-//! SVG text.
+//! Chart rendering: the utilisation-by-material bar chart, the route chart, the flow map and the
+//! trajectory of a path, as PNG bytes or SVG text.
 //!
 //! Every public render function is pure: plain input structs in, bytes out. Nothing touches the
 //! file system, the clock or the system fonts, so the same input always gives byte-identical
@@ -9,14 +9,16 @@
 //! One file per concern: `style` (font, colours, palette, fitting text to a width),
 //! `utilisation` (the bar chart), `routes` (solids by route, by kind), `map` (the flow map, drawn layer by layer), `plan` (cost against P(meet target)), `compare` (strategies side by side), `legend` (the
 //! map's legend), `distribution` (the Monte Carlo's rate histogram), `tornado` (rank
-//! correlations of the uncertain inputs with the rate), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
+//! correlations of the uncertain inputs with the rate), `trajectory` (a path's rate year by year
+//! toward its target), `geometry` (projection, flow widths, arrows, donuts), `labels` (label
 //! placement), `encode` (PNG encoding). Numbers are printed by [`crate::report::format`].
 //!
 //! The charts are tested through their input data: the geometry and formatting decisions live in
 //! small pure helpers ([`map_projection`], [`flow_width`], [`palette_colour`],
 //! [`width_legend_quantities`], [`rate_axis_max`], [`arrow_polygon`], [`place_labels_with`],
 //! [`fit_text`], [`fit_title`], [`donut_radius`], [`donut_angles`], [`disposal_side`],
-//! [`tonnes_axis`], [`route_fill`], [`efficient_front`], [`rate_label`]) with their own unit tests;
+//! [`tonnes_axis`], [`route_fill`], [`efficient_front`], [`rate_label`], [`trajectory_runs`],
+//! [`trajectory_axis_max`], [`trajectory_legend`]) with their own unit tests;
 //! the render functions only lay those results out.
 //!
 //! Layout on real scenarios (21 parks and sub-blocks, 11+ materials, long names): titles are
@@ -38,6 +40,7 @@ mod plan;
 mod routes;
 mod style;
 mod tornado;
+mod trajectory;
 mod utilisation;
 
 use plotters::coord::Shift;
@@ -55,6 +58,9 @@ pub use plan::cost_axis_max;
 pub use routes::{route_fill, route_kind_colour, tonnes_axis, RouteFill};
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
 pub use tornado::{rho_label, MAX_BARS};
+pub use trajectory::{
+    trajectory_axis_max, trajectory_legend, trajectory_runs, TrajectoryChart, TrajectoryLegend,
+};
 pub use utilisation::{rate_axis_max, tonnes_label};
 
 /// Pixel size of the utilisation chart.
@@ -67,6 +73,8 @@ pub const MAP_SIZE: (u32, u32) = (1200, 1000);
 pub const DISTRIBUTION_SIZE: (u32, u32) = (1200, 700);
 /// Pixel size of the tornado.
 pub const TORNADO_SIZE: (u32, u32) = (1200, 760);
+/// Pixel size of the trajectory of a path.
+pub const TRAJECTORY_SIZE: (u32, u32) = (1200, 700);
 
 /// The distribution of the target's rate over Monte Carlo samples.
 #[derive(Debug, Clone, PartialEq)]
@@ -401,6 +409,16 @@ pub fn tornado_png(c: &TornadoChart) -> Result<Vec<u8>, ChartError> {
 /// The tornado as an SVG document of [`TORNADO_SIZE`].
 pub fn tornado_svg(c: &TornadoChart) -> Result<String, ChartError> {
     render_svg(TORNADO_SIZE, |root| tornado::draw_tornado(root, c))
+}
+
+/// The trajectory of a path as a PNG image of [`TRAJECTORY_SIZE`].
+pub fn trajectory_png(c: &TrajectoryChart) -> Result<Vec<u8>, ChartError> {
+    encode::render_png(TRAJECTORY_SIZE, |root| trajectory::draw_trajectory(root, c))
+}
+
+/// The trajectory of a path as an SVG document of [`TRAJECTORY_SIZE`].
+pub fn trajectory_svg(c: &TrajectoryChart) -> Result<String, ChartError> {
+    render_svg(TRAJECTORY_SIZE, |root| trajectory::draw_trajectory(root, c))
 }
 
 /// The plan chart as a PNG image of [`PLAN_SIZE`].

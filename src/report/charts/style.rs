@@ -41,6 +41,11 @@ const PALETTE: [RGBColor; 12] = [
     RGBColor(255, 170, 187), // Tol light pink
 ];
 
+/// The rate under the scenario's accounting rule on the trajectory: the palette's Okabe–Ito blue.
+pub(super) const RATE_RULE: RGBColor = PALETTE[0];
+/// The strict rate on the trajectory: the palette's Okabe–Ito vermillion.
+pub(super) const RATE_STRICT: RGBColor = PALETTE[3];
+
 /// Marker radii in pixels: consolidated parks are drawn larger than sub-blocks.
 pub(super) const PARK_RADIUS: f64 = 8.0;
 pub(super) const BLOCK_RADIUS: f64 = 6.0;
