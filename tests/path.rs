@@ -206,3 +206,40 @@ fn a_landfills_room_used_in_the_first_year_and_a_stock_drawn_in_the_last() {
     assert_eq!(r.years[1].stocks[0].end, 40.0);
     assert_eq!(r.years[1].rooms[0].start, 0.0);
 }
+
+#[test]
+fn the_trajectory_chart_draws_the_years_rates_and_the_monte_carlos_band() {
+    use symbiosim::analysis::path::path_monte_carlo;
+    use symbiosim::report::path::trajectory_chart_data;
+    let dir = tempfile::tempdir().unwrap();
+    let f = path_file(
+        &dir,
+        &format!(
+            "[path]\ntitle = \"t\"\nbase = \"{}\"\nfirst_year = 2023\nlast_year = 2025\ntarget_year = 2024\n\
+             [[path.growth]]\nrate = 0.2\n",
+            abs("scenarios/tiny_uncertain.toml")
+        ),
+    );
+    let p = path::load(Path::new(&f), &[]).unwrap();
+    let cfg = PathConfig {
+        alloc: AllocConfig::default(),
+        force_joint: false,
+    };
+    let r = evaluate_path(&p.path, &cfg).unwrap();
+    let uncertain: Vec<_> = p.years.iter().map(|l| l.uncertain.clone()).collect();
+    let mc = path_monte_carlo(&p.path, &uncertain, (100, 3, 0), &cfg, &|| ()).unwrap();
+    let c = trajectory_chart_data(&p.path, &r, Some(&mc));
+    assert_eq!(c.years, [2023, 2024, 2025]);
+    assert_eq!(c.target_year, 2024);
+    assert_eq!(c.target_rate, 0.8);
+    for (t, y) in r.years.iter().enumerate() {
+        assert_eq!(c.rate[t], y.results.target.achieved);
+        assert_eq!(c.strict[t], y.results.target.strict_achieved);
+        let s = mc.rate[t].as_ref().unwrap();
+        assert_eq!(c.band.as_ref().unwrap()[t], (s.p5, s.p95));
+    }
+    // The years differ (20 %/yr growth against fixed capacities), and the chart says so.
+    assert_ne!(c.rate[0], c.rate[2]);
+    assert!(c.note.as_ref().unwrap().contains("P(meet 80 % in 2024)"));
+    assert!(trajectory_chart_data(&p.path, &r, None).band.is_none());
+}

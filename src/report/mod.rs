@@ -225,12 +225,3 @@ pub struct RunInfo {
     /// (solve phase, pivots): implementation details, kept out of the results.
     pub pivots: Vec<(String, u64)>,
 }
-
-/// The charts of a path (see [`path::render_path`]).
-fn path_charts(
-    _p: &crate::model::path::Path,
-    _r: &crate::analysis::path::PathResults,
-    _mc: Option<&crate::analysis::path::PathMonteCarlo>,
-) -> Result<Vec<OutputFile>, ReportError> {
-    Ok(Vec::new())
-}

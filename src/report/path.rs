@@ -741,6 +741,53 @@ pub fn terminal_path(p: &Path, r: &PathResults, mc: Option<&PathMonteCarlo>) -> 
     s
 }
 
+/// The trajectory chart's input: each year's target rate under the rule and strict, the
+/// Monte Carlo's p5–p95 when it ran, the target and its year.
+pub fn trajectory_chart_data(
+    p: &Path,
+    r: &PathResults,
+    mc: Option<&PathMonteCarlo>,
+) -> super::charts::TrajectoryChart {
+    let tr = p.target_region();
+    let ty = r.target_year();
+    super::charts::TrajectoryChart {
+        title: format!("{}: {} utilisation rate by year", p.title, ty.results.target.scope),
+        subtitle: match r.solve {
+            PathSolve::Joint => format!("solved jointly: {}", links_phrase(p)),
+            PathSolve::YearByYear => "solved year by year (nothing links the years)".to_string(),
+        },
+        years: r.years.iter().map(|y| y.year).collect(),
+        rate: r.years.iter().map(|y| y.results.target.achieved).collect(),
+        rule: tr.target.accounting.rule.clone(),
+        strict: r
+            .years
+            .iter()
+            .map(|y| y.results.target.strict_achieved)
+            .collect(),
+        band: mc.and_then(|mc| {
+            mc.rate
+                .iter()
+                .map(|s| s.as_ref().map(|s| (s.p5, s.p95)))
+                .collect::<Option<Vec<_>>>()
+        }),
+        target_rate: tr.target.rate,
+        target_year: ty.year,
+        note: mc.map(|mc| {
+            let (pm, (lo, hi)) = mc.p_meet();
+            format!(
+                "P(meet {} in {}) = {} [{}, {}], {} samples (seed {}); p5–p95 of the rate under the rule",
+                percent_whole(tr.target.rate),
+                ty.year,
+                percent_summary(Some(pm)),
+                percent_summary(Some(lo)),
+                percent_summary(Some(hi)),
+                super::format::grouped(mc.samples as f64),
+                mc.seed
+            )
+        }),
+    }
+}
+
 /// Every output of a path run but the manifest: the path's files, then each year's run
 /// outputs under `years/<year>/`.
 pub fn render_path(
@@ -784,7 +831,15 @@ pub fn render_path(
         path: "report.md".into(),
         bytes: path_md(p, r, mc).into_bytes(),
     });
-    out.extend(super::path_charts(p, r, mc)?);
+    let chart = trajectory_chart_data(p, r, mc);
+    out.push(OutputFile {
+        path: "charts/trajectory.png".into(),
+        bytes: super::charts::trajectory_png(&chart)?,
+    });
+    out.push(OutputFile {
+        path: "charts/trajectory.svg".into(),
+        bytes: super::charts::trajectory_svg(&chart)?.into_bytes(),
+    });
     use rayon::prelude::*;
     let years: Vec<Vec<OutputFile>> = r
         .years

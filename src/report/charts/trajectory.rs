@@ -247,14 +247,20 @@ fn legend_layout(widths: &[f64], width: f64) -> Vec<(f64, usize)> {
 /// The upper point's label goes above it (the rule's above its band) and the lower point's
 /// below it (the rule's above on a tie), `LABEL_GAP` away; a label that would leave the room
 /// goes to the other side. If the strict label then covers the rule's label or its point, it
-/// moves beyond the rule's label (on its own side, else on the other).
+/// moves beyond the rule's label (on its own side, else on the other). A label that would
+/// cross the target line (`avoid`, its pixel row) goes to the other side where that one fits
+/// and is clear of it.
 fn value_label_ys(
     rule: Option<(f64, (f64, f64))>,
     strict: Option<f64>,
     (hr, hs): (f64, f64),
     (top, bottom): (f64, f64),
+    avoid: Option<f64>,
 ) -> (Option<f64>, Option<f64>) {
-    let fits = |c: f64, h: f64| c - h / 2.0 >= top && c + h / 2.0 <= bottom;
+    let in_room = |c: f64, h: f64| c - h / 2.0 >= top && c + h / 2.0 <= bottom;
+    // Clear of the line and of the target-year diamond on it.
+    let clear = |c: f64, h: f64| avoid.is_none_or(|y| (c - y).abs() >= h / 2.0 + 8.0);
+    let fits = |c: f64, h: f64| in_room(c, h);
     let beside = |(y0, y1): (f64, f64), h: f64, above: bool| {
         if above {
             y0 - LABEL_GAP - h / 2.0
@@ -264,10 +270,15 @@ fn value_label_ys(
     };
     let place = |extent: (f64, f64), h: f64, above: bool| {
         let c = beside(extent, h, above);
-        if fits(c, h) {
+        let o = beside(extent, h, !above);
+        if fits(c, h) && clear(c, h) {
+            c
+        } else if fits(o, h) && clear(o, h) {
+            o
+        } else if fits(c, h) {
             c
         } else {
-            beside(extent, h, !above)
+            o
         }
     };
     match (rule, strict) {
@@ -552,6 +563,7 @@ pub(super) fn draw_trajectory<DB: DrawingBackend>(
         )))?;
     }
     let px = |p: &(i32, f64)| chart.backend_coord(&pct_pt(p));
+    let target_y = f64::from(px(&(c.target_year, target)).1);
     for p in strict_runs.iter().flatten() {
         draw_square_marker(root, px(p))?;
     }
@@ -598,7 +610,13 @@ pub(super) fn draw_trajectory<DB: DrawingBackend>(
             let (lo, hi) = band.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v)));
             (py(v), (py(hi), py(lo)))
         });
-        let (ry, sy) = value_label_ys(rule, s.map(py), (RULE_LABEL_H, STRICT_LABEL_H), bounds);
+        let (ry, sy) = value_label_ys(
+            rule,
+            s.map(py),
+            (RULE_LABEL_H, STRICT_LABEL_H),
+            bounds,
+            Some(target_y),
+        );
         let (x, _) = px(&(year, 0.0));
         for (k, (v, cy)) in [(r, ry), (s, sy)].into_iter().enumerate() {
             if let (Some(v), Some(cy)) = (v, cy) {
@@ -818,27 +836,30 @@ mod tests {
         let at = |y: f64| Some((y, (y, y)));
         // The rule above its point, the strict rate below its own.
         assert_eq!(
-            value_label_ys(at(100.0), Some(300.0), h, b),
+            value_label_ys(at(100.0), Some(300.0), h, b, None),
             (Some(82.0), Some(317.0))
         );
         // Above the band behind the rule's point.
         assert_eq!(
-            value_label_ys(Some((100.0, (80.0, 120.0))), Some(300.0), h, b),
+            value_label_ys(Some((100.0, (80.0, 120.0))), Some(300.0), h, b, None),
             (Some(62.0), Some(317.0))
         );
         // The strict rate above the rule's: labels swap sides (the rule's below its band).
         assert_eq!(
-            value_label_ys(at(300.0), Some(100.0), h, b),
+            value_label_ys(at(300.0), Some(100.0), h, b, None),
             (Some(318.0), Some(83.0))
         );
         assert_eq!(
-            value_label_ys(Some((300.0, (280.0, 320.0))), Some(100.0), h, b),
+            value_label_ys(Some((300.0, (280.0, 320.0))), Some(100.0), h, b, None),
             (Some(338.0), Some(83.0))
         );
         // A rate of 1 at the top: its label below the point.
-        assert_eq!(value_label_ys(at(5.0), None, h, b), (Some(23.0), None));
+        assert_eq!(
+            value_label_ys(at(5.0), None, h, b, None),
+            (Some(23.0), None)
+        );
         // Both 0 at the bottom: the strict label above the rule's.
-        let (r, s) = value_label_ys(at(400.0), Some(400.0), h, b);
+        let (r, s) = value_label_ys(at(400.0), Some(400.0), h, b, None);
         assert_eq!(r, Some(382.0));
         assert_eq!(s, Some(382.0 - 9.0 - 2.0 - 8.0));
         // Close points, with or without a band: the strict label never covers the rule's label
@@ -847,14 +868,22 @@ mod tests {
             for half in [0.0, 20.0] {
                 let (rp, sp) = (200.0, 200.0 + f64::from(gap));
                 let rule = Some((rp, (rp - half, rp + half)));
-                let (r, s) = value_label_ys(rule, Some(sp), h, b);
+                let (r, s) = value_label_ys(rule, Some(sp), h, b, None);
                 let (r, s) = (r.unwrap(), s.unwrap());
                 assert!((r - s).abs() >= (h.0 + h.1) / 2.0, "gap {gap}");
                 assert!((s - rp).abs() >= h.1 / 2.0 + 6.0, "gap {gap}");
             }
         }
-        assert_eq!(value_label_ys(None, Some(300.0), h, b), (None, Some(317.0)));
-        assert_eq!(value_label_ys(None, None, h, b), (None, None));
+        assert_eq!(
+            value_label_ys(None, Some(300.0), h, b, None),
+            (None, Some(317.0))
+        );
+        assert_eq!(value_label_ys(None, None, h, b, None), (None, None));
+        // A label that would cross the target line goes to the other side of its point.
+        let (r, _) = value_label_ys(at(100.0), None, h, b, Some(82.0));
+        assert_eq!(r, Some(118.0));
+        let (_, s) = value_label_ys(None, Some(300.0), h, b, Some(317.0));
+        assert_eq!(s, Some(283.0));
     }
 
     #[test]
