@@ -1,7 +1,8 @@
 //! The six-year Ordos path (`scenarios/ordos_path.toml`, solved jointly as one time-expanded
 //! network) against one year's solve (its target year, 2025, alone), both with the
 //! lexicographic phases and the canonical rule and without capacity values or rate ranges
-//! (the joint problem computes neither). Issue #20's goal: the path ≤ 6× one year.
+//! (the joint problem computes neither); and the year as `run` solves it, with both. Issue
+//! #20's goal: the path ≤ 6× one year.
 //!
 //! `cargo bench --bench path`; the ratio is in `docs/performance-log.md`.
 
@@ -29,6 +30,10 @@ fn path(c: &mut Criterion) {
     g.bench_function("one year (2025) alone, build + solve + analyse", |b| {
         b.iter(|| evaluate(&target, &alloc).unwrap())
     });
+    g.bench_function(
+        "one year (2025) alone as `run` solves it (capacity values, rate ranges)",
+        |b| b.iter(|| evaluate(&target, &AllocConfig::default()).unwrap()),
+    );
     g.bench_function("six years jointly, build + solve + analyse", |b| {
         b.iter(|| evaluate_path(&l.path, &cfg).unwrap())
     });
