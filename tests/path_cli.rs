@@ -269,3 +269,82 @@ fn path_file_problems_are_located_and_reported_together() {
         "{err}"
     );
 }
+
+#[test]
+fn plan_on_a_path_decides_in_the_target_year_and_checks_the_whole_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/tiny_plan.toml").unwrap();
+    let path = tmp.path().join("p.toml");
+    // Three independent years of tiny_plan: the path's P in the target year is the plan's.
+    std::fs::write(
+        &path,
+        format!(
+            "[path]\ntitle = \"t\"\nbase = \"{}\"\nfirst_year = 2024\nlast_year = 2026\ntarget_year = 2025\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("o");
+    let o = symbiosim(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--samples",
+        "300",
+        "--seed",
+        "4",
+        "--confidence",
+        "0.8",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    ok(&o);
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("plan.json")).unwrap()).unwrap();
+    let check: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("path_check.json")).unwrap()).unwrap();
+    assert_eq!(check["target_year"], 2025);
+    let met = check["plan_met"].as_u64().unwrap();
+    assert_eq!(check["plan_samples"], 300);
+    let p = check["path_monte_carlo"]["p_meet_target"].as_f64().unwrap();
+    // (serde_json's reader may be off by an ulp.)
+    assert!((p - met as f64 / 300.0).abs() < 1e-12, "{p} vs {met}/300");
+    assert!(p >= 0.8, "{p}");
+    // The measures added are the plan's chosen ones.
+    let chosen: Vec<&str> = plan["chosen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let added: Vec<&str> = check["measures_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    // tiny_plan's header: at 80 % confidence, the large ash plant, the fee, the siding, the pit.
+    assert_eq!(chosen.len(), 4, "{chosen:?}");
+    assert_eq!(chosen, added);
+    // A measure still ramping up in the target year is refused, naming it.
+    std::fs::write(
+        &path,
+        format!(
+            "[path]\ntitle = \"t\"\nbase = \"{}\"\nfirst_year = 2024\nlast_year = 2025\n\
+             [[path.year]]\nyear = 2025\nwith = [\"ash_blocks_small\"]\n\
+             [[path.ramp]]\nmeasure = \"ash_blocks_small\"\nshares = [0.5]\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let o = symbiosim(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--samples",
+        "10",
+        "--out",
+        tmp.path().join("o2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ash_blocks_small is still ramping up"));
+}

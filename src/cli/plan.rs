@@ -37,6 +37,9 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<ExitCode> {
         .num_threads(threads)
         .build()?;
     pool.install(|| {
+        if symbiosim::scenario::path::is_path(&a.scenario.scenario) {
+            return super::path::plan(a, cfg, threads, (&out, replace, create_parents));
+        }
         let mut timings = Vec::new();
         let loaded = match load_or_report(&a.scenario, a.quiet, &mut timings) {
             Ok(l) => l,

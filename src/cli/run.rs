@@ -190,16 +190,16 @@ pub(super) fn report_invalid(e: &ScenarioError) -> ExitCode {
 /// overrides; every bad flag and every problem of the merged scenario is reported together.
 pub(super) fn load(a: &ScenarioArgs) -> Result<Loaded, ScenarioError> {
     if scenario::path::is_path(&a.scenario) {
-        // `run` and `validate` take a path before they get here.
+        // `run`, `validate` and `plan` take a path before they get here.
         return Err(ScenarioError::Invalid(Diagnostics(vec![
             scenario::diag::Diagnostic {
                 file: a.scenario.display().to_string(),
                 line: 1,
                 column: 1,
                 field: "path".into(),
-                message: "a path file spans several years: `run` and `validate` take it; \
-                          `plan`, `compare` and `export` take one year's scenario (the path's \
-                          `base` or a year's `scenario`)"
+                message: "a path file spans several years: `run`, `validate` and `plan` take \
+                          it; `compare` and `export` take one year's scenario (the path's `base` \
+                          or a year's `scenario`)"
                     .into(),
             },
         ])));

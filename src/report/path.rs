@@ -854,3 +854,35 @@ pub fn render_path(
     }
     Ok(out)
 }
+
+/// `path_check.json` of `plan` on a path: the chosen portfolio added in the target year, the
+/// whole path re-sampled on the plan's draws, and P(meet the target in its year) on the path
+/// beside the plan's own (the target year alone).
+pub fn path_check_json(
+    p: &Path,
+    measures: &[String],
+    in_year: (u64, u64),
+    mc: &PathMonteCarlo,
+) -> Result<Vec<u8>, ReportError> {
+    #[derive(Serialize)]
+    struct Check<'a> {
+        target_year: i32,
+        /// The measures the plan adds to the target year (beyond the path's own).
+        measures_added: &'a [String],
+        /// The plan's samples meeting the target in the target year alone, and solved.
+        plan_met: u64,
+        plan_samples: u64,
+        /// The same draws on the whole path (the years solved as the path is).
+        path_monte_carlo: JsonMc,
+    }
+    let j = Check {
+        target_year: p.years[p.target_index].year,
+        measures_added: measures,
+        plan_met: in_year.0,
+        plan_samples: in_year.1,
+        path_monte_carlo: json_mc(p, mc),
+    };
+    let mut out = serde_json::to_vec_pretty(&j)?;
+    out.push(b'\n');
+    Ok(out)
+}
