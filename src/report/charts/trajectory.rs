@@ -906,17 +906,11 @@ mod tests {
         assert_eq!(decoded_size(&a), TRAJECTORY_SIZE);
         assert_eq!(a, trajectory_png(&c).unwrap());
         assert_eq!(trajectory_svg(&c).unwrap(), trajectory_svg(&c).unwrap());
-        if let Ok(dir) = std::env::var("SYMBIOSIM_CHART_SAMPLES") {
-            std::fs::write(std::path::Path::new(&dir).join("trajectory.png"), &a).unwrap();
-        }
     }
 
     #[test]
     fn svg_names_the_years_and_the_target() {
         let svg = trajectory_svg(&example()).unwrap();
-        if let Ok(dir) = std::env::var("SYMBIOSIM_CHART_SAMPLES") {
-            std::fs::write(std::path::Path::new(&dir).join("trajectory.svg"), &svg).unwrap();
-        }
         for y in 2020..=2025 {
             assert!(svg.contains(&format!(">\n{y}\n<")), "year {y}");
         }
@@ -991,10 +985,6 @@ mod tests {
                 svg.contains(&format!("target year {}", c.target_year)),
                 "{name}"
             );
-            if let Ok(dir) = std::env::var("SYMBIOSIM_CHART_SAMPLES") {
-                let path = std::path::Path::new(&dir).join(format!("trajectory_{name}.png"));
-                std::fs::write(path, &png).unwrap();
-            }
         }
     }
 }
