@@ -644,3 +644,42 @@ fn a_tiny_confidence_still_needs_one_sample_meeting_the_target() {
         assert_eq!(m["p_without"], 0.0, "{m}");
     }
 }
+
+#[test]
+fn the_plans_strict_rate_is_the_mean_over_its_samples_recomputed() {
+    // tiny_plan: the pit is backfill, which the strict rule does not count.
+    let l = load("scenarios/tiny_plan.toml");
+    let cfg = PlanConfig {
+        samples: 200,
+        seed: 3,
+        confidence: 0.9,
+        check_samples: 150,
+        check_seed: 8,
+        max_evaluations: 1000,
+    };
+    let p = plan(l.base(), &l.uncertain, cfg, &|_| ()).unwrap();
+    let chosen = p.chosen.as_ref().expect("tiny_plan reaches 90 %");
+    let n = l.base().candidates.len();
+    let region = l
+        .base()
+        .candidates
+        .region_for(l.base(), &chosen_flags(chosen.mask, n));
+    for (seed, samples, rate, strict) in [
+        (3, 200, chosen.mean_rate, chosen.mean_strict_rate),
+        (
+            8,
+            150,
+            p.out_of_sample.as_ref().unwrap().mean_rate,
+            p.out_of_sample.as_ref().unwrap().mean_strict_rate,
+        ),
+    ] {
+        let mc = monte_carlo(&region, &l.uncertain, seed, 0, samples, &|_| ()).unwrap();
+        let mean = |f: fn(&symbiosim::analysis::SampleResult) -> Option<f64>| {
+            symbiosim::analysis::Stats::of(mc.samples.iter().map(f)).map(|s| s.mean)
+        };
+        assert_eq!(rate, mean(|s| s.rate));
+        assert_eq!(strict, mean(|s| s.strict_rate));
+        // The pit's backfill counts under the rule only.
+        assert!(strict.unwrap() < rate.unwrap() - 0.1);
+    }
+}

@@ -69,6 +69,18 @@ pub struct ScenarioArgs {
     /// will do) or `max_utilisation` (technical potential: how far installed capacity reaches).
     #[arg(long, value_enum)]
     pub objective: Option<ObjectiveArg>,
+    /// The accounting rule of the target, overriding `target.accounting`: `china_statistical`
+    /// (backfill and ecological restoration count) or `strict` (they do not). Every output
+    /// gives both rates; this chooses the one the target (and `plan`) judges.
+    #[arg(long, value_enum)]
+    pub accounting: Option<AccountingArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountingArg {
+    #[value(name = "china_statistical")]
+    ChinaStatistical,
+    Strict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -242,6 +242,19 @@ pub(super) fn with_flags<T>(
             },
         });
     }
+    if let Some(rule) = a.accounting {
+        let value = match rule {
+            super::AccountingArg::ChinaStatistical => "china_statistical",
+            super::AccountingArg::Strict => "strict",
+        };
+        overrides.push(Override {
+            path: "target.accounting".into(),
+            value: format!("\"{value}\""),
+            origin: Provenance::Flag {
+                arg: format!("target.accounting={value}"),
+            },
+        });
+    }
     let loaded = load(&overrides);
     match (loaded, bad.is_empty()) {
         (result, true) => result,

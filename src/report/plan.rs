@@ -28,6 +28,8 @@ struct PortfolioJson {
     annual_cost_yuan: f64,
     p_meet_target: f64,
     expected_rate: Option<f64>,
+    /// The strict rate's mean (backfill and ecological restoration not counted).
+    expected_strict_rate: Option<f64>,
 }
 
 impl PortfolioJson {
@@ -37,6 +39,7 @@ impl PortfolioJson {
             annual_cost_yuan: round(p.annual_cost, 2),
             p_meet_target: round(p.p(), 6),
             expected_rate: p.mean_rate.map(|r| round(r, 6)),
+            expected_strict_rate: p.mean_strict_rate.map(|r| round(r, 6)),
         }
     }
 }
@@ -90,8 +93,11 @@ struct PlanJson {
     gap_yuan: Option<f64>,
     p_meet_target: Option<PInSample>,
     expected_rate: Option<Rates>,
+    /// The chosen plan's strict rate (backfill and ecological restoration not counted).
+    expected_strict_rate: Option<Rates>,
     baseline_p: f64,
     baseline_expected_rate: Option<f64>,
+    baseline_expected_strict_rate: Option<f64>,
     best_reached: PortfolioJson,
     marginal: Vec<MarginalJson>,
     evaluations: Counts,
@@ -138,8 +144,13 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
             in_sample: p.mean_rate.map(|r| round(r, 6)),
             out_of_sample: oos.and_then(|o| o.mean_rate.map(|r| round(r, 6))),
         }),
+        expected_strict_rate: chosen.map(|p| Rates {
+            in_sample: p.mean_strict_rate.map(|r| round(r, 6)),
+            out_of_sample: oos.and_then(|o| o.mean_strict_rate.map(|r| round(r, 6))),
+        }),
         baseline_p: round(plan.baseline.p(), 6),
         baseline_expected_rate: plan.baseline.mean_rate.map(|r| round(r, 6)),
+        baseline_expected_strict_rate: plan.baseline.mean_strict_rate.map(|r| round(r, 6)),
         best_reached: PortfolioJson::new(region, &plan.best),
         marginal: plan
             .marginal
@@ -205,6 +216,7 @@ pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
         "complete",
         "p_meet_target",
         "expected_rate",
+        "expected_strict_rate",
         "pareto",
         "chosen",
     ])?;
@@ -221,6 +233,7 @@ pub fn plan_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
             p.complete.to_string(),
             csv_number(p.p(), 6),
             csv_rate(p.mean_rate),
+            csv_rate(p.mean_strict_rate),
             on_front.to_string(),
             (chosen == Some(p.mask)).to_string(),
         ])?;
@@ -293,18 +306,20 @@ pub fn plan_files(region: &Region, plan: &Plan) -> Result<Vec<OutputFile>, Repor
 pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
     let cfg = &plan.config;
     let mut s = format!(
-        "{}: plan for P(rate ≥ {}) ≥ {} on {} samples (seed {}), {} candidates\n",
+        "{}: plan for P(rate ≥ {}, {} rule) ≥ {} on {} samples (seed {}), {} candidates\n",
         crate::model::text::escape(&region.name),
         percent_summary(Some(region.target.rate)),
+        region.target.accounting.rule,
         percent_whole(cfg.confidence),
         cfg.samples,
         cfg.seed,
         region.candidates.len()
     );
     s.push_str(&format!(
-        "  baseline: P = {}, expected rate {}\n",
+        "  baseline: P = {}, expected rate {} (strict {})\n",
         round(plan.baseline.p(), 4),
-        percent_summary(plan.baseline.mean_rate)
+        percent_summary(plan.baseline.mean_rate),
+        percent_summary(plan.baseline.mean_strict_rate)
     ));
     match &plan.chosen {
         Some(p) => {
@@ -328,9 +343,10 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                 }
             ));
             s.push_str(&format!(
-                "  P(meet target): in sample {}, expected rate {}\n",
+                "  P(meet target): in sample {}, expected rate {} (strict {})\n",
                 round(p.p(), 4),
-                percent_summary(p.mean_rate)
+                percent_summary(p.mean_rate),
+                percent_summary(p.mean_strict_rate)
             ));
             if let Some(o) = &plan.out_of_sample {
                 s.push_str(&format!(

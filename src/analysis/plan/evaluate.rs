@@ -17,6 +17,8 @@ pub struct Tally {
     pub met: u64,
     rate_sum: f64,
     rated: u64,
+    strict_sum: f64,
+    strict_rated: u64,
 }
 
 impl Tally {
@@ -28,6 +30,16 @@ impl Tally {
             self.rate_sum += r;
             self.rated += 1;
         }
+        if let Some(r) = s.strict_rate {
+            self.strict_sum += r;
+            self.strict_rated += 1;
+        }
+    }
+
+    /// The mean strict rate (backfill and ecological restoration not counted) over the samples
+    /// where it is defined, summed in index order as [`Tally::mean_rate`].
+    pub fn mean_strict_rate(&self) -> Option<f64> {
+        (self.strict_rated > 0).then(|| self.strict_sum / self.strict_rated as f64)
     }
 
     /// The mean rate over the samples where it is defined (None: nowhere): the same sum, in
@@ -108,6 +120,7 @@ impl Evaluations<'_> {
             samples: solved,
             complete: solved == total,
             mean_rate: t.mean_rate(),
+            mean_strict_rate: t.mean_strict_rate(),
             stage: cached.map_or(stage, |i| self.list[i].stage),
         };
         match cached {

@@ -277,6 +277,7 @@ pub fn plan(
                 seed: cfg.check_seed,
                 met: t.met,
                 mean_rate: t.mean_rate(),
+                mean_strict_rate: t.mean_strict_rate(),
                 ci95: stats::wilson95(t.met, cfg.check_samples),
             });
         }

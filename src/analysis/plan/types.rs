@@ -37,6 +37,8 @@ pub struct Portfolio {
     pub complete: bool,
     /// Mean rate under the accounting rule over the samples solved where it is defined.
     pub mean_rate: Option<f64>,
+    /// Mean strict rate (backfill and ecological restoration not counted), likewise.
+    pub mean_strict_rate: Option<f64>,
     /// Why it was evaluated.
     pub stage: Stage,
 }
@@ -94,6 +96,7 @@ pub struct Check {
     pub seed: u64,
     pub met: u64,
     pub mean_rate: Option<f64>,
+    pub mean_strict_rate: Option<f64>,
     /// Wilson 95 % interval of the share meeting the target.
     pub ci95: (f64, f64),
 }
