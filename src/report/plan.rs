@@ -45,6 +45,41 @@ impl PortfolioJson {
 }
 
 #[derive(Serialize)]
+struct CentralJson {
+    baseline: Option<AnswerJson>,
+    chosen: Option<AnswerJson>,
+    /// The chosen plan's resource cost less the baseline's: what the plan costs the region.
+    resource_cost_change_yuan: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct AnswerJson {
+    rate: Option<f64>,
+    strict_rate: Option<f64>,
+    /// Transport, handling, reclaim, processing and storage net of gate revenue, plus the
+    /// measures' annualised cost; taxes, fees and awards are transfers and net out.
+    resource_cost_yuan: f64,
+    /// The allocation's net cost (taxes and fees net of awards) plus the capacity measures'.
+    firms_cost_yuan: f64,
+    /// Taxes, fees and carbon payments net of awards, less the policy measures' cost.
+    government_net_revenue_yuan: f64,
+    measures_annual_cost_yuan: f64,
+    allocation_net_cost_yuan: f64,
+}
+
+fn answer_json(a: &crate::analysis::plan::CentralAnswer) -> AnswerJson {
+    AnswerJson {
+        rate: a.rate.map(|r| round(r, 6)),
+        strict_rate: a.strict_rate.map(|r| round(r, 6)),
+        resource_cost_yuan: round(a.money.resource, 2),
+        firms_cost_yuan: round(a.money.firms, 2),
+        government_net_revenue_yuan: round(a.money.government_net, 2),
+        measures_annual_cost_yuan: round(a.money.capacity_measures + a.money.policy_measures, 2),
+        allocation_net_cost_yuan: round(a.allocation_net_cost, 2),
+    }
+}
+
+#[derive(Serialize)]
 struct MarginalJson {
     id: String,
     /// The measures dropped with it (it and those requiring it).
@@ -99,6 +134,9 @@ struct PlanJson {
     baseline_expected_rate: Option<f64>,
     baseline_expected_strict_rate: Option<f64>,
     best_reached: PortfolioJson,
+    /// The baseline and the chosen plan solved once at the central values, with the money in
+    /// both views (docs/reports.md).
+    central_values: CentralJson,
     marginal: Vec<MarginalJson>,
     evaluations: Counts,
 }
@@ -152,6 +190,14 @@ pub fn plan_json(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
         baseline_expected_rate: plan.baseline.mean_rate.map(|r| round(r, 6)),
         baseline_expected_strict_rate: plan.baseline.mean_strict_rate.map(|r| round(r, 6)),
         best_reached: PortfolioJson::new(region, &plan.best),
+        central_values: CentralJson {
+            baseline: plan.central.baseline.as_ref().map(answer_json),
+            chosen: plan.central.chosen.as_ref().map(answer_json),
+            resource_cost_change_yuan: match (&plan.central.baseline, &plan.central.chosen) {
+                (Some(b), Some(c)) => Some(round(c.money.resource - b.money.resource, 2)),
+                _ => None,
+            },
+        },
         marginal: plan
             .marginal
             .iter()
@@ -356,6 +402,18 @@ pub fn terminal_plan(region: &Region, plan: &Plan) -> String {
                     round(o.p(), 4),
                     round(o.ci95.0, 4),
                     round(o.ci95.1, 4)
+                ));
+            }
+            if let (Some(b), Some(c)) = (&plan.central.baseline, &plan.central.chosen) {
+                s.push_str(&format!(
+                    "  at the central values: rate {} (strict {}); resource cost {}/yr ({} more than the baseline: measures {} and the allocation's change), firms {}/yr, government net revenue {}/yr\n",
+                    percent_summary(c.rate),
+                    percent_summary(c.strict_rate),
+                    yuan(c.money.resource),
+                    yuan(c.money.resource - b.money.resource),
+                    yuan(c.money.capacity_measures + c.money.policy_measures),
+                    yuan(c.money.firms),
+                    yuan(c.money.government_net),
                 ));
             }
         }

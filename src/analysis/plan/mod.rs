@@ -324,7 +324,15 @@ pub fn plan(
         })
         .cloned()
         .expect("the baseline is evaluated");
+    let central = Central {
+        baseline: central_answer(base, 0)?,
+        chosen: match &chosen {
+            Some(p) => central_answer(base, p.mask)?,
+            None => None,
+        },
+    };
     Ok(Plan {
+        central,
         fixed,
         config: cfg,
         required,
@@ -339,4 +347,29 @@ pub fn plan(
         stop,
         counts,
     })
+}
+
+/// Portfolio `mask` of `base` solved once at the central values (None: some waste has no
+/// legal fate there).
+fn central_answer(base: &Region, mask: u64) -> Result<Option<CentralAnswer>, PlanError> {
+    let cands = &base.candidates;
+    let flags = chosen_flags(mask, cands.len());
+    let mut region = cands.region_for(base, &flags);
+    region.candidates.applied = flags;
+    let cfg = crate::allocate::AllocConfig {
+        capacity_values: false,
+        rate_ranges: false,
+        ..Default::default()
+    };
+    let r = match crate::analysis::evaluate(&region, &cfg) {
+        Ok(e) => e.results,
+        Err(crate::analysis::AnalysisError::NoLegalFate(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(CentralAnswer {
+        rate: r.target.achieved,
+        strict_rate: r.target.strict_achieved,
+        money: crate::analysis::compare::Money::of(&region, &r),
+        allocation_net_cost: r.cost.total(),
+    }))
 }

@@ -187,6 +187,30 @@ pub struct Plan {
     pub marginal: Vec<Marginal>,
     pub stop: Stop,
     pub counts: Counts,
+    /// The baseline and the chosen plan solved once at the central values (the scenario's
+    /// values, no draw), with their money in both views.
+    pub central: Central,
+}
+
+/// A portfolio at the central values: its rates and money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentralAnswer {
+    pub rate: Option<f64>,
+    pub strict_rate: Option<f64>,
+    /// Resource cost, firms' cost and government's net revenue, yuan per year (see
+    /// [`crate::analysis::compare::Money`]): the measures' annualised cost and the allocation's.
+    pub money: crate::analysis::compare::Money,
+    /// The allocation's net cost under the objective's definition (taxes, fees, awards
+    /// included), yuan per year, without the measures.
+    pub allocation_net_cost: f64,
+}
+
+/// The baseline (no measure) and the chosen plan at the central values (None: no plan was
+/// chosen, or some waste has no legal fate at the central values).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Central {
+    pub baseline: Option<CentralAnswer>,
+    pub chosen: Option<CentralAnswer>,
 }
 
 impl Plan {
@@ -207,4 +231,6 @@ pub enum PlanError {
     Config(String),
     #[error(transparent)]
     Sample(#[from] SampleError),
+    #[error("plan: at the central values: {0}")]
+    Central(#[from] crate::analysis::AnalysisError),
 }
