@@ -726,3 +726,47 @@ fn the_plans_money_at_the_central_values_adds_up_in_both_views() {
     assert_eq!(b.money.capacity_measures + b.money.policy_measures, 0.0);
     assert!(c.money.resource > b.money.resource);
 }
+
+#[test]
+fn the_plan_charts_input_holds_the_front_key_the_strict_rates_and_the_check() {
+    let l = load("scenarios/tiny_plan.toml");
+    let mut base = l.base().clone();
+    base.target.rate = 0.75;
+    let cfg = PlanConfig {
+        samples: 200,
+        seed: 3,
+        confidence: 0.5,
+        check_samples: 150,
+        check_seed: 8,
+        max_evaluations: 1000,
+    };
+    let p = plan(&base, &l.uncertain, cfg, &|_| ()).unwrap();
+    let c = symbiosim::report::plan_chart_data(&base, &p);
+    // The target planned for and its rule are in the title.
+    assert!(
+        c.title
+            .contains("P(rate ≥ 75 %, china_statistical rule) ≥ 50 %"),
+        "{}",
+        c.title
+    );
+    for (pt, e) in c.points.iter().zip(&p.evaluated) {
+        assert_eq!(pt.expected_strict_rate, e.mean_strict_rate.unwrap_or(0.0));
+    }
+    let o = p.out_of_sample.as_ref().unwrap();
+    assert_eq!(c.out_of_sample, Some((o.p(), o.ci95)));
+    // Walking the key's additions and drops gives every front point's measures.
+    let n = base.candidates.len();
+    let mut held: Vec<String> = Vec::new();
+    assert_eq!(c.front_added.len(), c.front.len());
+    for (&i, (added, dropped)) in c.front.iter().zip(&c.front_added) {
+        held.retain(|id| !dropped.contains(id));
+        held.extend(added.iter().cloned());
+        let mut want: Vec<String> = symbiosim::analysis::plan::members(p.evaluated[i].mask, n)
+            .map(|m| base.candidates.list[m].id.clone())
+            .collect();
+        let mut got = held.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+    }
+}

@@ -302,13 +302,14 @@ pub fn plan_chart_data(region: &Region, plan: &Plan) -> PlanChart {
         title: format!(
             // The scenario's name (with its year when the name lacks it), not its title: a
             // title may quote the target the plan was asked to change (`--set target.rate=…`).
-            "{}: least-cost measures for P(rate ≥ {}) ≥ {}",
+            "{}: least-cost measures for P(rate ≥ {}, {} rule) ≥ {}",
             if region.name.contains(&region.year.to_string()) {
                 region.name.clone()
             } else {
                 format!("{} {}", region.name, region.year)
             },
             percent_whole(region.target.rate),
+            region.target.accounting.rule,
             percent_whole(plan.config.confidence)
         ),
         confidence: plan.config.confidence,
@@ -320,8 +321,32 @@ pub fn plan_chart_data(region: &Region, plan: &Plan) -> PlanChart {
                 annual_cost: p.annual_cost,
                 p: p.p(),
                 expected_rate: p.mean_rate.unwrap_or(0.0),
+                expected_strict_rate: p.mean_strict_rate.unwrap_or(0.0),
             })
             .collect(),
+        front_added: front
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let before = if k == 0 {
+                    0
+                } else {
+                    plan.evaluated[front[k - 1]].mask
+                };
+                let mask = plan.evaluated[i].mask;
+                let ids = |m: u64| {
+                    members(m, region.candidates.len())
+                        .map(|j| region.candidates.list[j].id.clone())
+                        .collect()
+                };
+                (ids(mask & !before), ids(before & !mask))
+            })
+            .collect(),
+        out_of_sample: plan
+            .out_of_sample
+            .as_ref()
+            .filter(|_| plan.chosen.is_some())
+            .map(|o| (o.p(), o.ci95)),
         front,
         chosen: plan
             .chosen

@@ -54,7 +54,7 @@ pub use geometry::{
 };
 pub use labels::{place_labels, place_labels_with, LabelPlacement, PixelBox};
 pub use legend::width_legend_quantities;
-pub use plan::cost_axis_max;
+pub use plan::{cost_axis_max, front_key};
 pub use routes::{route_fill, route_kind_colour, tonnes_axis, RouteFill};
 pub use style::{fit_text, fit_title, palette_colour, register_fonts};
 pub use tornado::{rho_label, MAX_BARS};
@@ -124,6 +124,8 @@ pub struct PlanPoint {
     pub p: f64,
     /// Mean rate under the accounting rule (non-finite reads as 0).
     pub expected_rate: f64,
+    /// Mean strict rate (backfill and ecological restoration not counted; non-finite: 0).
+    pub expected_strict_rate: f64,
 }
 
 /// The `plan` chart: cost against P(meet target) and against the expected rate.
@@ -137,6 +139,11 @@ pub struct PlanChart {
     pub front: Vec<usize>,
     /// Index into `points` of the chosen plan.
     pub chosen: Option<usize>,
+    /// The chosen plan's P out of sample and its 95 % interval (drawn as a whisker).
+    pub out_of_sample: Option<(f64, (f64, f64))>,
+    /// Per point of `front`, the measures it adds to the front point before it and those it
+    /// drops (ids; the first adds all its measures): the numbered key under the panels.
+    pub front_added: Vec<(Vec<String>, Vec<String>)>,
 }
 
 /// Pixel size of the comparison chart.

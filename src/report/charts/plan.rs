@@ -26,12 +26,52 @@ pub fn cost_axis_max(costs_myuan: &[f64]) -> f64 {
 
 /// One panel: cost (x, million yuan/yr) against `y` (a fraction, drawn in percent) with the
 /// horizontal line `level`.
+/// What a panel draws beyond the dots, the front and the ring.
+enum Extra {
+    /// The left panel: the front's numbers (the key's) and the out-of-sample whisker.
+    P,
+    /// The right panel: every portfolio's strict rate as a hollow square.
+    Rates,
+}
+
+/// The key under the panels: each front point's number and how its measures differ from the
+/// front point before it (`+` added, `−` dropped; the first lists all its measures), as lines
+/// of at most `width` characters.
+pub fn front_key(changes: &[(Vec<String>, Vec<String>)], width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for (k, (added, dropped)) in changes.iter().enumerate() {
+        let mut parts: Vec<String> = added.iter().map(|id| format!("+{id}")).collect();
+        parts.extend(dropped.iter().map(|id| format!("−{id}")));
+        let item = format!(
+            "{} {}",
+            k + 1,
+            if parts.is_empty() {
+                "no measure".to_string()
+            } else {
+                parts.join(" ")
+            }
+        );
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 3 + item.chars().count() > width {
+            lines.push(item);
+        } else {
+            if !line.is_empty() {
+                line.push_str(" · ");
+            }
+            line.push_str(&item);
+        }
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     c: &PlanChart,
     y_of: impl Fn(usize) -> f64,
     y_label: &str,
     level: (f64, &str),
+    extra: Extra,
 ) -> Result<(), ChartError> {
     let xs: Vec<f64> = c.points.iter().map(|p| p.annual_cost / 1e6).collect();
     let x_max = cost_axis_max(&xs);
@@ -39,6 +79,11 @@ fn panel<DB: DrawingBackend>(
         .map(|i| finite_or_zero(y_of(i)) * 100.0)
         .collect();
     let y_max = ys.iter().fold(100.0f64, |a, &b| a.max(b));
+    let strict: Vec<f64> = c
+        .points
+        .iter()
+        .map(|p| finite_or_zero(p.expected_strict_rate) * 100.0)
+        .collect();
     let mut chart = ChartBuilder::on(area)
         .margin(16)
         .x_label_area_size(50)
@@ -64,14 +109,26 @@ fn panel<DB: DrawingBackend>(
         4,
         ShapeStyle::from(&MUTED).stroke_width(2),
     )))?;
+    // On the P panel at the left end: the front climbs to the confidence at the right.
+    let (lx, anchor) = match extra {
+        Extra::P => (x_max * 0.01, plotters::style::text_anchor::HPos::Left),
+        Extra::Rates => (x_max * 0.99, plotters::style::text_anchor::HPos::Right),
+    };
     chart.draw_series(std::iter::once(Text::new(
         level.1.to_string(),
-        (x_max * 0.99, ly + y_max * 0.01),
+        (lx, ly + y_max * 0.01),
         text(14.0, &MUTED).pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Right,
+            anchor,
             plotters::style::text_anchor::VPos::Bottom,
         )),
     )))?;
+    if let Extra::Rates = extra {
+        // Hollow squares (8 px) at each portfolio's strict rate.
+        chart.draw_series(xs.iter().zip(&strict).map(|(&x, &y)| {
+            EmptyElement::at((x, y))
+                + Rectangle::new([(-4, -4), (4, 4)], ShapeStyle::from(&MUTED).stroke_width(2))
+        }))?;
+    }
     chart.draw_series(
         xs.iter()
             .zip(&ys)
@@ -96,6 +153,30 @@ fn panel<DB: DrawingBackend>(
             ShapeStyle::from(&FRONT).stroke_width(3),
         )))?;
     }
+    if let Extra::P = extra {
+        // The front's numbers, above and left of each point.
+        chart.draw_series(c.front.iter().enumerate().map(|(k, &i)| {
+            EmptyElement::at((xs[i], ys[i]))
+                + Text::new((k + 1).to_string(), (-16, -22), text(12.0, &FRONT))
+        }))?;
+        // The chosen plan out of sample: its 95 % interval and a diamond, 16 px right of it.
+        if let (Some(i), Some((p, (lo, hi)))) = (c.chosen, c.out_of_sample) {
+            let x = xs[i];
+            let (p, lo, hi) = (p * 100.0, lo * 100.0, hi * 100.0);
+            let (_, y0) = chart.backend_coord(&(x, p));
+            let (_, ylo) = chart.backend_coord(&(x, lo));
+            let (_, yhi) = chart.backend_coord(&(x, hi));
+            let ink = ShapeStyle::from(&INK).stroke_width(2);
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, p))
+                    + PathElement::new(vec![(16, ylo - y0), (16, yhi - y0)], ink)
+                    + PathElement::new(vec![(12, ylo - y0), (20, ylo - y0)], ink)
+                    + PathElement::new(vec![(12, yhi - y0), (20, yhi - y0)], ink)
+                    + Rectangle::new([(11, -5), (21, 5)], WHITE.filled())
+                    + PathElement::new(vec![(16, -6), (22, 0), (16, 6), (10, 0), (16, -6)], ink),
+            ))?;
+        }
+    }
     Ok(())
 }
 
@@ -106,8 +187,9 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let drop = draw_title(root, &c.title)?;
     let (w, h) = root.dim_in_pixel();
-    let body = root.margin(60 + drop as u32, 30, 10, 10);
-    let _ = (w, h);
+    let key = front_key(&c.front_added, 190);
+    let key_h = 18 * key.len().min(4) as u32;
+    let body = root.margin(60 + drop as u32, 30 + key_h, 10, 10);
     let panels = body.split_evenly((1, 2));
     panel(
         &panels[0],
@@ -118,6 +200,7 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
             c.confidence,
             &format!("confidence {}", percent_whole(c.confidence)),
         ),
+        Extra::P,
     )?;
     panel(
         &panels[1],
@@ -128,11 +211,29 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
             c.target_rate,
             &format!("target {}", percent_whole(c.target_rate)),
         ),
+        Extra::Rates,
     )?;
+    // The key: what each numbered front point adds.
+    for (j, line) in key.iter().take(4).enumerate() {
+        root.draw_text(
+            &super::style::fit_text(line, f64::from(w) - 40.0, |t| {
+                super::style::text_width(root, t, &text(14.0, &INK))
+            }),
+            &text(14.0, &INK).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+            (20, h as i32 - 8 - key_h as i32 + 18 * j as i32),
+        )?;
+    }
     // Legend line under the title.
-    let legend = "dots: portfolios solved exactly · steps: Pareto front of cost against P · ring: chosen plan";
+    let legend = super::style::fit_text(
+        "dots: portfolios solved exactly · steps: Pareto front of cost against P, numbered (key below) · ring: chosen plan · diamond: out of sample, 95 % interval · squares: strict rate",
+        f64::from(w) - 40.0,
+        |t| super::style::text_width(root, t, &text(14.0, &MUTED)),
+    );
     root.draw_text(
-        legend,
+        &legend,
         &text(14.0, &MUTED).pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Center,
             plotters::style::text_anchor::VPos::Top,
@@ -145,6 +246,26 @@ pub(super) fn draw_plan<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_numbers_each_front_point_with_what_it_adds_and_drops() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let changes = vec![
+            (ids(&[]), ids(&[])),
+            (ids(&["a", "b"]), ids(&[])),
+            (ids(&["c"]), ids(&["a"])),
+        ];
+        assert_eq!(
+            front_key(&changes, 200),
+            ["1 no measure · 2 +a +b · 3 +c −a"]
+        );
+        // Wrapped at the width, an item never split.
+        assert_eq!(
+            front_key(&changes, 20),
+            ["1 no measure", "2 +a +b · 3 +c −a"]
+        );
+        assert!(front_key(&[], 20).is_empty());
+    }
 
     #[test]
     fn cost_axis() {
