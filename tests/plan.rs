@@ -770,3 +770,50 @@ fn the_plan_charts_input_holds_the_front_key_the_strict_rates_and_the_check() {
         assert_eq!(got, want);
     }
 }
+
+#[test]
+fn the_cost_curve_is_the_front_at_the_central_values_per_extra_counted_tonne() {
+    let l = load("scenarios/tiny_plan.toml");
+    let cfg = PlanConfig {
+        samples: 200,
+        seed: 3,
+        confidence: 0.9,
+        check_samples: 0,
+        check_seed: 8,
+        max_evaluations: 1000,
+    };
+    let p = plan(l.base(), &l.uncertain, cfg, &|_| ()).unwrap();
+    let csv =
+        String::from_utf8(symbiosim::report::plan_cost_curve_csv(l.base(), &p).unwrap()).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), p.central.front.len());
+    assert!(rows.len() >= 2, "{csv}");
+    let b = p.central.baseline.as_ref().unwrap();
+    let n = l.base().candidates.len();
+    for (row, (i, a)) in rows.iter().zip(&p.central.front) {
+        let a = a.as_ref().unwrap();
+        // Each front point solved again here at the central values.
+        let flags = chosen_flags(p.evaluated[*i].mask, n);
+        let mut region = l.base().candidates.region_for(l.base(), &flags);
+        region.candidates.applied = flags;
+        let r = symbiosim::analysis::evaluate(&region, &Default::default())
+            .unwrap()
+            .results;
+        assert_eq!(a.counted_t, r.target.scope_utilised);
+        let extra: f64 = row[7].parse().unwrap();
+        assert!((extra - (a.counted_t - b.counted_t)).abs() < 1e-6);
+        let extra_cost: f64 = row[10].parse().unwrap();
+        assert!((extra_cost - (a.money.resource - b.money.resource)).abs() < 0.01);
+        if extra > 0.0 {
+            let per: f64 = row[11].parse().unwrap();
+            assert!((per - extra_cost / extra).abs() < 0.01, "{row:?}");
+        }
+    }
+    // In increasing annual cost.
+    let costs: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(costs.windows(2).all(|w| w[0] <= w[1]), "{costs:?}");
+}

@@ -37,7 +37,9 @@ pub use mc_stream::{
     npy_header, streamed_bytes_bound, streamed_heads, streamed_rows, BALANCE_AXIS, STREAMED,
 };
 pub use monte_carlo::{summary_json_with_monte_carlo, terminal_monte_carlo};
-pub use plan::{plan_chart_data, plan_csv, plan_files, plan_json, terminal_plan};
+pub use plan::{
+    plan_chart_data, plan_cost_curve_csv, plan_csv, plan_files, plan_json, terminal_plan,
+};
 pub use summary::summary_json;
 pub use tables::{consumers_csv, flows_csv, landfills_csv, producers_csv, utilisation_csv};
 pub use terminal::terminal_summary;

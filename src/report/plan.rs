@@ -367,10 +367,104 @@ pub fn plan_files(region: &Region, plan: &Plan) -> Result<Vec<OutputFile>, Repor
             bytes: plan_csv(region, plan)?,
         },
         OutputFile {
+            path: "plan_cost_curve.csv".into(),
+            bytes: plan_cost_curve_csv(region, plan)?,
+        },
+        OutputFile {
             path: "plan.png".into(),
             bytes: charts::plan_png(&plan_chart_data(region, plan))?,
         },
     ])
+}
+
+/// `plan_cost_curve.csv`: the Pareto front's portfolios (cost against P) in increasing annual
+/// cost, each at the central values: the tonnes it counts beyond the baseline under the
+/// target's rule and strictly, the resource cost it adds, and the yuan per extra counted tonne
+/// (on average against the baseline, and at the margin against the front point before it).
+pub fn plan_cost_curve_csv(region: &Region, plan: &Plan) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "point",
+        "measures",
+        "annual_cost_yuan",
+        "p_meet_target",
+        "central_rate",
+        "central_strict_rate",
+        "counted_t",
+        "extra_counted_t",
+        "extra_strict_counted_t",
+        "resource_cost_yuan",
+        "extra_resource_cost_yuan",
+        "yuan_per_extra_counted_t",
+        "yuan_per_extra_strict_counted_t",
+        "marginal_yuan_per_counted_t",
+    ])?;
+    let base = plan.central.baseline.as_ref();
+    let mut before: Option<&crate::analysis::plan::CentralAnswer> = base;
+    for (k, (i, a)) in plan.central.front.iter().enumerate() {
+        let p = &plan.evaluated[*i];
+        let Some(a) = a else {
+            w.write_record(
+                [
+                    (k + 1).to_string(),
+                    p.ids(region).join(";"),
+                    csv_number(p.annual_cost, 2),
+                    csv_number(p.p(), 6),
+                ]
+                .into_iter()
+                .chain(std::iter::repeat_n(String::new(), 10)),
+            )?;
+            continue;
+        };
+        let per = |cost: f64, t: f64| {
+            if t > 0.0 {
+                csv_number(cost / t, 2)
+            } else {
+                String::new()
+            }
+        };
+        let (extra, extra_cost, extra_strict) = match base {
+            Some(b) => (
+                Some(a.counted_t - b.counted_t),
+                Some(a.money.resource - b.money.resource),
+                a.strict_counted_t
+                    .zip(b.strict_counted_t)
+                    .map(|(x, y)| x - y),
+            ),
+            None => (None, None, None),
+        };
+        let marginal = before.map(|b| {
+            per(
+                a.money.resource - b.money.resource,
+                a.counted_t - b.counted_t,
+            )
+        });
+        w.write_record([
+            (k + 1).to_string(),
+            p.ids(region).join(";"),
+            csv_number(p.annual_cost, 2),
+            csv_number(p.p(), 6),
+            csv_rate(a.rate),
+            csv_rate(a.strict_rate),
+            csv_number(a.counted_t, 3),
+            extra.map(|x| csv_number(x, 3)).unwrap_or_default(),
+            extra_strict.map(|x| csv_number(x, 3)).unwrap_or_default(),
+            csv_number(a.money.resource, 2),
+            extra_cost.map(|x| csv_number(x, 2)).unwrap_or_default(),
+            extra
+                .zip(extra_cost)
+                .map(|(t, c)| per(c, t))
+                .unwrap_or_default(),
+            extra_strict
+                .zip(extra_cost)
+                .map(|(t, c)| per(c, t))
+                .unwrap_or_default(),
+            marginal.unwrap_or_default(),
+        ])?;
+        before = Some(a);
+    }
+    w.into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
 }
 
 /// The terminal lines of `plan`.

@@ -324,7 +324,24 @@ pub fn plan(
         })
         .cloned()
         .expect("the baseline is evaluated");
+    let pts: Vec<(i128, f64)> = evaluated
+        .iter()
+        .map(|p| (fen(p.annual_cost), p.p()))
+        .collect();
+    let flags = stats::pareto_flags(&pts);
+    let mut on_front: Vec<usize> = (0..evaluated.len()).filter(|&i| flags[i]).collect();
+    on_front.sort_by(|&a, &b| {
+        evaluated[a]
+            .annual_cost
+            .total_cmp(&evaluated[b].annual_cost)
+            .then(a.cmp(&b))
+    });
+    let mut front_answers = Vec::with_capacity(on_front.len());
+    for i in on_front {
+        front_answers.push((i, central_answer(base, evaluated[i].mask)?));
+    }
     let central = Central {
+        front: front_answers,
         baseline: central_answer(base, 0)?,
         chosen: match &chosen {
             Some(p) => central_answer(base, p.mask)?,
@@ -371,5 +388,8 @@ fn central_answer(base: &Region, mask: u64) -> Result<Option<CentralAnswer>, Pla
         strict_rate: r.target.strict_achieved,
         money: crate::analysis::compare::Money::of(&region, &r),
         allocation_net_cost: r.cost.total(),
+        counted_t: r.target.scope_utilised,
+        strict_counted_t: (base.target.scope == crate::model::TargetScope::AllSolids)
+            .then(|| r.solids.strict_new + r.solids.strict_stock),
     }))
 }

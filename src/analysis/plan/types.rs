@@ -203,6 +203,10 @@ pub struct CentralAnswer {
     /// The allocation's net cost under the objective's definition (taxes, fees, awards
     /// included), yuan per year, without the measures.
     pub allocation_net_cost: f64,
+    /// Tonnes counted in the target's scope under its rule.
+    pub counted_t: f64,
+    /// Tonnes counted under the strict rule, where the target's scope is all solids.
+    pub strict_counted_t: Option<f64>,
 }
 
 /// The baseline (no measure) and the chosen plan at the central values (None: no plan was
@@ -211,6 +215,9 @@ pub struct CentralAnswer {
 pub struct Central {
     pub baseline: Option<CentralAnswer>,
     pub chosen: Option<CentralAnswer>,
+    /// Every portfolio of the Pareto front of cost against P (indices into
+    /// [`Plan::evaluated`], in increasing annual cost) at the central values: the cost curve.
+    pub front: Vec<(usize, Option<CentralAnswer>)>,
 }
 
 impl Plan {
