@@ -390,6 +390,6 @@ fn central_answer(base: &Region, mask: u64) -> Result<Option<CentralAnswer>, Pla
         allocation_net_cost: r.cost.total(),
         counted_t: r.target.scope_utilised,
         strict_counted_t: (base.target.scope == crate::model::TargetScope::AllSolids)
-            .then(|| r.solids.strict_new + r.solids.strict_stock),
+            .then_some(r.solids.strict_new + r.solids.strict_stock),
     }))
 }
