@@ -221,7 +221,7 @@ fn explain(region: &Region, scaling: Scaling, e: AllocateError) -> AnalysisError
 }
 
 /// The units of `region`'s integer problem.
-fn scaling(region: &Region) -> Scaling {
+pub(super) fn scaling(region: &Region) -> Scaling {
     Scaling {
         quantity: region.settings.quantity_resolution,
         cost: region.settings.cost_resolution,

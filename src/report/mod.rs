@@ -227,3 +227,22 @@ pub struct RunInfo {
     /// (solve phase, pivots): implementation details, kept out of the results.
     pub pivots: Vec<(String, u64)>,
 }
+
+/// Hydrogen utilised, kg per year (materials measured in kg; never in the solids rate).
+fn hydrogen_kg(region: &Region, r: &Results) -> f64 {
+    r.hydrogen
+        .iter()
+        .filter(|(m, _)| region.materials[m.0].unit == "kg")
+        .map(|(_, b)| b.utilised())
+        .sum()
+}
+
+/// The ids of the measures `region` applies, `;`-separated (a CSV cell).
+fn measures(region: &Region) -> String {
+    region
+        .candidates
+        .applied()
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}

@@ -474,6 +474,18 @@ fn utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     })
 }
 
+/// Whether the TOML file at `path` has a top-level table `key` (`strategy`, `path`): false for
+/// anything unreadable (the ordinary loading reports why).
+pub(crate) fn has_top_table(path: &Path, key: &str) -> bool {
+    read_scenario(path)
+        .ok()
+        .and_then(|t| {
+            let root = toml::de::DeTable::parse(&t).ok()?;
+            Some(root.get_ref().iter().any(|(k, _)| k.get_ref() == key))
+        })
+        .unwrap_or(false)
+}
+
 /// Reads a scenario file, at most [`caps::SCENARIO_BYTES`] of it.
 pub fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
     let shown = path.display().to_string();

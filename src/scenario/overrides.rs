@@ -677,6 +677,44 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
             .unwrap_or(rest.len())
 }
 
+/// The `scenario.with` override that adds `ids` (in order, each once) to the list in force
+/// after `overrides` (the last `scenario.with` among them, else `base_text`'s `[scenario]
+/// with`), located at `origin`: how a strategy's and a path's measures join the scenario's.
+pub fn with_added<'a>(
+    overrides: &[Override],
+    base_text: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+    origin: Provenance,
+) -> Override {
+    let own = overrides
+        .iter()
+        .rev()
+        .find(|o| o.path == "scenario.with")
+        .and_then(|o| toml::from_str::<toml::Table>(&format!("v = {}", o.value)).ok())
+        .and_then(|mut t| t.remove("v"));
+    let base = toml::from_str::<toml::Table>(base_text)
+        .ok()
+        .and_then(|t| t.get("scenario")?.get("with").cloned());
+    let mut list: Vec<String> = match own.or(base) {
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for id in ids {
+        if !list.iter().any(|x| x == id) {
+            list.push(id.to_string());
+        }
+    }
+    let value = toml::Value::Array(list.into_iter().map(toml::Value::String).collect());
+    Override {
+        path: "scenario.with".into(),
+        value: value.to_string(),
+        origin,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

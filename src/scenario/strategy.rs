@@ -94,17 +94,7 @@ pub fn read(path: &Path) -> Result<Strategy, ScenarioError> {
 /// Whether the TOML file at `path` is a strategy (has a top-level `[strategy]` table); false
 /// for anything unreadable (the ordinary loading reports why).
 pub fn is_strategy(path: &Path) -> bool {
-    super::read_scenario(path)
-        .ok()
-        .and_then(|t| {
-            let root = DeTable::parse(&t).ok()?;
-            Some(
-                root.get_ref()
-                    .iter()
-                    .any(|(k, _)| k.get_ref() == "strategy"),
-            )
-        })
-        .unwrap_or(false)
+    super::has_top_table(path, "strategy")
 }
 
 /// Loads the strategy at `path`: its base with the strategy's values, then `extra` (the
@@ -260,34 +250,14 @@ impl Strategy {
         let Some(origin) = self.with_origin.clone() else {
             return out;
         };
-        // The list in force after the strategy's values and the command line's.
-        let own = out
-            .iter()
-            .rev()
-            .find(|o| o.path == "scenario.with")
-            .and_then(|o| toml::from_str::<toml::Table>(&format!("v = {}", o.value)).ok())
-            .and_then(|mut t| t.remove("v"));
-        let base = toml::from_str::<toml::Table>(base_text)
-            .ok()
-            .and_then(|t| t.get("scenario")?.get("with").cloned());
-        let mut list: Vec<String> = match own.or(base) {
-            Some(toml::Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for id in &self.with {
-            if !list.contains(id) {
-                list.push(id.clone());
-            }
-        }
-        let value = toml::Value::Array(list.into_iter().map(toml::Value::String).collect());
-        out.push(Override {
-            path: "scenario.with".into(),
-            value: value.to_string(),
+        // Added to the list in force after the strategy's values and the command line's.
+        let with = super::overrides::with_added(
+            &out,
+            base_text,
+            self.with.iter().map(String::as_str),
             origin,
-        });
+        );
+        out.push(with);
         out
     }
 

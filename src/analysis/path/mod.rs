@@ -2,6 +2,7 @@
 //! when a stock or a landfill's room links the years, else year by year; then every year
 //! analysed as a year run alone would be, from its share of the solution.
 
+use super::evaluate::scaling;
 use super::{analyse, evaluate, AnalysisError, Results};
 use crate::allocate::{flow_problem, AllocConfig, Allocation, Allocator, Scaling};
 use crate::model::path::Path;
@@ -78,13 +79,6 @@ pub struct PathResults {
 impl PathResults {
     pub fn target_year(&self) -> &YearResult {
         &self.years[self.target_index]
-    }
-}
-
-fn scaling(region: &Region) -> Scaling {
-    Scaling {
-        quantity: region.settings.quantity_resolution,
-        cost: region.settings.cost_resolution,
     }
 }
 

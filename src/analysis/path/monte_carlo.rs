@@ -10,14 +10,12 @@
 //! path's growth and ramps apply ([`crate::model::path::adjusted`]).
 
 use super::{evaluate_path, PathConfig};
-use crate::analysis::draw::quantile;
+use crate::analysis::draw::{quantile, uniforms};
 use crate::analysis::monte_carlo::Stats;
 use crate::analysis::plan::stats::wilson95;
 use crate::analysis::AnalysisError;
 use crate::model::path::{adjusted, Path};
 use crate::model::{inputs, Uncertain};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 /// One sample of a path.
@@ -164,9 +162,9 @@ fn sample(
     k: u64,
     cfg: &PathConfig,
 ) -> Result<PathSample, PathMcError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(k);
-    let u: Vec<f64> = (0..inputs).map(|_| rng.random::<f64>()).collect();
+    // The target year's inputs' uniforms, as a single run of that year draws them.
+    let u = uniforms(&uncertain[path.target_index], seed, k);
+    debug_assert_eq!(u.len(), inputs);
     let mut p = path.clone();
     for (t, y) in p.years.iter_mut().enumerate() {
         let mut r = y.scenario.clone();

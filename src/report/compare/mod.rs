@@ -20,9 +20,10 @@ pub use terminal::terminal_compare;
 use super::tables::csv_table;
 use super::{OutputFile, ReportError};
 use crate::analysis::compare::{Answer, Money, Paired, Row, Uncertainty};
-use crate::analysis::{RateRange, Results};
+use crate::analysis::RateRange;
 use crate::model::{MaterialClass, Objective, Region};
 use crate::report::format::{csv_number as num, csv_rate, percent_summary, yuan as yuan_text};
+use crate::report::{hydrogen_kg, measures};
 use serde::Serialize;
 
 /// A strategy as the outputs label it, in the rows' order (the base first).
@@ -54,17 +55,6 @@ const OBJECTIVES: [(&str, Objective); 2] = [
     ("technical_potential", Objective::MaxUtilisation),
 ];
 
-/// Hydrogen utilised, kg per year (materials measured in kg; never in the solids rate).
-fn hydrogen_kg(region: &Region, r: &Results) -> f64 {
-    let mut sum = 0.0;
-    for (m, b) in &r.hydrogen {
-        if region.materials[m.0].unit == "kg" {
-            sum += b.utilised();
-        }
-    }
-    sum
-}
-
 /// Resource cost per extra counted unit in the target's scope against the base (yuan/t);
 /// `None` when the strategy counts no more than the base.
 fn per_extra(a: &Answer, base: Option<&Answer>) -> Option<f64> {
@@ -86,14 +76,6 @@ fn status(row: &Row) -> String {
     }
 }
 
-fn measures(region: &Region) -> String {
-    region
-        .candidates
-        .applied()
-        .map(|c| c.id.as_str())
-        .collect::<Vec<_>>()
-        .join(";")
-}
 /// Every file of `compare` (the manifest aside), in a fixed order.
 pub fn comparison_files(
     labels: &[Labelled<'_>],

@@ -25,31 +25,15 @@ use crate::analysis::Results;
 use crate::model::path::Path;
 use crate::model::text::escape;
 use crate::model::Region;
+use crate::report::{hydrogen_kg, measures};
 
 fn num(x: f64, d: i32) -> String {
     csv_number(x, d)
 }
 
-fn measures(region: &Region) -> String {
-    region
-        .candidates
-        .applied()
-        .map(|c| c.id.as_str())
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
 fn measures_cost(region: &Region) -> f64 {
     let c = &region.candidates;
     c.cost(&c.applied)
-}
-
-fn hydrogen_kg(region: &Region, r: &Results) -> f64 {
-    r.hydrogen
-        .iter()
-        .filter(|(m, _)| region.materials[m.0].unit == "kg")
-        .map(|(_, b)| b.utilised())
-        .sum()
 }
 
 fn stored(r: &Results) -> f64 {

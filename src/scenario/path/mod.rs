@@ -68,13 +68,7 @@ pub struct LoadedPath {
 
 /// Whether the TOML file at `path` is a path file (has a top-level `[path]` table).
 pub fn is_path(path: &Path) -> bool {
-    super::read_scenario(path)
-        .ok()
-        .and_then(|t| {
-            let root = toml::de::DeTable::parse(&t).ok()?;
-            Some(root.get_ref().iter().any(|(k, _)| k.get_ref() == "path"))
-        })
-        .unwrap_or(false)
+    super::has_top_table(path, "path")
 }
 
 /// Loads the path file at `file_path`: every year's scenario with the path's changes, then
@@ -159,34 +153,14 @@ pub fn load(file_path: &Path, extra: &[Override]) -> Result<LoadedPath, Scenario
         }];
         all.extend(sets.iter().cloned());
         all.extend_from_slice(extra);
-        if !withs.is_empty() {
-            let own = all
-                .iter()
-                .rev()
-                .find(|o| o.path == "scenario.with")
-                .and_then(|o| toml::from_str::<toml::Table>(&format!("v = {}", o.value)).ok())
-                .and_then(|mut t| t.remove("v"));
-            let base = toml::from_str::<toml::Table>(&base_text)
-                .ok()
-                .and_then(|t| t.get("scenario")?.get("with").cloned());
-            let mut list: Vec<String> = match own.or(base) {
-                Some(toml::Value::Array(a)) => a
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for (m, _) in &withs {
-                if !list.contains(m) {
-                    list.push(m.clone());
-                }
-            }
-            let value = toml::Value::Array(list.into_iter().map(toml::Value::String).collect());
-            all.push(Override {
-                path: "scenario.with".into(),
-                value: value.to_string(),
-                origin: withs.last().expect("not empty").1.clone(),
-            });
+        if let Some((_, origin)) = withs.last() {
+            let with = super::overrides::with_added(
+                &all,
+                &base_text,
+                withs.iter().map(|(m, _)| m.as_str()),
+                origin.clone(),
+            );
+            all.push(with);
         }
         let l = super::load_with(&scenario_file, &all).map_err(|e| in_year(e, year))?;
         let region = &l.region;
